@@ -1,0 +1,47 @@
+"""Shared test fixtures: a browser (Playwright driving Debian's chromium) and a few org rows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by
+# the live server happen in its own thread, so this only silences the thread check here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+
+
+def _chromium_path() -> str:
+    path = os.environ.get("ZHENGWU_CHROMIUM") or next(
+        (p for p in CHROMIUM_CANDIDATES if os.path.exists(p)), shutil.which("chromium") or ""
+    )
+    if not path:
+        raise RuntimeError("未找到 chromium：请运行 scripts/test.sh（会安装 Debian 的 chromium）")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=_chromium_path(),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One command to set up and run the whole test suite: lint, migration check, pytest
+# (unit, API and browser tests). Uses SQLite unless DATABASE_URL is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+
+# Browser tests drive Debian's chromium (never a downloaded browser); PDFs need CJK fonts.
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+
+echo "== ruff"
+.venv/bin/ruff check zhengwu benchmarks conftest.py
+echo "== makemigrations --check"
+ZHENGWU_VAR_DIR="$(mktemp -d)" .venv/bin/python manage.py makemigrations --check --dry-run
+echo "== pytest on ${DATABASE_URL:-SQLite}"
+exec .venv/bin/pytest "$@"

@@ -1,0 +1,87 @@
+"""Catalog maintenance for 中心管理员: drafts are edited, published versions are read-only."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+
+from zhengwu.core.errors import DomainError
+
+from . import services
+from .models import Fee, Item, ItemVersion, Material, ProcessStep
+
+
+class _ChildInline(admin.TabularInline):
+    extra = 0
+
+    def _editable(self, obj):
+        return obj is None or obj.state == ItemVersion.State.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class StepInline(_ChildInline):
+    model = ProcessStep
+
+
+class MaterialInline(_ChildInline):
+    model = Material
+
+
+class FeeInline(_ChildInline):
+    model = Fee
+
+
+@admin.register(ItemVersion)
+class ItemVersionAdmin(admin.ModelAdmin):
+    list_display = ["name", "item", "version", "state", "status", "legal_limit", "promised_limit", "published_at"]
+    list_filter = ["state", "status", "kind", "case_type", "item__department"]
+    search_fields = ["name", "item__impl_code", "basic_code"]
+    inlines = [StepInline, MaterialInline, FeeInline]
+    actions = ["publish"]
+    readonly_fields = ["item", "version", "state", "published_at"]
+
+    def has_add_permission(self, request):
+        return False  # new items come through 事项 or the Excel import; versions through drafts
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.state != ItemVersion.State.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and obj.state == ItemVersion.State.DRAFT
+
+    @admin.action(description="发布所选草稿（成为现行版本）")
+    def publish(self, request, queryset):
+        done = 0
+        for version in queryset.filter(state=ItemVersion.State.DRAFT):
+            try:
+                services.item_publish(version=version, actor=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{version}：{exc.message}", messages.ERROR)
+        self.message_user(request, f"已发布 {done} 个版本")
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["impl_code", "name", "department", "status", "current"]
+    list_filter = ["status", "department"]
+    search_fields = ["impl_code", "name", "name_initials", "name_pinyin"]
+    readonly_fields = ["current", "name", "name_pinyin", "name_initials", "status"]
+    actions = ["new_draft"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="基于现行版本新建草稿（修改后发布为新版本）")
+    def new_draft(self, request, queryset):
+        with transaction.atomic():
+            drafts = [services.item_draft_create(item=item, actor=request.user) for item in queryset]
+        self.message_user(request, f"已建立 {len(drafts)} 个草稿，请在“事项版本”中修改后发布")

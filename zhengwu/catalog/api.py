@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Router, Schema
+
+from . import selectors
+
+router = Router(tags=["事项清单"])
+
+
+class ItemBrief(Schema):
+    impl_code: str
+    name: str
+    department: str
+    kind: str
+    case_type: str
+    legal_limit: int | None
+    promised_limit: int
+    visits: int
+    online_depth: int
+    version: int
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department.name
+
+    @staticmethod
+    def resolve_kind(obj):
+        return obj.current.get_kind_display()
+
+    @staticmethod
+    def resolve_case_type(obj):
+        return obj.current.get_case_type_display()
+
+    @staticmethod
+    def resolve_legal_limit(obj):
+        return obj.current.legal_limit
+
+    @staticmethod
+    def resolve_promised_limit(obj):
+        return obj.current.promised_limit
+
+    @staticmethod
+    def resolve_visits(obj):
+        return obj.current.visits
+
+    @staticmethod
+    def resolve_online_depth(obj):
+        return obj.current.online_depth
+
+    @staticmethod
+    def resolve_version(obj):
+        return obj.current.version
+
+
+class StepOut(Schema):
+    seq: int
+    name: str
+    role: str
+    days: int
+
+
+class MaterialOut(Schema):
+    seq: int
+    name: str
+    necessity: str
+    form: str
+    copies: int
+    source: str
+
+
+class FeeOut(Schema):
+    seq: int
+    name: str
+    amount: Decimal
+    unit: str
+    basis: str
+    waivable: bool
+
+
+class ItemDetail(ItemBrief):
+    basic_code: str
+    status: str
+    level: str
+    legal_limit_unit: str
+    promised_limit_unit: str
+    legal_basis: str
+    conditions: str
+    special_procedures: list[str]
+    handling_tiers: list[str]
+    village_intake: bool
+    place: str
+    hours: str
+    consult_channel: str
+    complaint_channel: str
+    published_at: dt.datetime | None
+    steps: list[StepOut]
+    materials: list[MaterialOut]
+    fees: list[FeeOut]
+
+    @staticmethod
+    def resolve_basic_code(obj):
+        return obj.current.basic_code
+
+    @staticmethod
+    def resolve_status(obj):
+        return obj.current.status
+
+    @staticmethod
+    def resolve_level(obj):
+        return obj.current.level
+
+    @staticmethod
+    def resolve_legal_limit_unit(obj):
+        return obj.current.legal_limit_unit
+
+    @staticmethod
+    def resolve_promised_limit_unit(obj):
+        return obj.current.promised_limit_unit
+
+    @staticmethod
+    def resolve_legal_basis(obj):
+        return obj.current.legal_basis
+
+    @staticmethod
+    def resolve_conditions(obj):
+        return obj.current.conditions
+
+    @staticmethod
+    def resolve_special_procedures(obj):
+        return obj.current.special_procedures
+
+    @staticmethod
+    def resolve_handling_tiers(obj):
+        return obj.current.handling_tiers
+
+    @staticmethod
+    def resolve_village_intake(obj):
+        return obj.current.village_intake
+
+    @staticmethod
+    def resolve_place(obj):
+        return obj.current.place
+
+    @staticmethod
+    def resolve_hours(obj):
+        return obj.current.hours
+
+    @staticmethod
+    def resolve_consult_channel(obj):
+        return obj.current.consult_channel
+
+    @staticmethod
+    def resolve_complaint_channel(obj):
+        return obj.current.complaint_channel
+
+    @staticmethod
+    def resolve_published_at(obj):
+        return obj.current.published_at
+
+    @staticmethod
+    def resolve_steps(obj):
+        return list(obj.current.steps.all())
+
+    @staticmethod
+    def resolve_materials(obj):
+        return list(obj.current.materials.all())
+
+    @staticmethod
+    def resolve_fees(obj):
+        return list(obj.current.fees.all())
+
+
+@router.get("/items", response=list[ItemBrief], summary="检索事项（名称、拼音或拼音首字母）")
+def items(request, q: str = "", department_id: int | None = None, theme: str = "", tier: str = "",
+          kind: str = "", limit: int = 50, offset: int = 0):
+    limit = max(1, min(limit, 500))
+    return list(selectors.item_search(q=q, department_id=department_id, theme=theme, tier=tier,
+                                      kind=kind)[offset:offset + limit])
+
+
+@router.get("/items/{impl_code}", response=ItemDetail, summary="事项详情（现行版本）")
+def item_detail(request, impl_code: str):
+    return selectors.item_get_public(impl_code=impl_code)
