@@ -14,6 +14,8 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer zw_…`` — a token issued to a system or script."""
 
     def authenticate(self, request, token):
+        if not token:
+            return None
         row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token), revoked=False).first()
         if row is None or not row.user.is_active:
             return None

@@ -25,12 +25,18 @@ MATERIAL_FIELDS = ["seq", "name", "necessity", "form", "source", "copies", "spec
 FEE_FIELDS = ["seq", "name", "amount", "unit", "standard", "basis", "waivable", "waiver_basis"]
 
 
+def _ascii_chars(chunk: str) -> list[str]:
+    return [c.lower() for c in chunk if c.isascii() and c.isalnum()]
+
+
 def pinyin_keys(name: str) -> tuple[str, str]:
-    """Full pinyin and initials of a Chinese name: 营业执照 → ('yingyezhizhao', 'yyzz')."""
-    syllables = lazy_pinyin(name, errors=lambda s: list(s.lower()))
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda s: list(s.lower()))
-    clean = [s.lower() for s in syllables if s.strip()]
-    return "".join(clean), "".join(i.lower() for i in initials if i.strip())
+    """Full pinyin and initials of a Chinese name: 营业执照 → ('yingyezhizhao', 'yyzz').
+
+    Latin letters and digits are kept as they are; punctuation is dropped.
+    """
+    syllables = lazy_pinyin(name, errors=_ascii_chars)
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=_ascii_chars)
+    return "".join(syllables).lower(), "".join(initials).lower()
 
 
 def _normalise(value):
@@ -119,6 +125,9 @@ def item_draft_create(*, item: Item, actor=None) -> ItemVersion:
     draft = ItemVersion.objects.create(item=item, version=last + 1, state=ItemVersion.State.DRAFT,
                                        **{f: getattr(source, f) for f in VERSION_FIELDS})
     _write_children(draft, steps=snap["steps"], materials=snap["materials"], fees=snap["fees"])
+    # Stored blank forms and samples are immutable files: the draft refers to the same ones.
+    for old in source.materials.exclude(blank_form="", sample=""):
+        draft.materials.filter(seq=old.seq).update(blank_form=old.blank_form.name, sample=old.sample.name)
     audit_record(actor=actor, action="create", obj=draft, summary=f"新建草稿 {item.impl_code} 第{draft.version}版")
     return draft
 
