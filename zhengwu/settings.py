@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "zhengwu.org",
     "zhengwu.workdays",
     "zhengwu.catalog",
+    "zhengwu.cases",
     "zhengwu.portal",
 ]
 

@@ -29,7 +29,9 @@ def item_search(*, q: str = "", department_id: int | None = None, theme: str = "
     if theme:
         qs = qs.filter(current__theme=theme)
     if tier:
-        qs = qs.filter(current__handling_tiers__contains=tier)
+        # JSON "contains" is not available on SQLite: match each position of the (≤3-element) list.
+        qs = qs.filter(Q(current__handling_tiers__0=tier) | Q(current__handling_tiers__1=tier)
+                       | Q(current__handling_tiers__2=tier))
     if kind:
         qs = qs.filter(current__kind=kind)
     return qs.order_by("impl_code")

@@ -137,3 +137,12 @@ def test_catalog_api(client, dept):
     assert detail["fees"][0]["amount"] == "10.00"
     resp = client.get("/api/catalog/items/NOPE")
     assert resp.status_code == 404 and resp.json()["message"] == "未找到该事项，可能已取消或尚未发布"
+
+
+def test_search_by_tier(dept):
+    services.item_upsert(impl_code="T1", department=dept, fields=fields(name="残疾人证办理", handling_tiers=["county", "town", "village"]),
+                         steps=STEPS, materials=MATERIALS, fees=[])
+    services.item_upsert(impl_code="T2", department=dept, fields=fields(name="建设工程规划许可", handling_tiers=["county"]),
+                         steps=STEPS, materials=MATERIALS, fees=[])
+    assert [i.impl_code for i in selectors.item_search(tier="village")] == ["T1"]
+    assert [i.impl_code for i in selectors.item_search(tier="county")] == ["T1", "T2"]

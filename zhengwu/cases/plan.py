@@ -1,0 +1,89 @@
+"""What a case needs from its item version, read once per process.
+
+Published versions never change (catalog changes publish new versions), so the plan of a
+version can be cached in memory for the life of the process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from zhengwu.catalog.models import ItemVersion, Material, TimeUnit
+from zhengwu.org.models import Role
+
+
+@dataclass(frozen=True)
+class Step:
+    seq: int
+    name: str
+    role: str
+    days: int
+
+
+@dataclass(frozen=True)
+class FeeRule:
+    fee_id: int
+    name: str
+    amount: Decimal
+    waivable: bool
+    waiver_basis: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    version_id: int
+    item_name: str
+    promised_limit: int
+    calendar_days: bool
+    steps: tuple[Step, ...]
+    required: dict[int, str]  # material id → name, necessity 必要
+    materials: dict[int, str]  # every material id → name
+    fees: tuple[FeeRule, ...]
+    special_procedures: frozenset[str]
+    handling_tiers: frozenset[str]
+    village_intake: bool
+
+    @property
+    def immediate(self) -> bool:
+        return self.promised_limit == 0
+
+    def step(self, seq: int) -> Step:
+        return self.steps[seq - 1]
+
+    @property
+    def last_seq(self) -> int:
+        return len(self.steps)
+
+
+DEFAULT_STEPS = (Step(1, "受理", Role.WINDOW_OFFICER, 0), Step(2, "审核决定", Role.CHIEF_REP, 0))
+
+_plans: dict[int, Plan] = {}
+
+
+def plan_for(version: ItemVersion | int) -> Plan:
+    version_id = version if isinstance(version, int) else version.pk
+    plan = _plans.get(version_id)
+    if plan is not None:
+        return plan
+    v = version if isinstance(version, ItemVersion) else ItemVersion.objects.get(pk=version_id)
+    steps = tuple(Step(s.seq, s.name, s.role, s.days) for s in v.steps.order_by("seq"))
+    # Steps are numbered 1..n in order, whatever seq values the catalog used.
+    steps = tuple(Step(i + 1, s.name, s.role, s.days) for i, s in enumerate(steps)) or DEFAULT_STEPS
+    mats = list(v.materials.order_by("seq"))
+    plan = Plan(
+        version_id=v.pk,
+        item_name=v.name,
+        promised_limit=v.promised_limit,
+        calendar_days=v.promised_limit_unit == TimeUnit.CALENDAR_DAY,
+        steps=steps,
+        required={m.pk: m.name for m in mats if m.necessity == Material.Necessity.REQUIRED},
+        materials={m.pk: m.name for m in mats},
+        fees=tuple(FeeRule(f.pk, f.name, f.amount, f.waivable, f.waiver_basis) for f in v.fees.order_by("seq")),
+        special_procedures=frozenset(v.special_procedures or []),
+        handling_tiers=frozenset(v.handling_tiers or []),
+        village_intake=v.village_intake,
+    )
+    if v.state != ItemVersion.State.DRAFT:
+        _plans[version_id] = plan
+    return plan

@@ -1,0 +1,144 @@
+"""Scoped reads of cases: who may see which case, and in what detail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from zhengwu.core import clock
+from zhengwu.core.errors import NotFound, PermissionDenied
+from zhengwu.core.services import audit_record
+from zhengwu.core.validators import validate_phone
+from zhengwu.org.models import Role, Staff
+from zhengwu.org.scope import staff_can_act_at, staff_can_read_region
+from zhengwu.workdays import engine
+
+from .models import Case, Status
+
+_RELATED = ("hall__region", "item", "item_version", "department", "agent", "agent_station", "accepted_by",
+            "first_officer")
+
+
+def case_get(*, case_no: str) -> Case:
+    case = Case.objects.select_related(*_RELATED).filter(case_no=case_no).first()
+    if case is None:
+        raise NotFound("未找到该办件")
+    return case
+
+
+def staff_can_read_case(staff: Staff, case: Case) -> bool:
+    if staff_can_act_at(staff, department_id=case.department_id, hall=case.hall):
+        return True
+    codes = staff.role_codes()
+    if codes & {Role.LEADER, Role.SUPERVISOR} and staff_can_read_region(staff, case.hall.region):
+        return True
+    if Role.VILLAGE_AGENT in codes and case.agent_id == staff.pk:
+        return True
+    return False
+
+
+def case_get_for_staff(*, case_no: str, staff: Staff) -> Case:
+    case = case_get(case_no=case_no)
+    if not staff_can_read_case(staff, case):
+        raise PermissionDenied("该办件不在您的管辖范围内", code="out_of_scope")
+    return case
+
+
+def case_get_for_user(*, case_no: str, user) -> Case:
+    """A case as its applicant (logged in) sees it."""
+    case = case_get(case_no=case_no)
+    if case.applicant_user_id != user.pk:
+        raise NotFound("未找到该办件")
+    return case
+
+
+def case_list_for_staff(*, staff: Staff, status: str = "", q: str = "", due: str = "") -> QuerySet[Case]:
+    """The workbench inbox: what this member of staff may see, newest first."""
+    codes = staff.role_codes()
+    qs = Case.objects.select_related("item", "department", "hall")
+    if codes & {Role.LEADER, Role.SUPERVISOR}:
+        qs = qs.filter(hall__region__code__startswith=staff.region.code_prefix)
+    elif Role.HALL_ADMIN in codes:
+        qs = qs.filter(hall_id=staff.hall_id)
+    elif Role.DEPT_HEAD in codes:
+        qs = qs.filter(department_id=staff.department_id,
+                       hall__region__code__startswith=staff.region.code_prefix)
+    elif codes & {Role.WINDOW_OFFICER, Role.CHIEF_REP}:
+        qs = qs.filter(hall_id=staff.hall_id)
+        if staff.department_id:
+            qs = qs.filter(department_id=staff.department_id)
+    elif Role.VILLAGE_AGENT in codes:
+        qs = qs.filter(agent_id=staff.pk)
+    else:
+        return Case.objects.none()
+    if status == "open":
+        qs = qs.filter(status__in=[Status.SUBMITTED, Status.PENDING, Status.SUPPLEMENT, Status.IN_REVIEW,
+                                   Status.SUSPENDED])
+    elif status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(case_no__icontains=q) | Q(applicant_name__contains=q) | Q(item__name__contains=q))
+    if due:
+        today = clock.today()
+        open_q = Q(status__in=[Status.IN_REVIEW, Status.SUSPENDED])
+        if due == "overdue":
+            qs = qs.filter(open_q, due_date__lt=today)
+        elif due == "soon":
+            qs = qs.filter(open_q, due_date__gte=today, due_date__lte=engine.add_workdays(today, 1))
+    return qs.order_by("-submitted_at", "-id")
+
+
+def case_list_for_applicant(*, user) -> QuerySet[Case]:
+    return Case.objects.select_related("item", "hall").filter(applicant_user=user).order_by("-submitted_at")
+
+
+def case_list_for_agent(*, agent: Staff) -> QuerySet[Case]:
+    return Case.objects.select_related("item", "hall").filter(agent=agent).order_by("-submitted_at")
+
+
+def case_progress_public(*, case_no: str, credential: str) -> Case:
+    """The public progress query: case number plus the applicant's phone or ID number.
+
+    A wrong pair answers exactly like a missing case, so nobody learns whose case a number is.
+    """
+    case = Case.objects.select_related(*_RELATED).filter(case_no=(case_no or "").strip()).first()
+    cred = (credential or "").strip().upper()
+    ok = False
+    if case is not None and cred:
+        if cred == case.id_number.upper() or cred == case.uscc.upper():
+            ok = True
+        else:
+            try:
+                ok = validate_phone(cred) == case.contact_phone
+            except Exception:
+                ok = False
+    if not ok:
+        raise NotFound("未找到与该办件编号和联系电话（或证件号码）匹配的办件，请核对后重试")
+    return case
+
+
+def due_state(case: Case, today: dt.date | None = None) -> str:
+    """ok / soon (due within one working day) / overdue / none — for the workbench colours."""
+    if case.due_date is None or case.status not in (Status.IN_REVIEW, Status.SUSPENDED, Status.SUPPLEMENT):
+        return "none"
+    today = today or clock.today()
+    if case.due_date < today:
+        return "overdue"
+    if case.due_date <= engine.add_workdays(today, 1, region=case.hall.region):
+        return "soon"
+    return "ok"
+
+
+FULL_ID_ROLES = {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD}
+
+
+def case_reveal_identity(*, case: Case, staff: Staff, request=None) -> dict:
+    """Full ID numbers to the handling roles only; every such viewing is written to the audit trail."""
+    if not staff_can_act_at(staff, department_id=case.department_id, hall=case.hall) or not (
+        staff.role_codes() & FULL_ID_ROLES
+    ):
+        raise PermissionDenied("您的岗位无需查看完整证件号码", code="no_pii_access")
+    audit_record(actor=staff.user, action="view", obj=case, summary=f"查看办件 {case.case_no} 申请人完整证件号码",
+                 request=request)
+    return {"id_number": case.id_number, "uscc": case.uscc, "contact_phone": case.contact_phone}

@@ -1,0 +1,627 @@
+"""One function per case action (办件), each a single transaction.
+
+Shape of every action: check in memory (state from the transition table, the actor's scope
+and role, the input) → one guarded UPDATE of the case row (``WHERE id = … AND row_version = …``,
+so of two officers acting at once exactly one wins) → the rows the action adds → one event row.
+Deadlines are computed in memory by the working-day engine. The guarded UPDATE replaces a
+``SELECT … FOR UPDATE`` round trip: it is the lock, the state check and the write at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+
+from zhengwu.catalog.models import Item, ItemVersion
+from zhengwu.core import clock
+from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
+from zhengwu.org.models import Hall, Role, Staff, Window
+from zhengwu.org.scope import agent_can_submit_at, staff_can_act_at
+from zhengwu.workdays import engine
+
+from .models import (
+    ApplicantKind,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    Channel,
+    ClockStop,
+    Decision,
+    Delivery,
+    Extension,
+    FeeLine,
+    PolicySetting,
+    Status,
+    SupplementRequest,
+)
+from .plan import Plan, plan_for
+from .transitions import APPLICANT, TRANSITIONS, Transition
+
+# -- policy -------------------------------------------------------------------------------------
+
+POLICY_DEFAULTS = {
+    "extension_days": ("10", "延期的默认工作日数（行政许可法第四十二条）"),
+    "max_extensions": ("1", "每件最多延期次数"),
+    "upload_types": ("pdf,jpg,jpeg,png,ofd,doc,docx,xls,xlsx", "允许上传的材料文件类型"),
+}
+
+
+def policy(key: str) -> str:
+    row = PolicySetting.objects.filter(key=key).values_list("value", flat=True).first()
+    return row if row is not None else POLICY_DEFAULTS[key][0]
+
+
+# -- input checks ---------------------------------------------------------------------------------
+
+_MAGIC = {
+    "pdf": [b"%PDF"],
+    "jpg": [b"\xff\xd8\xff"],
+    "jpeg": [b"\xff\xd8\xff"],
+    "png": [b"\x89PNG\r\n\x1a\n"],
+    "ofd": [b"PK\x03\x04"],
+    "docx": [b"PK\x03\x04"],
+    "xlsx": [b"PK\x03\x04"],
+    "doc": [b"\xd0\xcf\x11\xe0"],
+    "xls": [b"\xd0\xcf\x11\xe0"],
+}
+
+
+def check_upload(upload) -> None:
+    """Refuse a file of a forbidden type, whose content does not match its type, or too large."""
+    name = getattr(upload, "name", "") or ""
+    ext = os.path.splitext(name)[1].lower().lstrip(".")
+    allowed = [t.strip() for t in policy("upload_types").split(",") if t.strip()]
+    if ext not in allowed:
+        raise DomainError("file_type", f"文件“{name}”的类型不允许上传，仅支持：{'、'.join(allowed)}")
+    limit = settings.ZHENGWU_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise DomainError("file_too_large",
+                          f"文件“{name}”大小为 {upload.size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 的上限")
+    if upload.size == 0:
+        raise DomainError("file_empty", f"文件“{name}”是空文件")
+    head = upload.read(8)
+    upload.seek(0)
+    if ext in _MAGIC and not any(head.startswith(m) for m in _MAGIC[ext]):
+        raise DomainError("file_content", f"文件“{name}”的内容与其扩展名不符，请上传真实的 {ext.upper()} 文件")
+
+
+@dataclass
+class Applicant:
+    kind: str
+    name: str
+    phone: str
+    id_number: str = ""
+    uscc: str = ""
+    legal_rep: str = ""
+    address: str = ""
+
+
+def clean_applicant(a: Applicant) -> Applicant:
+    """Validate an applicant (GB 11643 ID, GB 32100 credit code, phone); return the normalised copy."""
+    if a.kind not in ApplicantKind.values:
+        raise DomainError("applicant_kind", "申请人类型应为自然人或法人")
+    name = (a.name or "").strip()
+    if not name:
+        raise DomainError("applicant_name", "请填写申请人姓名或单位名称")
+    phone = validate_phone(a.phone)
+    id_number, uscc, legal_rep = "", "", (a.legal_rep or "").strip()
+    if a.kind == ApplicantKind.PERSON:
+        id_number = validate_id_number(a.id_number)
+    else:
+        uscc = validate_uscc(a.uscc)
+        if not legal_rep:
+            raise DomainError("legal_rep", "法人申请请填写法定代表人")
+        if a.id_number:
+            id_number = validate_id_number(a.id_number)
+    return Applicant(a.kind, name, phone, id_number, uscc, legal_rep, (a.address or "").strip())
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+
+def _next_case_no(hall: Hall, day: dt.date) -> str:
+    """Hall code + date + a per-hall daily sequence, from one atomic upsert (race-free on PostgreSQL)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO cases_casecounter (hall_id, day, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (hall_id, day) DO UPDATE SET last = cases_casecounter.last + 1 RETURNING last",
+            [hall.pk, day],
+        )
+        seq = cur.fetchone()[0]
+    return f"{hall.code}-{day:%Y%m%d}-{seq:05d}"
+
+
+def _officer_role(officer: Staff, t: Transition, case: Case, plan: Plan) -> str:
+    """The role in which ``officer`` may do ``t`` on ``case``; raises when none."""
+    if not staff_can_act_at(officer, department_id=case.department_id, hall=case.hall):
+        raise PermissionDenied("该办件不属于您所在部门或大厅，您无权办理", code="out_of_scope")
+    codes = officer.role_codes()
+    if t.step_role:
+        step = plan.step(case.current_step)
+        if step.role in codes:
+            return step.role
+        label = dict(Role.DEFAULTS).get(step.role, step.role)
+        raise PermissionDenied(f"当前环节“{step.name}”应由{label}办理", code="wrong_role")
+    for role in t.roles:
+        if role in codes:
+            return role
+    if Role.HALL_ADMIN in codes and Role.DEPT_HEAD not in t.roles:
+        return Role.HALL_ADMIN
+    names = "、".join(dict(Role.DEFAULTS)[r] for r in sorted(t.roles))
+    raise PermissionDenied(f"“{t.label}”应由{names}办理", code="wrong_role")
+
+
+def _check_state(case: Case, t: Transition) -> None:
+    if case.status not in t.sources:
+        raise DomainError("bad_state", f"办件当前状态为“{Status(case.status).label}”，不能{t.label}", status=409)
+
+
+def _update(case: Case, t: Transition, target: str, **changes) -> None:
+    """The guarded UPDATE: applies only if nobody changed the case since it was read."""
+    n = Case.objects.filter(pk=case.pk, row_version=case.row_version).update(
+        status=target, row_version=F("row_version") + 1, **changes
+    )
+    if n != 1:
+        fresh = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+        if fresh is not None and fresh not in t.sources:
+            raise DomainError("bad_state", f"办件当前状态为“{Status(fresh).label}”，不能{t.label}", status=409)
+        raise DomainError("conflict", "办件刚刚被其他人更新，请刷新后重试", status=409)
+    case.status = target
+    case.row_version += 1
+    for k, v in changes.items():
+        setattr(case, k, v)
+
+
+def _event(case, action, from_status, to_status, *, officer=None, user=None, role="", window=None,
+           step=0, note="", data=None) -> CaseEvent:
+    return CaseEvent(
+        case_id=case.pk, action=action, from_status=from_status, to_status=to_status,
+        actor_id=officer.user_id if officer else (user.pk if user is not None else None),
+        actor_name=officer.name if officer else (getattr(user, "display_name", "") if user else ""),
+        role=role, window=window, step=step, note=note, data=data or {},
+    )
+
+
+def _region(case: Case):
+    return case.hall.region
+
+
+def _deadline(case: Case, plan: Plan, *, start: dt.date, extension_days: int, stops) -> engine.Deadline:
+    n = plan.promised_limit + extension_days
+    cal = engine.calendar_for(_region(case))
+    if plan.calendar_days:
+        merged = engine._merge(stops)
+        stopped = sum((b - a).days + 1 for a, b in merged if b > start)
+        due = start + dt.timedelta(days=n + stopped)
+        return engine.Deadline(due, cal.provisional_between(start, due))
+    return cal.due(start, n, stops)
+
+
+def _closed_stops(case: Case) -> list[tuple[dt.date, dt.date]]:
+    return list(ClockStop.objects.filter(case=case, end_on__isnull=False).values_list("start_on", "end_on"))
+
+
+# -- submit ----------------------------------------------------------------------------------------------
+
+
+def _handling_hall(item: Item, plan: Plan, station: Hall) -> Hall:
+    """The hall that handles a case taken in at a village station: the nearest tier that handles the item."""
+    region = station.region.parent
+    while region is not None:
+        kind = Hall.Kind.TOWN_CENTER if region.level == "town" else Hall.Kind.CENTER
+        tier = "town" if region.level == "town" else "county"
+        if tier in plan.handling_tiers or (tier == "county" and not plan.handling_tiers):
+            hall = Hall.objects.filter(region=region, kind=kind, is_active=True).select_related("region").first()
+            if hall is not None:
+                return hall
+        region = region.parent
+    raise DomainError("no_hall", "未找到受理该事项的服务大厅")
+
+
+def default_hall(item: Item) -> Hall:
+    """Where an online application goes: the county center of the item's department."""
+    hall = (Hall.objects.filter(kind=Hall.Kind.CENTER, is_active=True,
+                                region__code__startswith=item.department.region.code_prefix)
+            .select_related("region").first())
+    if hall is None:
+        hall = Hall.objects.filter(kind=Hall.Kind.CENTER, is_active=True).select_related("region").first()
+    if hall is None:
+        raise DomainError("no_hall", "未找到受理该事项的服务大厅")
+    return hall
+
+
+def case_submit(*, item: Item, applicant: Applicant, channel: str, hall: Hall | None = None, user=None,
+                officer: Staff | None = None, agent: Staff | None = None, files=(), window: Window | None = None,
+                note: str = "") -> Case:
+    """Submit an application (申请): online by the applicant, at a window by an officer, or by a village agent."""
+    t = TRANSITIONS["submit"]
+    if item.current_id is None or item.status != ItemVersion.Status.ACTIVE:
+        raise DomainError("item_unavailable", f"事项“{item.name}”当前不可申请（已暂停或取消）")
+    version = item.current
+    plan = plan_for(version)
+    a = clean_applicant(applicant)
+    if channel == Channel.ONLINE:
+        hall = hall or default_hall(item)
+        status = Status.SUBMITTED
+    elif channel == Channel.WINDOW:
+        if officer is None or officer.hall is None:
+            raise PermissionDenied("窗口申请须由大厅窗口人员录入")
+        hall = officer.hall
+        if not staff_can_act_at(officer, department_id=item.department_id, hall=hall):
+            raise PermissionDenied("该事项不属于您所在部门或大厅，您无权受理", code="out_of_scope")
+        status = Status.PENDING
+    elif channel == Channel.AGENT:
+        if agent is None or agent.hall is None or not agent_can_submit_at(agent, agent.hall):
+            raise PermissionDenied("只有便民服务站的代办员可以代办申请", code="not_agent")
+        if not plan.village_intake:
+            raise DomainError("no_village_intake", f"事项“{item.name}”不能在村便民服务站代办")
+        hall = _handling_hall(item, plan, agent.hall)
+        status = Status.PENDING
+    else:
+        raise DomainError("channel", "申请渠道应为网上申请、窗口申请或代办员代办")
+    if plan.handling_tiers and hall.tier not in plan.handling_tiers and channel != Channel.AGENT:
+        raise DomainError("wrong_tier", f"事项“{item.name}”不在{hall.name}受理")
+    uploads = []
+    for material_id, upload in files:
+        if material_id is not None and material_id not in plan.materials:
+            raise DomainError("unknown_material", "上传的材料不属于该事项的材料清单")
+        check_upload(upload)
+        uploads.append((material_id, upload))
+
+    today = clock.today()
+    with transaction.atomic():
+        case = Case.objects.create(
+            case_no=_next_case_no(hall, today), item=item, item_version=version, department_id=item.department_id,
+            hall=hall, channel=channel, status=status, applicant_kind=a.kind, applicant_name=a.name,
+            id_number=a.id_number, uscc=a.uscc, legal_rep=a.legal_rep, contact_phone=a.phone, address=a.address,
+            applicant_user=user if (user is not None and channel == Channel.ONLINE) else None,
+            agent=agent if channel == Channel.AGENT else None,
+            agent_station=agent.hall if channel == Channel.AGENT else None,
+            first_officer=officer if channel == Channel.WINDOW else None,
+            promised_days=plan.promised_limit,
+        )
+        for material_id, upload in uploads:
+            CaseMaterial.objects.create(case=case, material_id=material_id,
+                                        name=plan.materials.get(material_id, upload.name), file=upload,
+                                        size=upload.size, uploaded_by=user if user is not None else None)
+        actor_user = user if officer is None and agent is None else None
+        _event(case, t.action, "", status, officer=officer or agent, user=actor_user,
+               role=Role.WINDOW_OFFICER if officer else (Role.VILLAGE_AGENT if agent else "applicant"),
+               window=window, note=note, data={"channel": channel}).save()
+    return case
+
+
+# -- officer actions --------------------------------------------------------------------------------------
+
+
+def case_prereview(*, case: Case, officer: Staff, window: Window | None = None, note: str = "") -> Case:
+    """预审 of an online application: the materials look complete, it may be accepted."""
+    t = TRANSITIONS["prereview"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    role = _officer_role(officer, t, case, plan)
+    frm = case.status
+    with transaction.atomic():
+        _update(case, t, Status.PENDING, first_officer_id=case.first_officer_id or officer.pk)
+        _event(case, t.action, frm, case.status, officer=officer, role=role, window=window, note=note).save()
+    return case
+
+
+def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Window | None = None,
+                note: str = "") -> Case:
+    """受理: fixes the due date from the item's promised limit; a 即办件 is decided and finished at once."""
+    t = TRANSITIONS["accept"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    role = _officer_role(officer, t, case, plan)
+    paper = [m for m in paper_materials if m in plan.materials]
+    have = set(CaseMaterial.objects.filter(case=case, material__isnull=False).values_list("material_id", flat=True))
+    missing = [name for mid, name in plan.required.items() if mid not in have and mid not in paper]
+    if missing:
+        raise DomainError("materials_missing", f"缺少必要材料：{'、'.join(missing)}。请一次性告知申请人补正后再受理",
+                          details={"missing": missing})
+    now = clock.now()
+    today = clock.today()
+    deadline = _deadline(case, plan, start=today, extension_days=0, stops=[])
+    frm = case.status
+    first = case.first_officer_id or officer.pk
+    with transaction.atomic():
+        if plan.immediate:
+            _update(case, t, Status.COMPLETED, accepted_by_id=officer.pk, accepted_window=window, accepted_on=today,
+                    due_date=today, due_provisional=deadline.provisional, current_step=plan.last_seq,
+                    decision=Decision.APPROVE, decided_at=now, completed_at=now, completed_on=today, closed_at=now,
+                    first_officer_id=first)
+            events = [
+                _event(case, "accept", frm, Status.IN_REVIEW, officer=officer, role=role, window=window, step=1,
+                       note=note, data={"due_date": today.isoformat(), "immediate": True}),
+                _event(case, "decide", Status.IN_REVIEW, Status.DECIDED, officer=officer, role=role, window=window,
+                       step=plan.last_seq, data={"decision": Decision.APPROVE}),
+                _event(case, "complete", Status.DECIDED, Status.COMPLETED, officer=officer, role=role,
+                       window=window, step=plan.last_seq, note="即办件当场办结"),
+            ]
+        else:
+            _update(case, t, Status.IN_REVIEW, accepted_by_id=officer.pk, accepted_window=window, accepted_on=today,
+                    due_date=deadline.due, due_provisional=deadline.provisional,
+                    current_step=min(2, plan.last_seq), first_officer_id=first)
+            events = [_event(case, t.action, frm, case.status, officer=officer, role=role, window=window, step=1,
+                             note=note, data={"due_date": deadline.due.isoformat(),
+                                              "provisional": deadline.provisional})]
+        if paper:
+            CaseMaterial.objects.bulk_create(
+                [CaseMaterial(case=case, material_id=m, name=plan.materials[m], paper_received=True,
+                              uploaded_by_id=officer.user_id) for m in paper if m not in have]
+            )
+        if plan.fees:
+            FeeLine.objects.bulk_create(
+                [FeeLine(case=case, fee_id=f.fee_id, name=f.name, amount=f.amount) for f in plan.fees]
+            )
+        CaseEvent.objects.bulk_create(events)
+    return case
+
+
+def case_request_supplement(*, case: Case, officer: Staff, missing: list[str], note: str = "",
+                            window: Window | None = None) -> Case:
+    """补正: tell the applicant once and completely what is missing (一次性告知).
+
+    Before acceptance the application waits; during review the clock stops until receipt.
+    """
+    t = TRANSITIONS["request_supplement"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    role = _officer_role(officer, t, case, plan)
+    missing = [m.strip() for m in missing or [] if m and m.strip()]
+    if not missing:
+        raise DomainError("missing_empty", "请一次性列明需要补正的全部材料")
+    today = clock.today()
+    during_review = case.status == Status.IN_REVIEW
+    frm = case.status
+    with transaction.atomic():
+        _update(case, t, Status.SUPPLEMENT, first_officer_id=case.first_officer_id or officer.pk)
+        SupplementRequest.objects.create(case=case, requested_on=today, requested_by=officer,
+                                         during_review=during_review, missing=missing, note=note)
+        if during_review:
+            ClockStop.objects.create(case=case, kind="supplement", reason="审查中要求补正：" + "、".join(missing),
+                                     start_on=today, started_by=officer)
+        _event(case, t.action, frm, case.status, officer=officer, role=role, window=window, step=case.current_step,
+               note=note, data={"missing": missing}).save()
+    return case
+
+
+def _may_act_for_applicant(case: Case, *, user=None, officer: Staff | None = None) -> str:
+    if officer is not None:
+        if case.agent_id and officer.pk == case.agent_id:
+            return Role.VILLAGE_AGENT
+        if staff_can_act_at(officer, department_id=case.department_id, hall=case.hall):
+            return Role.WINDOW_OFFICER
+    if user is not None and case.applicant_user_id and user.pk == case.applicant_user_id:
+        return APPLICANT
+    raise PermissionDenied("只有申请人本人、代办员或受理窗口可以为该办件操作")
+
+
+def case_supplement(*, case: Case, user=None, officer: Staff | None = None, files=(), paper_materials=(),
+                    note: str = "") -> Case:
+    """The applicant hands in what was missing; the clock restarts from receipt."""
+    t = TRANSITIONS["supplement"]
+    _check_state(case, t)
+    role = _may_act_for_applicant(case, user=user, officer=officer)
+    plan = plan_for(case.item_version_id)
+    uploads = []
+    for material_id, upload in files:
+        if material_id is not None and material_id not in plan.materials:
+            raise DomainError("unknown_material", "上传的材料不属于该事项的材料清单")
+        check_upload(upload)
+        uploads.append((material_id, upload))
+    if not uploads and not paper_materials and not note:
+        raise DomainError("supplement_empty", "请上传补正材料或填写补正说明")
+    today = clock.today()
+    frm = case.status
+    request = SupplementRequest.objects.filter(case=case, received_on__isnull=True).order_by("-id").first()
+    during_review = bool(request and request.during_review)
+    with transaction.atomic():
+        changes = {}
+        if during_review:
+            ClockStop.objects.filter(case=case, kind="supplement", end_on__isnull=True).update(end_on=today)
+            deadline = _deadline(case, plan, start=case.accepted_on, extension_days=case.extension_days,
+                                 stops=_closed_stops(case))
+            changes = {"due_date": deadline.due, "due_provisional": deadline.provisional}
+        _update(case, t, Status.IN_REVIEW if during_review else Status.PENDING, **changes)
+        if request is not None:
+            SupplementRequest.objects.filter(pk=request.pk).update(received_on=today)
+        uploader = user if user is not None else (officer.user if officer else None)
+        for material_id, upload in uploads:
+            CaseMaterial.objects.create(case=case, material_id=material_id,
+                                        name=plan.materials.get(material_id, upload.name), file=upload,
+                                        size=upload.size, uploaded_by=uploader)
+        CaseMaterial.objects.bulk_create(
+            [CaseMaterial(case=case, material_id=m, name=plan.materials[m], paper_received=True,
+                          uploaded_by=uploader) for m in paper_materials if m in plan.materials]
+        )
+        _event(case, t.action, frm, case.status, officer=officer, user=user, role=role, note=note,
+               data={"files": [u.name for _, u in uploads], **({"due_date": changes["due_date"].isoformat()}
+                                                               if changes else {})}).save()
+    return case
+
+
+def case_reject(*, case: Case, officer: Staff, reason: str, window: Window | None = None) -> Case:
+    """不予受理, with the legal reason (written into the 不予受理决定书)."""
+    t = TRANSITIONS["reject"]
+    _check_state(case, t)
+    if case.accepted_on is not None:
+        raise DomainError("already_accepted", "办件已受理，不能再作不予受理；请在决定环节作出不予许可决定", status=409)
+    plan = plan_for(case.item_version_id)
+    role = _officer_role(officer, t, case, plan)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", "不予受理必须说明理由和法律依据")
+    now = clock.now()
+    frm = case.status
+    with transaction.atomic():
+        _update(case, t, Status.REJECTED, rejection_reason=reason, closed_at=now,
+                first_officer_id=case.first_officer_id or officer.pk)
+        _event(case, t.action, frm, case.status, officer=officer, role=role, window=window, note=reason).save()
+    return case
+
+
+def case_review(*, case: Case, officer: Staff, note: str = "", window: Window | None = None) -> Case:
+    """Pass the current review step (承办 → 审核 → …) on to the next one."""
+    t = TRANSITIONS["review"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    if case.current_step >= plan.last_seq:
+        raise DomainError("decision_step", f"当前环节“{plan.step(case.current_step).name}”为决定环节，请作出决定",
+                          status=409)
+    role = _officer_role(officer, t, case, plan)
+    step = case.current_step
+    with transaction.atomic():
+        _update(case, t, Status.IN_REVIEW, current_step=step + 1)
+        _event(case, t.action, Status.IN_REVIEW, Status.IN_REVIEW, officer=officer, role=role, window=window,
+               step=step, note=note, data={"step": plan.step(step).name}).save()
+    return case
+
+
+def case_suspend(*, case: Case, officer: Staff, kind: str, reason: str, window: Window | None = None) -> Case:
+    """Start a 特别程序 (听证、检验、检测、检疫、鉴定、专家评审、现场踏勘…): the clock stops."""
+    t = TRANSITIONS["suspend"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    role = _officer_role(officer, t, case, plan)
+    from zhengwu.catalog.models import SpecialProcedure
+
+    if kind not in SpecialProcedure.values:
+        raise DomainError("procedure_kind", "特别程序应为听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审或现场踏勘")
+    if kind not in plan.special_procedures:
+        raise DomainError("procedure_not_allowed",
+                          f"该事项的实施清单未设定“{SpecialProcedure(kind).label}”特别程序，不能中止计时")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", "启动特别程序须写明原因（将书面告知申请人）")
+    today = clock.today()
+    with transaction.atomic():
+        _update(case, t, Status.SUSPENDED)
+        stop = ClockStop.objects.create(case=case, kind=kind, reason=reason, start_on=today, started_by=officer)
+        _event(case, t.action, Status.IN_REVIEW, Status.SUSPENDED, officer=officer, role=role, window=window,
+               step=case.current_step, note=reason, data={"kind": kind, "stop_id": stop.pk}).save()
+    return case
+
+
+def case_resume(*, case: Case, officer: Staff, result: str, window: Window | None = None) -> Case:
+    """End the 特别程序 with its result; the clock runs again and the due date moves."""
+    t = TRANSITIONS["resume"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    role = _officer_role(officer, t, case, plan)
+    result = (result or "").strip()
+    if not result:
+        raise DomainError("result_required", "请填写特别程序的结果")
+    today = clock.today()
+    with transaction.atomic():
+        ClockStop.objects.filter(case=case, end_on__isnull=True).exclude(kind="supplement").update(
+            end_on=today, result=result)
+        deadline = _deadline(case, plan, start=case.accepted_on, extension_days=case.extension_days,
+                             stops=_closed_stops(case))
+        _update(case, t, Status.IN_REVIEW, due_date=deadline.due, due_provisional=deadline.provisional)
+        _event(case, t.action, Status.SUSPENDED, Status.IN_REVIEW, officer=officer, role=role, window=window,
+               step=case.current_step, note=result, data={"due_date": deadline.due.isoformat()}).save()
+    return case
+
+
+def case_extend(*, case: Case, head: Staff, reason: str, days: int | None = None) -> Case:
+    """延期 approved by the 部门负责人, with the reason told to the applicant."""
+    t = TRANSITIONS["extend"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    role = _officer_role(head, t, case, plan)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", "延期须写明理由，并告知申请人")
+    days = int(days if days is not None else policy("extension_days"))
+    if not 1 <= days <= 60:
+        raise DomainError("extension_days", "延期天数应在1至60个工作日之间")
+    if Extension.objects.filter(case=case).count() >= int(policy("max_extensions")):
+        raise DomainError("already_extended", "该办件已延期，不能再次延期", status=409)
+    total = case.extension_days + days
+    deadline = _deadline(case, plan, start=case.accepted_on, extension_days=total, stops=_closed_stops(case))
+    with transaction.atomic():
+        frm = case.status
+        _update(case, t, case.status, extension_days=total, due_date=deadline.due,
+                due_provisional=deadline.provisional)
+        Extension.objects.create(case=case, days=days, reason=reason, approved_by=head)
+        _event(case, t.action, frm, case.status, officer=head, role=role, step=case.current_step, note=reason,
+               data={"days": days, "due_date": deadline.due.isoformat()}).save()
+    return case
+
+
+def case_decide(*, case: Case, officer: Staff, decision: str, reason: str = "",
+                window: Window | None = None) -> Case:
+    """The decision (准予/不予许可) at the last step; 不予 needs its reasons."""
+    t = TRANSITIONS["decide"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    if case.current_step < plan.last_seq:
+        raise DomainError("not_decision_step", f"当前环节为“{plan.step(case.current_step).name}”，尚未到决定环节",
+                          status=409)
+    role = _officer_role(officer, t, case, plan)
+    if decision not in Decision.values:
+        raise DomainError("decision", "决定应为准予或不予")
+    reason = (reason or "").strip()
+    if decision == Decision.DENY and not reason:
+        raise DomainError("reason_required", "作出不予许可决定必须说明理由")
+    with transaction.atomic():
+        _update(case, t, Status.DECIDED, decision=decision, decision_reason=reason, decided_at=clock.now())
+        _event(case, t.action, Status.IN_REVIEW, Status.DECIDED, officer=officer, role=role, window=window,
+               step=case.current_step, note=reason, data={"decision": decision}).save()
+    return case
+
+
+def case_complete(*, case: Case, officer: Staff, note: str = "", window: Window | None = None) -> Case:
+    """办结."""
+    t = TRANSITIONS["complete"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    role = _officer_role(officer, t, case, plan)
+    now = clock.now()
+    with transaction.atomic():
+        _update(case, t, Status.COMPLETED, completed_at=now, completed_on=clock.today(), closed_at=now)
+        _event(case, t.action, Status.DECIDED, Status.COMPLETED, officer=officer, role=role, window=window,
+               step=case.current_step, note=note).save()
+    return case
+
+
+def case_deliver(*, case: Case, officer: Staff, method: str, tracking_no: str = "",
+                 window: Window | None = None) -> Case:
+    """送达: picked up at the window, posted with a tracking number, or sent electronically."""
+    t = TRANSITIONS["deliver"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    role = _officer_role(officer, t, case, plan)
+    if method not in Delivery.values:
+        raise DomainError("delivery_method", "送达方式应为窗口领取、邮寄送达或电子送达")
+    tracking_no = (tracking_no or "").strip()
+    if method == Delivery.POST and not tracking_no:
+        raise DomainError("tracking_required", "邮寄送达须填写快递单号")
+    with transaction.atomic():
+        _update(case, t, Status.DELIVERED, delivery_method=method, tracking_no=tracking_no,
+                delivered_at=clock.now())
+        _event(case, t.action, Status.COMPLETED, Status.DELIVERED, officer=officer, role=role, window=window,
+               data={"method": method, "tracking_no": tracking_no}).save()
+    return case
+
+
+def case_withdraw(*, case: Case, user=None, officer: Staff | None = None, reason: str = "") -> Case:
+    """The applicant withdraws the application (撤回)."""
+    t = TRANSITIONS["withdraw"]
+    _check_state(case, t)
+    role = _may_act_for_applicant(case, user=user, officer=officer)
+    now = clock.now()
+    frm = case.status
+    with transaction.atomic():
+        _update(case, t, Status.WITHDRAWN, closed_at=now)
+        ClockStop.objects.filter(case=case, end_on__isnull=True).update(end_on=clock.today(), result="申请人撤回")
+        _event(case, t.action, frm, case.status, officer=officer, user=user, role=role, note=reason).save()
+    return case

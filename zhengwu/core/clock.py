@@ -1,0 +1,33 @@
+"""The platform's clock. Tests move time with ``frozen``; code asks ``now()`` / ``today()``."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from django.utils import timezone
+
+_frozen: list[dt.datetime] = []
+
+
+def now() -> dt.datetime:
+    return _frozen[-1] if _frozen else timezone.now()
+
+
+def today() -> dt.date:
+    """Today's date in Asia/Shanghai (legal dates are local dates)."""
+    return timezone.localdate(now())
+
+
+@contextlib.contextmanager
+def frozen(at: dt.date | dt.datetime):
+    """Pretend it is ``at`` (a date means 10:00 Beijing time that day)."""
+    if isinstance(at, dt.datetime):
+        moment = at if timezone.is_aware(at) else timezone.make_aware(at)
+    else:
+        moment = timezone.make_aware(dt.datetime.combine(at, dt.time(10, 0)))
+    _frozen.append(moment)
+    try:
+        yield moment
+    finally:
+        _frozen.pop()
