@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("catalog/", include("zhengwu.catalog.urls")),
+    path("cases/", include("zhengwu.cases.urls_docs")),
+    path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.portal.urls")),
 ]
 
