@@ -184,3 +184,53 @@ def items(request, q: str = "", department_id: int | None = None, theme: str = "
 @router.get("/items/{impl_code}", response=ItemDetail, summary="事项详情（现行版本）")
 def item_detail(request, impl_code: str):
     return selectors.item_get_public(impl_code=impl_code)
+
+
+# --- Excel import/export of the whole catalog (中心管理员) ---------------------------------
+
+from django.conf import settings  # noqa: E402
+from django.http import HttpResponse, JsonResponse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from ninja import File, UploadedFile  # noqa: E402
+
+from zhengwu.api import AUTH  # noqa: E402
+
+from .excel import XLSX_CONTENT_TYPE, catalog_admin_check, catalog_export, catalog_import  # noqa: E402
+
+
+class ImportErrorOut(Schema):
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+
+class ImportReportOut(Schema):
+    ok: bool
+    dry_run: bool
+    summary: str
+    created: int
+    updated: int
+    unchanged: int
+    created_codes: list[str]
+    updated_codes: list[str]
+    errors: list[ImportErrorOut]
+
+
+@router.get("/export.xlsx", auth=AUTH, summary="导出事项实施清单（Excel，需中心管理员）")
+def export_xlsx(request):
+    catalog_admin_check(request.auth)
+    data = catalog_export(actor=request.auth)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="catalog-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+@router.post("/import", auth=AUTH, response={200: ImportReportOut, 400: ImportReportOut},
+             summary="导入事项实施清单（Excel，需中心管理员；有任何错误则不导入并返回全部错误）")
+def import_xlsx(request, file: File[UploadedFile], dry_run: bool = False):
+    catalog_admin_check(request.auth)
+    report = catalog_import(data=file.read(settings.ZHENGWU_MAX_UPLOAD_BYTES + 1), actor=request.auth,
+                            dry_run=dry_run)
+    # A plain JsonResponse carries the status on every django-ninja version pyproject allows.
+    return JsonResponse(report.as_dict(), status=200 if report.ok else 400, json_dumps_params={"ensure_ascii": False})

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "catalog"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("export.xlsx", views.export_xlsx, name="export"),
+    path("template.xlsx", views.template_xlsx, name="template"),
+    path("import/", views.import_xlsx, name="import"),
+]
