@@ -48,6 +48,7 @@ def domain_error(request, exc: DomainError):
 
 
 def _mount():
+    from zhengwu.cases.api import router as cases_router
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.org.api import router as org_router
     from zhengwu.workdays.api import router as workdays_router
@@ -55,6 +56,7 @@ def _mount():
     api.add_router("/workdays", workdays_router)
     api.add_router("/org", org_router)
     api.add_router("/catalog", catalog_router)
+    api.add_router("/cases", cases_router)
 
 
 _mount()

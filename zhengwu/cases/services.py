@@ -625,3 +625,29 @@ def case_withdraw(*, case: Case, user=None, officer: Staff | None = None, reason
         ClockStop.objects.filter(case=case, end_on__isnull=True).update(end_on=clock.today(), result="申请人撤回")
         _event(case, t.action, frm, case.status, officer=officer, user=user, role=role, note=reason).save()
     return case
+
+
+def case_add_materials(*, case: Case, files, user=None, officer: Staff | None = None) -> Case:
+    """Attach further material files before acceptance (e.g. uploaded one by one through the API)."""
+    t = TRANSITIONS["add_materials"]
+    _check_state(case, t)
+    role = _may_act_for_applicant(case, user=user, officer=officer)
+    plan = plan_for(case.item_version_id)
+    uploads = []
+    for material_id, upload in files:
+        if material_id is not None and material_id not in plan.materials:
+            raise DomainError("unknown_material", "上传的材料不属于该事项的材料清单")
+        check_upload(upload)
+        uploads.append((material_id, upload))
+    if not uploads:
+        raise DomainError("no_files", "请选择要上传的材料文件")
+    uploader = user if user is not None else (officer.user if officer else None)
+    with transaction.atomic():
+        _update(case, t, case.status)
+        for material_id, upload in uploads:
+            CaseMaterial.objects.create(case=case, material_id=material_id,
+                                        name=plan.materials.get(material_id, upload.name), file=upload,
+                                        size=upload.size, uploaded_by=uploader)
+        _event(case, t.action, case.status, case.status, officer=officer, user=user, role=role,
+               data={"files": [u.name for _, u in uploads]}).save()
+    return case

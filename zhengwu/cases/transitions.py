@@ -38,6 +38,7 @@ TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         _t("submit", "提交申请", [""], [S.SUBMITTED, S.PENDING], APPLICANT),
+        _t("add_materials", "补充上传材料", [S.SUBMITTED, S.PENDING], [S.SUBMITTED, S.PENDING], APPLICANT),
         _t("prereview", "预审通过", [S.SUBMITTED], [S.PENDING], OFFICER, FRONT),
         _t("accept", "受理", [S.SUBMITTED, S.PENDING], [S.IN_REVIEW, S.COMPLETED], OFFICER, FRONT),
         _t("request_supplement", "一次性告知补正", [S.SUBMITTED, S.PENDING, S.IN_REVIEW], [S.SUPPLEMENT],
