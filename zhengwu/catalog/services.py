@@ -162,6 +162,10 @@ def item_upsert(*, impl_code: str, department: Department, fields: dict, steps: 
     base.update(fields)
     draft = ItemVersion.objects.create(item=item, version=last + 1, state=ItemVersion.State.DRAFT, **base)
     _write_children(draft, steps=steps, materials=materials, fees=fees)
+    if item.current is not None:
+        # Blank forms and samples are not part of the imported content: keep them for materials of the same name.
+        for old in item.current.materials.exclude(blank_form="", sample=""):
+            draft.materials.filter(name=old.name).update(blank_form=old.blank_form.name, sample=old.sample.name)
     item_publish(version=draft, actor=actor, note=note)
     item.refresh_from_db()
     return item, True

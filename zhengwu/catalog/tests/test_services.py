@@ -146,3 +146,18 @@ def test_search_by_tier(dept):
                          steps=STEPS, materials=MATERIALS, fees=[])
     assert [i.impl_code for i in selectors.item_search(tier="village")] == ["T1"]
     assert [i.impl_code for i in selectors.item_search(tier="county")] == ["T1", "T2"]
+
+
+def test_new_versions_keep_blank_forms_and_samples(dept):
+    from zhengwu.catalog.models import Material
+
+    item, _ = services.item_upsert(impl_code="F1", department=dept, fields=fields(), steps=STEPS,
+                                   materials=MATERIALS, fees=[])
+    Material.objects.filter(version=item.current).update(blank_form="catalog/forms/apply.docx",
+                                                         sample="catalog/samples/apply.pdf")
+    item, _ = services.item_upsert(impl_code="F1", department=dept, fields=fields(promised_limit=4), steps=STEPS,
+                                   materials=MATERIALS, fees=[])
+    m = item.current.materials.get()
+    assert (m.blank_form.name, m.sample.name) == ("catalog/forms/apply.docx", "catalog/samples/apply.pdf")
+    draft = services.item_draft_create(item=item)
+    assert draft.materials.get().blank_form.name == "catalog/forms/apply.docx"
