@@ -50,6 +50,8 @@ def domain_error(request, exc: DomainError):
 def _mount():
     from zhengwu.cases.api import router as cases_router
     from zhengwu.catalog.api import router as catalog_router
+    from zhengwu.disclosure.api import router as disclosure_router
+    from zhengwu.hall.api import router as hall_router
     from zhengwu.org.api import router as org_router
     from zhengwu.workdays.api import router as workdays_router
 
@@ -57,6 +59,8 @@ def _mount():
     api.add_router("/org", org_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/hall", hall_router)
+    api.add_router("/disclosure", disclosure_router)
 
 
 _mount()

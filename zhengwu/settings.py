@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "zhengwu.workdays",
     "zhengwu.catalog",
     "zhengwu.cases",
+    "zhengwu.hall",
+    "zhengwu.disclosure",
     "zhengwu.portal",
 ]
 

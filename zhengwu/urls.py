@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("catalog/", include("zhengwu.catalog.urls")),
     path("cases/", include("zhengwu.cases.urls_docs")),
+    path("hall/", include("zhengwu.hall.urls")),
+    path("gk/", include("zhengwu.disclosure.urls")),
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.portal.urls")),
 ]
