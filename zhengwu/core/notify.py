@@ -1,0 +1,46 @@
+"""Pluggable notifications (SMS, in-app …). The default backend writes to the log.
+
+Set ``ZHENGWU_NOTIFIER`` to the dotted path of a class with ``send(message: Message)``
+to use an SMS gateway; messages are sent after the surrounding transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+log = logging.getLogger("zhengwu.notify")
+
+
+@dataclass(frozen=True)
+class Message:
+    to_phone: str
+    text: str
+    to_user_id: int | None = None
+    kind: str = ""
+    data: dict = field(default_factory=dict)
+
+
+class ConsoleNotifier:
+    """Writes each message to the log; keeps the last ones in memory for tests and the demo."""
+
+    sent: list[Message] = []
+
+    def send(self, message: Message) -> None:
+        ConsoleNotifier.sent.append(message)
+        del ConsoleNotifier.sent[:-1000]
+        log.info("通知 %s → %s：%s", message.kind, message.to_phone or message.to_user_id, message.text)
+
+
+def notifier():
+    path = getattr(settings, "ZHENGWU_NOTIFIER", "zhengwu.core.notify.ConsoleNotifier")
+    return import_string(path)()
+
+
+def notify(message: Message) -> None:
+    """Queue ``message`` to go out when the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: notifier().send(message))
