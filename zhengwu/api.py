@@ -52,6 +52,8 @@ def _mount():
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.disclosure.api import router as disclosure_router
     from zhengwu.hall.api import router as hall_router
+    from zhengwu.ratings.api import router as ratings_router
+    from zhengwu.supervision.api import router as supervision_router
     from zhengwu.org.api import router as org_router
     from zhengwu.workdays.api import router as workdays_router
 
@@ -61,6 +63,8 @@ def _mount():
     api.add_router("/cases", cases_router)
     api.add_router("/hall", hall_router)
     api.add_router("/disclosure", disclosure_router)
+    api.add_router("/ratings", ratings_router)
+    api.add_router("/supervision", supervision_router)
 
 
 _mount()

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "zhengwu.cases",
     "zhengwu.hall",
     "zhengwu.disclosure",
+    "zhengwu.ratings",
+    "zhengwu.supervision",
     "zhengwu.portal",
 ]
 
@@ -144,6 +146,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Uploads: the platform's own limit for a single file (bytes); refused with a Chinese message.
 ZHENGWU_MAX_UPLOAD_BYTES = int(os.environ.get("ZHENGWU_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ZHENGWU_MAX_UPLOAD_BYTES + 1024 * 1024
+ZHENGWU_NOTIFIER = os.environ.get("ZHENGWU_NOTIFIER", "zhengwu.core.notify.ConsoleNotifier")
 ZHENGWU_SITE_NAME = os.environ.get("ZHENGWU_SITE_NAME", "综合政务服务平台")
 
 if PRODUCTION:

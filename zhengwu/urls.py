@@ -15,6 +15,8 @@ urlpatterns = [
     path("cases/", include("zhengwu.cases.urls_docs")),
     path("hall/", include("zhengwu.hall.urls")),
     path("gk/", include("zhengwu.disclosure.urls")),
+    path("ratings/", include("zhengwu.ratings.urls")),
+    path("supervision/", include("zhengwu.supervision.urls")),
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.portal.urls")),
 ]
