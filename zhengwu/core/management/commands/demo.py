@@ -1,0 +1,104 @@
+"""``zhengwu demo``: migrate, build the demo county, print the logins, serve.
+
+One process, one command, nothing to configure: the database is the embedded SQLite file
+under ``ZHENGWU_VAR_DIR`` (``./var`` by default). ``--no-serve`` stops after printing (tests
+and CI); ``--reset`` throws the SQLite database away and starts again.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from zhengwu.demo.build import load_demo
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain-text table that stays aligned with Chinese characters in it."""
+    widths = [max(_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = "生成示范县演示数据，打印演示账号，并启动平台（单进程）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+        parser.add_argument("--port", type=int, default=8000, help="监听端口（默认 8000）")
+        parser.add_argument("--no-serve", action="store_true", help="只生成数据并打印账号，不启动服务")
+        parser.add_argument("--reset", action="store_true",
+                            help="删除 SQLite 数据库后重新生成（仅限内置 SQLite 数据库）")
+
+    def handle(self, *args, **opts):
+        if opts["reset"]:
+            self._reset()
+        self._ensure_sqlite_dir()
+        call_command("migrate", interactive=False, verbosity=0)
+        host, port = opts["host"], opts["port"]
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        base_url = f"http://{shown_host}:{port}/"
+        info = load_demo(stdout=self.stdout, base_url=base_url)
+
+        w = self.stdout.write
+        w("")
+        w(self.style.SUCCESS("综合政务服务平台 · 示范县演示环境"))
+        for label, url in info.urls.items():
+            w(f"  {label}：{url}")
+        w("")
+        w("演示账号（所有账号密码相同）：")
+        rows = [[x.role, x.username, x.password, x.token, x.where] for x in info.logins]
+        w(table(["角色", "用户名", "密码", "API 令牌", "所在岗位"], rows))
+        w("")
+        w("调用接口示例：")
+        w(f'  curl -H "Authorization: Bearer {info.logins[0].token}" {base_url}api/org/staff')
+        w("")
+        if opts["no_serve"]:
+            return
+        w(f"正在启动服务：{base_url}（按 Ctrl+C 停止）")
+        import uvicorn
+
+        uvicorn.run("zhengwu.asgi:application", host=host, port=port, log_level="info")
+
+    @staticmethod
+    def _sqlite_file() -> str | None:
+        """The path of the embedded SQLite database, or None for any other database."""
+        db = connections["default"]
+        name = str(db.settings_dict.get("NAME") or "")
+        if db.vendor != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return name
+
+    def _ensure_sqlite_dir(self) -> None:
+        name = self._sqlite_file()
+        if name:
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+
+    def _reset(self) -> None:
+        name = self._sqlite_file()
+        if name is None:
+            raise CommandError("--reset 只能用于内置的 SQLite 数据库文件；其他数据库请由管理员自行清理。")
+        connections.close_all()
+        removed = False
+        for suffix in ("", "-wal", "-shm"):
+            path = Path(name + suffix)
+            if path.exists():
+                os.remove(path)
+                removed = True
+        if removed:
+            self.stdout.write(f"已删除演示数据库 {name}，将重新生成。")
