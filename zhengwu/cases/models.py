@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from zhengwu.catalog.models import Fee, Item, ItemVersion, Material, SpecialProcedure
+from zhengwu.core import clock
 from zhengwu.org.models import Department, Hall, Staff, Window
 
 
@@ -96,7 +97,7 @@ class Case(models.Model):
                                       on_delete=models.PROTECT, related_name="first_asked_cases")
 
     # handling
-    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    submitted_at = models.DateTimeField("提交时间", default=clock.now, db_index=True)
     accepted_by = models.ForeignKey(Staff, verbose_name="受理人", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="accepted_cases")
     accepted_window = models.ForeignKey(Window, verbose_name="受理窗口", null=True, blank=True,
@@ -148,7 +149,7 @@ class CaseEvent(models.Model):
     """One row per action: who, in which role and window, from which status to which, and why."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = models.DateTimeField("时间", default=clock.now)
     action = models.CharField("动作", max_length=24)
     from_status = models.CharField("原状态", max_length=12, blank=True)
     to_status = models.CharField("新状态", max_length=12)
@@ -177,7 +178,7 @@ class CaseMaterial(models.Model):
     file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
     size = models.PositiveIntegerField("大小（字节）", default=0)
     paper_received = models.BooleanField("已收纸质原件", default=False)
-    uploaded_at = models.DateTimeField("提交时间", auto_now_add=True)
+    uploaded_at = models.DateTimeField("提交时间", default=clock.now)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
@@ -233,7 +234,7 @@ class Extension(models.Model):
     reason = models.TextField("延期理由（已告知申请人）")
     approved_by = models.ForeignKey(Staff, verbose_name="批准人（部门负责人）", on_delete=models.PROTECT,
                                     related_name="+")
-    approved_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = verbose_name_plural = "延期"
