@@ -162,3 +162,17 @@ def test_the_command_prints_urls_logins_and_tokens(demo):
     for account in DEMO_ACCOUNTS:
         assert account.username in text and account.token in text and account.label in text
     assert DEMO_PASSWORD in text
+
+
+def test_the_demo_has_two_months_of_cases_made_by_the_services(demo):
+    from zhengwu.cases.models import Case, CaseEvent
+    from zhengwu.demo.cases import load_demo_cases
+
+    made = load_demo_cases(working_days=10)
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert made == Case.objects.count() > 20
+    assert {"completed", "in_review"} <= statuses
+    accepted = Case.objects.filter(accepted_on__isnull=False)
+    assert not accepted.filter(due_date__isnull=True).exists()
+    assert CaseEvent.objects.filter(action="accept").count() == accepted.count()
+    assert load_demo_cases(working_days=10) == 0

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from zhengwu.demo.build import load_demo
+from zhengwu.demo.cases import load_demo_cases
 
 
 def _width(text: str) -> int:
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         base_url = f"http://{shown_host}:{port}/"
         info = load_demo(stdout=self.stdout, base_url=base_url)
+        load_demo_cases(stdout=self.stdout)
 
         w = self.stdout.write
         w("")

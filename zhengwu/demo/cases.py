@@ -1,0 +1,133 @@
+"""Demo cases: about two months of a county center's work, made through the case services.
+
+Every case is submitted, accepted, reviewed, decided and finished by the service functions
+with the platform clock moved to the day it happened, so events, due dates and holidays are
+exactly what a real center would have. A share of cases is left open, some of them late,
+so the workbench, the supervision board and the dashboard have something to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.contrib.auth import get_user_model
+
+from zhengwu.cases import services as s
+from zhengwu.cases.models import Case, Channel
+from zhengwu.cases.plan import plan_for
+from zhengwu.catalog.models import Item, ItemVersion
+from zhengwu.core import clock
+from zhengwu.core.validators import id_number_check_char
+from zhengwu.org.models import Hall, Role, Staff
+from zhengwu.workdays import engine
+
+from .geography import CENTER_CODE
+from .people import CITIZEN
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华志红"
+
+
+def _person(rng: random.Random, n: int) -> s.Applicant:
+    birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 55))
+    first17 = f"130621{birth:%Y%m%d}{n % 1000:03d}"
+    name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    phone = f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}"
+    return s.Applicant(kind="person", name=name, phone=phone, id_number=first17 + id_number_check_char(first17),
+                       address="示范县城关街道")
+
+
+def _at(day: dt.date, minute: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(9, 0)) + dt.timedelta(minutes=minute)
+
+
+def load_demo_cases(*, stdout=None, working_days: int = 40, seed: int = 2026) -> int:
+    """Create the demo's cases once (skipped when any case exists); returns how many were made."""
+    if Case.objects.exists():
+        return 0
+    say = stdout.write if stdout is not None else (lambda _m: None)
+    rng = random.Random(seed)
+    center = Hall.objects.select_related("region").get(code=CENTER_CODE)
+    staff = list(Staff.objects.select_related("department", "hall__region", "region").prefetch_related("roles"))
+    front = {}
+    for st in staff:
+        codes = st.role_codes()
+        if st.department_id and st.hall_id == center.pk and Role.WINDOW_OFFICER in codes:
+            front.setdefault(st.department_id, st)
+    chiefs = {st.department_id: st for st in staff if Role.CHIEF_REP in st.role_codes() and st.department_id}
+    heads = {st.department_id: st for st in staff if Role.DEPT_HEAD in st.role_codes() and st.department_id}
+    agents = [st for st in staff if Role.VILLAGE_AGENT in st.role_codes()]
+    citizen = get_user_model().objects.filter(username=CITIZEN.username).first()
+    by_role = {}
+    items = []
+    for item in (Item.objects.select_related("current", "department__region")
+                 .filter(status=ItemVersion.Status.ACTIVE, department_id__in=list(front)).order_by("impl_code")):
+        plan = plan_for(item.current)
+        if plan.handling_tiers and "county" not in plan.handling_tiers:
+            continue
+        d = item.department_id
+        by_role[d] = {Role.WINDOW_OFFICER: front[d], Role.CHIEF_REP: chiefs.get(d), Role.DEPT_HEAD: heads.get(d)}
+        if all(by_role[d].get(step.role) for step in plan.steps):
+            items.append((item, plan))
+    if not items:
+        return 0
+    # The 40 working days before today, oldest first.
+    today = clock.today()
+    days, d = [], today
+    while len(days) < working_days:
+        d -= dt.timedelta(days=1)
+        if engine.is_workday(d, region=center.region):
+            days.append(d)
+    days.reverse()
+    made = 0
+    say("正在生成演示办件……\n")
+    for day_index, day in enumerate(days):
+        for k in range(rng.randint(3, 7)):
+            item, plan = rng.choice(items)
+            people = by_role[item.department_id]
+            officer = people[Role.WINDOW_OFFICER]
+            applicant = _person(rng, made)
+            roll = rng.random()
+            with clock.frozen(_at(day, 25 * k)):
+                if plan.village_intake and agents and roll < 0.15:
+                    agent = rng.choice(agents)
+                    case = s.case_submit(item=item, applicant=applicant, channel=Channel.AGENT, agent=agent)
+                    if case.hall_id != center.pk:
+                        made += 1
+                        continue  # handled in a town center; left waiting there
+                elif roll < 0.45:
+                    user = citizen if (citizen is not None and rng.random() < 0.1) else None
+                    case = s.case_submit(item=item, applicant=applicant, channel=Channel.ONLINE, user=user)
+                else:
+                    case = s.case_submit(item=item, applicant=applicant, channel=Channel.WINDOW, officer=officer)
+                made += 1
+                fate = rng.random()
+                if fate < 0.04:
+                    s.case_reject(case=case, officer=officer, reason="申请事项依法不需要取得行政许可（行政许可法第三十二条）")
+                    continue
+                if fate < 0.10 and day_index >= len(days) - 5:
+                    s.case_request_supplement(case=case, officer=officer, missing=[*plan.required.values()][:2] or ["身份证明"])
+                    continue
+                s.case_accept(case=case, officer=officer, paper_materials=list(plan.required))
+            if plan.immediate:
+                continue
+            # The review steps, one working day apart, while that is still in the past.
+            stalled = rng.random() < 0.2
+            step_day = day
+            while case.status == "in_review" and not stalled:
+                step_day = engine.add_workdays(step_day, rng.choice((1, 1, 2)), region=center.region)
+                if step_day >= today:
+                    break
+                step = plan.step(case.current_step)
+                actor = people[step.role]
+                with clock.frozen(_at(step_day, 30 + k)):
+                    if case.current_step < plan.last_seq:
+                        s.case_review(case=case, officer=actor, note="审查通过")
+                    else:
+                        s.case_decide(case=case, officer=actor, decision="approve")
+                        s.case_complete(case=case, officer=officer)
+                        if rng.random() < 0.6:
+                            s.case_deliver(case=case, officer=officer, method="pickup")
+    say(f"已生成演示办件 {made} 件。\n")
+    return made
