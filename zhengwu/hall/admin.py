@@ -1,0 +1,126 @@
+"""The hall in the admin: policy, window groups and slot capacities are edited here; tickets,
+appointments, absences and ratings are records, changed only through the service functions."""
+
+from django.contrib import admin
+
+from zhengwu.core.validators import mask_id_number
+
+from .models import (
+    Appointment,
+    QueuePolicy,
+    SlotCapacity,
+    StaffAbsence,
+    Ticket,
+    TicketEvent,
+    TicketRating,
+    WindowGroup,
+    WindowSeat,
+)
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QueuePolicy)
+class QueuePolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "max_recalls", "green_rank", "appointment_rank", "slot_minutes", "slot_capacity",
+                    "am_start", "pm_end"]
+    fieldsets = [
+        (None, {"fields": ["hall"]}),
+        ("叫号", {"fields": ["max_recalls", "green_rank", "appointment_rank", "priority_streak_limit",
+                           "default_service_minutes"]}),
+        ("办公时间与取号", {"fields": ["am_start", "am_end", "pm_start", "pm_end", "enforce_hours",
+                                  "issue_before_minutes", "stop_issue_minutes"]}),
+        ("预约", {"fields": ["slot_minutes", "slot_capacity", "booking_days", "checkin_early_minutes",
+                           "checkin_late_minutes", "no_show_limit", "no_show_days"]}),
+        ("评价器", {"fields": ["rating_minutes"]}),
+    ]
+
+
+@admin.register(WindowGroup)
+class WindowGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "hall", "sort", "is_active"]
+    list_filter = ["hall", "is_active"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["windows"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "windows":
+            kwargs["queryset"] = db_field.related_model.objects.select_related("hall")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(SlotCapacity)
+class SlotCapacityAdmin(admin.ModelAdmin):
+    list_display = ["item", "hall", "capacity"]
+    list_filter = ["hall"]
+    autocomplete_fields = ["item"]
+    search_fields = ["item__name"]
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "action", "window", "officer", "data"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(_ReadOnly):
+    list_display = ["number", "day", "hall", "group", "item", "kind", "status", "window", "officer", "issued_at"]
+    list_filter = ["day", "hall", "status", "kind"]
+    search_fields = ["number", "token"]
+    date_hierarchy = "day"
+    inlines = [TicketEventInline]
+    exclude = ["phone"]
+    readonly_fields = ["masked_phone"]
+
+    @admin.display(description="手机号码")
+    def masked_phone(self, obj):
+        return f"{obj.phone[:3]}****{obj.phone[-4:]}" if obj.phone else ""
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(_ReadOnly):
+    list_display = ["day", "start", "end", "hall", "item", "name", "masked_id", "status", "late", "ticket"]
+    list_filter = ["day", "hall", "status"]
+    search_fields = ["code", "name", "phone"]
+    date_hierarchy = "day"
+    exclude = ["id_number"]
+    readonly_fields = ["masked_id"]
+
+    @admin.display(description="身份证号")
+    def masked_id(self, obj):
+        return mask_id_number(obj.id_number)
+
+
+@admin.register(StaffAbsence)
+class StaffAbsenceAdmin(_ReadOnly):
+    list_display = ["staff", "kind", "note", "started_at", "expected_return", "returned_at", "hall"]
+    list_filter = ["kind", "hall"]
+    search_fields = ["staff__name", "staff__employee_no"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(WindowSeat)
+class WindowSeatAdmin(_ReadOnly):
+    list_display = ["window", "officer", "since"]
+    list_filter = ["window__hall"]
+
+
+@admin.register(TicketRating)
+class TicketRatingAdmin(_ReadOnly):
+    list_display = ["ticket", "window", "officer", "score", "comment", "rated_at"]
+    list_filter = ["score", "window__hall"]
+    date_hierarchy = "rated_at"
