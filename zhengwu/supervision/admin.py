@@ -1,0 +1,107 @@
+"""Policy is edited here; records (cards, notices, 告诫, flags, scores) are read-only: services write them."""
+
+from django.contrib import admin
+
+from .models import (
+    AccountabilityFlag,
+    AccountabilityRule,
+    Admonition,
+    Card,
+    Commendation,
+    DeemedApproval,
+    DeemedRule,
+    MonthlyScore,
+    ScoreRule,
+    SupervisionPolicy,
+    SweepRun,
+)
+
+
+@admin.register(SupervisionPolicy)
+class PolicyAdmin(admin.ModelAdmin):
+    fieldsets = [
+        ("红黄牌", {"fields": ["warn_workdays", "step_cards", "notify_head"]}),
+        ("超时默认", {"fields": ["deemed_after_workdays", "deemed_reply_workdays"]}),
+        ("月度考核", {"fields": ["base_score", "max_score", "min_score", "red_flag_windows", "service_stars",
+                             "exclude_admonished", "exclude_unsatisfied", "exclude_red_card"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return not SupervisionPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoreRule)
+class ScoreRuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "points", "for_windows", "for_officers", "is_active", "note"]
+    list_editable = ["points", "for_windows", "for_officers", "is_active"]
+
+
+@admin.register(DeemedRule)
+class DeemedRuleAdmin(admin.ModelAdmin):
+    list_display = ["impl_code", "department", "is_active", "basis"]
+    list_filter = ["is_active"]
+    autocomplete_fields = ["department"]
+
+
+@admin.register(AccountabilityRule)
+class AccountabilityRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "count", "months", "bottom", "consequence", "is_active"]
+    list_editable = ["is_active"]
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Card)
+class CardAdmin(_ReadOnly):
+    list_display = ["case", "level", "scope", "step_name", "due_date", "raised_on", "officer", "department",
+                    "cleared_on", "cleared_reason"]
+    list_filter = ["level", "scope", "raised_on", "hall"]
+    search_fields = ["case__case_no"]
+    list_select_related = ["case", "officer", "department"]
+
+
+@admin.register(DeemedApproval)
+class DeemedApprovalAdmin(_ReadOnly):
+    list_display = ["notice_no", "case", "department", "due_date", "issued_on", "reply_by", "status"]
+    list_filter = ["status"]
+
+
+@admin.register(Admonition)
+class AdmonitionAdmin(_ReadOnly):
+    list_display = ["doc_no", "staff", "department", "issued_on", "issued_by", "reason", "revoked_on"]
+    search_fields = ["doc_no", "staff__name"]
+
+
+@admin.register(Commendation)
+class CommendationAdmin(_ReadOnly):
+    list_display = ["on", "staff", "window", "source", "note", "recorded_by"]
+
+
+@admin.register(AccountabilityFlag)
+class AccountabilityFlagAdmin(_ReadOnly):
+    list_display = ["staff", "rule", "raised_on", "reason", "resolved_on", "resolution"]
+    list_filter = ["rule", "resolved_on"]
+
+
+@admin.register(MonthlyScore)
+class MonthlyScoreAdmin(_ReadOnly):
+    list_display = ["month", "kind", "hall", "window", "staff", "score", "rank", "award", "excluded"]
+    list_filter = ["month", "kind", "award"]
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(_ReadOnly):
+    list_display = ["today", "started_at", "finished_at", "cases", "raised_yellow", "raised_red", "cleared", "deemed",
+                    "flags", "messages"]

@@ -1,0 +1,54 @@
+"""Every write of supervision: the sweep, 告诫 and praise, assessment, and the statistics rollup.
+
+``supervise()`` is what ``zhengwu supervise`` (and a scheduler, and the demo) runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from zhengwu.core import clock
+
+from ..models import SweepRun
+from ..periods import add_months, month_start
+from .assessment import assessment_ensure, assessment_run
+from .discipline import (
+    accountability_evaluate,
+    admonition_issue,
+    admonition_revoke,
+    commendation_record,
+    deemed_confirm,
+    flag_resolve,
+)
+from .stats import stats_rebuild, stats_refresh
+from .sweep import SweepResult, sweep_run
+
+__all__ = [
+    "accountability_evaluate", "admonition_issue", "admonition_revoke", "assessment_ensure", "assessment_run",
+    "commendation_record", "deemed_confirm", "flag_resolve", "stats_rebuild", "stats_refresh", "supervise",
+    "supervise_demo", "sweep_run", "SweepResult",
+]
+
+
+def supervise(*, today: dt.date | None = None, stats: bool = True) -> SweepResult:
+    """One scheduled run: cards and 超时默认, last month's assessment once, the rules, the rollup."""
+    today = today or clock.today()
+    result = sweep_run(today=today)
+    assessment_ensure(month=add_months(month_start(today), -1), today=today)
+    result.flags = accountability_evaluate(today=today)
+    if result.flags:
+        SweepRun.objects.filter(pk=SweepRun.objects.order_by("-id").values("pk")[:1]).update(flags=result.flags)
+    if stats:
+        stats_refresh(today=today)
+    return result
+
+
+def supervise_demo(*, today: dt.date | None = None, months: int = 3) -> SweepResult:
+    """For the demo after it built its data: assess the last ``months`` months, rebuild all
+    statistics, then run the sweep for today."""
+    today = today or clock.today()
+    current = month_start(today)
+    for i in range(months, 0, -1):
+        assessment_run(month=add_months(current, -i), today=today)
+    stats_rebuild(today=today)
+    return supervise(today=today, stats=False)

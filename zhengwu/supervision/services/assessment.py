@@ -1,0 +1,171 @@
+"""Monthly assessment (月考核) of windows and officers, and the month's 红旗窗口 / 服务之星.
+
+Score = base + Σ (points × count) over the active score rules, held within [min, max]
+(default 100, 0, 110). Facts are counted in the month of their own date:
+- overdue_case: a case whose due date falls in the month and that was not finished by it
+  (finished later, or still running with the date passed); it counts against the window and
+  the officer who accepted it (受理窗口、受理人). Cases whose clock is stopped are not late.
+- bad_rating: an upheld 差评 (ratings app) against the officer / window;
+- admonition: a 效能告诫 not revoked; red_card: a red card on a case; praise: a Commendation.
+Windows rank within their hall, officers within theirs (1 + the number scoring higher). Awards go
+down the ranking skipping the excluded (REFERENCE §7: anyone punished by supervision — a 效能告诫 —
+or rated 不满意 in the month); equal scores: fewer deductions first, then window number / 工号.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from zhengwu.cases.models import Case, Status
+from zhengwu.core import clock
+from zhengwu.org.models import Role, Staff, Window
+
+from .. import ratings_port
+from ..models import Admonition, Card, Commendation, MonthlyScore, ScoreRule
+from ..periods import month_end, month_start
+from ..policy import policy_get, score_rules
+
+LATE_OPEN = (Status.IN_REVIEW, Status.DECIDED)
+
+
+def _facts(start: dt.date, end: dt.date, today: dt.date):
+    """Per score rule code: Counters of window ids and of officer ids; plus exclusion reasons."""
+    by_window: dict[str, Counter] = defaultdict(Counter)
+    by_officer: dict[str, Counter] = defaultdict(Counter)
+    win_excl: dict[int, list[str]] = defaultdict(list)
+    off_excl: dict[int, list[str]] = defaultdict(list)
+    policy = policy_get()
+
+    last_due = min(end, today - dt.timedelta(days=1))
+    late = (Case.objects.filter(due_date__gte=start, due_date__lte=last_due, accepted_on__isnull=False)
+            .filter(Q(completed_on__gt=F("due_date")) | Q(completed_on__isnull=True, status__in=LATE_OPEN))
+            .order_by().values_list("accepted_window_id", "accepted_by_id"))
+    for window_id, officer_id in late:
+        by_window["overdue_case"][window_id] += 1
+        by_officer["overdue_case"][officer_id] += 1
+
+    bad_by_officer, bad_by_window = ratings_port.bad_rating_counts(month=start)
+    for officer_id, n in bad_by_officer.items():
+        by_officer["bad_rating"][officer_id] += n
+        if policy.exclude_unsatisfied:
+            off_excl[officer_id].append("当月被评为不满意")
+    for window_id, n in bad_by_window.items():
+        by_window["bad_rating"][window_id] += n
+        if policy.exclude_unsatisfied:
+            win_excl[window_id].append("当月被评为不满意")
+
+    staff_windows: dict[int, set[int]] = defaultdict(set)
+    for sid, wid in Staff.windows.through.objects.values_list("staff_id", "window_id"):
+        staff_windows[sid].add(wid)
+    adms = Admonition.objects.filter(issued_on__range=(start, end), revoked_on__isnull=True).values_list(
+        "staff_id", "window_id")
+    for staff_id, window_id in adms:
+        by_officer["admonition"][staff_id] += 1
+        by_window["admonition"][window_id] += 1
+        if policy.exclude_admonished:
+            off_excl[staff_id].append("当月受到效能告诫")
+            for wid in staff_windows[staff_id] | {window_id}:
+                win_excl[wid].append("窗口人员当月受到效能告诫")
+
+    reds = Card.objects.filter(level=Card.Level.RED, scope=Card.Scope.CASE, raised_on__range=(start, end)).values_list(
+        "officer_id", "case__accepted_window_id")
+    for officer_id, window_id in reds:
+        by_officer["red_card"][officer_id] += 1
+        by_window["red_card"][window_id] += 1
+        if policy.exclude_red_card:
+            off_excl[officer_id].append("当月办件被亮红牌")
+            win_excl[window_id].append("当月办件被亮红牌")
+
+    for staff_id, window_id in Commendation.objects.filter(on__range=(start, end)).values_list("staff_id",
+                                                                                                "window_id"):
+        if staff_id:
+            by_officer["praise"][staff_id] += 1
+        if window_id:
+            by_window["praise"][window_id] += 1
+    return by_window, by_officer, win_excl, off_excl
+
+
+def _score(subject_id: int, counts: dict[str, Counter], rules: list[ScoreRule], *, windows: bool, policy):
+    items, total, deductions = [], Decimal(0), 0
+    for rule in rules:
+        if not (rule.for_windows if windows else rule.for_officers):
+            continue
+        n = counts[rule.code][subject_id] if rule.code in counts else 0
+        if not n:
+            continue
+        subtotal = rule.points * n
+        total += subtotal
+        if rule.points < 0:
+            deductions += n
+        items.append({"code": rule.code, "name": rule.get_code_display(), "count": n,
+                      "points": str(rule.points), "subtotal": str(subtotal)})
+    raw = policy.base_score + total
+    score = min(policy.max_score, max(policy.min_score, raw))
+    return items, raw, score, deductions
+
+
+def _rank_and_award(rows: list[tuple[MonthlyScore, int, str]], quota: int, award: str) -> None:
+    """rows: (score row, deductions, tie-break label) of one hall and kind."""
+    for s, _d, _label in rows:
+        s.rank = 1 + sum(1 for o, _, _ in rows if o.score > s.score)
+    eligible = sorted((r for r in rows if not r[0].excluded), key=lambda r: (-r[0].score, r[1], r[2]))
+    for s, _d, _label in eligible[:quota]:
+        s.award = award
+
+
+def assessment_run(*, month: dt.date, today: dt.date | None = None) -> list[MonthlyScore]:
+    """Compute (or recompute) one month's scores, ranks and awards for every hall."""
+    start, end = month_start(month), month_end(month)
+    today = today or clock.today()
+    if start > today:
+        from zhengwu.core.errors import DomainError
+
+        raise DomainError("future_month", "该月尚未开始，不能考核")
+    policy = policy_get()
+    rules = score_rules()
+    by_window, by_officer, win_excl, off_excl = _facts(start, end, today)
+    now = clock.now()
+
+    by_hall_w: dict[int, list] = defaultdict(list)
+    for w in Window.objects.filter(is_open=True).select_related("hall").order_by("hall_id", "number"):
+        items, raw, score, ded = _score(w.pk, by_window, rules, windows=True, policy=policy)
+        row = MonthlyScore(month=start, kind=MonthlyScore.Kind.WINDOW, hall_id=w.hall_id, window=w,
+                           department_id=w.department_id, base=policy.base_score, items=items, raw_score=raw,
+                           score=score, rank=0, excluded="；".join(dict.fromkeys(win_excl.get(w.pk, []))),
+                           computed_at=now)
+        by_hall_w[w.hall_id].append((row, ded, w.number.zfill(8)))
+    by_hall_o: dict[int, list] = defaultdict(list)
+    officers = (Staff.objects.filter(is_active=True, hall__isnull=False,
+                                     roles__code__in=[Role.WINDOW_OFFICER, Role.CHIEF_REP])
+                .distinct().order_by("hall_id", "employee_no"))
+    for s in officers:
+        items, raw, score, ded = _score(s.pk, by_officer, rules, windows=False, policy=policy)
+        row = MonthlyScore(month=start, kind=MonthlyScore.Kind.OFFICER, hall_id=s.hall_id, staff=s,
+                           department_id=s.department_id, base=policy.base_score, items=items, raw_score=raw,
+                           score=score, rank=0, excluded="；".join(dict.fromkeys(off_excl.get(s.pk, []))),
+                           computed_at=now)
+        by_hall_o[s.hall_id].append((row, ded, s.employee_no))
+    out = []
+    for rows in by_hall_w.values():
+        _rank_and_award(rows, policy.red_flag_windows, MonthlyScore.Award.RED_FLAG)
+        out += [r[0] for r in rows]
+    for rows in by_hall_o.values():
+        _rank_and_award(rows, policy.service_stars, MonthlyScore.Award.STAR)
+        out += [r[0] for r in rows]
+    with transaction.atomic():
+        MonthlyScore.objects.filter(month=start).delete()
+        MonthlyScore.objects.bulk_create(out)
+    return out
+
+
+def assessment_ensure(*, month: dt.date, today: dt.date | None = None) -> bool:
+    """Compute a finished month once (the sweep calls this at the turn of the month)."""
+    if MonthlyScore.objects.filter(month=month_start(month)).exists():
+        return False
+    assessment_run(month=month, today=today)
+    return True
