@@ -147,6 +147,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ZHENGWU_MAX_UPLOAD_BYTES = int(os.environ.get("ZHENGWU_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ZHENGWU_MAX_UPLOAD_BYTES + 1024 * 1024
 ZHENGWU_NOTIFIER = os.environ.get("ZHENGWU_NOTIFIER", "zhengwu.core.notify.ConsoleNotifier")
+# Absolute address of the platform for links printed on documents (QR codes) outside a request.
+ZHENGWU_SITE_URL = os.environ.get("ZHENGWU_SITE_URL", "http://localhost:8000/")
 ZHENGWU_SITE_NAME = os.environ.get("ZHENGWU_SITE_NAME", "综合政务服务平台")
 
 if PRODUCTION:
@@ -159,7 +161,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Static files straight from the apps in development (no collectstatic needed for the demo).
