@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "ratings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("r/<str:token>/", views.invite, name="invite"),
+]

@@ -1,0 +1,2 @@
+def invite(request, token):
+    raise NotImplementedError
