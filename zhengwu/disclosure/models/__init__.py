@@ -1,0 +1,22 @@
+"""政务公开: publishing bodies, proactive publications, information requests and annual reports."""
+
+from .bodies import Body, BodyMember, Counter, FeeBand, Setting
+from .publications import Category, DocKind, Publication, PublicationAttachment, PublicationEvent, PubStatus
+from .reports import AnnualReport
+from .requests import (
+    Appeal,
+    ApplicantKind,
+    Channel,
+    ClockStop,
+    Consultation,
+    Extension,
+    InfoRequest,
+    ReqStatus,
+    RequestEvent,
+)
+
+__all__ = [
+    "AnnualReport", "Appeal", "ApplicantKind", "Body", "BodyMember", "Category", "Channel", "ClockStop",
+    "Consultation", "Counter", "DocKind", "Extension", "FeeBand", "InfoRequest", "PubStatus", "Publication",
+    "PublicationAttachment", "PublicationEvent", "ReqStatus", "RequestEvent", "Setting",
+]

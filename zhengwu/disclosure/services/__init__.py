@@ -1,0 +1,42 @@
+"""Every write of 政务公开 goes through a function here."""
+
+from .publications import (
+    publication_count_view,
+    publication_create,
+    publication_publish,
+    publication_repeal,
+    publication_review,
+    publication_secrecy_review,
+    publication_sign,
+    publication_submit,
+    publication_update,
+)
+from .reports import report_adjust, report_finalise, report_get_or_create, report_update_text
+from .requests import (
+    Applicant,
+    appeal_decide,
+    appeal_record,
+    request_abandon,
+    request_ask_supplement,
+    request_assess_fee,
+    request_confirm_receipt,
+    request_consult,
+    request_consultation_reply,
+    request_extend,
+    request_file,
+    request_record_payment,
+    request_reply,
+    request_supplement,
+    request_withdraw,
+    requests_sweep,
+)
+
+__all__ = [
+    "Applicant", "appeal_decide", "appeal_record", "publication_count_view", "publication_create",
+    "publication_publish", "publication_repeal", "publication_review", "publication_secrecy_review",
+    "publication_sign", "publication_submit", "publication_update", "report_adjust", "report_finalise",
+    "report_get_or_create", "report_update_text", "request_abandon", "request_ask_supplement",
+    "request_assess_fee", "request_confirm_receipt", "request_consult", "request_consultation_reply",
+    "request_extend", "request_file", "request_record_payment", "request_reply", "request_supplement",
+    "request_withdraw", "requests_sweep",
+]

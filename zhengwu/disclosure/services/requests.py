@@ -1,0 +1,537 @@
+"""Information requests (依申请公开), one function per action, each one transaction.
+
+The clock (条例第三十条至第三十三条; REFERENCE §6), every date from the working-day engine:
+
+- 收到申请之日 by channel: in person that day; post the day signed for; plain letter, internet
+  and fax the day both sides confirm (``request_confirm_receipt``).
+- 补正 told once, within 7 working days of receipt, with a reasonable period; the reply period
+  then runs from the day the completed request is received. Not completed in time: abandoned.
+- 征求第三方意见: 15 working days for the opinion; the days from sending to the opinion (or to the
+  end of the 15 days) are not counted.
+- Reply within 20 working days; the head of the disclosure office may extend by up to 20.
+- 信息处理费: one method per request (按件 or 按量); from the fee notice to payment the clock
+  stops; unpaid after 20 working days: abandoned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from zhengwu.core import clock
+from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.notify import Message, notify
+from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
+from zhengwu.org.models import Staff
+from zhengwu.workdays import engine
+
+from .. import reference as ref
+from ..models import (
+    Appeal,
+    ApplicantKind,
+    Body,
+    BodyMember,
+    Channel,
+    ClockStop,
+    Consultation,
+    Extension,
+    InfoRequest,
+    ReqStatus,
+    RequestEvent,
+)
+from ..models.requests import CONFIRMED_CHANNELS, OPEN_STATUSES
+from ..policy import fee_amount, setting
+from .common import actor_fields, guarded_update, next_number, require_duty
+
+D = BodyMember.Duty
+LABELS = dict(ReqStatus.choices)
+#: results set only by ``request_abandon`` / ``request_withdraw``, never chosen in a reply
+SYSTEM_RESULTS = {"other_no_supplement", "other_unpaid"}
+
+
+@dataclass
+class Applicant:
+    kind: str
+    name: str
+    phone: str
+    id_number: str = ""
+    uscc: str = ""
+    legal_rep: str = ""
+    legal_subkind: str = ""
+    contact_name: str = ""
+    address: str = ""
+    postcode: str = ""
+    email: str = ""
+
+
+def clean_applicant(a: Applicant) -> dict:
+    """Validate the applicant (条例第二十九条: name, proof of identity, contact) into model fields."""
+    if a.kind not in ApplicantKind.values:
+        raise DomainError("applicant_kind", "申请人类型应为自然人或法人或其他组织")
+    name = (a.name or "").strip()
+    if not name:
+        raise DomainError("applicant_name", "请填写申请人姓名或名称")
+    out = {"applicant_kind": a.kind, "applicant_name": name, "phone": validate_phone(a.phone),
+           "contact_name": (a.contact_name or "").strip(), "address": (a.address or "").strip(),
+           "postcode": (a.postcode or "").strip(), "email": (a.email or "").strip(),
+           "id_number": "", "uscc": "", "legal_rep": "", "legal_subkind": ""}
+    if a.kind == ApplicantKind.PERSON:
+        out["id_number"] = validate_id_number(a.id_number)
+    else:
+        if a.legal_subkind not in ref.LEGAL_SUBKIND_NAMES:
+            names = "、".join(ref.LEGAL_SUBKIND_NAMES.values())
+            raise DomainError("legal_subkind", f"请选择法人或其他组织的类别：{names}")
+        out["uscc"] = validate_uscc(a.uscc)
+        out["legal_subkind"] = a.legal_subkind
+        out["legal_rep"] = (a.legal_rep or "").strip()
+        if not out["legal_rep"]:
+            raise DomainError("legal_rep", "请填写法定代表人或者负责人")
+    return out
+
+
+# -- helpers ----------------------------------------------------------------------------------------------
+
+
+def _event(req: InfoRequest, action: str, label: str, frm: str, *, staff: Staff | None = None, user=None,
+           note: str = "", data: dict | None = None) -> RequestEvent:
+    return RequestEvent.objects.create(request=req, action=action, label=label, from_status=frm,
+                                       to_status=req.status, note=note, data=data or {},
+                                       **actor_fields(staff=staff, user=user))
+
+
+def _stops(req: InfoRequest) -> list[tuple[dt.date, dt.date]]:
+    return list(ClockStop.objects.filter(request=req, end_on__isnull=False).values_list("start_on", "end_on"))
+
+
+def reply_deadline(req: InfoRequest, *, extension_days: int | None = None) -> engine.Deadline:
+    """20 working days (+ extension) from the clock start, the stopped days not counted."""
+    n = setting("reply_days") + (req.extension_days if extension_days is None else extension_days)
+    return engine.due_date(req.clock_start, n, stops=_stops(req), region=req.body.region)
+
+
+def _tell(req: InfoRequest, text: str, kind: str) -> None:
+    notify(Message(to_phone=req.phone, to_user_id=req.user_id, text=text, kind=kind,
+                   data={"request_no": req.request_no}))
+
+
+def _receipt_changes(req: InfoRequest, received_on: dt.date) -> dict:
+    region = req.body.region
+    notice = engine.due_date(received_on, setting("supplement_notice_days"), region=region)
+    req.clock_start = received_on
+    due = engine.due_date(received_on, setting("reply_days"), region=region)
+    return {"received_on": received_on, "clock_start": received_on, "supplement_notice_due": notice.due,
+            "due_date": due.due, "due_provisional": due.provisional or notice.provisional}
+
+
+# -- filing and receipt --------------------------------------------------------------------------------------
+
+
+def request_file(*, body: Body, applicant: Applicant, description: str, channel: str, user=None,
+                 officer: Staff | None = None, signed_for_on: dt.date | None = None, purpose: str = "",
+                 wanted_form: str = "电子文档", delivery: str = "网上获取") -> InfoRequest:
+    """A request: online by the applicant, or recorded by an officer (walk-in, letter, fax)."""
+    if not body.is_active or body.kind == Body.Kind.VILLAGE:
+        raise DomainError("not_a_body", f"{body.name}不受理政府信息公开申请")
+    if channel not in Channel.values:
+        raise DomainError("channel", "提交方式应为当面提交、邮寄、平常信函、互联网或传真")
+    if channel == Channel.ONLINE:
+        if user is None or not getattr(user, "is_authenticated", False):
+            raise PermissionDenied("网上申请请先登录")
+    else:
+        require_duty(officer, body, D.OFFICER, action="登记政府信息公开申请")
+    fields = clean_applicant(applicant)
+    description = (description or "").strip()
+    if len(description) < 4:
+        raise DomainError("description", "请写明所需政府信息的名称、文号或者便于查询的其他特征性描述")
+    today = clock.today()
+    if channel == Channel.POST_SIGNED:
+        if signed_for_on is None or signed_for_on > today:
+            raise DomainError("signed_for_on", "邮寄申请请填写签收日期（不晚于今天）")
+    with transaction.atomic():
+        seq = next_number(body, "req", today.year)
+        req = InfoRequest(
+            request_no=f"{body.code}-{today.year}-{seq:04d}", body=body, channel=channel, filed_at=clock.now(),
+            status=ReqStatus.AWAITING_RECEIPT, description=description, purpose=(purpose or "").strip(),
+            wanted_form=wanted_form, delivery=delivery, user=user if channel == Channel.ONLINE else None,
+            entered_by=officer if channel != Channel.ONLINE else None, signed_for_on=signed_for_on, **fields)
+        if channel not in CONFIRMED_CHANNELS:
+            received = today if channel == Channel.IN_PERSON else signed_for_on
+            req.status = ReqStatus.PROCESSING
+            for k, v in _receipt_changes(req, received).items():
+                setattr(req, k, v)
+        req.save()
+        _event(req, "file", "提交申请" if channel == Channel.ONLINE else "登记申请", "", staff=officer, user=user,
+               data={"channel": channel, "received_on": req.received_on.isoformat() if req.received_on else None})
+    return req
+
+
+def request_confirm_receipt(*, request: InfoRequest, officer: Staff, confirmed_on: dt.date | None = None
+                            ) -> InfoRequest:
+    """双方确认: for internet, fax and plain letters the day of confirmation is the day of receipt."""
+    require_duty(officer, request.body, D.OFFICER, action="确认收到申请")
+    today = clock.today()
+    confirmed_on = confirmed_on or today
+    if confirmed_on > today or confirmed_on < timezone.localdate(request.filed_at):
+        raise DomainError("confirmed_on", "确认日期应在提交之后且不晚于今天")
+    frm = request.status
+    with transaction.atomic():
+        guarded_update(request, allowed=[ReqStatus.AWAITING_RECEIPT], target=ReqStatus.PROCESSING,
+                       what="确认收到", labels=LABELS, handled_by=officer,
+                       **_receipt_changes(request, confirmed_on))
+        _event(request, "confirm", "确认收到申请", frm, staff=officer,
+               data={"received_on": confirmed_on.isoformat(), "due_date": request.due_date.isoformat()})
+        _tell(request, f"您的政府信息公开申请（{request.request_no}）已于{confirmed_on:%Y年%m月%d日}收到，"
+                       f"我们将在{request.due_date:%Y年%m月%d日}前答复。", "gk_received")
+    return request
+
+
+# -- 补正 -----------------------------------------------------------------------------------------------------
+
+
+def request_ask_supplement(*, request: InfoRequest, officer: Staff, items: str,
+                           period_days: int | None = None) -> InfoRequest:
+    """一次性告知补正, within 7 working days of receipt, with a reasonable period to complete it."""
+    require_duty(officer, request.body, D.OFFICER, action="告知补正")
+    items = (items or "").strip()
+    if not items:
+        raise DomainError("items_required", "请一次性写明需要补正的全部事项")
+    if request.supplement_requested_on is not None:
+        raise DomainError("supplement_once", "补正只能一次性告知，该申请已告知过补正", status=409)
+    today = clock.today()
+    if request.status == ReqStatus.PROCESSING and today > request.supplement_notice_due:
+        raise DomainError("supplement_late",
+                          f"告知补正应在收到申请之日起{setting('supplement_notice_days')}个工作日内"
+                          f"（{request.supplement_notice_due:%Y-%m-%d}前）作出，现已逾期，请按申请内容办理",
+                          status=409)
+    period = period_days if period_days is not None else setting("supplement_period_days")
+    if not 1 <= period <= 60:
+        raise DomainError("period_days", "补正期限应在1至60个工作日之间")
+    deadline = engine.due_date(today, period, region=request.body.region)
+    frm = request.status
+    with transaction.atomic():
+        guarded_update(request, allowed=[ReqStatus.PROCESSING], target=ReqStatus.SUPPLEMENT, what="告知补正",
+                       labels=LABELS, supplement_requested_on=today, supplement_items=items,
+                       supplement_deadline=deadline.due, due_date=None, handled_by=officer)
+        _event(request, "ask_supplement", "告知补正", frm, staff=officer, note=items,
+               data={"deadline": deadline.due.isoformat()})
+        _tell(request, f"您的政府信息公开申请（{request.request_no}）需要补正：{items}。"
+                       f"请于{deadline.due:%Y年%m月%d日}前补正。", "gk_supplement")
+    return request
+
+
+def request_supplement(*, request: InfoRequest, text: str, user=None, officer: Staff | None = None
+                       ) -> InfoRequest:
+    """The completed request is received: the reply period starts again from today."""
+    if officer is not None:
+        require_duty(officer, request.body, D.OFFICER, action="登记补正")
+    elif user is None or request.user_id is None or user.pk != request.user_id:
+        raise PermissionDenied("只有申请人本人可以补正该申请")
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("text_required", "请填写补正后的申请内容")
+    today = clock.today()
+    if officer is None and request.supplement_deadline and today > request.supplement_deadline:
+        raise DomainError("supplement_overdue",
+                          f"补正期限已于{request.supplement_deadline:%Y-%m-%d}届满。如有正当理由，请与受理机关联系",
+                          status=409)
+    frm = request.status
+    with transaction.atomic():
+        request.clock_start = today
+        due = reply_deadline(request)
+        guarded_update(request, allowed=[ReqStatus.SUPPLEMENT], target=ReqStatus.PROCESSING, what="补正",
+                       labels=LABELS, supplement_received_on=today, supplement_text=text, clock_start=today,
+                       due_date=due.due, due_provisional=due.provisional)
+        _event(request, "supplement", "收到补正", frm, staff=officer, user=user, note=text,
+               data={"due_date": due.due.isoformat()})
+    return request
+
+
+# -- third-party consultation ----------------------------------------------------------------------------------
+
+
+def request_consult(*, request: InfoRequest, officer: Staff, third_party: str, note: str = "") -> InfoRequest:
+    """书面征求第三方意见: the clock stops from today until the opinion (at most 15 working days)."""
+    require_duty(officer, request.body, D.OFFICER, action="征求第三方意见")
+    third_party = (third_party or "").strip()
+    if not third_party:
+        raise DomainError("third_party_required", "请填写被征求意见的第三方")
+    today = clock.today()
+    due = engine.due_date(today, setting("consult_days"), region=request.body.region)
+    frm = request.status
+    with transaction.atomic():
+        guarded_update(request, allowed=[ReqStatus.PROCESSING], target=ReqStatus.CONSULTING,
+                       what="征求第三方意见", labels=LABELS)
+        stop = ClockStop.objects.create(request=request, kind=ClockStop.Kind.CONSULTATION, start_on=today)
+        Consultation.objects.create(request=request, stop=stop, third_party=third_party, sent_on=today,
+                                    opinion_due=due.due, note=(note or "").strip())
+        _event(request, "consult", "征求第三方意见", frm, staff=officer, note=third_party,
+               data={"opinion_due": due.due.isoformat()})
+    return request
+
+
+def request_consultation_reply(*, request: InfoRequest, officer: Staff, opinion: str, note: str = ""
+                               ) -> InfoRequest:
+    """The third party's opinion (or none by the end of the 15 days); the clock runs again."""
+    require_duty(officer, request.body, D.OFFICER, action="登记第三方意见")
+    if opinion not in Consultation.Opinion.values:
+        raise DomainError("opinion", "第三方意见应为同意公开、不同意公开或逾期未提出意见")
+    consultation = Consultation.objects.filter(request=request, replied_on__isnull=True).select_related(
+        "stop").order_by("-id").first()
+    if consultation is None or request.status != ReqStatus.CONSULTING:
+        raise DomainError("bad_state", f"当前状态为“{LABELS[request.status]}”，不能登记第三方意见", status=409)
+    today = clock.today()
+    if opinion == Consultation.Opinion.NONE and today <= consultation.opinion_due:
+        raise DomainError("opinion_not_due",
+                          f"第三方提出意见的期限至{consultation.opinion_due:%Y-%m-%d}，期限届满后才能登记为逾期未提出意见",
+                          status=409)
+    # The stop never runs past the 15 working days the third party has.
+    end = min(today, consultation.opinion_due)
+    frm = request.status
+    with transaction.atomic():
+        ClockStop.objects.filter(pk=consultation.stop_id).update(end_on=end)
+        Consultation.objects.filter(pk=consultation.pk).update(replied_on=today, opinion=opinion,
+                                                               note=(note or consultation.note).strip())
+        due = reply_deadline(request)
+        guarded_update(request, allowed=[ReqStatus.CONSULTING], target=ReqStatus.PROCESSING,
+                       what="登记第三方意见", labels=LABELS, due_date=due.due, due_provisional=due.provisional)
+        _event(request, "consultation_reply", "收到第三方意见", frm, staff=officer,
+               note="：".join(x for x in (Consultation.Opinion(opinion).label, (note or "").strip()) if x),
+               data={"due_date": due.due.isoformat()})
+    return request
+
+
+# -- extension --------------------------------------------------------------------------------------------------
+
+
+def request_extend(*, request: InfoRequest, approver: Staff, days: int, reason: str) -> InfoRequest:
+    """延长答复期限, approved by the head of the disclosure office, at most 20 working days in all."""
+    require_duty(approver, request.body, D.HEAD, action="批准延长答复期限")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", "延长答复期限须写明理由，并告知申请人")
+    limit = setting("max_extension_days")
+    if not 1 <= days <= limit - request.extension_days:
+        raise DomainError("extension_days",
+                          f"延长的期限最长不得超过{limit}个工作日（已延长{request.extension_days}个工作日）")
+    today = clock.today()
+    if request.status == ReqStatus.PROCESSING and request.due_date and today > request.due_date:
+        raise DomainError("already_overdue", f"答复期限已于{request.due_date:%Y-%m-%d}届满，不能再延长", status=409)
+    total = request.extension_days + days
+    due = reply_deadline(request, extension_days=total)
+    frm = request.status
+    with transaction.atomic():
+        guarded_update(request, allowed=[ReqStatus.PROCESSING, ReqStatus.CONSULTING, ReqStatus.FEE_NOTICE],
+                       target=request.status, what="延长答复期限", labels=LABELS, extension_days=total,
+                       due_date=due.due, due_provisional=due.provisional)
+        Extension.objects.create(request=request, days=days, reason=reason, approved_by=approver, approved_on=today)
+        _event(request, "extend", "延长答复期限", frm, staff=approver, note=reason,
+               data={"days": days, "due_date": due.due.isoformat()})
+        _tell(request, f"您的政府信息公开申请（{request.request_no}）答复期限延长至{due.due:%Y年%m月%d日}，理由：{reason}",
+              "gk_extended")
+    return request
+
+
+# -- fees ----------------------------------------------------------------------------------------------------------
+
+
+def monthly_ordinal(request: InfoRequest) -> int:
+    """Which request of this applicant this is, at this body, in the natural month of receipt."""
+    day = request.received_on
+    first = day.replace(day=1)
+    same = Q(id_number=request.id_number) if request.applicant_kind == ApplicantKind.PERSON else Q(
+        uscc=request.uscc)
+    earlier = Q(received_on__lt=day) | Q(received_on=day, pk__lte=request.pk)
+    return InfoRequest.objects.filter(same, earlier, body=request.body, received_on__gte=first).count()
+
+
+def request_assess_fee(*, request: InfoRequest, officer: Staff, method: str, pages: int | None = None
+                       ) -> InfoRequest:
+    """信息处理费: one method per request, never both; a notice when there is something to pay."""
+    require_duty(officer, request.body, D.OFFICER, action="核定信息处理费")
+    if method not in dict(ref.FEE_METHODS):
+        raise DomainError("fee_method", "计收方式应为按件计收或按量计收")
+    if request.fee_method:
+        raise DomainError("fee_once", f"该申请已按“{dict(ref.FEE_METHODS)[request.fee_method]}”核定信息处理费，"
+                                      "每件申请只能适用一种计收方式", status=409)
+    if method == "per_page":
+        if not pages or pages < 1:
+            raise DomainError("pages_required", "按量计收请填写提供信息的页数")
+        units = pages
+    else:
+        if pages:
+            raise DomainError("fee_both", "按件计收时不再按页数计费，两种标准不得同时适用")
+        units = monthly_ordinal(request)
+    amount = fee_amount(method, units)
+    today = clock.today()
+    frm = request.status
+    changes = {"fee_method": method, "fee_units": units, "fee_amount": amount}
+    with transaction.atomic():
+        if amount > 0:
+            pay_due = engine.due_date(today, setting("fee_pay_days"), region=request.body.region)
+            guarded_update(request, allowed=[ReqStatus.PROCESSING], target=ReqStatus.FEE_NOTICE,
+                           what="发出收费通知", labels=LABELS, fee_notice_on=today, fee_pay_due=pay_due.due,
+                           **changes)
+            ClockStop.objects.create(request=request, kind=ClockStop.Kind.FEE, start_on=today)
+            _event(request, "fee_notice", "发出收费通知", frm, staff=officer,
+                   note=f"{dict(ref.FEE_METHODS)[method]}，应缴{amount}元",
+                   data={"amount": str(amount), "units": units, "pay_due": pay_due.due.isoformat()})
+            _tell(request, f"您的政府信息公开申请（{request.request_no}）应缴纳信息处理费{amount}元，"
+                           f"请于{pay_due.due:%Y年%m月%d日}前缴纳，逾期未缴纳视为放弃申请。", "gk_fee")
+        else:
+            guarded_update(request, allowed=[ReqStatus.PROCESSING], target=ReqStatus.PROCESSING,
+                           what="核定信息处理费", labels=LABELS, **changes)
+            _event(request, "fee_free", "核定不收费", frm, staff=officer,
+                   note=f"{dict(ref.FEE_METHODS)[method]}，计费数量{units}，不收费")
+    return request
+
+
+def request_record_payment(*, request: InfoRequest, officer: Staff) -> InfoRequest:
+    require_duty(officer, request.body, D.OFFICER, action="登记缴费")
+    today = clock.today()
+    if request.fee_pay_due and today > request.fee_pay_due:
+        raise DomainError("fee_overdue", f"缴费期限已于{request.fee_pay_due:%Y-%m-%d}届满，申请视为放弃", status=409)
+    frm = request.status
+    with transaction.atomic():
+        ClockStop.objects.filter(request=request, kind=ClockStop.Kind.FEE, end_on__isnull=True).update(end_on=today)
+        due = reply_deadline(request)
+        guarded_update(request, allowed=[ReqStatus.FEE_NOTICE], target=ReqStatus.PROCESSING, what="登记缴费",
+                       labels=LABELS, fee_paid_on=today, due_date=due.due, due_provisional=due.provisional)
+        _event(request, "fee_paid", "缴纳信息处理费", frm, staff=officer, note=f"{request.fee_amount}元",
+               data={"due_date": due.due.isoformat()})
+    return request
+
+
+# -- the end of a request ------------------------------------------------------------------------------------------
+
+
+def request_reply(*, request: InfoRequest, officer: Staff, result: str, reply_text: str = "", reason: str = "",
+                  pages: int | None = None) -> InfoRequest:
+    """答复: one of the exact result types of REFERENCE §6; the 答复书 is generated from this."""
+    require_duty(officer, request.body, D.OFFICER, action="答复")
+    rt = ref.RESULTS.get(result)
+    if rt is None:
+        raise DomainError("result", "请选择办理结果")
+    if result in SYSTEM_RESULTS:
+        raise DomainError("result_by_abandon", f"“{rt.name}”由“视为放弃申请”办理，不能直接答复")
+    reply_text = (reply_text or "").strip()
+    reason = (reason or "").strip()
+    if rt.group in ("予以公开", "部分公开") and not reply_text:
+        raise DomainError("reply_text_required", "请填写提供的政府信息内容或获取方式")
+    if rt.group != "予以公开" and not reason:
+        raise DomainError("reason_required", f"“{rt.name}”须说明理由")
+    if result == "none_unclear" and request.supplement_received_on is None:
+        raise DomainError("not_supplemented", "申请未经补正，不能以“补正后申请内容仍不明确”答复", status=409)
+    today = clock.today()
+    frm = request.status
+    with transaction.atomic():
+        guarded_update(request, allowed=[ReqStatus.PROCESSING], target=ReqStatus.REPLIED, what="答复",
+                       labels=LABELS, result=result, reply_text=reply_text, reason=reason, pages=pages,
+                       closed_on=today, handled_by=officer)
+        late = request.due_date is not None and today > request.due_date
+        _event(request, "reply", "答复", frm, staff=officer, note=reason or reply_text,
+               data={"result": result, "late": late})
+        _tell(request, f"您的政府信息公开申请（{request.request_no}）已答复：{rt.name}。请登录查看答复书。", "gk_replied")
+    return request
+
+
+def request_abandon(*, request: InfoRequest, officer: Staff | None = None) -> InfoRequest:
+    """视为放弃申请: 补正 or the fee not done in time. ``officer`` None = the daily sweep."""
+    if officer is not None:
+        require_duty(officer, request.body, D.OFFICER, action="终止办理")
+    today = clock.today()
+    if request.status == ReqStatus.SUPPLEMENT:
+        if today <= request.supplement_deadline:
+            raise DomainError("not_due", f"补正期限至{request.supplement_deadline:%Y-%m-%d}，尚未届满", status=409)
+        result, label = "other_no_supplement", "逾期未补正，视为放弃申请"
+    elif request.status == ReqStatus.FEE_NOTICE:
+        if today <= request.fee_pay_due:
+            raise DomainError("not_due", f"缴费期限至{request.fee_pay_due:%Y-%m-%d}，尚未届满", status=409)
+        result, label = "other_unpaid", "逾期未缴费，视为放弃申请"
+    else:
+        raise DomainError("bad_state", f"当前状态为“{LABELS[request.status]}”，不能视为放弃申请", status=409)
+    frm = request.status
+    with transaction.atomic():
+        ClockStop.objects.filter(request=request, end_on__isnull=True).update(end_on=today)
+        guarded_update(request, allowed=[frm], target=ReqStatus.TERMINATED, what="终止办理", labels=LABELS,
+                       result=result, reason=label, closed_on=today)
+        _event(request, "abandon", "终止办理", frm, staff=officer, note=label, data={"result": result})
+        _tell(request, f"您的政府信息公开申请（{request.request_no}）{label}，不再处理。", "gk_abandoned")
+    return request
+
+
+def request_withdraw(*, request: InfoRequest, user=None, officer: Staff | None = None, reason: str = ""
+                     ) -> InfoRequest:
+    """撤回 by the applicant (or recorded by an officer); counted under 其他处理—其他."""
+    if officer is not None:
+        require_duty(officer, request.body, D.OFFICER, action="登记撤回")
+    elif user is None or request.user_id is None or user.pk != request.user_id:
+        raise PermissionDenied("只有申请人本人可以撤回申请")
+    today = clock.today()
+    frm = request.status
+    with transaction.atomic():
+        ClockStop.objects.filter(request=request, end_on__isnull=True).update(end_on=today)
+        guarded_update(request, allowed=list(OPEN_STATUSES), target=ReqStatus.WITHDRAWN, what="撤回",
+                       labels=LABELS, result="other", reason=(reason or "申请人撤回申请").strip(), closed_on=today)
+        _event(request, "withdraw", "撤回申请", frm, staff=officer, user=user, note=reason)
+    return request
+
+
+def requests_sweep() -> list[InfoRequest]:
+    """The daily run: abandon every request whose 补正 or fee period ended before today."""
+    today = clock.today()
+    due = InfoRequest.objects.select_related("body__region").filter(
+        Q(status=ReqStatus.SUPPLEMENT, supplement_deadline__lt=today)
+        | Q(status=ReqStatus.FEE_NOTICE, fee_pay_due__lt=today))
+    return [request_abandon(request=r) for r in due]
+
+
+# -- 行政复议 and 行政诉讼 ---------------------------------------------------------------------------------------------
+
+
+def appeal_record(*, request: InfoRequest, officer: Staff, kind: str, filed_on: dt.date, organ: str,
+                  case_no: str = "", after_review: bool = False, note: str = "") -> Appeal:
+    require_duty(officer, request.body, D.OFFICER, D.HEAD, action="登记行政复议或行政诉讼")
+    if kind not in Appeal.Kind.values:
+        raise DomainError("appeal_kind", "类型应为行政复议或行政诉讼")
+    if after_review and kind != Appeal.Kind.SUIT:
+        raise DomainError("after_review", "只有行政诉讼才区分是否经过复议")
+    if request.closed_on is None:
+        raise DomainError("not_replied", "申请尚未办结，不能登记针对答复的行政复议或行政诉讼", status=409)
+    if filed_on < request.closed_on or filed_on > clock.today():
+        raise DomainError("filed_on", "受理日期应在答复之后且不晚于今天")
+    organ = (organ or "").strip()
+    if not organ:
+        raise DomainError("organ_required", "请填写复议机关或人民法院")
+    with transaction.atomic():
+        appeal = Appeal.objects.create(request=request, kind=kind, after_review=after_review, filed_on=filed_on,
+                                       organ=organ, case_no=(case_no or "").strip(), note=(note or "").strip(),
+                                       recorded_by=officer)
+        RequestEvent.objects.create(request=request, action="appeal", label=f"登记{appeal.get_kind_display()}",
+                                    from_status=request.status, to_status=request.status, note=organ,
+                                    data={"appeal_id": appeal.pk}, **actor_fields(staff=officer))
+    return appeal
+
+
+def appeal_decide(*, appeal: Appeal, officer: Staff, outcome: str, decided_on: dt.date, note: str = "") -> Appeal:
+    require_duty(officer, appeal.request.body, D.OFFICER, D.HEAD, action="登记复议或诉讼结果")
+    if outcome not in Appeal.Outcome.values or outcome == Appeal.Outcome.PENDING:
+        raise DomainError("outcome", "结果应为结果维持、结果纠正或其他结果")
+    if appeal.outcome != Appeal.Outcome.PENDING:
+        raise DomainError("already_decided", "该案件已登记审结结果", status=409)
+    if decided_on < appeal.filed_on or decided_on > clock.today():
+        raise DomainError("decided_on", "审结日期应在受理之后且不晚于今天")
+    with transaction.atomic():
+        n = Appeal.objects.filter(pk=appeal.pk, outcome=Appeal.Outcome.PENDING).update(
+            outcome=outcome, decided_on=decided_on, note=(note or appeal.note).strip())
+        if n != 1:
+            raise DomainError("conflict", "记录刚刚被其他人更新，请刷新后重试", status=409)
+        appeal.outcome, appeal.decided_on = outcome, decided_on
+        RequestEvent.objects.create(request=appeal.request, action="appeal_decided",
+                                    label=f"{appeal.get_kind_display()}审结", from_status=appeal.request.status,
+                                    to_status=appeal.request.status, note=appeal.get_outcome_display(),
+                                    data={"appeal_id": appeal.pk}, **actor_fields(staff=officer))
+    return appeal
