@@ -1,3 +1,195 @@
-from ninja import Router
+"""好差评 through the OpenAPI: record a rating, rate through a one-use link, read metrics.
 
-router = Router()
+Who may record (``POST /api/ratings/``):
+- the applicant (session or token) for their own finished case, channel ``web``;
+- a member of staff in the case's (or window's) scope, for a pad app (``pad``, as the officer
+  at that window) or the 12345 hotline (``12345``, rating collected by phone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema
+from ninja import Status as HttpStatus
+
+from zhengwu.api import AUTH
+from zhengwu.cases.models import Case
+from zhengwu.core import clock
+from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.org.models import Role, Window
+from zhengwu.org.scope import staff_can_act_at
+from zhengwu.org.selectors import staff_for_user
+
+from . import selectors, services
+from .models import Channel, Kind, Rating
+
+router = Router(tags=["好差评"])
+
+
+class RatingIn(Schema):
+    channel: str = Channel.WEB
+    overall: int
+    dims: dict[str, int] = {}
+    comment: str = ""
+    case_no: str = ""
+    kind: str = ""
+    hall_code: str = ""
+    window_number: str = ""
+    ticket_ref: str = ""
+    contact_phone: str = ""
+
+
+class LinkRatingIn(Schema):
+    overall: int
+    dims: dict[str, int] = {}
+    comment: str = ""
+
+
+class RectificationOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    due_on: dt.date
+
+
+class RatingOut(Schema):
+    id: int
+    kind: str
+    channel: str
+    overall: int
+    overall_label: str
+    is_bad: bool
+    rated_at: dt.datetime
+    case_no: str | None
+    rectification: RectificationOut | None
+
+
+class MetricOut(Schema):
+    key: str | None
+    label: str
+    ratings: int
+    satisfied: int
+    bad: int
+    bad_closed: int
+    callbacks: int
+    callbacks_ok: int
+    finished: int
+    active: int
+    satisfaction_rate: float | None
+    active_rate: float | None
+    rectification_rate: float | None
+    callback_satisfaction: float | None
+
+
+class MetricsOut(Schema):
+    by: str
+    start: dt.date
+    end: dt.date
+    rows: list[MetricOut]
+    total: MetricOut
+
+
+def _rating_out(r: Rating) -> dict:
+    rect = getattr(r, "rectification", None) if r.is_bad else None
+    return {
+        "id": r.pk, "kind": r.kind, "channel": r.channel, "overall": r.overall,
+        "overall_label": r.get_overall_display(), "is_bad": r.is_bad, "rated_at": r.rated_at,
+        "case_no": r.case.case_no if r.case_id else None,
+        "rectification": None if rect is None else {"id": rect.pk, "status": rect.status,
+                                                    "status_label": rect.get_status_display(),
+                                                    "due_on": rect.due_on},
+    }
+
+
+def _metric_out(row) -> dict:
+    d = row.as_dict()
+    d["key"] = None if d["key"] is None else str(d["key"])
+    return d
+
+
+@router.post("/", response={201: RatingOut}, auth=AUTH, summary="记录一条评价")
+def rating_create(request, payload: RatingIn):
+    staff = staff_for_user(request.user)
+    case = None
+    if payload.case_no:
+        case = Case.objects.select_related("hall__region").filter(case_no=payload.case_no).first()
+        if case is None:
+            raise NotFound("未找到该办件")
+    window = None
+    if payload.hall_code and payload.window_number:
+        window = Window.objects.select_related("hall__region").filter(
+            hall__code=payload.hall_code, number=payload.window_number).first()
+        if window is None:
+            raise NotFound("未找到该窗口")
+    if payload.channel == Channel.WEB:
+        if case is None or case.applicant_user_id != request.user.pk:
+            raise PermissionDenied("只有申请人本人可以在网上评价该办件", code="not_applicant")
+        kind = services.rating_kind_for_case(case)
+        officer = None
+    elif payload.channel in (Channel.PAD, Channel.HOTLINE):
+        if staff is None:
+            raise PermissionDenied("评价器和12345热线评价须由工作人员账号提交")
+        hall = case.hall if case is not None else (window.hall if window is not None else None)
+        dept = case.department_id if case is not None else (window.department_id if window else None)
+        if hall is None:
+            raise DomainError("nothing_to_rate", "请指明办件编号，或大厅编码、窗口号和排队票号")
+        if payload.channel == Channel.PAD:
+            if window is None or not selectors.staff_may_use_pad(staff, window):
+                raise PermissionDenied("评价器须由本窗口的工作人员登录", code="not_window_staff")
+            if case is not None and selectors.pad_case_to_rate(window=window) != case:
+                raise DomainError("not_at_window", "该办件不是本窗口今天刚办结的待评价办件", status=409)
+            kind, officer = Kind.HALL, staff
+        else:
+            if not (staff_can_act_at(staff, department_id=dept, hall=hall) or staff.has_role(Role.HALL_ADMIN)):
+                raise PermissionDenied("该服务不在您的管辖范围内", code="out_of_scope")
+            kind = payload.kind or (services.rating_kind_for_case(case) if case is not None else Kind.HALL)
+            officer = None
+    else:
+        raise DomainError("channel", "接口可记录的评价渠道为 web、pad 或 12345；短信和二维码评价请使用评价链接")
+    rating = services.rating_record(
+        kind=kind, channel=payload.channel, overall=payload.overall, dims=payload.dims, comment=payload.comment,
+        case=case, window=window, officer=officer, ticket_ref=payload.ticket_ref,
+        user=request.user if payload.channel == Channel.WEB else None, contact_phone=payload.contact_phone)
+    return HttpStatus(201, _rating_out(rating))
+
+
+@router.post("/links/{token}", response={201: RatingOut}, auth=None, summary="通过短信/二维码评价链接评价")
+def rating_by_link(request, token: str, payload: LinkRatingIn):
+    invite = selectors.invite_get_by_token(token=token)
+    services.invite_check(invite)
+    rating = services.rating_record(kind=invite.kind, channel=invite.channel, overall=payload.overall,
+                                    dims=payload.dims, comment=payload.comment, case=invite.case, invite=invite)
+    return HttpStatus(201, _rating_out(rating))
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    today = clock.today()
+    start = start or today.replace(day=1)
+    end = end or today
+    if end < start:
+        raise DomainError("period", "结束日期不能早于开始日期")
+    return start, end
+
+
+@router.get("/metrics", response=MetricsOut, auth=AUTH, summary="满意率、主动评价率、差评整改率、回访满意度")
+def metrics(request, by: str = "department", start: dt.date | None = None, end: dt.date | None = None):
+    """Rows for the caller's scope (leaders and supervisors: their region; a department head: the
+    department; a hall admin: the hall; an officer: themselves). Rates are fractions (0–1) or null."""
+    staff = staff_for_user(request.user)
+    if staff is None:
+        raise PermissionDenied("评价统计仅限工作人员查看")
+    if by not in selectors.BY_CHOICES:
+        raise DomainError("by", "统计维度应为 officer、window、department、hall 或 region")
+    start, end = _period(start, end)
+    rows = selectors.rating_metrics_for_staff(viewer=staff, by=by, start=start, end=end)
+    return {"by": by, "start": start, "end": end, "rows": [_metric_out(r) for r in rows],
+            "total": _metric_out(selectors.metrics_total(rows))}
+
+
+@router.get("/public", response=MetricsOut, auth=None, summary="评价结果公开：分部门统计（不含个人信息）")
+def public(request, start: dt.date | None = None, end: dt.date | None = None):
+    start, end = _period(start, end)
+    rows = selectors.rating_metrics(by="department", start=start, end=end)
+    return {"by": "department", "start": start, "end": end, "rows": [_metric_out(r) for r in rows],
+            "total": _metric_out(selectors.metrics_total(rows))}

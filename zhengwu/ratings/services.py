@@ -225,7 +225,7 @@ def invite_check(invite: RatingInvite) -> None:
 
 
 def _invite_text(case: Case, raw: str, valid_days: int) -> str:
-    base = getattr(settings, "ZHENGWU_BASE_URL", "").rstrip("/")
+    base = getattr(settings, "ZHENGWU_SITE_URL", "").rstrip("/")
     link = base + reverse("ratings:invite", args=[raw])
     return (f"【{settings.ZHENGWU_SITE_NAME}】您申请的“{case.item_version.name}”已办结，请对本次服务作出评价："
             f"{link} （{valid_days}天内有效，仅可使用一次）")
