@@ -1,3 +1,144 @@
-from ninja import Router
+"""Supervision through the OpenAPI: cards, the dashboard's data, 效能告诫, flags and monthly scores."""
 
-router = Router()
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema
+from ninja import Status as HttpStatus
+
+from zhengwu.api import AUTH
+from zhengwu.core import clock
+from zhengwu.core.errors import NotFound, PermissionDenied
+from zhengwu.org.models import Staff
+from zhengwu.org.selectors import staff_for_user
+
+from . import selectors, services
+from .periods import parse_month
+from .selectors import records
+from .selectors.dashboard import dashboard_data, dashboard_region_for_staff
+
+router = Router(tags=["效能监察"], auth=AUTH)
+
+
+def _staff(request) -> Staff:
+    staff = staff_for_user(request.auth)
+    if staff is None or not staff.is_active:
+        raise PermissionDenied("效能监察接口仅限在岗工作人员使用")
+    return staff
+
+
+class CardOut(Schema):
+    id: int
+    case_no: str
+    item_name: str
+    level: str
+    level_label: str
+    scope: str
+    step: int
+    step_name: str
+    due_date: dt.date
+    raised_on: dt.date
+    department: str
+    officer: str | None
+
+
+@router.get("/cards", response=list[CardOut], summary="在亮的红黄牌（本人权限范围内）")
+def cards(request, level: str = "", department_id: int | None = None, limit: int = 200):
+    qs = selectors.card_list_for_staff(staff=_staff(request), level=level, department_id=department_id)
+    return [CardOut(id=c.pk, case_no=c.case.case_no, item_name=c.case.item.name, level=c.level,
+                    level_label=c.get_level_display(), scope=c.scope, step=c.step, step_name=c.step_name,
+                    due_date=c.due_date, raised_on=c.raised_on, department=c.department.name,
+                    officer=c.officer.name if c.officer_id else None) for c in qs[: max(1, min(limit, 1000))]]
+
+
+@router.get("/dashboard", summary="统计大屏数据（领导、监察员；region 为下级区划代码时逐级查看）")
+def dashboard(request, region: str = ""):
+    staff = _staff(request)
+    return dashboard_data(region=dashboard_region_for_staff(staff=staff, region_code=region), today=clock.today())
+
+
+class AdmonitionIn(Schema):
+    employee_no: str
+    reason: str
+    evidence: str
+    case_no: str = ""
+
+
+class AdmonitionOut(Schema):
+    id: int
+    doc_no: str
+    employee_no: str
+    name: str
+    issued_on: dt.date
+    reason: str
+    evidence: str
+    revoked: bool
+
+
+def _adm_out(a) -> AdmonitionOut:
+    return AdmonitionOut(id=a.pk, doc_no=a.doc_no, employee_no=a.staff.employee_no, name=a.staff.name,
+                         issued_on=a.issued_on, reason=a.reason, evidence=a.evidence, revoked=a.revoked_on is not None)
+
+
+@router.post("/admonitions", response={201: AdmonitionOut}, summary="作出效能告诫（效能监察员）")
+def admonition_create(request, body: AdmonitionIn):
+    supervisor = _staff(request)
+    subject = records.admonition_subjects(supervisor=supervisor).filter(employee_no=body.employee_no).first()
+    if subject is None:
+        raise NotFound("未找到该工作人员，或不在您的监察范围内")
+    case = records.case_for_supervisor(case_no=body.case_no, supervisor=supervisor)
+    adm = services.admonition_issue(supervisor=supervisor, staff=subject, reason=body.reason,
+                                    evidence=body.evidence, case=case)
+    return HttpStatus(201, _adm_out(adm))
+
+
+@router.get("/admonitions", response=list[AdmonitionOut], summary="效能告诫记录")
+def admonition_list(request):
+    return [_adm_out(a) for a in records.admonition_list_for_staff(staff=_staff(request)).order_by("-issued_on")[:500]]
+
+
+class FlagOut(Schema):
+    id: int
+    employee_no: str
+    name: str
+    rule: str
+    reason: str
+    consequence: str
+    raised_on: dt.date
+    resolved_on: dt.date | None
+    resolution: str
+
+
+@router.get("/flags", response=list[FlagOut], summary="问责提示（谁被提示、为什么）")
+def flag_list(request, state: str = "open"):
+    return [FlagOut(id=f.pk, employee_no=f.staff.employee_no, name=f.staff.name, rule=f.rule.name, reason=f.reason,
+                    consequence=f.rule.consequence, raised_on=f.raised_on, resolved_on=f.resolved_on,
+                    resolution=f.resolution)
+            for f in records.flag_list_for_staff(staff=_staff(request), state=state)[:500]]
+
+
+class ScoreOut(Schema):
+    kind: str
+    hall: str
+    subject: str
+    department: str | None
+    score: float
+    raw_score: float
+    rank: int
+    award: str
+    excluded: str
+    items: list[dict]
+
+
+@router.get("/assessment/{month}", response=list[ScoreOut], summary="月度考核结果（month 形如 2026-03）")
+def assessment(request, month: str):
+    try:
+        m = parse_month(month)
+    except ValueError as exc:
+        raise NotFound("月份格式应为 YYYY-MM") from exc
+    return [ScoreOut(kind=s.kind, hall=s.hall.name,
+                     subject=(f"{s.window.number}号窗口 {s.window.name}" if s.window_id else s.staff.name),
+                     department=s.department.name if s.department_id else None, score=float(s.score),
+                     raw_score=float(s.raw_score), rank=s.rank, award=s.award, excluded=s.excluded, items=s.items)
+            for s in records.scores_for_staff(staff=_staff(request), month=m)]

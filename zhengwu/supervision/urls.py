@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "supervision"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("deemed/", views.deemed_list, name="deemed_list"),
+    path("deemed/<str:notice_no>/", views.deemed_notice, name="deemed_notice"),
+    path("deemed/<str:notice_no>/confirm/", views.deemed_confirm, name="deemed_confirm"),
+    path("admonitions/", views.admonitions, name="admonitions"),
+    path("admonitions/<int:pk>/", views.admonition, name="admonition"),
+    path("accountability/", views.flags, name="flags"),
+    path("assessment/", views.assessment, name="assessment"),
+    path("assessment/<str:month>/", views.assessment, name="assessment_month"),
+    path("report/<int:year>/Q<int:quarter>/", views.report, name="report"),
+    path("report/<int:year>/Q<int:quarter>/<str:fmt>/", views.report, name="report_file"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+]
