@@ -151,12 +151,16 @@ class Broker:
         self.hub.add(sub)
         return sub
 
-    def asubscribe(self, channel: str) -> AsyncSubscription:
-        """Subscribe the running event loop (call from inside it)."""
+    async def asubscribe(self, channel: str) -> AsyncSubscription:
+        """Subscribe the running event loop; readiness (a Redis subscribe) is awaited off the loop."""
+        if not self.is_ready():
+            await asyncio.to_thread(self._ready)
         sub = AsyncSubscription(self.hub, channel, asyncio.get_running_loop())
-        self._ready()
         self.hub.add(sub)
         return sub
+
+    def is_ready(self) -> bool:
+        return True
 
     def _ready(self) -> None:
         """Make sure messages published from now on reach this process."""
@@ -192,6 +196,9 @@ class RedisBroker(Broker):
 
     def publish(self, channel: str, message: str) -> None:
         self._pub.publish(f"{self.prefix}:{channel}", message)
+
+    def is_ready(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and self._subscribed.is_set()
 
     def _ready(self) -> None:
         with self._start_lock:
