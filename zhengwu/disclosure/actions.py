@@ -1,0 +1,67 @@
+"""The officer's actions on a request, by name: shared by the workbench forms and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from zhengwu.core import clock
+from zhengwu.core.errors import DomainError
+
+from . import services
+from .models import Appeal
+
+
+def parse_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise DomainError("date", f"日期“{value}”格式不正确") from None
+
+
+def request_action(action: str, req, staff, p) -> None:
+    """One form post (or API call) → one service call; ``p`` is a mapping of strings."""
+    s = services
+    if action == "confirm":
+        return s.request_confirm_receipt(request=req, officer=staff, confirmed_on=parse_date(p.get("confirmed_on", "")))
+    if action == "ask_supplement":
+        days = p.get("period_days", "")
+        return s.request_ask_supplement(request=req, officer=staff, items=p.get("items", ""),
+                                        period_days=int(days) if days.isdigit() else None)
+    if action == "supplement":
+        return s.request_supplement(request=req, officer=staff, text=p.get("text", ""))
+    if action == "consult":
+        return s.request_consult(request=req, officer=staff, third_party=p.get("third_party", ""),
+                                 note=p.get("note", ""))
+    if action == "consult_reply":
+        return s.request_consultation_reply(request=req, officer=staff, opinion=p.get("opinion", ""),
+                                            note=p.get("note", ""))
+    if action == "extend":
+        days = p.get("days", "")
+        return s.request_extend(request=req, approver=staff, days=int(days) if days.isdigit() else 0,
+                                reason=p.get("reason", ""))
+    if action == "fee":
+        pages = p.get("pages", "")
+        return s.request_assess_fee(request=req, officer=staff, method=p.get("method", ""),
+                                    pages=int(pages) if pages.isdigit() else None)
+    if action == "paid":
+        return s.request_record_payment(request=req, officer=staff)
+    if action == "reply":
+        pages = p.get("pages", "")
+        return s.request_reply(request=req, officer=staff, result=p.get("result", ""),
+                               reply_text=p.get("reply_text", ""), reason=p.get("reason", ""),
+                               pages=int(pages) if pages.isdigit() else None)
+    if action == "abandon":
+        return s.request_abandon(request=req, officer=staff)
+    if action == "withdraw":
+        return s.request_withdraw(request=req, officer=staff, reason=p.get("reason", ""))
+    if action == "appeal":
+        return s.appeal_record(request=req, officer=staff, kind=p.get("kind", ""),
+                               filed_on=parse_date(p.get("filed_on", "")) or clock.today(), organ=p.get("organ", ""),
+                               case_no=p.get("case_no", ""), after_review=p.get("after_review") == "1")
+    if action == "appeal_decide":
+        appeal = Appeal.objects.filter(pk=p.get("appeal", "0") or 0, request=req).first()
+        if appeal is None:
+            raise DomainError("appeal", "未找到该复议或诉讼记录")
+        return s.appeal_decide(appeal=appeal, officer=staff, outcome=p.get("outcome", ""),
+                               decided_on=parse_date(p.get("decided_on", "")) or clock.today())
+    raise DomainError("unknown_action", f"没有“{action}”这个操作", status=404)

@@ -1,0 +1,74 @@
+"""Forms of the 政务公开 pages; they only shape input, the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+
+from . import reference as ref
+from .models import Appeal, Channel, Consultation, DocKind
+from .services import Applicant
+
+KIND_CHOICES = [("person", "自然人"), ("legal", "法人或其他组织")]
+
+
+class ApplyForm(forms.Form):
+    """政府信息公开申请表 (条例第二十九条)."""
+
+    kind = forms.ChoiceField(label="申请人类型", choices=KIND_CHOICES, widget=forms.RadioSelect, initial="person")
+    name = forms.CharField(label="姓名或名称", max_length=100)
+    id_number = forms.CharField(label="身份证号码", max_length=18, required=False)
+    legal_subkind = forms.ChoiceField(label="法人或其他组织类别", choices=[("", "—")] + ref.LEGAL_SUBKINDS,
+                                      required=False)
+    uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
+    legal_rep = forms.CharField(label="法定代表人或负责人", max_length=50, required=False)
+    contact_name = forms.CharField(label="联系人", max_length=50, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20)
+    address = forms.CharField(label="通信地址", max_length=200, required=False)
+    postcode = forms.CharField(label="邮政编码", max_length=6, required=False)
+    email = forms.EmailField(label="电子邮箱", required=False)
+    description = forms.CharField(label="所需政府信息的名称、文号或者便于查询的其他特征性描述",
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    purpose = forms.CharField(label="用途（选填）", max_length=200, required=False)
+    wanted_form = forms.ChoiceField(label="获取信息的方式", choices=[("电子文档", "电子文档"), ("纸质文本", "纸质文本")])
+    delivery = forms.ChoiceField(label="获取信息的途径", choices=[("网上获取", "网上获取"), ("电子邮件", "电子邮件"),
+                                                           ("邮寄", "邮寄"), ("当面领取", "当面领取")])
+
+    def applicant(self) -> Applicant:
+        d = self.cleaned_data
+        return Applicant(kind=d["kind"], name=d["name"], phone=d["phone"], id_number=d["id_number"],
+                         uscc=d["uscc"], legal_rep=d["legal_rep"], legal_subkind=d["legal_subkind"],
+                         contact_name=d["contact_name"], address=d["address"], postcode=d["postcode"],
+                         email=d["email"])
+
+
+class RecordForm(ApplyForm):
+    """An officer records a walk-in, a letter or a fax."""
+
+    channel = forms.ChoiceField(label="提交方式", choices=[c for c in Channel.choices if c[0] != Channel.ONLINE])
+    signed_for_on = forms.DateField(label="签收日期（邮寄）", required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    field_order = ["channel", "signed_for_on"]
+
+
+class PublicationForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=200)
+    category = forms.ChoiceField(label="公开类别")
+    topic = forms.CharField(label="主题分类", max_length=40, required=False)
+    doc_kind = forms.ChoiceField(label="文件性质", choices=DocKind.choices)
+    doc_no = forms.CharField(label="文号", max_length=60, required=False)
+    made_on = forms.DateField(label="生成日期", widget=forms.DateInput(attrs={"type": "date"}))
+    content = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 10}))
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c.value, c.label) for c in categories]
+
+
+ACTION_FIELDS = {
+    "consult_opinion": Consultation.Opinion.choices,
+    "appeal_kind": Appeal.Kind.choices,
+    "appeal_outcome": [c for c in Appeal.Outcome.choices if c[0] != Appeal.Outcome.PENDING],
+    "result": [(r.code, c) for r, (_, c) in zip(ref.RESULT_TYPES, ref.RESULT_CHOICES, strict=True)
+               if r.code not in ("other_no_supplement", "other_unpaid")],
+    "fee_method": ref.FEE_METHODS,
+}

@@ -1,0 +1,154 @@
+"""Reads of 政务公开 that carry rules: what the public sees, whose request it is, what is due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, Q, QuerySet
+
+from zhengwu.core import clock
+from zhengwu.core.errors import NotFound
+from zhengwu.org.models import Staff
+from zhengwu.workdays import engine
+
+from .models import Body, BodyMember, Category, InfoRequest, Publication, PubStatus, ReqStatus
+from .models.publications import GOVERNMENT_CATEGORIES, VILLAGE_CATEGORIES
+from .models.requests import OPEN_STATUSES
+from .policy import setting
+
+
+def body_list_public() -> QuerySet[Body]:
+    return Body.objects.filter(is_active=True).select_related("region", "parent")
+
+
+def body_get_public(code: str) -> Body:
+    body = Body.objects.filter(code=code, is_active=True).select_related("region", "parent").first()
+    if body is None:
+        raise NotFound("未找到该公开主体")
+    return body
+
+
+def categories_for(body: Body) -> list[Category]:
+    if body.kind == Body.Kind.VILLAGE:
+        return list(VILLAGE_CATEGORIES)
+    return [*GOVERNMENT_CATEGORIES, Category.PARTY]
+
+
+def publication_list_public(*, body: Body | None = None, q: str = "", category: str = "",
+                            year: int | None = None) -> QuerySet[Publication]:
+    """Published information; ``q`` matches title, 文号, 索引号 or the text (icontains, both databases)."""
+    qs = Publication.objects.filter(status=PubStatus.PUBLISHED, body__is_active=True).select_related("body")
+    if body is not None:
+        qs = qs.filter(body=body)
+    if category:
+        qs = qs.filter(category=category)
+    if year:
+        qs = qs.filter(published_on__year=year)
+    for word in (q or "").split()[:5]:
+        qs = qs.filter(Q(title__icontains=word) | Q(content__icontains=word) | Q(doc_no__icontains=word)
+                       | Q(index_no__icontains=word))
+    return qs.order_by("-published_on", "-id")
+
+
+def publication_get_public(*, body: Body, pk: int) -> Publication:
+    pub = (Publication.objects.filter(pk=pk, body=body, status=PubStatus.PUBLISHED)
+           .select_related("body").prefetch_related("attachments").first())
+    if pub is None:
+        raise NotFound("未找到该公开信息")
+    return pub
+
+
+def category_counts(body: Body) -> dict[str, int]:
+    rows = (Publication.objects.filter(body=body, status=PubStatus.PUBLISHED).values("category")
+            .annotate(n=Count("id")))
+    return {r["category"]: r["n"] for r in rows}
+
+
+# -- requests ----------------------------------------------------------------------------------------------
+
+
+def request_get_for_user(*, request_no: str, user) -> InfoRequest:
+    """The applicant's own request; someone else's looks like no request at all."""
+    req = (InfoRequest.objects.filter(request_no=request_no, user=user).select_related("body__region", "body__parent")
+           .first() if getattr(user, "is_authenticated", False) else None)
+    if req is None:
+        raise NotFound("未找到该申请")
+    return req
+
+
+def bodies_for_staff(staff: Staff | None) -> QuerySet[Body]:
+    if staff is None:
+        return Body.objects.none()
+    return Body.objects.filter(members__staff=staff, is_active=True).distinct().order_by("code")
+
+
+def request_get_for_staff(*, request_no: str, staff: Staff) -> InfoRequest:
+    req = InfoRequest.objects.filter(request_no=request_no).select_related("body__region", "body__parent").first()
+    if req is None or not BodyMember.objects.filter(body=req.body_id, staff=staff).exists():
+        raise NotFound("未找到该申请，或该申请不属于您所在的公开主体")
+    return req
+
+
+def request_list_for_staff(*, staff: Staff, state: str = "open") -> QuerySet[InfoRequest]:
+    qs = InfoRequest.objects.filter(body__in=bodies_for_staff(staff)).select_related("body__region")
+    if state == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif state == "closed":
+        qs = qs.exclude(status__in=OPEN_STATUSES)
+    return qs.order_by("due_date", "id") if state == "open" else qs.order_by("-closed_on", "-id")
+
+
+def due_state(req: InfoRequest, today: dt.date | None = None) -> tuple[str, str]:
+    """(css state, Chinese text) for the workbench colours: ok / soon / overdue / paused / waiting."""
+    today = today or clock.today()
+    region = req.body.region
+    if req.status == ReqStatus.AWAITING_RECEIPT:
+        return "waiting", "待确认收到（确认之日为收到申请之日）"
+    if req.status == ReqStatus.SUPPLEMENT:
+        if today > req.supplement_deadline:
+            return "overdue", f"补正期限已于{req.supplement_deadline:%Y-%m-%d}届满，可视为放弃申请"
+        return "paused", f"等待补正，补正期限至{req.supplement_deadline:%Y-%m-%d}"
+    if req.status == ReqStatus.FEE_NOTICE:
+        if today > req.fee_pay_due:
+            return "overdue", f"缴费期限已于{req.fee_pay_due:%Y-%m-%d}届满，可视为放弃申请"
+        return "paused", f"暂停计时：等待缴费，缴费期限至{req.fee_pay_due:%Y-%m-%d}"
+    if req.status == ReqStatus.CONSULTING:
+        return "paused", "暂停计时：征求第三方意见中"
+    if req.status != ReqStatus.PROCESSING or req.due_date is None:
+        return "none", ""
+    if today > req.due_date:
+        return "overdue", f"已超过答复期限（{req.due_date:%Y-%m-%d}）"
+    left = engine.count_workdays(today, req.due_date, region=region)
+    if left <= setting("warn_days"):
+        return "soon", f"即将到期：还剩{left}个工作日（{req.due_date:%Y-%m-%d}）"
+    return "ok", f"还剩{left}个工作日（{req.due_date:%Y-%m-%d}）"
+
+
+def publications_for_staff(*, staff: Staff) -> QuerySet[Publication]:
+    return (Publication.objects.filter(body__in=bodies_for_staff(staff)).exclude(status=PubStatus.PUBLISHED)
+            .select_related("body").order_by("publish_due", "id"))
+
+
+def publication_get_for_staff(*, pk: int, staff: Staff) -> Publication:
+    pub = Publication.objects.filter(pk=pk, body__in=bodies_for_staff(staff)).select_related("body").first()
+    if pub is None:
+        raise NotFound("未找到该公开信息，或不属于您所在的公开主体")
+    return pub
+
+
+def publication_overdue(pub: Publication, today: dt.date | None = None) -> bool:
+    """Not public by its 20-working-day limit (or published after it)."""
+    today = today or clock.today()
+    if pub.published_on is not None:
+        return pub.published_on > pub.publish_due
+    return today > pub.publish_due
+
+
+def publication_overdue_list(*, body: Body | None = None, today: dt.date | None = None) -> QuerySet[Publication]:
+    today = today or clock.today()
+    qs = Publication.objects.filter(Q(published_on__isnull=True, publish_due__lt=today)
+                                    | Q(published_on__isnull=False, published_on__gt=F("publish_due")))
+    if body is not None:
+        qs = qs.filter(body=body)
+    return qs.select_related("body")
+

@@ -1,0 +1,98 @@
+"""The API: requests and publications through the OpenAPI, and the report contract for outside checks."""
+
+import datetime as dt
+
+import pytest
+
+from zhengwu.accounts.models import ApiToken
+from zhengwu.core import clock
+from zhengwu.disclosure import reference as ref
+from zhengwu.disclosure.models import InfoRequest
+
+from .factories import PERSON_ID, build_world
+from .fixture_year import build_year
+from .test_report_tables import TABLE2_2026, TABLE3_2026, TABLE4_2026
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def token(user):
+    return {"Authorization": f"Bearer {ApiToken.issue(user=user, name='测试')[1]}"}
+
+
+def test_report_contract_table_three_is_rows_by_columns_of_integers(client):
+    w = build_world()
+    build_year(w)
+    resp = client.get("/api/disclosure/reports/SFXSCJ/2026")
+    assert resp.status_code == 200
+    body = resp.json()
+    assert (body["body"], body["year"], body["status"], body["title"]) == (
+        "SFXSCJ", 2026, "draft", "示范县市场监督管理局2026年政府信息公开工作年度报告")
+    assert body["table3"] == TABLE3_2026
+    assert list(body["table3"]) == ref.TABLE3_ROWS
+    assert all(list(cols) == ref.TABLE3_COLUMNS and all(type(n) is int for n in cols.values())
+               for cols in body["table3"].values())
+    assert body["table4"] == TABLE4_2026
+    assert body["table2"] == TABLE2_2026
+    assert body["cross_check"] == {"ok": True, "errors": []}
+    assert body["row_groups"]["不予公开"] == ["国家秘密", "其他法律法规禁止", "三安全一稳定", "第三方合法权益", "三类内部事务",
+                                           "四类过程性信息", "行政执法案卷", "行政查询事项"]
+    assert client.get("/api/disclosure/reports/DGC/2026").status_code == 404
+    assert client.get("/api/disclosure/reports/NOPE/2026").json()["message"] == "未找到该公开主体"
+
+
+def test_request_through_the_api(client):
+    w = build_world()
+    citizen, officer = token(w.citizen), token(w.officer.user)
+    with clock.frozen(D(2026, 9, 28)):
+        resp = client.post("/api/disclosure/requests", {
+            "body_code": "SFXSCJ", "description": "2026年第三季度食品抽检结果",
+            "applicant": {"kind": "person", "name": "张三", "phone": "13812345678", "id_number": PERSON_ID}},
+            content_type="application/json", headers=citizen)
+        assert resp.status_code == 201, resp.content
+        no = resp.json()["request_no"]
+        assert resp.json()["id_number"] == "1101**********002X"
+
+        def act(action, headers=officer, **data):
+            r = client.post(f"/api/disclosure/requests/{no}/actions/{action}", data,
+                            content_type="application/json", headers=headers)
+            assert r.status_code == 200, r.content
+            return r.json()
+
+        out = act("confirm")
+        # 09-29, 30, (10-01…07 off) 10-08, 09, 10 (调休), 12…16, 19…23, 26…30; the 7th is 10-13.
+        assert (out["received_on"], out["due_date"], out["supplement_notice_due"]) == (
+            "2026-09-28", "2026-10-30", "2026-10-13")
+        assert act("ask_supplement", items="请写明具体抽检批次")["status"] == "supplement"
+    with clock.frozen(D(2026, 9, 30)):
+        # Restarts from 09-30: (10-01…07 off) 10-08, 09, 10, 12…16, 19…23, 26…30, 11-02, 11-03.
+        assert act("supplement", headers=citizen, text="第三季度全部批次")["due_date"] == "2026-11-03"
+        refused = client.post(f"/api/disclosure/requests/{no}/actions/reply", {"result": "withhold_secret"},
+                              content_type="application/json", headers=officer)
+        assert (refused.status_code, refused.json()["message"]) == (400, "“国家秘密”须说明理由")
+        out = act("reply", result="partial", reply_text="抽检结果汇总表", reason="涉及企业商业秘密的部分不予公开")
+        assert (out["status"], out["result"], out["result_name"], out["closed_on"]) == (
+            "replied", "partial", "部分公开", "2026-09-30")
+    assert client.get(f"/api/disclosure/requests/{no}", headers=token(w.outsider.user)).status_code == 404
+    assert InfoRequest.objects.get().result == "partial"
+
+
+def test_publication_through_the_api(client):
+    w = build_world()
+    with clock.frozen(D(2026, 5, 6)):
+        resp = client.post("/api/disclosure/publications", {
+            "body_code": "SFXSCJ", "title": "关于开展食品安全宣传周的通知", "category": "news", "content": "……",
+            "made_on": "2026-05-06"}, content_type="application/json", headers=token(w.officer.user))
+        assert resp.status_code == 201, resp.content
+        pk = resp.json()["id"]
+        for action, who in (("submit", w.officer), ("review_ok", w.reviewer), ("secrecy_ok", w.secrecy),
+                            ("sign", w.signer), ("publish", w.officer)):
+            r = client.post(f"/api/disclosure/publications/{pk}/actions/{action}", {}, content_type="application/json",
+                            headers=token(who.user))
+            assert r.status_code == 200, r.content
+    assert r.json()["status"] == "published"
+    listed = client.get("/api/disclosure/bodies/SFXSCJ/publications").json()
+    # 20 working days from 05-06: 05-07, 08, 09 (调休), 11…15, 18…22, 25…29, 06-01, 02.
+    assert [(p["index_no"], p["published_on"], p["publish_due"]) for p in listed] == [
+        ("SFXSCJ/2026-00001", "2026-05-06", "2026-06-02")]

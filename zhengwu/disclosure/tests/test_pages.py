@@ -1,0 +1,123 @@
+"""The pages: portal per body with its generated 指南 and 目录, search, views, applying, the workbench."""
+
+import datetime as dt
+
+import pytest
+
+from zhengwu.core import clock
+from zhengwu.disclosure import services as s
+from zhengwu.disclosure.models import InfoRequest, Publication, ReqStatus
+
+from .factories import PERSON_ID, build_world
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def w():
+    return build_world()
+
+
+def published(w, title="示范县食品安全抽检信息公告", made_on=None, **over):
+    made_on = made_on or D(2026, 5, 6)
+    with clock.frozen(made_on):
+        p = s.publication_create(body=w.scj, officer=w.officer, title=title, category=over.pop("category", "notice"),
+                                 content=over.pop("content", "抽检合格率98.5%。"), made_on=made_on, **over)
+        s.publication_submit(publication=p, officer=w.officer)
+        s.publication_review(publication=p, reviewer=w.reviewer, approve=True)
+        s.publication_secrecy_review(publication=p, reviewer=w.secrecy, passed=True)
+        s.publication_sign(publication=p, signer=w.signer)
+        s.publication_publish(publication=p, officer=w.officer)
+    return p
+
+
+def text(resp) -> str:
+    assert resp.status_code == 200, resp.content[:500]
+    return resp.content.decode()
+
+
+def test_guide_and_catalog_are_generated_from_the_data(client, w):
+    p = published(w)
+    published(w, title="关于废止若干规范性文件的决定", category="regulation", doc_kind="normative",
+              doc_no="示市监规〔2026〕2号", made_on=D(2026, 5, 7))
+    guide = text(client.get("/gk/SFXSCJ/guide/"))
+    assert "示范县市场监督管理局政府信息公开指南" in guide
+    assert "公告公示</span><span class=\"muted\">1 条" in guide
+    assert "自收到申请之日起20个工作日内答复" in guide
+    assert "31–100页" in guide and "10 元/页" in guide
+    catalog = text(client.get("/gk/SFXSCJ/catalog/"))
+    assert "SFXSCJ/2026-00001" in catalog and "示市监规〔2026〕2号" in catalog and "现行有效" in catalog
+    only = text(client.get("/gk/SFXSCJ/catalog/?category=notice"))
+    assert "示范县食品安全抽检信息公告" in only and "关于废止若干规范性文件的决定" not in only
+    assert text(client.get(f"/gk/SFXSCJ/p/{p.pk}/")).count("抽检合格率98.5%") == 1
+    client.get(f"/gk/SFXSCJ/p/{p.pk}/")
+    assert Publication.objects.get(pk=p.pk).view_count == 2
+
+
+def test_search_is_full_text_over_title_and_body(client, w):
+    published(w)
+    published(w, title="2026年部门预算公开", category="budget", content="一般公共预算支出1234万元")
+    found = text(client.get("/gk/search/", {"q": "预算 1234"}))
+    assert "2026年部门预算公开" in found and "食品安全抽检" not in found
+    assert "找到 1 条" in found
+    assert "找到 0 条" in text(client.get("/gk/search/", {"q": "不存在的词"}))
+
+
+def test_drafts_are_not_public(client, w):
+    with clock.frozen(D(2026, 5, 6)):
+        p = s.publication_create(body=w.scj, officer=w.officer, title="草稿", category="notice", content="x",
+                                 made_on=D(2026, 5, 6))
+    assert client.get(f"/gk/SFXSCJ/p/{p.pk}/").status_code == 404
+    assert "草稿" not in text(client.get("/gk/SFXSCJ/catalog/"))
+
+
+def test_village_portal_shows_village_affairs(client, w):
+    home = text(client.get("/gk/DGC/"))
+    assert "村务公开·财务收支" in home and "依申请公开" not in home
+    assert client.get("/gk/DGC/apply/").status_code in (302, 404)
+
+
+def test_citizen_applies_online_and_staff_acts_through_the_pages(client, w):
+    client.force_login(w.citizen)
+    with clock.frozen(D(2026, 6, 1)):
+        resp = client.post("/gk/SFXSCJ/apply/", {
+            "kind": "person", "name": "张三", "id_number": PERSON_ID, "phone": "13812345678",
+            "description": "2025年度食品经营许可发放情况", "wanted_form": "电子文档", "delivery": "网上获取"})
+    assert resp.status_code == 302
+    req = InfoRequest.objects.get()
+    assert (req.request_no, req.status, req.user) == ("SFXSCJ-2026-0001", ReqStatus.AWAITING_RECEIPT, w.citizen)
+    assert "待确认收到" in text(client.get(resp["Location"]))
+    bad = client.post("/gk/SFXSCJ/apply/", {"kind": "person", "name": "张三", "id_number": "123",
+                                            "phone": "13812345678", "description": "信息", "wanted_form": "电子文档",
+                                            "delivery": "网上获取"})
+    assert bad.status_code == 400 and "身份证号应为18位" in bad.content.decode()
+    assert InfoRequest.objects.count() == 1
+    client.force_login(w.officer.user)
+    work = text(client.get("/gk/work/"))
+    assert "SFXSCJ-2026-0001" in work and "待确认收到" in work
+    with clock.frozen(D(2026, 6, 2)):
+        client.post(f"/gk/work/requests/{req.request_no}/act/confirm/", {"confirmed_on": "2026-06-02"})
+        client.post(f"/gk/work/requests/{req.request_no}/act/reply/", {
+            "result": "open", "reply_text": "见附件《许可发放统计表》"})
+    req.refresh_from_db()
+    assert (req.status, req.received_on, req.result) == (ReqStatus.REPLIED, D(2026, 6, 2), "open")
+    pdf = client.get(f"/gk/work/requests/{req.request_no}/reply.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    client.force_login(w.outsider.user)
+    assert client.get(f"/gk/work/requests/{req.request_no}/").status_code == 404
+    client.force_login(w.citizen)
+    assert client.get(f"/gk/my/{req.request_no}/reply.pdf").content.startswith(b"%PDF")
+    assert client.get("/gk/work/").status_code == 403
+
+
+def test_workbench_flags_deadlines(client, w):
+    with clock.frozen(D(2026, 2, 5)):
+        s.request_file(body=w.scj, applicant=s.Applicant(kind="person", name="李四", phone="13812345678",
+                                                         id_number=PERSON_ID), description="食品抽检材料",
+                       channel="in_person", officer=w.officer)
+    client.force_login(w.officer.user)
+    with clock.frozen(D(2026, 3, 5)):
+        assert "即将到期：还剩4个工作日（2026-03-11）" in text(client.get("/gk/work/"))
+    with clock.frozen(D(2026, 3, 12)):
+        assert "已超过答复期限（2026-03-11）" in text(client.get("/gk/work/"))
