@@ -24,8 +24,8 @@
     xAxis: { type: "category", data: data.trend.map(function (t) { return t.month; }) },
     yAxis: [{ type: "value", name: "件" }, { type: "value", name: "%", min: 0, max: 100 }],
     series: [
-      { name: "受理", type: "bar", data: data.trend.map(function (t) { return t.accepted; }) },
-      { name: "办结", type: "bar", data: data.trend.map(function (t) { return t.completed; }) },
+      { name: "受理", type: "bar", barMaxWidth: 28, data: data.trend.map(function (t) { return t.accepted; }) },
+      { name: "办结", type: "bar", barMaxWidth: 28, data: data.trend.map(function (t) { return t.completed; }) },
       { name: "按时办结率", type: "line", yAxisIndex: 1, connectNulls: true,
         data: data.trend.map(function (t) { return t.rate; }) }
     ]
@@ -40,8 +40,8 @@
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", inverse: true, data: depts.map(function (d) { return d.name; }) },
     series: [
-      { name: "红牌", type: "bar", stack: "c", data: depts.map(function (d) { return d.red; }) },
-      { name: "黄牌", type: "bar", stack: "c", data: depts.map(function (d) { return d.yellow; }) }
+      { name: "红牌", type: "bar", barMaxWidth: 28, stack: "c", data: depts.map(function (d) { return d.red; }) },
+      { name: "黄牌", type: "bar", barMaxWidth: 28, stack: "c", data: depts.map(function (d) { return d.yellow; }) }
     ]
   });
 
@@ -52,7 +52,7 @@
     xAxis: { type: "value" },
     yAxis: { type: "category", inverse: true, data: data.busiest_items.map(function (i) { return i.name; }),
              axisLabel: { width: 170, overflow: "truncate" } },
-    series: [{ name: "受理", type: "bar", data: data.busiest_items.map(function (i) { return i.accepted; }) }]
+    series: [{ name: "受理", type: "bar", barMaxWidth: 28, data: data.busiest_items.map(function (i) { return i.accepted; }) }]
   });
 
   var kids = chart("chart-children", {
@@ -64,8 +64,8 @@
              axisLabel: { interval: 0, rotate: data.children.length > 8 ? 35 : 0 } },
     yAxis: [{ type: "value", name: "件" }, { type: "value", name: "%", min: 0, max: 100 }],
     series: [
-      { name: "受理", type: "bar", data: data.children.map(function (c) { return c.accepted; }) },
-      { name: "代办件", type: "bar", data: data.children.map(function (c) { return c.agent; }) },
+      { name: "受理", type: "bar", barMaxWidth: 28, data: data.children.map(function (c) { return c.accepted; }) },
+      { name: "代办件", type: "bar", barMaxWidth: 28, data: data.children.map(function (c) { return c.agent; }) },
       { name: "按时办结率", type: "line", yAxisIndex: 1, data: data.children.map(function (c) { return c.rate; }) }
     ]
   });
