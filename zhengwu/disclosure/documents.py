@@ -94,8 +94,9 @@ def reply_html(req: InfoRequest) -> str:
         raise DomainError("no_reply", "该申请尚未答复，不能出具答复书", status=409)
     rt = ref.RESULTS[req.result]
     ctx = _letter_context(req, title="政府信息公开申请答复书")
-    ctx.update(paragraphs=reply_paragraphs(req), result=rt, result_label=ref.GROUP_LABELS[rt.group][3:]
-               if rt.group == rt.name else f"{rt.group}（{rt.name}）", issued_on=cn_date(req.closed_on))
+    ctx.update(paragraphs=reply_paragraphs(req), result=rt,
+               result_label=rt.name if rt.group == rt.name else f"{rt.group}（{rt.name}）",
+               issued_on=cn_date(req.closed_on))
     return render_to_string("disclosure/docs/reply.html", ctx)
 
 
@@ -139,11 +140,15 @@ def report_sections(data: ReportData) -> dict:
     }
 
 
+#: column widths (%) of the national tables: wide label columns, even number columns
+COL_WIDTHS = {"table2": [34, 22, 22, 22], "table3": [8, 9, 26] + [8.1] * 7, "table4": [6.66] * 15}
+
+
 def report_grids(data: ReportData) -> dict:
     t = data.tables
     grids = {"table2": table2_grid(t["table2"]), "table3": table3_grid(t["table3"]),
              "table4": table4_grid(t["table4"])}
-    return {k: {"rows": g, "width": matrix(g)[0]} for k, g in grids.items()}
+    return {k: {"rows": g, "width": matrix(g)[0], "cols": COL_WIDTHS[k]} for k, g in grids.items()}
 
 
 def report_context(data: ReportData) -> dict:
