@@ -162,7 +162,8 @@ def _announce_call(ticket: Ticket, window: Window, *, recall: int) -> None:
     text = selectors.call_text(ticket.number, window.number)
     publish_windows(window.hall, [window.pk], group_ids=[ticket.group_id] if not recall else [], type="call",
                     call={"number": ticket.number, "window": window.number, "window_id": window.pk,
-                          "window_name": window.name, "text": text, "recall": recall})
+                          "window_name": window.name, "text": text, "recall": recall,
+                          "at": f"{local_now():%H:%M}"})
     if ticket.phone and not recall:
         notify(Message(to_phone=ticket.phone, kind="hall_call", data={"ticket": ticket.number},
                        text=f"【{window.hall.name}】请{ticket.number}号到{window.number}号窗口办理。"))

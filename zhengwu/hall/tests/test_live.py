@@ -184,7 +184,7 @@ def test_services_publish_queue_call_and_pad_events(world, hall_broker, django_c
     assert msgs[1]["groups"][0]["next"] == ["A001"]
     call = msgs[2]
     assert call["call"] == {"number": "A001", "window": "01", "window_id": world.w1.pk, "window_name": "示范县市场监督管理局",
-                            "text": "请A001号到01号窗口办理", "recall": 0}
+                            "text": "请A001号到01号窗口办理", "recall": 0, "at": "09:00"}
     assert call["windows"][0]["current"] == "A001" and call["groups"][0]["waiting"] == 0
     assert msgs[3]["windows"][0]["state"] == "serving"
     assert msgs[4]["pad"] == {"window_id": world.w1.pk, "number": "A001"}

@@ -77,7 +77,7 @@
       if (msg.away) state.away = msg.away;
       if (msg.call) {
         state.recent.unshift({ number: msg.call.number, window: msg.call.window, text: msg.call.text,
-          at: new Date().toTimeString().slice(0, 5) });
+          at: msg.call.at });
         state.recent = state.recent.slice(0, 6);
         showCall(msg.call);
       }

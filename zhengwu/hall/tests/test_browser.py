@@ -1,0 +1,107 @@
+"""In Chromium: take a number at the kiosk, see it on the hall display, call it from the officer's
+console, finish, rate it on the pad; the display changes live, without a reload, and speaks."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from zhengwu.core import clock
+
+from ..models import TicketRating
+from . import factories as fx
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOT_DIR = os.environ.get("ZHENGWU_SCREENSHOT_DIR", "/tmp")
+
+# Records what the display asks the browser to say instead of sounding it.
+SPEECH_STUB = """() => {
+  window.__spoken = [];
+  window.speechSynthesis.speak = (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); };
+}"""
+
+
+@pytest.fixture
+def world():
+    w = fx.build_hall()
+    with clock.frozen(fx.at(9, 30)):
+        yield w
+
+
+def _officer_context(browser, live_server, user):
+    c = Client()
+    c.force_login(user)
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    context.add_cookies([{"name": "sessionid", "value": c.cookies["sessionid"].value, "url": live_server.url}])
+    return context
+
+
+def test_kiosk_board_console_pad(page, browser, live_server, world):
+    # The hall display is open on the wall before anyone comes in.
+    board = page
+    board.goto("/hall/SFXZW/board/")
+    board.evaluate(SPEECH_STUB)
+    board.get_by_role("button", name="开启语音播报").click()
+    expect(board.locator("#live-dot.on")).to_have_count(1)
+    board.evaluate("window.__sameDocument = 'kept'")
+    groups = board.get_by_test_id("board-groups")
+    expect(groups).to_contain_text("暂无等候")
+
+    # A citizen takes a number at the kiosk.
+    kiosk = board.context.new_page()
+    kiosk.goto("/hall/SFXZW/kiosk/")
+    kiosk.get_by_test_id("group-A").click()
+    expect(kiosk.get_by_test_id("ticket-number")).to_have_text("A001")
+    expect(kiosk.get_by_test_id("ticket-ahead")).to_contain_text("您前面还有 0 人等候")
+
+    # The display shows it waiting, without a reload.
+    expect(groups.locator("[data-group]").first).to_contain_text("A001")
+    expect(groups.locator("[data-group]").first.locator(".g-count")).to_have_text("1")
+
+    # The counter's rating pad waits for a finished ticket.
+    pad = board.context.new_page()
+    pad.goto(f"/hall/pad/{world.w1.pk}/")
+    expect(pad.locator(".pad h2")).to_contain_text("请在办理完毕后评价")
+    expect(pad.locator("#live-dot.on")).to_have_count(1)
+
+    # The officer signs in at window 01 and calls.
+    officer = _officer_context(browser, live_server, world.o1.user)
+    console = officer.new_page()
+    console.set_default_timeout(15000)
+    console.goto(f"/hall/window/{world.w1.pk}/console/")
+    console.get_by_role("button", name="签到上岗").click()
+    console.get_by_role("button", name="叫号").click()
+    expect(console.get_by_test_id("console-current")).to_have_text("A001")
+
+    call = board.get_by_test_id("call-now")
+    expect(call).to_contain_text("请A001号到01号窗口办理")
+    window_01 = board.locator(f'[data-window="{world.w1.pk}"]')
+    expect(window_01).to_contain_text("请 A001 号")
+    expect(window_01).to_contain_text("李明 · 工号 2001")
+    expect(groups.locator("[data-group]").first).to_contain_text("暂无等候")
+    board.wait_for_function("window.__spoken.length >= 3")
+    assert board.evaluate("window.__spoken.slice(-2)") == [
+        {"text": "请A零零一号到零一号窗口办理", "lang": "zh-CN"}] * 2
+    board.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_hall_board.png", full_page=True)
+
+    console.get_by_role("button", name="开始办理").click()
+    expect(window_01).to_contain_text("A001 办理中")
+    console.get_by_role("button", name="办结").click()
+    expect(console.locator(".messages")).to_contain_text("A001号已办结")
+    expect(window_01).to_contain_text("空闲")
+
+    # The pad now asks about A001; the citizen rates it.
+    expect(pad.get_by_test_id("pad-ticket")).to_contain_text("A001")
+    expect(pad.get_by_test_id("pad-ticket")).to_contain_text("李明（工号 2001）")
+    pad.get_by_role("button", name="非常满意").click()
+    expect(pad.get_by_test_id("pad-thanks")).to_have_text("感谢您的评价：非常满意")
+
+    # The display never navigated: the same document took every change.
+    assert board.evaluate("window.__sameDocument") == "kept"
+    assert list(TicketRating.objects.values_list("ticket__number", "score", "officer__employee_no")) == [
+        ("A001", 5, "2001")]
+    officer.close()
