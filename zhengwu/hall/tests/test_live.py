@@ -9,6 +9,7 @@ import os
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -20,6 +21,12 @@ from ..views import sse
 from . import factories as fx
 
 REDIS_URL = os.environ.get("ZHENGWU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def run_loop(coro_fn):
+    """``asyncio.run`` in a thread of its own (the browser tests leave a loop in the main thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn())).result(timeout=30)
 
 
 def _redis(prefix=None) -> live.RedisBroker:
@@ -60,7 +67,7 @@ def test_local_broker_feeds_an_event_loop_from_another_thread():
         sub.close()
         return first, timeout
 
-    assert asyncio.run(main()) == ("hello", None)
+    assert run_loop(main) == ("hello", None)
     assert b.hub.count() == 0
 
 
@@ -91,7 +98,7 @@ def test_redis_broker_feeds_an_event_loop():
         return await sub.get(3)
 
     try:
-        assert asyncio.run(main()) == "ping"
+        assert run_loop(main) == "ping"
     finally:
         broker.close()
 
