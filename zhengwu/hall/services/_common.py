@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists
+
 from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.org.models import Role, Staff, Window
 
@@ -20,10 +22,12 @@ def officer_may_work_at(officer: Staff, window: Window) -> bool:
 
 def require_seated(window: Window, officer: Staff) -> None:
     """The officer acts at the window only while signed in there and not marked away."""
-    seated = WindowSeat.objects.filter(window=window, officer=officer).exists()
-    if not seated:
+    seat = (WindowSeat.objects.filter(window=window, officer=officer)
+            .annotate(away=Exists(StaffAbsence.objects.filter(staff=officer, returned_at__isnull=True)))
+            .values_list("away", flat=True).first())
+    if seat is None:
         raise PermissionDenied(f"您未在{window.number}号窗口签到上岗，请先签到", code="not_seated")
-    if StaffAbsence.objects.filter(staff=officer, returned_at__isnull=True).exists():
+    if seat:
         raise DomainError("officer_away", "您当前处于外出状态，请先销假（返回）再叫号", status=409)
 
 
