@@ -385,6 +385,22 @@ class CaseStat(models.Model):
         return f"{self.month:%Y-%m} {self.place_code}"
 
 
+class RatingStat(models.Model):
+    """满意率 per month and hall, taken from the ratings app's metrics when the rollup is refreshed."""
+
+    month = models.DateField("月份")
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    satisfied = models.PositiveIntegerField("满意（基本满意及以上）", default=0)
+    ratings = models.PositiveIntegerField("有效评价", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "满意度统计（按月汇总）"
+        constraints = [models.UniqueConstraint(fields=["month", "hall"], name="rating_stat_key")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.hall_id}"
+
+
 class StatRefresh(models.Model):
     """When each month of the rollup was last rebuilt."""
 

@@ -5,8 +5,9 @@ missing every answer is "no ratings" (assessment still runs; 满意率 shows as 
 else in supervision touches ratings. Used from ``zhengwu.ratings.selectors``:
 - ``bad_ratings_upheld_counts(*, month, by, region=None)`` → {staff id or window id: standing 差评}
   (差评 not set aside on appeal); everyone in it was rated 不满意 that month;
-- ``rating_metrics(*, by="region", start, end, region)`` → rows with ``key`` (区划代码 prefix one
-  tier below ``region``), ``satisfied`` (overall 3–5) and ``ratings`` (valid ratings).
+- ``rating_metrics(*, by="hall", start, end)`` → rows with ``key`` (hall id), ``satisfied``
+  (overall 3–5) and ``ratings`` (valid ratings). Called when the dashboard's rollup is refreshed,
+  not per page view: it also counts each hall's finished cases, which is not cheap on a year.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ def bad_rating_counts(*, month: dt.date) -> tuple[dict[int, int], dict[int, int]
     return dict(fn(month=month, by="officer")), dict(fn(month=month, by="window"))
 
 
-def satisfaction_by_child(*, region, start: dt.date, end: dt.date) -> dict[str, tuple[int, int]] | None:
-    """{区划代码 prefix of the tier below ``region``: (satisfied, total)}, or None without ratings."""
+def satisfaction_by_hall(*, start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:
+    """{hall id: (satisfied, valid ratings)} for ratings given in [start, end]; empty without ratings."""
     fn = _selector("rating_metrics")
     if fn is None:
-        return None
-    return {str(r.key): (r.satisfied, r.ratings) for r in fn(by="region", start=start, end=end, region=region)
-            if r.key is not None}
+        return {}
+    return {r.key: (r.satisfied, r.ratings) for r in fn(by="hall", start=start, end=end)
+            if r.key is not None and r.ratings}

@@ -1,6 +1,7 @@
 """The leaders' dashboard (统计大屏): one region and the tier below it, fast on a year of cases.
 
-Months come from the ``CaseStat`` rollup (refreshed by the sweep); today's figures, open overdue
+Months come from the ``CaseStat`` and ``RatingStat`` rollups (refreshed by the sweep; 满意率 as the
+ratings app defines it, per hall); today's figures, open overdue
 cases, fees paid today and active cards are live indexed queries. Where a case "is" is its
 village station for 代办 cases, else its hall: so a town's figures include what its villages'
 agents took in, wherever it was handled.
@@ -22,8 +23,7 @@ from zhengwu.catalog.models import Item
 from zhengwu.core.errors import NotFound, PermissionDenied
 from zhengwu.org.models import Hall, Region, Role, Staff
 
-from .. import ratings_port
-from ..models import Card, CaseStat, StatRefresh
+from ..models import Card, CaseStat, RatingStat, StatRefresh
 from ..periods import add_months, month_start
 from ..services.stats import RUNNING, day_start
 from .rates import rate_of
@@ -114,8 +114,17 @@ def dashboard_data(*, region: Region, today: dt.date) -> dict:
     this_month = by_month.get(month) or dict.fromkeys(SUMS, 0)
     year = _sum_rows(r for mm, r in by_month.items() if mm >= year_start)
 
-    satisfaction_year = ratings_port.satisfaction_by_child(region=region, start=year_start, end=today)
-    satisfaction_month = ratings_port.satisfaction_by_child(region=region, start=month, end=today)
+    sat_rows = RatingStat.objects.filter(hall_id__in=handling, month__gte=year_start, month__lte=month).values_list(
+        "month", "hall_id", "satisfied", "ratings")
+    satisfaction_year: dict[str, list[int]] = {}
+    satisfaction_month = [0, 0]
+    for m_, hall_id, good, total in sat_rows:
+        acc = satisfaction_year.setdefault(hall_code[hall_id][:n], [0, 0])
+        acc[0] += good
+        acc[1] += total
+        if m_ == month:
+            satisfaction_month[0] += good
+            satisfaction_month[1] += total
 
     children = []
     if region.level != Region.Level.VILLAGE:
@@ -126,7 +135,7 @@ def dashboard_data(*, region: Region, today: dt.date) -> dict:
         found = {r["child"]: r for r in child_rows}
         for code in sorted(set(found) | set(overdue_by_child)):
             r = found.get(code) or dict.fromkeys(SUMS, 0)
-            sat = (satisfaction_year or {}).get(code)
+            sat = satisfaction_year.get(code)
             children.append({
                 "code": code.ljust(12, "0"), "name": names.get(code, code), "own": code == region.code[:n],
                 "accepted": r["accepted"], "completed": r["completed"], "agent": r["agent_accepted"],
@@ -139,11 +148,8 @@ def dashboard_data(*, region: Region, today: dt.date) -> dict:
     item_names = dict(Item.objects.filter(pk__in=[r["item_id"] for r in item_rows]).values_list("id", "name"))
     refreshed = StatRefresh.objects.filter(month=month).values_list("refreshed_at", flat=True).first()
 
-    def sat_pct(data):
-        if data is None:
-            return None
-        good, total = sum(v[0] for v in data.values()), sum(v[1] for v in data.values())
-        return _pct(good / total) if total else None
+    year_good = sum(v[0] for v in satisfaction_year.values())
+    year_total = sum(v[1] for v in satisfaction_year.values())
 
     return {
         "region": {"code": region.code, "name": region.name, "level": region.level,
@@ -157,7 +163,8 @@ def dashboard_data(*, region: Region, today: dt.date) -> dict:
             "on_time_rate_month": _pct(rate_of(this_month["on_time"], this_month["completed"], open_overdue)),
             "on_time_rate_year": _pct(rate_of(year["on_time"], year["completed"], open_overdue)),
             "open_overdue": open_overdue,
-            "satisfaction_month": sat_pct(satisfaction_month), "satisfaction_year": sat_pct(satisfaction_year),
+            "satisfaction_month": _pct(satisfaction_month[0] / satisfaction_month[1]) if satisfaction_month[1] else None,
+            "satisfaction_year": _pct(year_good / year_total) if year_total else None,
             "red_cards": sum(c["red"] for c in cards), "yellow_cards": sum(c["yellow"] for c in cards),
             "fees_today": _money(fees_today), "fees_month": _money(this_month["fees"]),
             "fees_year": _money(year["fees"]),

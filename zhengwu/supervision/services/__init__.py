@@ -37,7 +37,7 @@ def supervise(*, today: dt.date | None = None, stats: bool = True) -> SweepResul
     assessment_ensure(month=add_months(month_start(today), -1), today=today)
     result.flags = accountability_evaluate(today=today)
     if result.flags:
-        SweepRun.objects.filter(pk=SweepRun.objects.order_by("-id").values("pk")[:1]).update(flags=result.flags)
+        SweepRun.objects.filter(pk=result.run_id).update(flags=result.flags)
     if stats:
         stats_refresh(today=today)
     return result

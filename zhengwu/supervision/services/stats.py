@@ -17,7 +17,8 @@ from zhengwu.cases.models import Case, FeeLine, Status
 from zhengwu.core import clock
 from zhengwu.org.models import Hall
 
-from ..models import CaseStat, StatRefresh
+from .. import ratings_port
+from ..models import CaseStat, RatingStat, StatRefresh
 from ..periods import add_months, month_end, month_start
 
 RUNNING = (Status.IN_REVIEW, Status.DECIDED)
@@ -74,9 +75,13 @@ def _refresh_month(month: dt.date, today: dt.date, places: dict[int, str]) -> in
             r["case__item_id"])["fees"] += r["s"] or 0
     objs = [CaseStat(month=start, place_code=place, department_id=dept, item_id=item, **vals)
             for (place, dept, item), vals in rows.items()]
+    sats = [RatingStat(month=start, hall_id=hall, satisfied=good, ratings=total)
+            for hall, (good, total) in ratings_port.satisfaction_by_hall(start=start, end=end).items()]
     with transaction.atomic():
         CaseStat.objects.filter(month=start).delete()
         CaseStat.objects.bulk_create(objs, batch_size=2000)
+        RatingStat.objects.filter(month=start).delete()
+        RatingStat.objects.bulk_create(sats)
         StatRefresh.objects.update_or_create(month=start, defaults={"refreshed_at": clock.now(), "rows": len(objs)})
     return len(objs)
 

@@ -17,11 +17,13 @@ Cases whose clock is stopped (特别程序, 审查中补正) keep their cards as
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Max, Q
+from django.db.models.functions import TruncDate
 
 from zhengwu.cases.models import Case, CaseEvent, ClockStop, Status
 from zhengwu.catalog.models import Item, ProcessStep
@@ -72,6 +74,7 @@ class SweepResult:
     deemed: int = 0
     flags: int = 0
     messages: int = 0
+    run_id: int | None = None
     new_cards: list[int] = field(default_factory=list)
 
     @property
@@ -96,6 +99,22 @@ def cutoffs_for(cal: engine.Calendar, today: dt.date, policy: SupervisionPolicy)
         deemed_before=workday_back(cal, today, max(1, policy.deemed_after_workdays)),
         yellow_before=cal.add(today, policy.warn_workdays + 1),
     )
+
+
+def calendars_for(regions) -> dict[int, engine.Calendar]:
+    """The working-day calendar of each region. Regions with no local override in their chain
+    share the nationwide calendar (identical, and built once instead of once per village)."""
+    from zhengwu.org.models import Region
+    from zhengwu.workdays.models import DayOverride
+
+    ids = DayOverride.objects.filter(region__isnull=False).values_list("region_id", flat=True).distinct()
+    prefixes = [r.code_prefix for r in Region.objects.filter(pk__in=list(ids))]
+    out = {}
+    for region in regions:
+        if region.pk not in out:
+            local = any(region.code.startswith(p) for p in prefixes)
+            out[region.pk] = engine.calendar_for(region if local else None)
+    return out
 
 
 def steps_by_version(version_ids) -> dict[int, tuple[StepInfo, ...]]:
@@ -171,14 +190,14 @@ def _chunks(seq, n=900):
         yield seq[i:i + n]
 
 
-def _step_starts() -> dict[int, dict[int, dt.date]]:
-    """For cases beyond their first review step: the local date each step began (its ``review`` event)."""
-    rows = (CaseEvent.objects.filter(action="review", case__status=Status.IN_REVIEW, case__current_step__gte=3)
-            .order_by().values_list("case_id", "step", "at"))
-    out: dict[int, dict[int, dt.date]] = {}
-    for case_id, step, at in rows:
-        out.setdefault(case_id, {})[step + 1] = timezone.localdate(at)  # passing step k starts step k + 1
-    return out
+def _step_starts() -> dict[int, dt.date]:
+    """For cases beyond their first review step: the local date their current step began (the
+    ``review`` event that passed the step before it)."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    rows = (CaseEvent.objects.filter(action="review", case__status=Status.IN_REVIEW, case__current_step__gte=3,
+                                     step=F("case__current_step") - 1)
+            .order_by().values_list("case_id").annotate(day=Max(TruncDate("at", tzinfo=tz))))
+    return dict(rows)
 
 
 def _closed_stops() -> dict[int, list[tuple[dt.date, dt.date]]]:
@@ -205,22 +224,23 @@ def sweep_run(*, today: dt.date | None = None) -> SweepResult:
         policy = SupervisionPolicy.objects.select_for_update().get(pk=1)
         started = clock.now()
         result = _sweep(today, now, policy)
-        SweepRun.objects.create(today=today, started_at=started, finished_at=clock.now(), cases=result.cases,
-                                raised_yellow=result.raised_yellow, raised_red=result.raised_red,
-                                cleared=result.cleared, deemed=result.deemed, messages=result.messages)
+        run = SweepRun.objects.create(today=today, started_at=started, finished_at=clock.now(), cases=result.cases,
+                                      raised_yellow=result.raised_yellow, raised_red=result.raised_red,
+                                      cleared=result.cleared, deemed=result.deemed, messages=result.messages)
+        result.run_id = run.pk
     return result
 
 
 def _sweep(today: dt.date, now: dt.datetime, policy: SupervisionPolicy) -> SweepResult:
     result = SweepResult(today=today)
     halls = {h.pk: h for h in Hall.objects.select_related("region")}
-    cut_by_hall: dict[int, Cutoffs] = {}
-    cut_by_region: dict[int, Cutoffs] = {}
-    for hall in halls.values():
-        if hall.region_id not in cut_by_region:
-            cal = engine.calendar_for(hall.region)
-            cut_by_region[hall.region_id] = cutoffs_for(cal, today, policy)
-        cut_by_hall[hall.pk] = cut_by_region[hall.region_id]
+    cals = calendars_for(h.region for h in halls.values())
+    cal_by_hall = {pk: cals[h.region_id] for pk, h in halls.items()}
+    cut_by_cal: dict[int, Cutoffs] = {}
+    for cal in cals.values():
+        if id(cal) not in cut_by_cal:
+            cut_by_cal[id(cal)] = cutoffs_for(cal, today, policy)
+    cut_by_hall = {pk: cut_by_cal[id(cal)] for pk, cal in cal_by_hall.items()}
 
     rows = list(Case.objects.filter(status__in=RUNNING, due_date__isnull=False).order_by().values_list(
         "id", "status", "due_date", "current_step", "item_version_id", "item_id", "department_id", "hall_id",
@@ -253,11 +273,11 @@ def _sweep(today: dt.date, now: dt.datetime, policy: SupervisionPolicy) -> Sweep
         if not plan or not 1 <= k <= len(plan) or plan[k - 1].days <= 0:
             continue
         step = plan[k - 1]
-        start = accepted_on if k <= 2 else starts.get(cid, {}).get(k, accepted_on)
+        start = accepted_on if k <= 2 else starts.get(cid, accepted_on)
         if start is None:
             continue
-        cal = engine.calendar_for(halls[hall_id].region)
-        step_due = cal.due(start, step.days, stops.get(cid, ())).due
+        cal = cal_by_hall[hall_id]
+        step_due = cal.due(start, step.days, stops[cid]).due if cid in stops else cal.add(start, step.days)
         step_due_of[cid] = step_due
         level = cut.level(step_due)
         if level:
@@ -300,7 +320,7 @@ def _sweep(today: dt.date, now: dt.datetime, policy: SupervisionPolicy) -> Sweep
     deem = [r for r in deem if r[0] not in existing_deemed]
     result.messages += _notify_cards(cards, people, halls, policy)
     if deem:
-        result.deemed, sent = _issue_deemed(deem, today, policy, people, halls, steps)
+        result.deemed, sent = _issue_deemed(deem, today, policy, people, halls, steps, cal_by_hall)
         result.messages += sent
     return result
 
@@ -352,7 +372,7 @@ def _notify_cards(cards: list[Card], people: People, halls: dict[int, Hall], pol
     return sent
 
 
-def _issue_deemed(rows, today, policy, people: People, halls, steps) -> tuple[int, int]:
+def _issue_deemed(rows, today, policy, people: People, halls, steps, cal_by_hall) -> tuple[int, int]:
     """超时默认: the notice, and the department deemed to agree; the department must confirm in writing."""
     reply_workdays = policy.deemed_reply_workdays
     names = {}
@@ -361,7 +381,7 @@ def _issue_deemed(rows, today, policy, people: People, halls, steps) -> tuple[in
             names[cid] = (case_no, item_name)
     records = []
     for cid, _status, due, k, vid, _item, dept, hall_id, _by, _first, _acc in rows:
-        cal = engine.calendar_for(halls[hall_id].region)
+        cal = cal_by_hall[hall_id]
         plan = steps.get(vid) or ()
         records.append(DeemedApproval(
             case_id=cid, department_id=dept, notice_no=f"CSMR-{names[cid][0]}", due_date=due, issued_on=today,

@@ -63,7 +63,7 @@ def test_on_time_rate_counts_open_overdue_cases(fixture):
 
 def test_dashboard_county_exact(fixture, django_assert_max_num_queries):
     w = fixture
-    with django_assert_max_num_queries(18):  # a fixed number, whatever the volume (4 are the ratings app's)
+    with django_assert_max_num_queries(13):  # a fixed number, whatever the volume
         data = dashboard_data(region=w.county, today=TODAY)
     assert data["kpis"] == {
         "accepted_today": 1, "completed_today": 1,
@@ -110,3 +110,19 @@ def test_dashboard_scope(fixture):
         dashboard_region_for_staff(staff=town_leader, region_code=w.county.code)
     with pytest.raises(PermissionDenied):
         dashboard_region_for_staff(staff=w.officer)
+
+
+def test_dashboard_satisfaction_from_the_ratings_app(fixture):
+    ratings = pytest.importorskip("zhengwu.ratings.services")
+    w = fixture
+    from zhengwu.cases.models import Case
+
+    a, b = Case.objects.filter(status="completed", completed_on__month=3).order_by("id")
+    with clock.frozen(D(2026, 3, 13)):
+        ratings.rating_record(kind="hall", channel="pad", overall=5, case=a)
+        ratings.rating_record(kind="hall", channel="pad", overall=2, case=b)
+    with clock.frozen(TODAY):
+        stats_rebuild(today=TODAY)
+    data = dashboard_data(region=w.county, today=TODAY)
+    assert (data["kpis"]["satisfaction_year"], data["kpis"]["satisfaction_month"]) == (50.0, None)
+    assert [(c["name"], c["satisfaction"]) for c in data["children"]] == [("示范县本级", 50.0), ("城关镇", None)]

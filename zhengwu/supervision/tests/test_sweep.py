@@ -170,3 +170,16 @@ def test_sweep_query_count_does_not_grow_with_cases(w, django_assert_max_num_que
     with django_assert_max_num_queries(20):
         r = sweep(D(2026, 10, 12))
     assert (r.cases, r.raised_red) == (6, 12)
+
+
+def test_a_local_holiday_moves_the_cards(w):
+    from zhengwu.workdays.models import DayOverride
+
+    DayOverride.objects.create(date=D(2026, 10, 9), region=w.county, kind="holiday", name="县庆")
+    case = accept_case(w, D(2026, 9, 28))
+    assert case.due_date == D(2026, 10, 12)  # 09-29, 09-30, 10-08, 10-10, 10-12: 10-09 is off in this county
+    assert sweep(D(2026, 10, 9)).raised_yellow == 0  # 审核 red came on 10-08; the case is not yet yellow
+    r = sweep(D(2026, 10, 10))
+    assert [(c.scope, c.level) for c in Card.objects.filter(pk__in=r.new_cards)] == [("case", "yellow")]
+    assert sweep(D(2026, 10, 12)).raised_red == 0
+    assert sweep(D(2026, 10, 13)).raised_red == 1
