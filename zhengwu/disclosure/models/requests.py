@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from zhengwu.org.models import Staff
 
@@ -251,7 +252,7 @@ class RequestEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     actor_name = models.CharField("操作人", max_length=64, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = models.DateTimeField("时间", default=timezone.now)
     note = models.TextField("说明", blank=True)
     data = models.JSONField(default=dict, blank=True)
 

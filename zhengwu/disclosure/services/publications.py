@@ -41,7 +41,7 @@ EDITABLE = ["title", "category", "topic", "doc_kind", "doc_no", "content", "made
 
 def _event(pub: Publication, action: str, label: str, staff: Staff, note: str = "") -> None:
     PublicationEvent.objects.create(publication=pub, action=action, label=label, actor_id=staff.user_id,
-                                    actor_name=staff.name, note=note)
+                                    actor_name=staff.name, note=note, at=clock.now())
 
 
 def _clean(body: Body, fields: dict) -> dict:

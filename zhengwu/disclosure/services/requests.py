@@ -99,7 +99,7 @@ def clean_applicant(a: Applicant) -> dict:
 def _event(req: InfoRequest, action: str, label: str, frm: str, *, staff: Staff | None = None, user=None,
            note: str = "", data: dict | None = None) -> RequestEvent:
     return RequestEvent.objects.create(request=req, action=action, label=label, from_status=frm,
-                                       to_status=req.status, note=note, data=data or {},
+                                       to_status=req.status, note=note, data=data or {}, at=clock.now(),
                                        **actor_fields(staff=staff, user=user))
 
 
@@ -111,6 +111,10 @@ def reply_deadline(req: InfoRequest, *, extension_days: int | None = None) -> en
     """20 working days (+ extension) from the clock start, the stopped days not counted."""
     n = setting("reply_days") + (req.extension_days if extension_days is None else extension_days)
     return engine.due_date(req.clock_start, n, stops=_stops(req), region=req.body.region)
+
+
+def _cn(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _tell(req: InfoRequest, text: str, kind: str) -> None:
@@ -184,8 +188,8 @@ def request_confirm_receipt(*, request: InfoRequest, officer: Staff, confirmed_o
                        **_receipt_changes(request, confirmed_on))
         _event(request, "confirm", "确认收到申请", frm, staff=officer,
                data={"received_on": confirmed_on.isoformat(), "due_date": request.due_date.isoformat()})
-        _tell(request, f"您的政府信息公开申请（{request.request_no}）已于{confirmed_on:%Y年%m月%d日}收到，"
-                       f"我们将在{request.due_date:%Y年%m月%d日}前答复。", "gk_received")
+        _tell(request, f"您的政府信息公开申请（{request.request_no}）已于{_cn(confirmed_on)}收到，"
+                       f"我们将在{_cn(request.due_date)}前答复。", "gk_received")
     return request
 
 
@@ -219,7 +223,7 @@ def request_ask_supplement(*, request: InfoRequest, officer: Staff, items: str,
         _event(request, "ask_supplement", "告知补正", frm, staff=officer, note=items,
                data={"deadline": deadline.due.isoformat()})
         _tell(request, f"您的政府信息公开申请（{request.request_no}）需要补正：{items}。"
-                       f"请于{deadline.due:%Y年%m月%d日}前补正。", "gk_supplement")
+                       f"请于{_cn(deadline.due)}前补正。", "gk_supplement")
     return request
 
 
@@ -330,7 +334,7 @@ def request_extend(*, request: InfoRequest, approver: Staff, days: int, reason: 
         Extension.objects.create(request=request, days=days, reason=reason, approved_by=approver, approved_on=today)
         _event(request, "extend", "延长答复期限", frm, staff=approver, note=reason,
                data={"days": days, "due_date": due.due.isoformat()})
-        _tell(request, f"您的政府信息公开申请（{request.request_no}）答复期限延长至{due.due:%Y年%m月%d日}，理由：{reason}",
+        _tell(request, f"您的政府信息公开申请（{request.request_no}）答复期限延长至{_cn(due.due)}，理由：{reason}",
               "gk_extended")
     return request
 
@@ -380,7 +384,7 @@ def request_assess_fee(*, request: InfoRequest, officer: Staff, method: str, pag
                    note=f"{dict(ref.FEE_METHODS)[method]}，应缴{amount}元",
                    data={"amount": str(amount), "units": units, "pay_due": pay_due.due.isoformat()})
             _tell(request, f"您的政府信息公开申请（{request.request_no}）应缴纳信息处理费{amount}元，"
-                           f"请于{pay_due.due:%Y年%m月%d日}前缴纳，逾期未缴纳视为放弃申请。", "gk_fee")
+                           f"请于{_cn(pay_due.due)}前缴纳，逾期未缴纳视为放弃申请。", "gk_fee")
         else:
             guarded_update(request, allowed=[ReqStatus.PROCESSING], target=ReqStatus.PROCESSING,
                            what="核定信息处理费", labels=LABELS, **changes)
@@ -510,7 +514,7 @@ def appeal_record(*, request: InfoRequest, officer: Staff, kind: str, filed_on: 
         appeal = Appeal.objects.create(request=request, kind=kind, after_review=after_review, filed_on=filed_on,
                                        organ=organ, case_no=(case_no or "").strip(), note=(note or "").strip(),
                                        recorded_by=officer)
-        RequestEvent.objects.create(request=request, action="appeal", label=f"登记{appeal.get_kind_display()}",
+        RequestEvent.objects.create(request=request, action="appeal", at=clock.now(), label=f"登记{appeal.get_kind_display()}",
                                     from_status=request.status, to_status=request.status, note=organ,
                                     data={"appeal_id": appeal.pk}, **actor_fields(staff=officer))
     return appeal
@@ -530,7 +534,7 @@ def appeal_decide(*, appeal: Appeal, officer: Staff, outcome: str, decided_on: d
         if n != 1:
             raise DomainError("conflict", "记录刚刚被其他人更新，请刷新后重试", status=409)
         appeal.outcome, appeal.decided_on = outcome, decided_on
-        RequestEvent.objects.create(request=appeal.request, action="appeal_decided",
+        RequestEvent.objects.create(request=appeal.request, action="appeal_decided", at=clock.now(),
                                     label=f"{appeal.get_kind_display()}审结", from_status=appeal.request.status,
                                     to_status=appeal.request.status, note=appeal.get_outcome_display(),
                                     data={"appeal_id": appeal.pk}, **actor_fields(staff=officer))
