@@ -358,10 +358,10 @@ def pad_case_to_rate(*, window: Window) -> Case | None:
     """The last case finished at ``window`` today (办结 or picked up there), if it is not yet rated."""
     today = clock.today()
     event = (CaseEvent.objects.filter(window=window, action__in=["complete", "deliver"])
-             .select_related("case").order_by("-id").first())
+             .select_related("case__item_version").order_by("-id").first())
     case = event.case if event is not None else None
     fallback = (Case.objects.filter(accepted_window=window, status__in=FINISHED, completed_on=today)
-                .order_by("-completed_at", "-id").first())
+                .select_related("item_version").order_by("-completed_at", "-id").first())
     if case is None or (fallback is not None and fallback.completed_at and case.completed_at
                         and fallback.completed_at > case.completed_at):
         case = fallback

@@ -200,6 +200,13 @@ def rating_record(*, kind: str, channel: str, overall: int, dims: dict | None = 
                             text=f"【好差评】{hall.name}收到一条差评，请于{deadline.due:%Y年%m月%d日}前完成核实、整改和回访。",
                             data={"rating_id": rating.pk},
                         ))
+                if officer is not None and officer.phone:
+                    last = engine.add_workdays(today, pol.appeal_workdays, region=hall.region)
+                    notify(Message(
+                        to_phone=officer.phone, to_user_id=officer.user_id, kind="rating_bad_officer",
+                        text=f"【好差评】您收到一条差评。如属误评或恶意差评，可申请复核，截止日期为{last:%Y年%m月%d日}。",
+                        data={"rating_id": rating.pk},
+                    ))
             RatingEvent.objects.bulk_create(events)
     except IntegrityError as exc:  # the unique constraints caught a rating made at the same moment
         raise DomainError("already_rated", "该服务已经评价过，每次服务只能评价一次", status=409) from exc

@@ -53,6 +53,14 @@ def test_pad_waits_then_rates_the_case_just_finished_at_the_window(client, w, to
     assert "您好，欢迎来办事" in client.get(url).content.decode()  # rated: the pad waits again
 
 
+def test_pad_page_is_a_handful_of_queries(client, w, today, django_assert_max_num_queries):
+    as_(client, w.officer)
+    finish_at_window(w, today)
+    client.get("/ratings/pad/SFXZW/5/")
+    with django_assert_max_num_queries(9):  # session, user, staff, roles, window, pad check, case, rated?
+        assert client.get("/ratings/pad/SFXZW/5/").status_code == 200
+
+
 def test_pad_rates_a_queue_ticket_and_refuses_it_twice(client, w, today):
     as_(client, w.officer)
     url = "/ratings/pad/SFXZW/5/?ticket=20260928-A012"

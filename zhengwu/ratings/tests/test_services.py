@@ -96,8 +96,10 @@ def test_bad_rating_opens_a_rectification_due_in_15_working_days_across_national
     # 09-29, 09-30, 10-08, 10-09, 10-10 (调休), 10-12 … 10-16, 10-19 … 10-23 = 15 working days.
     assert (r.is_bad, rect.status, rect.department, rect.opened_on, rect.due_on) == (
         True, RS.VERIFY, w.dept, D(2026, 9, 28), D(2026, 10, 23))
-    assert [(m.to_phone, m.kind) for m in outbox] == [("13900000004", "rating_bad")]
+    assert [(m.to_phone, m.kind) for m in outbox] == [("13900000004", "rating_bad"),
+                                                      ("13900000001", "rating_bad_officer")]
     assert "2026年10月23日" in outbox[0].text
+    assert "可申请复核，截止日期为2026年10月10日" in outbox[1].text
     assert list(RatingEvent.objects.values_list("action", flat=True)) == ["rate", "open"]
 
 
