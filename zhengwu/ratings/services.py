@@ -143,6 +143,10 @@ def rating_record(*, kind: str, channel: str, overall: int, dims: dict | None = 
         raise DomainError("nothing_to_rate", "没有可评价的办件或排队服务")
     if kind == Kind.ONLINE and case is None:
         raise DomainError("online_needs_case", "网上服务评价须针对具体办件（一事一评）")
+    if channel in (Channel.WEB, Channel.SMS) and case is None:
+        raise DomainError("case_required", "网上评价和短信评价须针对具体办件")
+    if channel == Channel.SMS and invite is None:
+        raise DomainError("invite_required", "短信评价须通过评价链接提交")
     if case is not None:
         if case.status not in FINISHED:
             raise DomainError("case_not_finished",
@@ -197,7 +201,7 @@ def rating_record(*, kind: str, channel: str, overall: int, dims: dict | None = 
                     if head.phone:
                         notify(Message(
                             to_phone=head.phone, to_user_id=head.user_id, kind="rating_bad",
-                            text=f"【好差评】{hall.name}收到一条差评，请于{deadline.due:%Y年%m月%d日}前完成核实、整改和回访。",
+                            text=f"【好差评】{hall.name}收到一条差评，请在整改期限（{deadline.due:%Y年%m月%d日}）内完成核实、整改和回访。",
                             data={"rating_id": rating.pk},
                         ))
                 if officer is not None and officer.phone:
