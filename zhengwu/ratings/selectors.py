@@ -137,12 +137,14 @@ def _label(by: str, key, n1, n2) -> str:
 
 def rating_metrics(*, by: str, start: dt.date, end: dt.date, region: Region | None = None,
                    department_id: int | None = None, hall_id: int | None = None,
-                   officer_id: int | None = None) -> list[MetricRow]:
+                   officer_id: int | None = None, with_cases: bool = True) -> list[MetricRow]:
     """满意率, 主动评价率, 差评整改率 and 回访满意度 per officer, window, department, hall or region.
 
     ``by="region"`` groups by the regions one tier below ``region`` (a county's towns; halls of
     the county itself appear as the county). Two aggregate queries (one GROUP BY over ratings,
     one over finished cases) plus one for region names. See the module docstring for definitions.
+    ``with_cases=False`` skips the case query (``finished``/``active`` stay 0) when only the
+    rating-based metrics are wanted, e.g. 满意率 on a dashboard over a year of cases.
     """
     if by not in BY_CHOICES:
         raise ValueError(by)
@@ -185,7 +187,7 @@ def rating_metrics(*, by: str, start: dt.date, end: dt.date, region: Region | No
         .order_by()
     )
     rows: dict = {}
-    for src in (rating_rows, case_rows):
+    for src in (rating_rows, case_rows) if with_cases else (rating_rows,):
         for r in src:
             row = rows.get(r["k"])
             if row is None:

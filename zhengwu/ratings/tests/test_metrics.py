@@ -106,6 +106,13 @@ def test_per_officer(w, django_assert_num_queries):
         1 / 3, 0.75, 0.5, 0.0)
 
 
+def test_rating_metrics_only_is_one_query(w, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        rows = rating_metrics(by="hall", with_cases=False, **SEP)
+    assert {r.label: counts(r) for r in rows} == {
+        "示范县政务服务中心": (8, 5, 3, 2, 2, 1, 0, 0), "城关镇便民服务中心": (1, 1, 0, 0, 0, 0, 0, 0)}
+
+
 def test_per_window_department_hall_and_total(w):
     by_window = {r.label: counts(r) for r in rating_metrics(by="window", **SEP)}
     assert by_window == {
