@@ -10,8 +10,10 @@ import datetime as dt
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja import Status as HttpStatus
+from ninja.security import django_auth
 
-from zhengwu.api import AUTH
+from zhengwu.api import HeaderTokenAuth, TokenAuth
 from zhengwu.catalog.models import Item
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
@@ -23,6 +25,10 @@ from .models import ACTIVE_STATUSES, Appointment, Ticket, WindowGroup
 from .views._access import may_read_hall, may_work_at
 
 router = Router(tags=["服务大厅"])
+
+# Tokens first: ninja stops at the first auth that raises, and the session auth raises on a POST
+# without a CSRF token, so a kiosk's bearer POST would be refused if the session were tried first.
+AUTH = [TokenAuth(), HeaderTokenAuth(), django_auth]
 
 
 class TicketOut(Schema):
@@ -155,8 +161,8 @@ def book(request, code: str, payload: BookIn):
     a = services.appointment_book(hall=_hall(code), item=_item(payload.item_code), day=payload.day,
                                   start=payload.start, name=payload.name, phone=payload.phone,
                                   id_number=payload.id_number, user=request.user)
-    return 201, {"code": a.code, "item": a.item.name, "day": a.day, "start": a.start, "end": a.end,
-                 "status": a.status}
+    return HttpStatus(201, {"code": a.code, "item": a.item.name, "day": a.day, "start": a.start, "end": a.end,
+                            "status": a.status})
 
 
 @router.post("/appointments/cancel", response=AppointmentOut, summary="取消预约（预约码 + 手机号码）")
@@ -180,12 +186,12 @@ def issue(request, code: str, payload: IssueIn):
     item = _item(payload.item_code) if payload.item_code else None
     t = services.ticket_issue(hall=hall, group=group, item=item, green_reason=payload.green_reason,
                               phone=payload.phone)
-    return 201, _ticket_out(t)
+    return HttpStatus(201, _ticket_out(t))
 
 
 @router.post("/halls/{code}/check-in", response={201: TicketOut}, auth=AUTH, summary="预约签到取号")
 def check_in(request, code: str, payload: CheckInIn):
-    return 201, _ticket_out(services.appointment_check_in(hall=_hall(code), code=payload.code))
+    return HttpStatus(201, _ticket_out(services.appointment_check_in(hall=_hall(code), code=payload.code)))
 
 
 # -- the window console (officer's token or session) --------------------------------------------------
@@ -202,7 +208,7 @@ def sign_in(request, window_id: int):
 def call_next(request, window_id: int):
     window, staff = _window(request, window_id)
     t = services.ticket_call_next(window=window, officer=staff)
-    return (200, _ticket_out(t)) if t is not None else (204, None)
+    return HttpStatus(200, _ticket_out(t)) if t is not None else HttpStatus(204, None)
 
 
 @router.post("/windows/{window_id}/recall", response=TicketOut, auth=AUTH, summary="重呼")

@@ -145,6 +145,10 @@ class Broker:
     def publish(self, channel: str, message: str) -> None:
         raise NotImplementedError
 
+    def may_have_listeners(self, channel: str) -> bool:
+        """False only when nobody can be listening, so the message need not even be built."""
+        return True
+
     def subscribe(self, channel: str) -> Subscription:
         sub = Subscription(self.hub, channel)
         self._ready()
@@ -176,6 +180,9 @@ class LocalBroker(Broker):
 
     def publish(self, channel: str, message: str) -> None:
         self.hub.dispatch(channel, message)
+
+    def may_have_listeners(self, channel: str) -> bool:
+        return self.hub.count(channel) > 0
 
 
 class RedisBroker(Broker):
@@ -291,6 +298,8 @@ def publish_on_commit(hall_id: int, build: Callable[[], dict | None]) -> None:
     from django.db import transaction
 
     def send():
+        if not get_broker().may_have_listeners(hall_channel(hall_id)):
+            return
         try:
             payload = build()
         except Exception:

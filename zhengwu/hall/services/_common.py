@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists
+from django.db.models import Exists, Subquery
 
 from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.org.models import Role, Staff, Window
 
 from .. import live, selectors
-from ..models import StaffAbsence, Ticket, TicketEvent, WindowGroup, WindowSeat
+from ..models import ACTIVE_STATUSES, StaffAbsence, Ticket, TicketEvent, WindowGroup, WindowSeat
 
 
 def officer_may_work_at(officer: Staff, window: Window) -> bool:
@@ -20,15 +20,21 @@ def officer_may_work_at(officer: Staff, window: Window) -> bool:
     return officer.windows.filter(pk=window.pk).exists()
 
 
-def require_seated(window: Window, officer: Staff) -> None:
-    """The officer acts at the window only while signed in there and not marked away."""
-    seat = (WindowSeat.objects.filter(window=window, officer=officer)
-            .annotate(away=Exists(StaffAbsence.objects.filter(staff=officer, returned_at__isnull=True)))
-            .values_list("away", flat=True).first())
-    if seat is None:
+def require_seated(window: Window, officer: Staff) -> str:
+    """The officer acts at the window only while signed in there and not marked away.
+
+    Returns the number the window has open ("" if none), read in the same query.
+    """
+    row = (WindowSeat.objects.filter(window=window, officer=officer)
+           .annotate(away=Exists(StaffAbsence.objects.filter(staff=officer, returned_at__isnull=True)),
+                     busy=Subquery(Ticket.objects.filter(window=window, status__in=ACTIVE_STATUSES)
+                                   .values("number")[:1]))
+           .values_list("away", "busy").first())
+    if row is None:
         raise PermissionDenied(f"您未在{window.number}号窗口签到上岗，请先签到", code="not_seated")
-    if seat:
+    if row[0]:
         raise DomainError("officer_away", "您当前处于外出状态，请先销假（返回）再叫号", status=409)
+    return row[1] or ""
 
 
 def require_at_window(ticket: Ticket, window: Window, *statuses: str) -> None:

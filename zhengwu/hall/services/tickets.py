@@ -13,7 +13,7 @@ import datetime as dt
 import secrets
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q
 
 from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock
@@ -26,7 +26,6 @@ from zhengwu.workdays import engine
 
 from .. import selectors
 from ..models import (
-    ACTIVE_STATUSES,
     GreenReason,
     QueuePolicy,
     Ticket,
@@ -145,13 +144,11 @@ def waiting_for_window(window: Window, p: QueuePolicy):
     ``priority_streak_limit`` set, after that many priority calls in a row a waiting normal ticket
     goes first.
     """
-    group_ids = list(window.queue_groups.filter(is_active=True).values_list("pk", flat=True))
-    if not group_ids:
-        raise DomainError("no_group", f"{window.number}号窗口未加入任何叫号分组，请联系中心管理员")
-    qs = Ticket.objects.filter(group_id__in=group_ids, status=TicketStatus.WAITING, day=clock.today())
-    item_ids = list(window.items.values_list("pk", flat=True))
-    if item_ids:
-        qs = qs.filter(Q(item__isnull=True) | Q(item_id__in=item_ids))
+    groups = WindowGroup.windows.through.objects.filter(window_id=window.pk, windowgroup__is_active=True)
+    items = Window.items.through.objects.filter(window_id=window.pk).values("item_id")
+    qs = Ticket.objects.filter(group_id__in=groups.values("windowgroup_id"), status=TicketStatus.WAITING,
+                               day=clock.today())
+    qs = qs.filter(Q(item__isnull=True) | Q(item_id__in=items) | ~Exists(items))
     qs = qs.order_by("-priority", "queued_at", "id")
     if p.priority_streak_limit and _priority_streak(window, p.priority_streak_limit):
         return [qs.filter(priority=0), qs]
@@ -171,12 +168,11 @@ def _announce_call(ticket: Ticket, window: Window, *, recall: int) -> None:
 
 def ticket_call_next(*, window: Window, officer: Staff) -> Ticket | None:
     """叫号: the next ticket this window may take, or ``None`` when nobody is waiting for it."""
-    require_seated(window, officer)
+    current = require_seated(window, officer)
     if not window.is_open:
         raise DomainError("window_closed", f"{window.number}号窗口已暂停服务", status=409)
-    current = Ticket.objects.filter(window=window, status__in=ACTIVE_STATUSES).only("number").first()
-    if current is not None:
-        raise DomainError("window_busy", f"请先办结、转移或过号当前的{current.number}号", status=409)
+    if current:
+        raise DomainError("window_busy", f"请先办结、转移或过号当前的{current}号", status=409)
     p = policy_for(window.hall)
     queues = waiting_for_window(window, p)
     for _ in range(5):
@@ -186,6 +182,8 @@ def ticket_call_next(*, window: Window, officer: Staff) -> Ticket | None:
             if candidates:
                 break
         if not candidates:
+            if not window.queue_groups.filter(is_active=True).exists():
+                raise DomainError("no_group", f"{window.number}号窗口未加入任何叫号分组，请联系中心管理员")
             return None
         for t in candidates:
             now = clock.now()

@@ -60,11 +60,9 @@ def console(request, window_id: int):
     current = (Ticket.objects.filter(window=window, status__in=ACTIVE_STATUSES)
                .select_related("item", "group").first())
     p = policy_for(window.hall)
-    try:
-        waiting = list(waiting_for_window(window, p)[-1].select_related("item")[:10])
-        queue_error = ""
-    except DomainError as exc:
-        waiting, queue_error = [], exc.message
+    waiting = list(waiting_for_window(window, p)[-1].select_related("item")[:10])
+    queue_error = "" if window.queue_groups.filter(is_active=True).exists() else \
+        f"{window.number}号窗口未加入任何叫号分组，请联系中心管理员"
     today = clock.today()
     done_today = Ticket.objects.filter(window=window, day=today)
     return render(request, "hall/console.html", {
