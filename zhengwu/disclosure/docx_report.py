@@ -52,10 +52,13 @@ def _table(doc, grid: list) -> None:
     table = doc.add_table(rows=len(grid), cols=width)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # table.cell() rebuilds the whole cell list on each call; take it once. Each merge only touches
+    # its own region, so the cells at the corners of later regions stay valid.
+    cells = table._cells
     for r, c, cell in placed:
-        target = table.cell(r, c)
+        target = cells[r * width + c]
         if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            target = target.merge(cells[(r + cell.rowspan - 1) * width + c + cell.colspan - 1])
         para = target.paragraphs[0]
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER if (cell.num or cell.head and cell.colspan > 1) else \
             WD_ALIGN_PARAGRAPH.LEFT
