@@ -259,9 +259,12 @@ def back(request):
     return {"returned_at": a.returned_at}
 
 
-@router.get("/halls/{code}/stats", auth=AUTH, summary="排队叫号统计（全厅、各窗口、分时段）")
+@router.get("/halls/{code}/stats", auth=AUTH, summary="排队叫号统计（全厅、各窗口、分时段）和办公时间内离岗分钟数")
 def stats(request, code: str, day: dt.date | None = None):
     hall = _hall(code)
     if not may_read_hall(_staff(request), hall):
         raise PermissionDenied("您无权查看该大厅的统计")
-    return selectors.hall_stats(hall=hall, day=day or clock.today())
+    day = day or clock.today()
+    away = [{"employee_no": r["staff"].employee_no, "name": r["staff"].name, "absences": r["absences"],
+             "minutes": r["minutes"]} for r in selectors.presence_report(hall=hall, start=day, end=day)]
+    return {**selectors.hall_stats(hall=hall, day=day), "away": away}

@@ -116,6 +116,7 @@ def test_presence_and_stats_through_the_api(client, w):
         assert client.post("/api/hall/presence/back", **officer).status_code == 200
         stats = client.get("/api/hall/halls/SFXZW/stats", {"day": "2026-03-10"}, **bearer(w.admin.user))
         assert stats.json()["total"]["tickets"] == 0
+        assert stats.json()["away"] == [{"employee_no": "2001", "name": "李明", "absences": 1, "minutes": 0}]
         assert client.get("/api/hall/halls/SFXZW/stats", **bearer(w.agent.user)).status_code == 403
     assert StaffAbsence.objects.get().returned_at == fx.at(9)
 

@@ -68,6 +68,11 @@ def test_kiosk_board_console_pad(page, browser, live_server, world):
     expect(pad.locator(".pad h2")).to_contain_text("请在办理完毕后评价")
     expect(pad.locator("#live-dot.on")).to_have_count(1)
 
+    # The screen above counter 01 shows who sits there and the number being served.
+    screen = board.context.new_page()
+    screen.goto(f"/hall/window/{world.w1.pk}/screen/")
+    expect(screen.locator("#live-dot.on")).to_have_count(1)
+
     # The officer signs in at window 01 and calls.
     officer = _officer_context(browser, live_server, world.o1.user)
     console = officer.new_page()
@@ -88,6 +93,10 @@ def test_kiosk_board_console_pad(page, browser, live_server, world):
         {"text": "请A零零一号到零一号窗口办理", "lang": "zh-CN"}] * 2
     board.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_hall_board.png", full_page=True)
 
+    expect(screen.get_by_test_id("window-current")).to_have_text("A001")
+    expect(screen.locator("[data-field=officer]")).to_have_text("李明")
+    expect(screen.locator("[data-field=employee_no]")).to_have_text("工号 2001")
+
     console.get_by_role("button", name="开始办理").click()
     expect(window_01).to_contain_text("A001 办理中")
     console.get_by_role("button", name="办结").click()
@@ -99,6 +108,16 @@ def test_kiosk_board_console_pad(page, browser, live_server, world):
     expect(pad.get_by_test_id("pad-ticket")).to_contain_text("李明（工号 2001）")
     pad.get_by_role("button", name="非常满意").click()
     expect(pad.get_by_test_id("pad-thanks")).to_have_text("感谢您的评价：非常满意")
+
+    # The officer goes to a meeting: board and window screen show it at once.
+    console.get_by_label("事由").select_option("meeting")
+    console.get_by_label("预计返回").fill("11:00")
+    console.get_by_label("说明").fill("县局业务培训")
+    console.get_by_role("button", name="登记外出").click()
+    expect(window_01).to_contain_text("会议外出")
+    expect(board.get_by_test_id("board-away")).to_contain_text("李明（工号 2001，01号窗口）会议：县局业务培训，预计 11:00 返回")
+    expect(screen.get_by_test_id("window-away")).to_have_text("外出告知：会议（县局业务培训），预计 11:00 返回")
+    screen.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_hall_window_screen.png")
 
     # The display never navigated: the same document took every change.
     assert board.evaluate("window.__sameDocument") == "kept"

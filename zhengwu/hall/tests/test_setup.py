@@ -43,3 +43,25 @@ def test_no_show_command():
         call_command("hall_no_shows", stdout=out)
     assert "1 个" in out.getvalue()
     assert Appointment.objects.get().status == "no_show"
+
+
+def test_admin_pages_open_in_chinese(admin_client):
+    w = fx.build_hall()
+    with clock.frozen(fx.at(9)):
+        services.ticket_issue(hall=w.hall, group=w.group_a)
+    pages = {
+        "/admin/hall/": "服务大厅",
+        "/admin/hall/queuepolicy/1/change/": "过号前重呼次数",
+        "/admin/hall/windowgroup/add/": "号码前缀",
+        "/admin/hall/ticket/": "排队号",
+        "/admin/hall/appointment/": "预约",
+        "/admin/hall/staffabsence/": "工作人员外出告知",
+        "/admin/hall/slotcapacity/add/": "每时段可预约人数",
+        "/admin/hall/ticketrating/": "窗口评价（评价器）",
+        "/admin/hall/windowseat/": "窗口坐席",
+    }
+    for url, label in pages.items():
+        r = admin_client.get(url)
+        assert r.status_code == 200 and label in r.content.decode(), url
+    ticket = admin_client.get("/admin/hall/ticket/").content.decode()
+    assert "A001" in ticket
