@@ -121,3 +121,40 @@ def test_workbench_flags_deadlines(client, w):
         assert "即将到期：还剩4个工作日（2026-03-11）" in text(client.get("/gk/work/"))
     with clock.frozen(D(2026, 3, 12)):
         assert "已超过答复期限（2026-03-11）" in text(client.get("/gk/work/"))
+
+
+def test_staff_edit_adjust_and_finalise_the_report_on_its_page(client, w):
+    client.force_login(w.officer.user)
+    url = "/gk/work/reports/SFXSCJ/2025/"
+    with clock.frozen(D(2026, 1, 20)):
+        assert "一、总体情况" in text(client.get(url))
+        client.post(url, {"what": "text", "overview": "2025年，本局……", "problems": "一是……", "other": "无"})
+        client.post(url, {"what": "adjust", "cell": "三|本年新收|自然人", "value": "2", "reason": "纸质申请补录"})
+        page = text(client.get(url))
+        assert "表三“自然人”列不平衡" in page and "三|本年新收|自然人 = 2（纸质申请补录，刘经办）" in page
+        resp = client.post(url, {"what": "finalise"}, follow=True)
+        assert "“年度报告定稿”应由示范县市场监督管理局的公开工作机构负责人、领导小组组长办理" in resp.content.decode()
+        client.force_login(w.head.user)
+        resp = client.post(url, {"what": "finalise"}, follow=True)
+        assert "数据核对未通过" in resp.content.decode()
+        client.post(url, {"what": "adjust", "cell": "三|本年新收|自然人", "value": "", "reason": ""})
+        resp = client.post(url, {"what": "finalise"}, follow=True)
+        assert "年度报告已定稿" in resp.content.decode()
+    public = text(client.get("/gk/SFXSCJ/reports/2025/"))
+    assert "已定稿" in public and "2025年，本局……" in public
+
+
+def test_publication_chain_on_the_work_pages(client, w):
+    with clock.frozen(D(2026, 5, 6)):
+        client.force_login(w.officer.user)
+        resp = client.post("/gk/work/publications/new/SFXSCJ/", {
+            "title": "2026年“双随机、一公开”抽查计划", "category": "plan", "doc_kind": "general", "made_on": "2026-05-06",
+            "content": "抽查事项……"})
+        assert resp.status_code == 302
+        pk = Publication.objects.get().pk
+        for who, action in ((w.officer, "submit"), (w.reviewer, "review_ok"), (w.secrecy, "secrecy_ok"),
+                            (w.signer, "sign"), (w.officer, "publish")):
+            client.force_login(who.user)
+            client.post(f"/gk/work/publications/{pk}/act/{action}/", {"note": ""})
+    assert Publication.objects.get().status == "published"
+    assert "2026年“双随机、一公开”抽查计划" in text(client.get("/gk/SFXSCJ/"))
