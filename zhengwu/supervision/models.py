@@ -187,6 +187,23 @@ class Card(models.Model):
         return f"{what}{state}（{self.due_date.month}月{self.due_date.day}日）"
 
 
+class StepStart(models.Model):
+    """When a running case's current review step began (from its ``review`` event).
+
+    Kept by the sweep so that each run reads the event table only for the cases that moved on since.
+    """
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    step = models.PositiveSmallIntegerField("环节")
+    started_on = models.DateField("开始日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "环节开始日期"
+
+    def __str__(self):
+        return f"{self.case_id}:{self.step}"
+
+
 class SweepRun(models.Model):
     """One run of the sweep: when, for which day, and what it did."""
 

@@ -20,10 +20,14 @@ from zhengwu.org.models import Hall
 from .. import ratings_port
 from ..models import CaseStat, RatingStat, StatRefresh
 from ..periods import add_months, month_end, month_start
+from .bulk import insert_rows
 
 RUNNING = (Status.IN_REVIEW, Status.DECIDED)
 HELD = (Status.SUSPENDED, Status.SUPPLEMENT)
 KEY = ("hall_id", "agent_station_id", "department_id", "item_id")
+STAT_COLUMNS = [("month", "date"), ("place_code", "varchar"), ("department_id", "bigint"), ("item_id", "bigint"),
+                ("accepted", "integer"), ("agent_accepted", "integer"), ("completed", "integer"), ("on_time", "integer"),
+                ("open_overdue", "integer"), ("fees", "numeric")]
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -73,15 +77,16 @@ def _refresh_month(month: dt.date, today: dt.date, places: dict[int, str]) -> in
     for r in fees:
         row(r["case__hall_id"], r["case__agent_station_id"], r["case__department_id"],
             r["case__item_id"])["fees"] += r["s"] or 0
-    objs = [CaseStat(month=start, place_code=place, department_id=dept, item_id=item, **vals)
-            for (place, dept, item), vals in rows.items()]
-    sats = [RatingStat(month=start, hall_id=hall, satisfied=good, ratings=total)
+    objs = [(start, place, dept, item, v["accepted"], v["agent_accepted"], v["completed"], v["on_time"],
+             v["open_overdue"], v["fees"]) for (place, dept, item), v in rows.items()]
+    sats = [(start, hall, good, total)
             for hall, (good, total) in ratings_port.satisfaction_by_hall(start=start, end=end).items()]
     with transaction.atomic():
         CaseStat.objects.filter(month=start).delete()
-        CaseStat.objects.bulk_create(objs, batch_size=2000)
+        insert_rows(CaseStat, STAT_COLUMNS, objs)
         RatingStat.objects.filter(month=start).delete()
-        RatingStat.objects.bulk_create(sats)
+        insert_rows(RatingStat, [("month", "date"), ("hall_id", "bigint"), ("satisfied", "integer"),
+                                 ("ratings", "integer")], sats)
         StatRefresh.objects.update_or_create(month=start, defaults={"refreshed_at": clock.now(), "rows": len(objs)})
     return len(objs)
 

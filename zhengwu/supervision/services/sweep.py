@@ -17,13 +17,13 @@ Cases whose clock is stopped (特别程序, 审查中补正) keep their cards as
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from zhengwu.cases.models import Case, CaseEvent, ClockStop, Status
 from zhengwu.catalog.models import Item, ProcessStep
@@ -32,8 +32,9 @@ from zhengwu.core.notify import Message, notify
 from zhengwu.org.models import Hall, Role, Staff
 from zhengwu.workdays import engine
 
-from ..models import Card, DeemedApproval, DeemedRule, SupervisionPolicy, SweepRun
+from ..models import Card, DeemedApproval, DeemedRule, StepStart, SupervisionPolicy, SweepRun
 from ..policy import policy_get
+from .bulk import insert_rows
 
 RUNNING = (Status.IN_REVIEW, Status.DECIDED)  # the case's clock runs (办结 is the deadline)
 HELD = (Status.SUSPENDED, Status.SUPPLEMENT)  # the clock is stopped: cards stay as they are
@@ -62,6 +63,20 @@ class Cutoffs:
         if due < self.yellow_before:
             return Card.Level.YELLOW
         return None
+
+
+class NewCard(NamedTuple):
+    case_id: int
+    scope: str
+    step: int
+    step_name: str
+    level: str
+    due_date: dt.date
+    officer_id: int | None
+    department_id: int
+    hall_id: int
+    case_no: str
+    item_id: int
 
 
 @dataclass
@@ -184,20 +199,55 @@ def _card_text(level: str, scope: str, step_name: str, case_no: str, item_name: 
     return (f"【效能监察·黄牌】办件{case_no}（{item_name}）的{what}为{_cn(due)}，即将到期，请抓紧办理。")
 
 
-def _chunks(seq, n=900):
+CHUNK = 900  # ids per IN (…) list: under SQLite's variable limit
+
+
+def _chunks(seq, n=CHUNK):
     seq = list(seq)
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
 
 
-def _step_starts() -> dict[int, dt.date]:
-    """For cases beyond their first review step: the local date their current step began (the
-    ``review`` event that passed the step before it)."""
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    rows = (CaseEvent.objects.filter(action="review", case__status=Status.IN_REVIEW, case__current_step__gte=3,
-                                     step=F("case__current_step") - 1)
-            .order_by().values_list("case_id").annotate(day=Max(TruncDate("at", tzinfo=tz))))
-    return dict(rows)
+def step_starts(rows, steps) -> dict[int, dt.date]:
+    """The local date each case beyond its first review step began its current step.
+
+    It is the date of the ``review`` event that passed the step before. The sweep keeps what it
+    found in ``StepStart`` (one row per case), so the event table is read only for the cases
+    that moved to another step since the last run.
+    """
+    need: dict[int, int] = {}
+    for cid, status, _due, k, vid, *_ in rows:
+        plan = steps.get(vid)
+        if status == Status.IN_REVIEW and k >= 3 and plan and k <= len(plan) and plan[k - 1].days > 0:
+            need[cid] = k
+    memo = {cid: (step, day) for cid, step, day in StepStart.objects.values_list("case_id", "step", "started_on")}
+    found = {cid: memo[cid][1] for cid, k in need.items() if cid in memo and memo[cid][0] == k}
+    missing = [cid for cid in need if cid not in found]
+    if len(missing) > 20 * CHUNK:  # a first run: one join, the date computed by the database
+        local_day = TruncDate("at", tzinfo=timezone.get_current_timezone())
+        rows = (CaseEvent.objects.filter(action="review", case__status=Status.IN_REVIEW, case__current_step__gte=3,
+                                         step=F("case__current_step") - 1)
+                .order_by().values_list("case_id").annotate(day=Max(local_day)))
+        found.update((cid, day) for cid, day in rows if cid in need)
+    else:
+        for chunk in _chunks(missing):
+            events = (CaseEvent.objects.filter(case_id__in=chunk, action="review").order_by("id")
+                      .values_list("case_id", "step", "at"))
+            for cid, step, at in events:
+                if step == need[cid] - 1:
+                    found[cid] = timezone.localdate(at)
+    fresh = [(cid, need[cid], found[cid]) for cid in missing if cid in found]
+    if fresh:
+        _upsert_step_starts(fresh)
+    gone = [cid for cid in memo if cid not in need]
+    for chunk in _chunks(gone):
+        StepStart.objects.filter(case_id__in=chunk).delete()
+    return found
+
+
+def _upsert_step_starts(rows: list[tuple[int, int, dt.date]]) -> None:
+    insert_rows(StepStart, [("case_id", "bigint"), ("step", "smallint"), ("started_on", "date")], rows,
+                on_conflict="ON CONFLICT (case_id) DO UPDATE SET step = EXCLUDED.step, started_on = EXCLUDED.started_on")
 
 
 def _closed_stops() -> dict[int, list[tuple[dt.date, dt.date]]]:
@@ -244,90 +294,97 @@ def _sweep(today: dt.date, now: dt.datetime, policy: SupervisionPolicy) -> Sweep
 
     rows = list(Case.objects.filter(status__in=RUNNING, due_date__isnull=False).order_by().values_list(
         "id", "status", "due_date", "current_step", "item_version_id", "item_id", "department_id", "hall_id",
-        "accepted_by_id", "first_officer_id", "accepted_on"))
+        "accepted_by_id", "first_officer_id", "accepted_on", "case_no"))
     result.cases = len(rows)
     steps = steps_by_version({r[4] for r in rows}) if policy.step_cards else {}
-    starts = _step_starts() if policy.step_cards else {}
+    starts = step_starts(rows, steps) if policy.step_cards else {}
     stops = _closed_stops() if policy.step_cards else {}
     deemed_items, deemed_depts = _deemed_scope()
     people = People()
 
     # key → (case row, step name, responsible officer)
     desired: dict[tuple, tuple] = {}
-    running: dict[int, tuple] = {}
+    state: dict[int, tuple] = {}  # case id → (status, current step, due date, current step's deadline)
     deem: list[tuple] = []
-    step_due_of: dict[int, dt.date] = {}  # the current step's deadline, per case
+    adds: dict[tuple, dt.date] = {}  # (calendar, start, days) → deadline: many cases share them
     for row in rows:
-        cid, status, due, k, vid, item_id, dept, hall_id, accepted_by, first, accepted_on = row
-        running[cid] = row
+        cid, status, due, k, vid, item_id, dept, hall_id, accepted_by, first, accepted_on, _no = row
         cut = cut_by_hall[hall_id]
         handler = accepted_by or first
         level = cut.level(due)
         if level:
             desired[(cid, Card.Scope.CASE, 0, level, due)] = (row, "", handler)
-        if status != Status.IN_REVIEW:
-            continue
-        if (item_id in deemed_items or dept in deemed_depts) and due < cut.deemed_before:
-            deem.append(row)
+        step_due = None
         plan = steps.get(vid)
-        if not plan or not 1 <= k <= len(plan) or plan[k - 1].days <= 0:
-            continue
-        step = plan[k - 1]
-        start = accepted_on if k <= 2 else starts.get(cid, accepted_on)
-        if start is None:
-            continue
-        cal = cal_by_hall[hall_id]
-        step_due = cal.due(start, step.days, stops[cid]).due if cid in stops else cal.add(start, step.days)
-        step_due_of[cid] = step_due
-        level = cut.level(step_due)
-        if level:
-            region_code = halls[hall_id].region.code
-            officer = people.officer(step.role, department_id=dept, hall_id=hall_id, region_code=region_code,
-                                     handler=handler)
-            desired[(cid, Card.Scope.STEP, k, level, step_due)] = (row, step.name, officer)
+        if status == Status.IN_REVIEW:
+            if due < cut.deemed_before and (item_id in deemed_items or dept in deemed_depts):
+                deem.append(row)
+            if plan and 1 <= k <= len(plan) and plan[k - 1].days > 0:
+                step = plan[k - 1]
+                start = accepted_on if k <= 2 else starts.get(cid, accepted_on)
+                cal = cal_by_hall[hall_id]
+                if cid in stops:
+                    step_due = cal.due(start, step.days, stops[cid]).due
+                else:
+                    key = (id(cal), start, step.days)
+                    step_due = adds.get(key)
+                    if step_due is None:
+                        step_due = adds[key] = cal.add(start, step.days)
+                level = cut.level(step_due)
+                if level:
+                    officer = people.officer(step.role, department_id=dept, hall_id=hall_id,
+                                             region_code=halls[hall_id].region.code, handler=handler)
+                    desired[(cid, Card.Scope.STEP, k, level, step_due)] = (row, step.name, officer)
+        state[cid] = (status, k, due, step_due)
 
-    existing = (Card.objects.filter(Q(cleared_on__isnull=True) | Q(case__status__in=RUNNING)).order_by()
-                .values_list("id", "case_id", "scope", "step", "level", "due_date", "cleared_on", "case__status",
-                             "case__current_step", "case__due_date"))
-    known: set[tuple] = set()
+    # Active cards: still wanted, held (clock stopped), or cleared with the reason.
+    active = list(Card.objects.filter(cleared_on__isnull=True).order_by().values_list(
+        "id", "case_id", "scope", "step", "level", "due_date"))
+    others = {c[1] for c in active if c[1] not in state}
+    for chunk in _chunks(others):
+        for cid, status, k, due in Case.objects.filter(pk__in=chunk).values_list("id", "status", "current_step",
+                                                                               "due_date"):
+            state[cid] = (status, k, due, None)
+    active_keys: set[tuple] = set()
     clear: dict[str, list[int]] = {}
-    for card_id, cid, scope, step, level, due, cleared_on, status, current_step, case_due in existing:
+    for card_id, cid, scope, step, level, due in active:
         key = (cid, scope, step, level, due)
-        known.add(key)
-        if cleared_on is not None or key in desired or status in HELD:
+        active_keys.add(key)
+        status = state[cid][0]
+        if key in desired or status in HELD:
             continue
-        clear.setdefault(_clear_reason(key, status, current_step, case_due, desired, step_due_of), []).append(card_id)
+        clear.setdefault(_clear_reason(key, state[cid], desired), []).append(card_id)
     for reason, ids in clear.items():
         for chunk in _chunks(ids):
             result.cleared += Card.objects.filter(pk__in=chunk, cleared_on__isnull=True).update(
                 cleared_on=today, cleared_at=now, cleared_reason=reason)
 
-    new = [(key, val) for key, val in desired.items() if key not in known]
-    cards = []
-    for (cid, scope, step, level, due), (row, step_name, officer) in new:
-        cards.append(Card(case_id=cid, scope=scope, step=step, step_name=step_name, level=level, due_date=due,
-                          raised_on=today, raised_at=now, officer_id=officer, department_id=row[6],
-                          hall_id=row[7]))
-        if level == Card.Level.RED:
-            result.raised_red += 1
-        else:
-            result.raised_yellow += 1
-    created = Card.objects.bulk_create(cards, batch_size=BATCH)
-    result.new_cards = [c.pk for c in created if c.pk is not None]
+    # New conditions, less those already raised and cleared (one alert per condition, ever).
+    new = {key: val for key, val in desired.items() if key not in active_keys}
+    for chunk in _chunks({key[0] for key in new}):
+        for key in Card.objects.filter(case_id__in=chunk, cleared_on__isnull=False).values_list(
+                "case_id", "scope", "step", "level", "due_date"):
+            new.pop(key, None)
+    cards = [NewCard(cid, scope, step, step_name, level, due, officer, row[6], row[7], row[11], row[5])
+             for (cid, scope, step, level, due), (row, step_name, officer) in new.items()]
+    result.raised_red = sum(1 for c in cards if c.level == Card.Level.RED)
+    result.raised_yellow = len(cards) - result.raised_red
+    result.new_cards = insert_cards(cards, today=today, now=now)
+    result.messages += _notify_cards(cards, result.new_cards, people, halls, policy)
 
-    existing_deemed = set(DeemedApproval.objects.filter(case_id__in=[r[0] for r in deem]).values_list(
-        "case_id", flat=True)) if deem else set()
-    deem = [r for r in deem if r[0] not in existing_deemed]
-    result.messages += _notify_cards(cards, people, halls, policy)
+    if deem:
+        done = set(DeemedApproval.objects.filter(case__status=Status.IN_REVIEW).values_list("case_id", flat=True))
+        deem = [r for r in deem if r[0] not in done]
     if deem:
         result.deemed, sent = _issue_deemed(deem, today, policy, people, halls, steps, cal_by_hall)
         result.messages += sent
     return result
 
 
-def _clear_reason(key, status, current_step, case_due, desired, step_due_of) -> str:
+def _clear_reason(key, state, desired) -> str:
     """Why an active card's condition no longer holds, in the words shown on the board."""
     cid, scope, step, level, due = key
+    status, current_step, case_due, step_due = state
     if status in (Status.COMPLETED, Status.DELIVERED):
         return "办件已办结"
     if status == Status.WITHDRAWN:
@@ -342,18 +399,27 @@ def _clear_reason(key, status, current_step, case_due, desired, step_due_of) -> 
         return "已升级为红牌"
     if scope == Card.Scope.CASE and case_due != due:
         return "办结期限已变更"
-    if scope == Card.Scope.STEP and cid in step_due_of and step_due_of[cid] != due:
+    if scope == Card.Scope.STEP and step_due is not None and step_due != due:
         return "环节期限已变更"
     return "预警条件已解除"
 
 
-def _notify_cards(cards: list[Card], people: People, halls: dict[int, Hall], policy: SupervisionPolicy) -> int:
+CARD_COLUMNS = [("case_id", "bigint"), ("scope", "varchar"), ("step", "smallint"), ("step_name", "varchar"),
+                ("level", "varchar"), ("due_date", "date"), ("officer_id", "bigint"), ("department_id", "bigint"),
+                ("hall_id", "bigint"), ("raised_on", "date"), ("raised_at", "timestamptz"),
+                ("cleared_reason", "varchar")]
+
+
+def insert_cards(cards: list[NewCard], *, today: dt.date, now: dt.datetime) -> list[int]:
+    """Insert the new cards; returns their ids in order."""
+    return insert_rows(Card, CARD_COLUMNS, [(*c[:9], today, now, "") for c in cards], returning=True)
+
+
+def _notify_cards(cards: list[NewCard], ids: list[int], people: People, halls: dict[int, Hall],
+                  policy: SupervisionPolicy) -> int:
     if not cards:
         return 0
-    names: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks({c.case_id for c in cards}):
-        for cid, case_no, item_name in Case.objects.filter(pk__in=chunk).values_list("id", "case_no", "item__name"):
-            names[cid] = (case_no, item_name)
+    item_names = dict(Item.objects.filter(pk__in={c.item_id for c in cards}).values_list("id", "name"))
     heads = {}
     for c in cards:
         key = (c.department_id, c.hall_id)
@@ -361,10 +427,9 @@ def _notify_cards(cards: list[Card], people: People, halls: dict[int, Hall], pol
             heads[key] = people.head(c.department_id, halls[c.hall_id].region.code) if policy.notify_head else None
     people.load({c.officer_id for c in cards} | set(heads.values()))
     sent = 0
-    for c in cards:
-        case_no, item_name = names[c.case_id]
-        text = _card_text(c.level, c.scope, c.step_name, case_no, item_name, c.due_date)
-        data = {"case_no": case_no, "card_id": c.pk, "level": c.level, "scope": c.scope, "step": c.step}
+    for c, card_id in zip(cards, ids, strict=True):
+        text = _card_text(c.level, c.scope, c.step_name, c.case_no, item_names[c.item_id], c.due_date)
+        data = {"case_no": c.case_no, "card_id": card_id, "level": c.level, "scope": c.scope, "step": c.step}
         for to in dict.fromkeys([c.officer_id, heads[(c.department_id, c.hall_id)]]):
             if to:
                 notify(people.message(to, kind=f"card_{c.level}", text=text, data=data))
@@ -375,12 +440,10 @@ def _notify_cards(cards: list[Card], people: People, halls: dict[int, Hall], pol
 def _issue_deemed(rows, today, policy, people: People, halls, steps, cal_by_hall) -> tuple[int, int]:
     """超时默认: the notice, and the department deemed to agree; the department must confirm in writing."""
     reply_workdays = policy.deemed_reply_workdays
-    names = {}
-    for chunk in _chunks([r[0] for r in rows]):
-        for cid, case_no, item_name in Case.objects.filter(pk__in=chunk).values_list("id", "case_no", "item__name"):
-            names[cid] = (case_no, item_name)
+    item_names = dict(Item.objects.filter(pk__in={r[5] for r in rows}).values_list("id", "name"))
+    names = {r[0]: (r[11], item_names[r[5]]) for r in rows}
     records = []
-    for cid, _status, due, k, vid, _item, dept, hall_id, _by, _first, _acc in rows:
+    for cid, _status, due, k, vid, _item, dept, hall_id, _by, _first, _acc, _no in rows:
         cal = cal_by_hall[hall_id]
         plan = steps.get(vid) or ()
         records.append(DeemedApproval(

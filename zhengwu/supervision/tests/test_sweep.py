@@ -7,7 +7,7 @@ import pytest
 from zhengwu.cases import services as cs
 from zhengwu.core import clock
 from zhengwu.core.notify import ConsoleNotifier
-from zhengwu.supervision.models import Card, DeemedApproval, DeemedRule, SweepRun
+from zhengwu.supervision.models import Card, DeemedApproval, DeemedRule, StepStart, SweepRun
 from zhengwu.supervision.services import sweep_run
 
 from .conftest import accept_case, finish_case
@@ -109,8 +109,11 @@ def test_step_cards_follow_the_case_and_clear_when_it_moves_on(w):
     r = sweep(D(2026, 10, 9))
     step3 = Card.objects.get(case=case, scope="step", step=3)
     assert (step3.level, step3.due_date, step3.officer, step3.step_name) == ("yellow", D(2026, 10, 10), w.head, "批准")
+    # The sweep remembers when step 3 began, so later runs need not read the events again.
+    assert list(StepStart.objects.values_list("case_id", "step", "started_on")) == [(case.pk, 3, D(2026, 10, 8))]
     finish_case(w, case, D(2026, 10, 9))
     r = sweep(D(2026, 10, 9))
+    assert StepStart.objects.count() == 0
     assert r.cleared == 2
     assert set(Card.objects.filter(case=case, cleared_on__isnull=True)) == set()
     assert sorted(Card.objects.filter(case=case).values_list("scope", "step", "level", "cleared_reason")) == [
@@ -183,3 +186,15 @@ def test_a_local_holiday_moves_the_cards(w):
     assert [(c.scope, c.level) for c in Card.objects.filter(pk__in=r.new_cards)] == [("case", "yellow")]
     assert sweep(D(2026, 10, 12)).raised_red == 0
     assert sweep(D(2026, 10, 13)).raised_red == 1
+
+
+def test_step_starts_read_in_one_join_on_a_first_run(w, monkeypatch):
+    from zhengwu.supervision.services import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "CHUNK", 0)  # any number of missing starts takes the join path
+    case = accept_case(w, D(2026, 9, 28))
+    with clock.frozen(D(2026, 10, 8)):
+        cs.case_review(case=case, officer=w.chief)
+    sweep(D(2026, 10, 9))
+    assert list(StepStart.objects.values_list("case_id", "step", "started_on")) == [(case.pk, 3, D(2026, 10, 8))]
+    assert Card.objects.get(case=case, scope="step", step=3).due_date == D(2026, 10, 10)
