@@ -5,7 +5,6 @@ from .appointments import (
     appointment_find,
     appointment_get,
     appointment_slots,
-    appointments_today,
     slot_capacity,
 )
 from .board import (
@@ -32,7 +31,7 @@ from .queue import (
 from .reports import away_seconds_in_service_hours, hall_stats, presence_report
 
 __all__ = [
-    "WAITING_SHOWN", "agent_card", "appointment_find", "appointment_get", "appointment_slots", "appointments_today",
+    "WAITING_SHOWN", "agent_card", "appointment_find", "appointment_get", "appointment_slots",
     "avg_service_minutes", "away_seconds_in_service_hours", "board_snapshot", "call_text", "contact_card",
     "group_for_item", "groups_state", "hall_get", "hall_guide", "hall_stats", "kiosk_items", "pad_ticket",
     "post_cards", "presence_list", "presence_report", "recent_calls", "slot_capacity", "staffed_windows",

@@ -12,7 +12,6 @@ from zhengwu.workdays import engine
 
 from ..models import (
     Appointment,
-    AppointmentStatus,
     QueuePolicy,
     SlotCapacity,
     SlotCounter,
@@ -64,7 +63,3 @@ def appointment_find(*, code: str, phone: str) -> Appointment:
     if row is None:
         raise NotFound("未找到该预约，请核对预约码和手机号码", code="appointment_not_found")
     return row
-
-def appointments_today(hall: Hall) -> list[Appointment]:
-    return list(Appointment.objects.filter(hall=hall, day=clock.today()).exclude(status=AppointmentStatus.CANCELLED)
-                .select_related("item", "ticket").order_by("start", "id"))
