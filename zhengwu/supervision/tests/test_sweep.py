@@ -175,7 +175,17 @@ def test_sweep_query_count_does_not_grow_with_cases(w, django_assert_max_num_que
     assert (r.cases, r.raised_red) == (6, 12)
 
 
-def test_a_local_holiday_moves_the_cards(w):
+@pytest.fixture
+def fresh_calendars():
+    """The engine caches calendars per region id; a rolled-back override must not outlive its test."""
+    from zhengwu.workdays import engine
+
+    engine.invalidate()
+    yield
+    engine.invalidate()
+
+
+def test_a_local_holiday_moves_the_cards(w, fresh_calendars):
     from zhengwu.workdays.models import DayOverride
 
     DayOverride.objects.create(date=D(2026, 10, 9), region=w.county, kind="holiday", name="县庆")
