@@ -22,7 +22,7 @@ class PolicyAdmin(admin.ModelAdmin):
     fieldsets = [
         ("红黄牌", {"fields": ["warn_workdays", "step_cards", "notify_head"]}),
         ("超时默认", {"fields": ["deemed_after_workdays", "deemed_reply_workdays"]}),
-        ("月度考核", {"fields": ["base_score", "max_score", "min_score", "red_flag_windows", "service_stars",
+        ("月度考核", {"fields": ["base_score", "max_score", "min_score", "red_flag_windows", "service_stars", "min_cases_for_award",
                              "exclude_admonished", "exclude_unsatisfied", "exclude_red_card"]}),
     ]
 

@@ -36,6 +36,8 @@ class SupervisionPolicy(models.Model):
     min_score = models.DecimalField("考核最低分", max_digits=6, decimal_places=2, default=Decimal("0"))
     red_flag_windows = models.PositiveSmallIntegerField("每月红旗窗口名额（每个大厅）", default=5)
     service_stars = models.PositiveSmallIntegerField("每月服务之星名额（每个大厅）", default=3)
+    min_cases_for_award = models.PositiveSmallIntegerField(
+        "参评最少受理件数", default=1, help_text="当月受理办件少于该数的窗口和人员不参加评先")
     exclude_admonished = models.BooleanField("当期受效能告诫者不得评先", default=True)
     exclude_unsatisfied = models.BooleanField("当期被评“不满意”者不得评先", default=True)
     exclude_red_card = models.BooleanField("当期被亮红牌者不得评先", default=False)
@@ -349,6 +351,7 @@ class MonthlyScore(models.Model):
                               related_name="+")
     department = models.ForeignKey(Department, verbose_name="部门", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
+    cases = models.PositiveIntegerField("当月受理件数", default=0)
     base = models.DecimalField("基础分", max_digits=6, decimal_places=2)
     items = models.JSONField("加减分明细", default=list)
     raw_score = models.DecimalField("计算分", max_digits=7, decimal_places=2)

@@ -9,7 +9,9 @@ Score = base + Σ (points × count) over the active score rules, held within [mi
 - admonition: a 效能告诫 not revoked; red_card: a red card on a case; praise: a Commendation.
 Windows rank within their hall, officers within theirs (1 + the number scoring higher). Awards go
 down the ranking skipping the excluded (REFERENCE §7: anyone punished by supervision — a 效能告诫 —
-or rated 不满意 in the month); equal scores: fewer deductions first, then window number / 工号.
+or rated 不满意 in the month; and whoever accepted fewer cases than the policy's minimum, so an idle
+window does not win on its untouched 100); equal scores: fewer deductions first, then window
+number / 工号.
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ def _facts(start: dt.date, end: dt.date, today: dt.date):
     win_excl: dict[int, list[str]] = defaultdict(list)
     off_excl: dict[int, list[str]] = defaultdict(list)
     policy = policy_get()
+
+    accepted = Case.objects.filter(accepted_on__gte=start, accepted_on__lte=end).order_by().values_list(
+        "accepted_window_id", "accepted_by_id")
+    for window_id, officer_id in accepted:
+        by_window["_cases"][window_id] += 1
+        by_officer["_cases"][officer_id] += 1
 
     last_due = min(end, today - dt.timedelta(days=1))
     late = (Case.objects.filter(due_date__gte=start, due_date__lte=last_due, accepted_on__isnull=False)
@@ -109,6 +117,14 @@ def _score(subject_id: int, counts: dict[str, Counter], rules: list[ScoreRule], 
     return items, raw, score, deductions
 
 
+def _excluded(reasons: list[str], cases: int, policy) -> str:
+    """Why a window or officer may not be awarded this month ("" when they may)."""
+    reasons = list(dict.fromkeys(reasons))
+    if cases < policy.min_cases_for_award:
+        reasons.append("当月无受理办件" if cases == 0 else f"当月受理办件不足{policy.min_cases_for_award}件")
+    return "；".join(reasons)
+
+
 def _rank_and_award(rows: list[tuple[MonthlyScore, int, str]], quota: int, award: str) -> None:
     """rows: (score row, deductions, tie-break label) of one hall and kind."""
     for s, _d, _label in rows:
@@ -134,10 +150,11 @@ def assessment_run(*, month: dt.date, today: dt.date | None = None) -> list[Mont
     by_hall_w: dict[int, list] = defaultdict(list)
     for w in Window.objects.filter(is_open=True).select_related("hall").order_by("hall_id", "number"):
         items, raw, score, ded = _score(w.pk, by_window, rules, windows=True, policy=policy)
+        cases = by_window["_cases"][w.pk]
         row = MonthlyScore(month=start, kind=MonthlyScore.Kind.WINDOW, hall_id=w.hall_id, window=w,
-                           department_id=w.department_id, base=policy.base_score, items=items, raw_score=raw,
-                           score=score, rank=0, excluded="；".join(dict.fromkeys(win_excl.get(w.pk, []))),
-                           computed_at=now)
+                           department_id=w.department_id, cases=cases, base=policy.base_score, items=items,
+                           raw_score=raw, score=score, rank=0,
+                           excluded=_excluded(win_excl.get(w.pk, []), cases, policy), computed_at=now)
         by_hall_w[w.hall_id].append((row, ded, w.number.zfill(8)))
     by_hall_o: dict[int, list] = defaultdict(list)
     officers = (Staff.objects.filter(is_active=True, hall__isnull=False,
@@ -145,10 +162,11 @@ def assessment_run(*, month: dt.date, today: dt.date | None = None) -> list[Mont
                 .distinct().order_by("hall_id", "employee_no"))
     for s in officers:
         items, raw, score, ded = _score(s.pk, by_officer, rules, windows=False, policy=policy)
+        cases = by_officer["_cases"][s.pk]
         row = MonthlyScore(month=start, kind=MonthlyScore.Kind.OFFICER, hall_id=s.hall_id, staff=s,
-                           department_id=s.department_id, base=policy.base_score, items=items, raw_score=raw,
-                           score=score, rank=0, excluded="；".join(dict.fromkeys(off_excl.get(s.pk, []))),
-                           computed_at=now)
+                           department_id=s.department_id, cases=cases, base=policy.base_score, items=items,
+                           raw_score=raw, score=score, rank=0,
+                           excluded=_excluded(off_excl.get(s.pk, []), cases, policy), computed_at=now)
         by_hall_o[s.hall_id].append((row, ded, s.employee_no))
     out = []
     for rows in by_hall_w.values():

@@ -24,9 +24,12 @@ def praise(w, day, *, staff=None, window=None, n=1):
 
 
 def march(w):
-    """Window 5 / 李窗口: A late (finished 03-12, due 03-09), B on time, C still open past 03-23, D due in April."""
+    """Window 5 / 李窗口: A late (finished 03-12, due 03-09), B on time, C still open past 03-23, D due in April.
+    Window 6 / 王窗口: E on time. 孙公安 and 赵首代 accept nothing."""
     w.window6 = f.window(w.center, "6", w.dept)
     w.officer2.windows.add(w.window6)
+    e = accept_case(w, D(2026, 3, 2), name="戊", officer=w.officer2, window=w.window6)
+    finish_case(w, e, D(2026, 3, 5), officer=w.officer2)
     a = accept_case(w, D(2026, 3, 2), name="甲")
     b = accept_case(w, D(2026, 3, 2), name="乙")
     accept_case(w, D(2026, 3, 16), name="丙")  # due 03-23, open at the end of March
@@ -63,9 +66,12 @@ def test_march_scores_by_hand(w):
     assert (s[("officer", "王窗口")].raw_score, s[("officer", "王窗口")].score) == (Decimal("112"), Decimal("110"))
     assert s[("officer", "孙公安")].score == Decimal("100")
     assert s[("officer", "赵首代")].score == Decimal("95")
-    assert s[("officer", "赵首代")].excluded == "当月受到效能告诫"
+    assert s[("officer", "赵首代")].excluded == "当月受到效能告诫；当月无受理办件"
+    assert s[("officer", "孙公安")].excluded == "当月无受理办件"  # an idle 100 does not win
+    assert [(n, s[("officer", n)].cases) for n in ["王窗口", "孙公安", "赵首代", "李窗口"]] == [
+        ("王窗口", 1), ("孙公安", 0), ("赵首代", 0), ("李窗口", 4)]
     assert [(n, s[("officer", n)].rank, s[("officer", n)].award) for n in ["王窗口", "孙公安", "赵首代", "李窗口"]] == [
-        ("王窗口", 1, "star"), ("孙公安", 2, "star"), ("赵首代", 3, ""), ("李窗口", 4, "")]
+        ("王窗口", 1, "star"), ("孙公安", 2, ""), ("赵首代", 3, ""), ("李窗口", 4, "star")]
     # Window 5: 100 − 10 + 2 = 92; window 6: 100. Both 红旗窗口 (quota 5 a month).
     assert (s[("window", "5")].score, s[("window", "5")].rank, s[("window", "5")].award) == (Decimal("92"), 2,
                                                                                              "red_flag")
@@ -79,10 +85,11 @@ def test_the_admonished_officer_is_not_a_star_even_when_first(w):
         admonition_issue(supervisor=w.supervisor, staff=w.officer2, reason="态度生硬", evidence="群众投诉记录")
     assessment_run(month=MARCH, today=D(2026, 4, 1))
     s = scores()
-    # 100 + 12 − 5 = 107: still first, but out of the awards; the star goes to the next eligible.
+    # 100 + 12 − 5 = 107: still first, but out of the awards; the star goes down the ranking to the first
+    # eligible (孙公安 accepted nothing, 赵首代 was admonished).
     assert (s[("officer", "王窗口")].score, s[("officer", "王窗口")].rank, s[("officer", "王窗口")].award) == (
         Decimal("107"), 1, "")
-    assert s[("officer", "孙公安")].award == "star"
+    assert s[("officer", "李窗口")].award == "star"  # the only one eligible
     assert s[("window", "6")].excluded == "窗口人员当月受到效能告诫"
 
 
