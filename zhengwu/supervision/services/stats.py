@@ -21,9 +21,8 @@ from .. import ratings_port
 from ..models import CaseStat, RatingStat, StatRefresh
 from ..periods import add_months, month_end, month_start
 from .bulk import insert_rows
+from .conditions import HELD, RUNNING
 
-RUNNING = (Status.IN_REVIEW, Status.DECIDED)
-HELD = (Status.SUSPENDED, Status.SUPPLEMENT)
 KEY = ("hall_id", "agent_station_id", "department_id", "item_id")
 STAT_COLUMNS = [("month", "date"), ("place_code", "varchar"), ("department_id", "bigint"), ("item_id", "bigint"),
                 ("accepted", "integer"), ("agent_accepted", "integer"), ("completed", "integer"), ("on_time", "integer"),

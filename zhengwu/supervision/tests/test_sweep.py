@@ -199,9 +199,9 @@ def test_a_local_holiday_moves_the_cards(w, fresh_calendars):
 
 
 def test_step_starts_read_in_one_join_on_a_first_run(w, monkeypatch):
-    from zhengwu.supervision.services import sweep as sweep_module
+    from zhengwu.supervision.services import conditions
 
-    monkeypatch.setattr(sweep_module, "CHUNK", 0)  # any number of missing starts takes the join path
+    monkeypatch.setattr(conditions, "CHUNK", 0)  # any number of missing starts takes the join path
     case = accept_case(w, D(2026, 9, 28))
     with clock.frozen(D(2026, 10, 8)):
         cs.case_review(case=case, officer=w.chief)
