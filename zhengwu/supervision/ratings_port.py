@@ -5,9 +5,9 @@ missing every answer is "no ratings" (assessment still runs; 满意率 shows as 
 else in supervision touches ratings. Used from ``zhengwu.ratings.selectors``:
 - ``bad_ratings_upheld_counts(*, month, by, region=None)`` → {staff id or window id: standing 差评}
   (差评 not set aside on appeal); everyone in it was rated 不满意 that month;
-- ``rating_metrics(*, by="hall", start, end)`` → rows with ``key`` (hall id), ``satisfied``
-  (overall 3–5) and ``ratings`` (valid ratings). Called when the dashboard's rollup is refreshed,
-  not per page view: it also counts each hall's finished cases, which is not cheap on a year.
+- ``rating_metrics(*, by="hall", start, end, with_cases=False)`` → rows with ``key`` (hall id),
+  ``satisfied`` (overall 3–5) and ``ratings`` (valid ratings), in one query over ratings. Called
+  when the dashboard's rollup is refreshed, not per page view.
 """
 
 from __future__ import annotations
@@ -37,5 +37,5 @@ def satisfaction_by_hall(*, start: dt.date, end: dt.date) -> dict[int, tuple[int
     fn = _selector("rating_metrics")
     if fn is None:
         return {}
-    return {r.key: (r.satisfied, r.ratings) for r in fn(by="hall", start=start, end=end)
+    return {r.key: (r.satisfied, r.ratings) for r in fn(by="hall", start=start, end=end, with_cases=False)
             if r.key is not None and r.ratings}
