@@ -1,0 +1,197 @@
+"""Forms of the case pages. They only parse input; the rules live in ``services.py``.
+
+Most fields are optional here on purpose: the service functions check what is required and
+answer with the domain's own Chinese message, so a page says exactly what the API says.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+
+from zhengwu.catalog.models import SpecialProcedure
+from zhengwu.core.errors import DomainError
+from zhengwu.core.validators import validate_phone
+
+from .models import ApplicantKind, Decision, Delivery
+from .plan import Plan
+from .services import Applicant
+
+TEXTAREA = {"rows": 3}
+
+
+class RegisterForm(forms.Form):
+    """A citizen's account (办事群众注册)."""
+
+    username = forms.RegexField(label="用户名", max_length=30, regex=r"^[A-Za-z0-9_.@+-]{3,30}$",
+                                error_messages={"invalid": "用户名为3至30位字母、数字或 _ . @ + -"},
+                                widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    real_name = forms.CharField(label="姓名", max_length=64)
+    phone = forms.CharField(label="手机号", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    password1 = forms.CharField(label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="确认密码",
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError("该用户名已被注册，请换一个")
+        return username
+
+    def clean_phone(self):
+        try:
+            phone = validate_phone(self.cleaned_data["phone"])
+        except DomainError as exc:
+            raise ValidationError(exc.message) from None
+        if len(phone) != 11:
+            raise ValidationError("请填写11位手机号码")
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "两次输入的密码不一致")
+        elif p1:
+            user = get_user_model()(username=data.get("username", ""), real_name=data.get("real_name", ""))
+            try:
+                password_validation.validate_password(p1, user)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class ApplicantForm(forms.Form):
+    """Who applies: a natural person (自然人) or a legal person (法人或其他组织)."""
+
+    kind = forms.ChoiceField(label="申请人类型", choices=ApplicantKind.choices, initial=ApplicantKind.PERSON,
+                             widget=forms.RadioSelect)
+    name = forms.CharField(label="姓名/单位名称", max_length=100, required=False)
+    id_number = forms.CharField(label="身份证号", max_length=18, required=False)
+    uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
+    legal_rep = forms.CharField(label="法定代表人", max_length=50, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    address = forms.CharField(label="联系地址", max_length=200, required=False)
+
+    def applicant(self) -> Applicant:
+        d = self.cleaned_data
+        return Applicant(kind=d["kind"], name=d["name"], phone=d["phone"], id_number=d["id_number"],
+                         uscc=d["uscc"], legal_rep=d["legal_rep"], address=d["address"])
+
+
+class ProgressForm(forms.Form):
+    case_no = forms.CharField(label="办件编号", max_length=40)
+    credential = forms.CharField(label="联系电话或证件号码", max_length=20)
+
+
+# -- officer actions ------------------------------------------------------------------------------
+
+
+def _note(label="说明", required=False):
+    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class NoteForm(forms.Form):
+    note = _note("办理意见")
+
+
+class AcceptForm(forms.Form):
+    paper_materials = forms.TypedMultipleChoiceField(label="已收纸质材料", coerce=int, required=False,
+                                                     widget=forms.CheckboxSelectMultiple)
+    note = _note("受理意见")
+
+    def __init__(self, *args, paper_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paper_materials"].choices = list(paper_choices)
+        if not paper_choices:
+            del self.fields["paper_materials"]
+
+
+class SupplementRequestForm(forms.Form):
+    missing = forms.CharField(label="需补正材料（每行一项，一次性告知）", widget=forms.Textarea(attrs=TEXTAREA))
+    note = _note("补正要求")
+
+    def clean_missing(self):
+        return [line.strip() for line in self.cleaned_data["missing"].splitlines() if line.strip()]
+
+
+class RejectForm(forms.Form):
+    reason = _note("不予受理理由及法律依据")
+
+
+class SuspendForm(forms.Form):
+    kind = forms.ChoiceField(label="特别程序")
+    reason = _note("原因（将书面告知申请人）")
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(SpecialProcedure.choices)
+        self.fields["kind"].choices = [(k, labels.get(k, k)) for k in sorted(kinds)]
+
+
+class ResumeForm(forms.Form):
+    result = _note("特别程序结果")
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label="延长工作日", min_value=1, max_value=60)
+    reason = _note("延期理由（将告知申请人）")
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(label="决定", choices=Decision.choices, initial=Decision.APPROVE,
+                                 widget=forms.RadioSelect)
+    reason = _note("理由（不予许可时必填）")
+
+
+class DeliverForm(forms.Form):
+    method = forms.ChoiceField(label="送达方式", choices=Delivery.choices)
+    tracking_no = forms.CharField(label="快递单号（邮寄时填写）", max_length=40, required=False)
+
+
+class WindowSupplementForm(forms.Form):
+    """The applicant hands the missing papers in at the window (窗口代收补正材料)."""
+
+    paper_materials = forms.TypedMultipleChoiceField(label="已收纸质材料", coerce=int, required=False,
+                                                     widget=forms.CheckboxSelectMultiple)
+    note = _note("补正说明")
+
+    def __init__(self, *args, paper_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paper_materials"].choices = list(paper_choices)
+
+
+def action_form(action: str, *, plan: Plan, missing_required: list[tuple[int, str]], extension_days: int,
+                data=None) -> forms.Form:
+    """The form of one officer action, with its choices and pre-filled values (ids unique per action)."""
+    form = _action_form(action, plan=plan, missing_required=missing_required, extension_days=extension_days,
+                        data=data)
+    form.auto_id = f"act-{action}-%s"
+    return form
+
+
+def _action_form(action, *, plan, missing_required, extension_days, data):
+    if action == "accept":
+        return AcceptForm(data, paper_choices=missing_required)
+    if action == "request_supplement":
+        return SupplementRequestForm(data, initial={"missing": "\n".join(n for _, n in missing_required)})
+    if action == "reject":
+        return RejectForm(data)
+    if action == "suspend":
+        return SuspendForm(data, kinds=plan.special_procedures)
+    if action == "resume":
+        return ResumeForm(data)
+    if action == "extend":
+        return ExtendForm(data, initial={"days": extension_days})
+    if action == "decide":
+        return DecideForm(data)
+    if action == "deliver":
+        return DeliverForm(data)
+    if action == "supplement":
+        return WindowSupplementForm(data, paper_choices=missing_required or list(plan.materials.items()))
+    return NoteForm(data)
+
+
+ACTION_FORMS = frozenset({"prereview", "accept", "request_supplement", "reject", "review", "suspend", "resume",
+                          "extend", "decide", "complete", "deliver", "supplement"})

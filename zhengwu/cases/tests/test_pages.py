@@ -1,0 +1,501 @@
+"""Case pages through the test client: who sees what, and that refused input changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from zhengwu.cases import plan
+from zhengwu.cases import services as s
+from zhengwu.cases.models import Case, CaseEvent, CaseMaterial, Status, SupplementRequest
+from zhengwu.core.models import AuditEvent
+
+from .factories import PERSON_ID, applicant, build_world, pdf
+
+pytestmark = pytest.mark.django_db
+
+MASKED_ID = "1101**********002X"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def fresh_plans():
+    """Plans are cached per version id for the process; ids come back after a rollback or flush."""
+    plan._plans.clear()
+    yield
+    plan._plans.clear()
+
+
+@pytest.fixture
+def w():
+    return build_world()
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def submit(w, files=None, **over):
+    files = [(w.m1.pk, pdf("申请书.pdf"))] if files is None else files
+    return s.case_submit(item=w.item, applicant=applicant(**over), channel="online", user=w.citizen, files=files)
+
+
+def apply_data(w, **over):
+    data = {"kind": "person", "name": "张三", "id_number": PERSON_ID, "phone": "13812345678",
+            "address": "示范县城关镇东关村1号"}
+    data.update(over)
+    return data
+
+
+def action_names(response) -> list[str]:
+    return re.findall(r'data-action="([a-z_]+)"', response.content.decode())
+
+
+# -- access ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, args", [
+    ("cases:apply", ["SFX-SCJG-001"]), ("cases:my_cases", []), ("cases:workbench", []),
+    ("cases:agent_cases", []), ("cases:window_apply", ["SFX-SCJG-001"]),
+])
+def test_anonymous_visitors_are_sent_to_login(client, w, name, args):
+    url = reverse(name, args=args)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('portal:login')}?next={url}"
+
+
+def test_citizen_is_refused_the_officer_and_agent_pages(client, w):
+    login(client, w.citizen)
+    case = submit(w)
+    for url in [reverse("cases:workbench"), reverse("cases:staff_case", args=[case.case_no]),
+                reverse("cases:agent_cases"), reverse("cases:window_apply", args=["SFX-SCJG-001"])]:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "仅限" in response.content.decode()
+
+
+def test_officer_is_refused_the_agent_pages_and_agent_is_refused_window_intake(client, w):
+    login(client, w.officer.user)
+    response = client.get(reverse("cases:agent_cases"))
+    assert response.status_code == 403
+    assert "该页面仅限村（社区）便民服务站代办员使用" in response.content.decode()
+    login(client, w.agent.user)
+    response = client.get(reverse("cases:window_apply", args=["SFX-SCJG-001"]))
+    assert response.status_code == 403
+    assert "窗口收件仅限大厅窗口人员和首席代表" in response.content.decode()
+
+
+def test_applicant_page_is_only_for_the_applicant(client, w):
+    case = submit(w)
+    other = get_user_model().objects.create_user(username="lisi", password="pass-123456", real_name="李四")
+    login(client, other)
+    assert client.get(reverse("cases:my_case", args=[case.case_no])).status_code == 404
+    assert client.post(reverse("cases:my_withdraw", args=[case.case_no])).status_code == 404
+    assert Case.objects.get(pk=case.pk).status == Status.SUBMITTED
+    login(client, w.citizen)
+    response = client.get(reverse("cases:my_case", args=[case.case_no]))
+    assert response.status_code == 200
+    assert case.case_no in response.content.decode()
+
+
+# -- sign-up and online application --------------------------------------------------------------------------
+
+
+def test_register_creates_the_account_and_logs_in(client, w):
+    response = client.post(reverse("cases:register"), {
+        "username": "wangwu", "real_name": "王五", "phone": "139 1234 5678", "password1": "Zw-2026-pass",
+        "password2": "Zw-2026-pass", "next": "/apply/SFX-SCJG-001/"})
+    assert response.status_code == 302 and response.url == "/apply/SFX-SCJG-001/"
+    user = get_user_model().objects.get(username="wangwu")
+    assert (user.real_name, user.phone) == ("王五", "13912345678")
+    page = client.get("/apply/SFX-SCJG-001/").content.decode()
+    assert 'value="王五"' in page and 'value="13912345678"' in page
+
+
+def test_register_refuses_a_bad_phone(client, w):
+    response = client.post(reverse("cases:register"), {
+        "username": "wangwu", "real_name": "王五", "phone": "12345", "password1": "Zw-2026-pass",
+        "password2": "Zw-2026-pass"})
+    assert response.status_code == 400
+    assert "联系电话应为11位手机号码" in response.content.decode()
+    assert not get_user_model().objects.filter(username="wangwu").exists()
+
+
+def test_apply_page_lists_the_materials_of_the_current_version(client, w):
+    login(client, w.citizen)
+    page = client.get(reverse("cases:apply", args=["SFX-SCJG-001"])).content.decode()
+    for m in (w.m1, w.m2, w.m3):
+        assert m.name in page
+        assert f'name="file_{m.pk}"' in page
+    assert page.count('class="pill pill-req"') == 2
+
+
+def test_online_application_creates_the_case_and_shows_its_number(client, w):
+    login(client, w.citizen)
+    response = client.post(reverse("cases:apply", args=["SFX-SCJG-001"]),
+                           {**apply_data(w), f"file_{w.m1.pk}": pdf("申请书.pdf")})
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("cases:my_case", args=[case.case_no])
+    assert (case.channel, case.status, case.applicant_user, case.id_number) == (
+        "online", Status.SUBMITTED, w.citizen, PERSON_ID)
+    assert list(case.materials.values_list("material_id", flat=True)) == [w.m1.pk]
+    page = client.get(response.url).content.decode()
+    assert f"申请已提交，办件编号 {case.case_no}" in page
+    assert "待预审" in page
+
+
+def test_bad_id_number_is_refused_and_nothing_is_created(client, w):
+    login(client, w.citizen)
+    response = client.post(reverse("cases:apply", args=["SFX-SCJG-001"]),
+                           {**apply_data(w, id_number="110105194912310021"), f"file_{w.m1.pk}": pdf()})
+    assert response.status_code == 400
+    assert "身份证号校验位错误，请核对后重新输入" in response.content.decode()
+    assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+    # what was typed is kept
+    assert 'value="110105194912310021"' in response.content.decode()
+
+
+def test_oversize_file_is_refused_and_nothing_is_created(client, w, settings):
+    settings.ZHENGWU_MAX_UPLOAD_BYTES = 1024
+    login(client, w.citizen)
+    response = client.post(reverse("cases:apply", args=["SFX-SCJG-001"]),
+                           {**apply_data(w), f"file_{w.m1.pk}": pdf("大文件.pdf", size=4096)})
+    assert response.status_code == 400
+    assert "文件“大文件.pdf”大小为 0.0 MB，超过 0 MB 的上限" in response.content.decode()
+    assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+
+
+def test_legal_person_application(client, w):
+    login(client, w.citizen)
+    response = client.post(reverse("cases:apply", args=["SFX-SCJG-001"]), {
+        "kind": "legal", "name": "示范县好味道餐饮有限公司", "uscc": "91350100M000100Y43", "legal_rep": "张三",
+        "phone": "0312-5551234"})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.applicant_kind, case.uscc, case.legal_rep, case.id_number) == (
+        "legal", "91350100M000100Y43", "张三", "")
+
+
+# -- applicant: supplement and withdrawal ---------------------------------------------------------------------
+
+
+def test_applicant_sees_the_supplement_request_and_hands_in_the_file(client, w):
+    case = submit(w)
+    s.case_request_supplement(case=case, officer=w.officer, missing=["经营场所平面图", "房屋租赁合同"],
+                              note="请上传清晰扫描件")
+    login(client, w.citizen)
+    page = client.get(reverse("cases:my_case", args=[case.case_no])).content.decode()
+    assert 'data-testid="supplement-request"' in page
+    assert "经营场所平面图" in page and "房屋租赁合同" in page and "请上传清晰扫描件" in page
+    assert f'name="file_{w.m2.pk}"' in page and 'name="extra_1"' in page
+    response = client.post(reverse("cases:my_supplement", args=[case.case_no]),
+                           {f"file_{w.m2.pk}": pdf("平面图.pdf"), "extra_1": pdf("租赁合同.pdf")})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.PENDING
+    assert sorted(case.materials.values_list("name", flat=True)) == sorted(
+        ["食品经营许可申请书", "经营场所平面图", "租赁合同.pdf"])
+    assert SupplementRequest.objects.get().received_on is not None
+
+
+def test_empty_supplement_is_refused_with_the_message(client, w):
+    case = submit(w)
+    s.case_request_supplement(case=case, officer=w.officer, missing=["经营场所平面图"])
+    login(client, w.citizen)
+    response = client.post(reverse("cases:my_supplement", args=[case.case_no]), follow=True)
+    assert "请上传补正材料或填写补正说明" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == Status.SUPPLEMENT
+
+
+def test_applicant_withdraws(client, w):
+    case = submit(w)
+    login(client, w.citizen)
+    client.post(reverse("cases:my_withdraw", args=[case.case_no]), {"reason": "不办了"})
+    assert Case.objects.get(pk=case.pk).status == Status.WITHDRAWN
+
+
+def test_applicant_downloads_own_material_but_not_anothers(client, w):
+    case = submit(w)
+    material = case.materials.get()
+    login(client, w.citizen)
+    response = client.get(reverse("cases:my_material", args=[case.case_no, material.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    other = get_user_model().objects.create_user(username="lisi", password="pass-123456")
+    login(client, other)
+    assert client.get(reverse("cases:my_material", args=[case.case_no, material.pk])).status_code == 404
+
+
+# -- public progress query ------------------------------------------------------------------------------------
+
+
+def test_progress_query_with_the_right_pair_shows_steps_and_a_masked_name(client, w):
+    case = submit(w, files=[(w.m1.pk, pdf()), (w.m2.pk, pdf())])
+    s.case_accept(case=case, officer=w.officer)
+    for credential in ["13812345678", PERSON_ID.lower()]:
+        response = client.post(reverse("cases:progress"), {"case_no": case.case_no, "credential": credential})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert 'data-testid="progress-result"' in page
+        assert "食品经营许可证核发" in page and "审查中" in page
+        assert ">张*<" in page and "张三" not in page
+        assert PERSON_ID not in page and "13812345678" not in page
+        assert "受理" in page and case.due_date.strftime("%Y年%-m月%-d日") in page
+
+
+def test_progress_form_takes_the_case_number_from_the_printed_qr_link(client, w):
+    page = client.get(reverse("cases:progress"), {"case_no": "SFXZW-20261126-00001"}).content.decode()
+    assert 'value="SFXZW-20261126-00001"' in page
+    assert 'data-testid="progress-result"' not in page
+
+
+def test_progress_query_with_a_wrong_pair_says_not_found(client, w):
+    case = submit(w)
+    other = s.case_submit(item=w.item, applicant=applicant(name="李四", phone="13900001111",
+                                                           id_number="110101199003070011"),
+                          channel="online", user=None)
+    message = "未找到与该办件编号和联系电话（或证件号码）匹配的办件，请核对后重试"
+    for case_no, credential in [(case.case_no, "13900001111"), ("SFXZW-20000101-00001", "13812345678"),
+                                (other.case_no, PERSON_ID)]:
+        page = client.post(reverse("cases:progress"), {"case_no": case_no, "credential": credential}).content.decode()
+        assert message in page
+        assert 'data-testid="progress-result"' not in page
+
+
+# -- workbench ------------------------------------------------------------------------------------------------
+
+
+def test_workbench_lists_only_the_officers_department(client, w):
+    mine = submit(w)
+    from zhengwu.catalog.services import item_upsert
+
+    from .factories import MATERIALS, _fields
+
+    police_item, _ = item_upsert(impl_code="SFX-GA-001", department=w.other_dept,
+                                 fields=_fields(name="居住证签发"), steps=[], materials=MATERIALS[:1], fees=[])
+    theirs = s.case_submit(item=police_item, applicant=applicant(), channel="online", user=w.citizen)
+    login(client, w.officer.user)
+    page = client.get(reverse("cases:workbench")).content.decode()
+    assert mine.case_no in page and theirs.case_no not in page
+    login(client, w.outsider.user)
+    page = client.get(reverse("cases:workbench")).content.decode()
+    assert theirs.case_no in page and mine.case_no not in page
+
+
+def test_workbench_masks_id_numbers_and_filters(client, w):
+    open_case = submit(w)
+    done = submit(w, files=[(w.m1.pk, pdf())], name="王五", id_number="110101199003070011")
+    s.case_reject(case=done, officer=w.officer, reason="不属于本部门职责")
+    login(client, w.officer.user)
+    page = client.get(reverse("cases:workbench")).content.decode()
+    assert MASKED_ID in page and PERSON_ID not in page
+    assert open_case.case_no in page and done.case_no not in page  # 待办 by default
+    page = client.get(reverse("cases:workbench"), {"scope": "all"}).content.decode()
+    assert done.case_no in page and "1101**********0011" in page
+    page = client.get(reverse("cases:workbench"), {"status": "rejected"}).content.decode()
+    assert done.case_no in page and open_case.case_no not in page
+    page = client.get(reverse("cases:workbench"), {"q": "王五", "scope": "all"}).content.decode()
+    assert done.case_no in page and open_case.case_no not in page
+    assert 'data-testid="due-legend"' in page
+
+
+def test_workbench_colours_due_dates(client, w):
+    from zhengwu.core import clock
+
+    case = submit(w, files=[(w.m1.pk, pdf()), (w.m2.pk, pdf())])
+    s.case_accept(case=case, officer=w.officer)
+    Case.objects.filter(pk=case.pk).update(due_date=clock.today().replace(year=clock.today().year - 1))
+    login(client, w.officer.user)
+    page = client.get(reverse("cases:workbench"), {"due": "overdue"}).content.decode()
+    assert f'class="row-overdue" data-case-no="{case.case_no}"' in page
+    assert "due due-overdue" in page
+
+
+def test_workbench_query_count_does_not_grow_with_the_page(client, w, django_assert_max_num_queries):
+    for i in range(25):
+        case = submit(w, files=[(w.m1.pk, pdf()), (w.m2.pk, pdf())], name=f"申请人{i}")
+        if i % 2:
+            s.case_accept(case=case, officer=w.officer)
+    login(client, w.officer.user)
+    client.get(reverse("cases:workbench"))  # warm the working-day calendar
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("cases:workbench"), {"scope": "all"})
+    assert response.content.decode().count("data-case-no=") == 20
+
+
+# -- the case page ----------------------------------------------------------------------------------------------
+
+
+def test_window_officer_sees_accept_but_not_extend_or_decide(client, w):
+    case = submit(w, files=[(w.m1.pk, pdf()), (w.m2.pk, pdf())])
+    s.case_prereview(case=case, officer=w.officer)
+    login(client, w.officer.user)
+    response = client.get(reverse("cases:staff_case", args=[case.case_no]))
+    assert response.status_code == 200
+    assert action_names(response) == ["accept", "request_supplement", "reject"]
+    page = response.content.decode()
+    assert ">受理</button>" in page
+    assert ">延期</button>" not in page and ">作出决定</button>" not in page
+
+
+def test_actions_follow_the_step_roles(client, w):
+    case = submit(w, files=[(w.m1.pk, pdf()), (w.m2.pk, pdf())])
+    s.case_accept(case=case, officer=w.officer)  # now at step 2 审核 (chief)
+    login(client, w.officer.user)
+    assert action_names(client.get(reverse("cases:staff_case", args=[case.case_no]))) == [
+        "request_supplement", "suspend"]
+    login(client, w.chief.user)
+    assert action_names(client.get(reverse("cases:staff_case", args=[case.case_no]))) == [
+        "request_supplement", "review", "suspend"]
+    login(client, w.head.user)
+    assert action_names(client.get(reverse("cases:staff_case", args=[case.case_no]))) == ["suspend", "extend"]
+    s.case_review(case=case, officer=w.chief)
+    assert action_names(client.get(reverse("cases:staff_case", args=[case.case_no]))) == [
+        "suspend", "extend", "decide"]
+
+
+def test_out_of_scope_officer_gets_403(client, w):
+    case = submit(w)
+    login(client, w.outsider.user)
+    response = client.get(reverse("cases:staff_case", args=[case.case_no]))
+    assert response.status_code == 403
+    assert "该办件不在您的管辖范围内" in response.content.decode()
+    response = client.post(reverse("cases:act", args=[case.case_no, "accept"]))
+    assert response.status_code == 403
+    assert Case.objects.get(pk=case.pk).status == Status.SUBMITTED
+
+
+def test_leader_reads_the_case_but_has_no_actions(client, w):
+    case = submit(w)
+    login(client, w.leader.user)
+    response = client.get(reverse("cases:staff_case", args=[case.case_no]))
+    assert response.status_code == 200
+    assert action_names(response) == []
+    assert "查看完整证件号" not in response.content.decode()
+
+
+def test_reveal_shows_the_full_id_and_writes_an_audit_event(client, w):
+    case = submit(w)
+    login(client, w.officer.user)
+    page = client.get(reverse("cases:staff_case", args=[case.case_no])).content.decode()
+    assert MASKED_ID in page and PERSON_ID not in page and "138****5678" in page
+    views = AuditEvent.objects.filter(action="view")
+    assert not views.exists()
+    response = client.post(reverse("cases:reveal", args=[case.case_no]))
+    assert response.status_code == 200
+    assert PERSON_ID in response.content.decode() and "13812345678" in response.content.decode()
+    event = views.get()
+    assert (event.actor, event.action, event.object_id) == (w.officer.user, "view", str(case.pk))
+    assert event.summary == f"查看办件 {case.case_no} 申请人完整证件号码"
+
+
+def test_reveal_is_refused_to_a_leader_without_audit(client, w):
+    case = submit(w)
+    login(client, w.leader.user)
+    response = client.post(reverse("cases:reveal", args=[case.case_no]))
+    assert response.status_code == 403
+    assert "您的岗位无需查看完整证件号码" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="view").exists()
+
+
+def test_request_supplement_is_prefilled_with_missing_required_materials(client, w):
+    case = submit(w)
+    login(client, w.officer.user)
+    page = client.get(reverse("cases:staff_case", args=[case.case_no])).content.decode()
+    assert re.search(r'<textarea name="missing"[^>]*>\s*经营场所平面图</textarea>', page)
+    assert f'name="paper_materials" value="{w.m2.pk}"' in page
+
+
+def test_whole_life_through_the_action_forms(client, w):
+    case = submit(w)
+    url = reverse("cases:staff_case", args=[case.case_no])
+
+    def act(user, action, data=None):
+        login(client, user)
+        response = client.post(reverse("cases:act", args=[case.case_no, action]), data or {}, follow=True)
+        assert response.redirect_chain == [(url, 302)]
+        return response.content.decode()
+
+    page = act(w.officer.user, "accept")
+    assert "缺少必要材料：经营场所平面图。请一次性告知申请人补正后再受理" in page
+    assert Case.objects.get(pk=case.pk).status == Status.SUBMITTED
+    page = act(w.officer.user, "accept", {"paper_materials": [w.m2.pk], "note": "纸质平面图已收"})
+    case.refresh_from_db()
+    assert (case.status, case.current_step, case.accepted_window) == (Status.IN_REVIEW, 2, w.window)
+    assert f"已办理：受理。办件状态为“审查中”，办结期限 {case.due_date:%Y年%-m月%-d日}。" in page
+    act(w.officer.user, "review")  # not the officer's step: refused with the service's message
+    assert Case.objects.get(pk=case.pk).current_step == 2
+    act(w.chief.user, "review", {"note": "材料齐全"})
+    page = act(w.head.user, "extend", {"days": "abc", "reason": "征求意见"})
+    assert "“延期”未办理" in page
+    act(w.head.user, "decide", {"decision": "approve"})
+    act(w.officer.user, "complete")
+    act(w.officer.user, "deliver", {"method": "post", "tracking_no": "SF1234567890"})
+    case.refresh_from_db()
+    assert (case.status, case.decision, case.tracking_no) == (Status.DELIVERED, "approve", "SF1234567890")
+    assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == [
+        "submit", "accept", "review", "decide", "complete", "deliver"]
+    page = client.get(url).content.decode()
+    assert f"/cases/{case.case_no}/docs/completion/" in page
+    assert f"/cases/{case.case_no}/docs/acceptance/" in page
+
+
+def test_officer_downloads_materials_in_scope_only(client, w):
+    case = submit(w)
+    material = case.materials.get()
+    login(client, w.officer.user)
+    response = client.get(reverse("cases:staff_material", args=[case.case_no, material.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    audit = AuditEvent.objects.get(action="view")
+    assert (audit.actor, audit.summary) == (w.officer.user, f"下载办件 {case.case_no} 的申请材料（申请书.pdf）")
+    login(client, w.outsider.user)
+    assert client.get(reverse("cases:staff_material", args=[case.case_no, material.pk])).status_code == 403
+
+
+# -- window intake and village agents ---------------------------------------------------------------------------
+
+
+def test_window_intake_creates_a_pending_case(client, w):
+    login(client, w.officer.user)
+    response = client.post(reverse("cases:window_apply", args=["SFX-SCJG-001"]),
+                           {**apply_data(w), f"file_{w.m1.pk}": pdf(), f"file_{w.m2.pk}": pdf()})
+    case = Case.objects.get()
+    assert response.url == reverse("cases:staff_case", args=[case.case_no])
+    assert (case.channel, case.status, case.first_officer, case.applicant_user) == (
+        "window", Status.PENDING, w.officer, None)
+    assert CaseEvent.objects.get(case=case).window == w.window
+
+
+def test_agent_applies_for_a_resident_and_sees_masked_ids(client, w):
+    login(client, w.agent.user)
+    response = client.post(reverse("cases:agent_apply", args=["SFX-SCJG-001"]),
+                           {**apply_data(w), f"file_{w.m1.pk}": pdf()})
+    assert response.status_code == 302 and response.url == reverse("cases:agent_cases")
+    case = Case.objects.get()
+    assert (case.channel, case.agent, case.agent_station, case.status) == ("agent", w.agent, w.station,
+                                                                          Status.PENDING)
+    page = client.get(reverse("cases:agent_cases")).content.decode()
+    assert case.case_no in page and MASKED_ID in page and PERSON_ID not in page and "138****5678" in page
+    # another agent's cases are not listed
+    submit(w)
+    page = client.get(reverse("cases:agent_cases")).content.decode()
+    assert page.count("data-testid=\"agent-cases\"") == 1 and page.count('class="no"') == 1
+
+
+def test_pick_item_redirects_to_the_form(client, w):
+    login(client, w.officer.user)
+    response = client.get(reverse("cases:pick_item"), {"impl_code": "SFX-SCJG-001"})
+    assert response.url == reverse("cases:window_apply", args=["SFX-SCJG-001"])
+    response = client.get(reverse("cases:pick_item"), {"impl_code": "SFX-SCJG-001", "for": "agent"})
+    assert response.url == reverse("cases:agent_apply", args=["SFX-SCJG-001"])
