@@ -29,6 +29,32 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_state(request):
+    """Each test starts from what a fresh app process would see.
+
+    The engine's calendars and the case plans are cached in-process by primary key; a rolled
+    back test can leave an entry for an id the next test reuses. Transactional (browser,
+    concurrency) tests end with a flush that also removes the default roles a data
+    migration created, so they are put back for whatever runs next.
+    """
+    from zhengwu.cases import plan
+    from zhengwu.workdays import engine
+
+    plan._plans.clear()
+    engine._calendars.clear()
+    engine._state.update(version=None, checked=0.0)
+    if request.node.get_closest_marker("django_db") is not None:
+        request.getfixturevalue("_django_db_helper")
+        from zhengwu.org.models import Role
+
+        if Role.objects.count() < len(Role.DEFAULTS):
+            Role.objects.bulk_create([Role(code=c, name=n) for c, n in Role.DEFAULTS], ignore_conflicts=True)
+    yield
+    plan._plans.clear()
+    engine._calendars.clear()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -31,13 +31,14 @@ class HeaderTokenAuth(APIKeyHeader):
         return TokenAuth().authenticate(request, key)
 
 
-# Session for the pages' own calls, bearer or header token for systems.
-AUTH = [django_auth, TokenAuth(), HeaderTokenAuth()]
+# Bearer or header token for systems first, then the session for the pages' own calls: a
+# system's POST carries no CSRF token, and session auth tried first would refuse it.
+AUTH = [TokenAuth(), HeaderTokenAuth(), django_auth]
 
 api = NinjaAPI(
     title="综合政务服务平台 API",
     version="1.0",
-    description="zhengwu 的开放接口：组织机构、事项清单、工作日计算。系统调用请使用 Bearer 令牌。",
+    description="zhengwu 的开放接口：组织机构、事项清单、工作日计算、办件、服务大厅、政务公开、好差评与效能监察。系统调用请使用 Bearer 令牌。",
     urls_namespace="api",
 )
 
@@ -52,9 +53,9 @@ def _mount():
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.disclosure.api import router as disclosure_router
     from zhengwu.hall.api import router as hall_router
+    from zhengwu.org.api import router as org_router
     from zhengwu.ratings.api import router as ratings_router
     from zhengwu.supervision.api import router as supervision_router
-    from zhengwu.org.api import router as org_router
     from zhengwu.workdays.api import router as workdays_router
 
     api.add_router("/workdays", workdays_router)

@@ -43,6 +43,7 @@ class Plan:
     special_procedures: frozenset[str]
     handling_tiers: frozenset[str]
     village_intake: bool
+    online_depth: int = 4
 
     @property
     def immediate(self) -> bool:
@@ -55,6 +56,10 @@ class Plan:
     def last_seq(self) -> int:
         return len(self.steps)
 
+
+# 网办深度 3 (网上预审) is the least at which an application can be submitted online;
+# at 1–2 the portal only informs, books an appointment or offers the forms.
+ONLINE_APPLY_MIN_DEPTH = 3
 
 DEFAULT_STEPS = (Step(1, "受理", Role.WINDOW_OFFICER, 0), Step(2, "审核决定", Role.CHIEF_REP, 0))
 
@@ -83,6 +88,7 @@ def plan_for(version: ItemVersion | int) -> Plan:
         special_procedures=frozenset(v.special_procedures or []),
         handling_tiers=frozenset(v.handling_tiers or []),
         village_intake=v.village_intake,
+        online_depth=v.online_depth,
     )
     if v.state != ItemVersion.State.DRAFT:
         _plans[version_id] = plan

@@ -10,6 +10,7 @@ Deadlines are computed in memory by the working-day engine. The guarded UPDATE r
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from dataclasses import dataclass
 
@@ -40,7 +41,7 @@ from .models import (
     Status,
     SupplementRequest,
 )
-from .plan import Plan, plan_for
+from .plan import ONLINE_APPLY_MIN_DEPTH, Plan, plan_for
 from .transitions import APPLICANT, TRANSITIONS, Transition
 
 # -- policy -------------------------------------------------------------------------------------
@@ -72,6 +73,12 @@ _MAGIC = {
 }
 
 
+def human_size(n: int) -> str:
+    """1.5 MB, 4 KB: rounded up to one decimal so a file just over the limit never reads as equal."""
+    unit, size = ("MB", n / 1048576) if n >= 1048576 else ("KB", n / 1024)
+    return f"{math.ceil(size * 10) / 10:g} {unit}"
+
+
 def check_upload(upload) -> None:
     """Refuse a file of a forbidden type, whose content does not match its type, or too large."""
     name = getattr(upload, "name", "") or ""
@@ -82,7 +89,7 @@ def check_upload(upload) -> None:
     limit = settings.ZHENGWU_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise DomainError("file_too_large",
-                          f"文件“{name}”大小为 {upload.size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 的上限")
+                          f"文件“{name}”大小为 {human_size(upload.size)}，超过 {human_size(limit)} 的上限")
     if upload.size == 0:
         raise DomainError("file_empty", f"文件“{name}”是空文件")
     head = upload.read(8)
@@ -247,6 +254,8 @@ def case_submit(*, item: Item, applicant: Applicant, channel: str, hall: Hall | 
     plan = plan_for(version)
     a = clean_applicant(applicant)
     if channel == Channel.ONLINE:
+        if plan.online_depth < ONLINE_APPLY_MIN_DEPTH:
+            raise DomainError("not_online", f"事项“{item.name}”暂不支持网上申请，请携带材料到窗口办理（可先网上预约）")
         hall = hall or default_hall(item)
         status = Status.SUBMITTED
     elif channel == Channel.WINDOW:
@@ -321,8 +330,11 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
     plan = plan_for(case.item_version_id)
     role = _officer_role(officer, t, case, plan)
     paper = [m for m in paper_materials if m in plan.materials]
-    have = set(CaseMaterial.objects.filter(case=case, material__isnull=False).values_list("material_id", flat=True))
-    missing = [name for mid, name in plan.required.items() if mid not in have and mid not in paper]
+    missing = []
+    if plan.required:  # items with no required material skip the query
+        have = set(CaseMaterial.objects.filter(case=case, material__isnull=False)
+                   .values_list("material_id", flat=True))
+        missing = [name for mid, name in plan.required.items() if mid not in have and mid not in paper]
     if missing:
         raise DomainError("materials_missing", f"缺少必要材料：{'、'.join(missing)}。请一次性告知申请人补正后再受理",
                           details={"missing": missing})

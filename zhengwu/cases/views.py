@@ -254,7 +254,11 @@ def my_case(request, case_no: str):
         ids = {name: mid for mid, name in ctx["plan"].materials.items()}
         for i, name in enumerate(request_.missing):
             slots.append({"name": name, "input": f"file_{ids[name]}" if name in ids else f"extra_{i}"})
-    ctx.update(supplement_slots=slots, can_withdraw=case.status in TRANSITIONS["withdraw"].sources)
+    from zhengwu.ratings.models import Rating  # ratings builds on cases, so not at module level
+
+    ctx.update(supplement_slots=slots, can_withdraw=case.status in TRANSITIONS["withdraw"].sources,
+               can_rate=case.status in (Status.COMPLETED, Status.DELIVERED),
+               rating=Rating.objects.filter(case=case).order_by("id").first())
     return render(request, "cases/my_case.html", ctx)
 
 

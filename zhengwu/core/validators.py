@@ -71,7 +71,7 @@ def validate_phone(value: str) -> str:
         v = v[3:]
     if _MOBILE_RE.match(v) or _LANDLINE_RE.match(v):
         return v
-    raise DomainError("invalid_phone", "联系电话应为11位手机号码或带区号的固定电话（如 0311-12345678）")
+    raise DomainError("invalid_phone", "联系电话应为11位手机号码或带区号的固定电话（如 0311-85012345）")
 
 
 def mask_id_number(value: str) -> str:

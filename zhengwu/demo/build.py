@@ -52,7 +52,10 @@ class DemoInfo:
     @property
     def urls(self) -> dict[str, str]:
         base = self.base_url.rstrip("/")
-        return {"门户首页": f"{base}/", "管理后台": f"{base}/admin/", "接口文档": f"{base}/api/docs"}
+        hall = f"{base}/hall/{geo.CENTER_CODE}"
+        return {"门户首页": f"{base}/", "我的工作（登录后）": f"{base}/me/", "大厅取号机": f"{hall}/kiosk/",
+                "叫号大屏": f"{hall}/board/", "政务公开": f"{base}/gk/", "统计大屏（监察员/领导）":
+                f"{base}/supervision/dashboard/", "管理后台": f"{base}/admin/", "接口文档": f"{base}/api/docs"}
 
 
 def demo_loaded() -> bool:

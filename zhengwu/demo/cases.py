@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 
 from zhengwu.cases import services as s
 from zhengwu.cases.models import Case, Channel
-from zhengwu.cases.plan import plan_for
+from zhengwu.cases.plan import ONLINE_APPLY_MIN_DEPTH, plan_for
 from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock
 from zhengwu.core.validators import id_number_check_char
@@ -96,7 +96,7 @@ def load_demo_cases(*, stdout=None, working_days: int = 40, seed: int = 2026) ->
                     if case.hall_id != center.pk:
                         made += 1
                         continue  # handled in a town center; left waiting there
-                elif roll < 0.45:
+                elif roll < 0.45 and plan.online_depth >= ONLINE_APPLY_MIN_DEPTH:
                     user = citizen if (citizen is not None and rng.random() < 0.1) else None
                     case = s.case_submit(item=item, applicant=applicant, channel=Channel.ONLINE, user=user)
                 else:

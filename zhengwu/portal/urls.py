@@ -10,6 +10,7 @@ urlpatterns = [
     path("items/", views.items, name="items"),
     path("items/<str:impl_code>/", views.item_guide, name="item_guide"),
     path("kpi/", views.kpi, name="kpi"),
+    path("me/", views.me, name="me"),
     path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 
+from zhengwu.cases.plan import ONLINE_APPLY_MIN_DEPTH
 from zhengwu.catalog.kpi import KPI_FIELDS, catalog_kpi_by_department, catalog_kpi_overall
 from zhengwu.catalog.models import TIERS, Item, ItemKind, ItemVersion, ServiceObject, SpecialProcedure
 from zhengwu.catalog.selectors import item_get_public, item_search
@@ -142,6 +145,7 @@ def item_guide(request, impl_code: str):
     steps = list(version.steps.all())
     role_names = _role_names({s.role for s in steps})
     procedures = dict(SpecialProcedure.choices)
+    windows = [w for w in item.windows.all() if w.is_open and w.hall.is_active]
     return render(
         request,
         "portal/item_guide.html",
@@ -152,10 +156,12 @@ def item_guide(request, impl_code: str):
             "steps_days": sum(step.days for step in steps),
             "materials": list(version.materials.all()),
             "fees": list(version.fees.all()),
-            "windows": [w for w in item.windows.all() if w.is_open and w.hall.is_active],
+            "windows": windows,
             "tiers": [TIER_LABELS.get(t, t) for t in version.handling_tiers or []],
             "special_procedures": [procedures.get(p, p) for p in version.special_procedures or []],
             "is_active": version.status == ItemVersion.Status.ACTIVE,
+            "can_apply_online": version.online_depth >= ONLINE_APPLY_MIN_DEPTH,
+            "appointment_hall": windows[0].hall if windows else None,
         },
     )
 
@@ -183,3 +189,71 @@ def kpi(request):
             "chart": chart,
         },
     )
+
+
+# -- 我的办事 / 我的工作: one page that leads each signed-in person to what their roles allow ----
+# Policy as data: (label, url name, url args from the staff row, description, roles that see it).
+# ``None`` as roles means every member of staff.
+_ANY = None
+STAFF_ENTRIES = [
+    ("办件工作台", "cases:workbench", None, "受理、审核、办结本部门的办件",
+     {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD, Role.HALL_ADMIN}),
+    ("窗口叫号", "hall:my_windows", None, "选择窗口，叫号、暂停、离岗登记",
+     {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.HALL_ADMIN}),
+    ("代办服务", "cases:agent_cases", None, "为村（居）民代为申请、跟踪、领取",
+     {Role.VILLAGE_AGENT}),
+    ("我的评价", "ratings:staff_ratings", None, "群众对我的好差评，差评申诉", {Role.WINDOW_OFFICER, Role.CHIEF_REP}),
+    ("差评整改", "ratings:rectifications", None, "差评回访、整改与反馈", {Role.CHIEF_REP, Role.DEPT_HEAD}),
+    ("申诉复核", "ratings:appeals", None, "复核窗口人员对差评的申诉", {Role.SUPERVISOR}),
+    ("评价统计", "ratings:metrics", None, "好评率、差评整改率",
+     {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD, Role.HALL_ADMIN, Role.SUPERVISOR, Role.LEADER}),
+    # Not a role but a duty: members of a 公开主体, whatever their role.
+    ("政务公开工作台", "disclosure:workbench", None, "依申请公开答复、主动公开发布、年度报告", "disclosure_member"),
+    ("大厅统计", "hall:stats", "hall_code", "取号、等候、办理时长、离岗情况",
+     {Role.HALL_ADMIN, Role.DEPT_HEAD, Role.SUPERVISOR, Role.LEADER}),
+    ("叫号大屏", "hall:board", "hall_code", "大厅综合显示屏（可投到电视）", {Role.HALL_ADMIN}),
+    ("取号机", "hall:kiosk", "hall_code", "自助取号（可投到触摸屏）", {Role.HALL_ADMIN}),
+    ("监察看板", "supervision:board", None, "红黄牌、超时默认、效能告诫", {Role.SUPERVISOR, Role.LEADER, Role.HALL_ADMIN}),
+    ("月度考核", "supervision:assessment", None, "窗口与工作人员月度考核、红旗窗口",
+     {Role.SUPERVISOR, Role.LEADER, Role.HALL_ADMIN}),
+    ("统计大屏", "supervision:dashboard", None, "办件量、时限、满意率、排名", {Role.SUPERVISOR, Role.LEADER}),
+    ("清单指标", "portal:kpi", None, "即办率、承诺时限压缩比、网上可办率", {Role.LEADER, Role.HALL_ADMIN}),
+]
+CITIZEN_ENTRIES = [
+    ("我的办件", "cases:my_cases", "查看进度、补正材料、撤回申请"),
+    ("在线申请", "portal:items", "查找事项，在线提交申请"),
+    ("待评价办件", "ratings:my_ratings", "对办结的办件作出评价"),
+    ("我的政府信息公开申请", "disclosure:my_requests", "依申请公开的答复与进度"),
+    ("办件进度查询", "cases:progress", "凭办件编号和手机号查询"),
+]
+
+
+@login_required
+def me(request):
+    """我的工作 (staff) or 我的办事 (citizens): the entries this person's roles open."""
+    staff = getattr(request.user, "staff", None)  # the reverse one-to-one raises an AttributeError
+    if staff is None or not staff.is_active:
+        entries = [(label, reverse(name), desc) for label, name, desc in CITIZEN_ENTRIES]
+        return render(request, "portal/me.html", {"entries": entries, "staff": None})
+    codes = staff.role_codes()
+    hall_code = staff.hall.code if staff.hall_id else None
+    entries = []
+    for label, name, arg, desc, roles in STAFF_ENTRIES:
+        if roles == "disclosure_member":
+            from zhengwu.disclosure.selectors import bodies_for_staff
+
+            if not bodies_for_staff(staff).exists():
+                continue
+        elif roles is not _ANY and not (codes & roles):
+            continue
+        if arg == "hall_code":
+            if hall_code is None:
+                continue
+            entries.append((label, reverse(name, args=[hall_code]), desc))
+        else:
+            entries.append((label, reverse(name), desc))
+    role_names = dict(Role.DEFAULTS)
+    return render(request, "portal/me.html", {
+        "entries": entries, "staff": staff, "is_admin": request.user.is_staff,
+        "roles": [role_names.get(c, c) for c in sorted(codes)],
+    })

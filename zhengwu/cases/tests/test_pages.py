@@ -171,7 +171,7 @@ def test_oversize_file_is_refused_and_nothing_is_created(client, w, settings):
     response = client.post(reverse("cases:apply", args=["SFX-SCJG-001"]),
                            {**apply_data(w), f"file_{w.m1.pk}": pdf("大文件.pdf", size=4096)})
     assert response.status_code == 400
-    assert "文件“大文件.pdf”大小为 0.0 MB，超过 0 MB 的上限" in response.content.decode()
+    assert "文件“大文件.pdf”大小为 4 KB，超过 1 KB 的上限" in response.content.decode()
     assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
 
 
@@ -448,6 +448,27 @@ def test_whole_life_through_the_action_forms(client, w):
     page = client.get(url).content.decode()
     assert f"/cases/{case.case_no}/docs/completion/" in page
     assert f"/cases/{case.case_no}/docs/acceptance/" in page
+
+
+def test_applicant_is_asked_to_rate_a_finished_case_and_then_sees_the_rating(client, w):
+    case = submit(w)
+    login(client, w.citizen)
+    my_url = reverse("cases:my_case", args=[case.case_no])
+    rate_url = reverse("ratings:rate_case", args=[case.case_no])
+    assert rate_url not in client.get(my_url).content.decode()  # not finished: nothing to rate yet
+
+    s.case_accept(case=case, officer=w.officer, paper_materials=[w.m2.pk])
+    s.case_review(case=case, officer=w.chief)
+    s.case_decide(case=case, officer=w.head, decision="approve")
+    s.case_complete(case=case, officer=w.officer)
+    html = client.get(my_url).content.decode()
+    assert "评价本次服务" in html and f'href="{rate_url}"' in html
+
+    from zhengwu.ratings import services as rs
+
+    rs.rating_record(kind="online", channel="web", overall=4, case=case, user=w.citizen)
+    html = client.get(my_url).content.decode()
+    assert "您已评价：<strong>满意</strong>" in html and rate_url not in html
 
 
 def test_officer_downloads_materials_in_scope_only(client, w):

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 TODAY = D(2026, 11, 2)  # a Monday
 
-PHONE_MSG = "联系电话应为11位手机号码或带区号的固定电话（如 0311-12345678）"
+PHONE_MSG = "联系电话应为11位手机号码或带区号的固定电话（如 0311-85012345）"
 SCOPE_MSG = "该办件不属于您所在部门或大厅，您无权办理"
 FOR_APPLICANT_MSG = "只有申请人本人、代办员或受理窗口可以为该办件操作"
 TYPES = "pdf、jpg、jpeg、png、ofd、doc、docx、xls、xlsx"
@@ -138,6 +138,16 @@ def test_submit_refuses_a_bad_applicant(w, who, code, message, channel):
     by = {"user": w.citizen} if channel == "online" else {"officer": w.officer}
     with refused(code, message):
         s.case_submit(item=w.item, applicant=who, channel=channel, **by)
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_online_application_needs_an_item_that_takes_them_online(depth):
+    """网办深度 1–2 (咨询, 预约/下载表格) items are applied for at a window, not online."""
+    w = build_world(online_depth=depth)
+    with refused("not_online", "事项“食品经营许可证核发”暂不支持网上申请，请携带材料到窗口办理（可先网上预约）"):
+        s.case_submit(item=w.item, applicant=applicant(), channel="online", user=w.citizen)
+    case = s.case_submit(item=w.item, applicant=applicant(), channel="window", officer=w.officer)
+    assert case.status == Status.PENDING
 
 
 # -- uploaded files ------------------------------------------------------------------------------------

@@ -73,10 +73,13 @@ def test_phones_accepted(value, expected):
     assert validate_phone(value) == expected
 
 
-@pytest.mark.parametrize("value", ["12812345678", "1381234567", "87654321", "abc"])
+@pytest.mark.parametrize("value", ["12812345678", "1381234567", "87654321", "abc", "0311-12345678"])
 def test_phones_refused(value):
-    with pytest.raises(DomainError, match="联系电话应为11位手机号码"):
+    with pytest.raises(DomainError, match="联系电话应为11位手机号码") as exc:
         validate_phone(value)
+    # The example the message gives must itself be a valid number.
+    example = exc.value.message.split("如 ")[1].rstrip("）")
+    assert validate_phone(example) == example
 
 
 def test_masks():

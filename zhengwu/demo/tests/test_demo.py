@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
+from django.test import override_settings
 
 from zhengwu.accounts.models import ApiToken, hash_token
 from zhengwu.catalog.models import CaseType, Fee, Item, ItemVersion, Material, ProcessStep
@@ -29,7 +30,10 @@ COUNTY = geo.COUNTY[0]
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    # Hash with the same fast hasher the autouse fixture gives every test (conftest.py),
+    # or check_password in the tests would not know the stored algorithm.
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
         yield load_demo()
         transaction.set_rollback(True)
 

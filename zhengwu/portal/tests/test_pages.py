@@ -271,3 +271,90 @@ def test_home_has_search_themes_halls_and_links(client, catalog):
     assert "新市镇便民服务中心" in html and "新市镇人民路8号" in html and "工作日 8:30-17:00" in html
     assert "某村便民服务站" not in html
     assert 'href="/kpi/"' in html and 'href="/api/docs"' in html and 'href="/items/"' in html
+
+
+def test_guide_offers_online_application_only_where_the_item_takes_it(client, catalog):
+    """网办深度 3 (网上预审) and up: an 在线申请 button; below: go to the window, book if possible."""
+    item = catalog["licence"]
+    assert item.current.online_depth >= 3
+    html = client.get(reverse("portal:item_guide", args=["YYZZ-HF"])).content.decode()
+    assert f'href="{reverse("cases:apply", args=["YYZZ-HF"])}"' in html and "在线申请" in html
+
+    window_only = make_item("户外广告设施设置审批", impl_code="GG-SZ", online_depth=2, appointment=True)
+    hall = HallFactory(name="县政务服务中心")
+    WindowFactory(hall=hall, number="12").items.add(window_only)
+    html = client.get(reverse("portal:item_guide", args=["GG-SZ"])).content.decode()
+    assert reverse("cases:apply", args=["GG-SZ"]) not in html
+    assert "该事项暂不支持网上申请，请携带材料到窗口办理" in html
+    assert f'{reverse("hall:appointments", args=[hall.code])}?item={window_only.pk}' in html
+
+
+def _user(username, **extra):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username=username, password="x-unused-123", **extra)
+
+
+def test_me_requires_login(client):
+    response = client.get(reverse("portal:me"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("portal:login"))
+
+
+def test_me_for_a_citizen_lists_their_own_services(client):
+    client.force_login(_user("zhangsan", real_name="张三"))
+    html = client.get(reverse("portal:me")).content.decode()
+    assert "<h1>我的办事</h1>" in html
+    for url in [reverse("cases:my_cases"), reverse("ratings:my_ratings"), reverse("disclosure:my_requests")]:
+        assert f'href="{url}"' in html
+    assert reverse("cases:workbench") not in html
+
+
+@pytest.mark.parametrize(
+    ("roles", "present", "absent"),
+    [
+        pytest.param([Role.WINDOW_OFFICER], ["cases:workbench", "hall:my_windows", "ratings:staff_ratings"],
+                     ["supervision:board", "cases:agent_cases", "ratings:appeals"], id="window-officer"),
+        pytest.param([Role.VILLAGE_AGENT], ["cases:agent_cases"], ["cases:workbench", "hall:my_windows"],
+                     id="village-agent"),
+        pytest.param([Role.SUPERVISOR], ["supervision:board", "supervision:dashboard", "ratings:appeals"],
+                     ["cases:workbench", "hall:my_windows"], id="supervisor"),
+        pytest.param([Role.LEADER], ["supervision:dashboard", "supervision:assessment", "portal:kpi"],
+                     ["cases:workbench", "ratings:appeals"], id="leader"),
+    ],
+)
+def test_me_for_staff_follows_their_roles(client, roles, present, absent):
+    from zhengwu.org.models import Staff
+
+    hall = HallFactory(name="县政务服务中心")
+    staff = Staff.objects.create(user=_user("s1"), employee_no="9001", name="王工作", hall=hall, region=hall.region)
+    staff.roles.set(Role.objects.filter(code__in=roles))
+    client.force_login(staff.user)
+    html = client.get(reverse("portal:me")).content.decode()
+    assert "<h1>我的工作</h1>" in html and "王工作（9001）" in html
+    for name in present:
+        assert f'href="{reverse(name)}"' in html, name
+    for name in absent:
+        assert f'href="{reverse(name)}"' not in html, name
+
+
+def test_me_offers_the_disclosure_workbench_to_members_of_a_body_only(client):
+    from zhengwu.disclosure.models import Body, BodyMember
+    from zhengwu.disclosure.tests.factories import body, member
+    from zhengwu.org.models import Staff
+
+    hall = HallFactory(name="县政务服务中心")
+    staff = Staff.objects.create(user=_user("gk"), employee_no="9002", name="赵公开", hall=hall, region=hall.region)
+    staff.roles.set(Role.objects.filter(code=Role.CHIEF_REP))
+    client.force_login(staff.user)
+    link = f'href="{reverse("disclosure:workbench")}"'
+    assert link not in client.get(reverse("portal:me")).content.decode()
+    member(body("GOV", "示范县人民政府", Body.Kind.GOVERNMENT, hall.region), staff, BodyMember.Duty.OFFICER)
+    assert link in client.get(reverse("portal:me")).content.decode()
+
+
+def test_login_lands_on_me_and_offers_registration(client):
+    html = client.get(reverse("portal:login")).content.decode()
+    assert f'href="{reverse("cases:register")}"' in html
+    _user("lisi")
+    response = client.post(reverse("portal:login"), {"username": "lisi", "password": "x-unused-123"})
+    assert response.status_code == 302 and response["Location"] == reverse("portal:me")

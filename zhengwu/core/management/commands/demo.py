@@ -7,6 +7,7 @@ and CI); ``--reset`` throws the SQLite database away and starts again.
 
 from __future__ import annotations
 
+import logging
 import os
 import unicodedata
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from zhengwu.demo.activity import load_demo_activity
 from zhengwu.demo.build import load_demo
 from zhengwu.demo.cases import load_demo_cases
 
@@ -54,8 +56,16 @@ class Command(BaseCommand):
         host, port = opts["host"], opts["port"]
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         base_url = f"http://{shown_host}:{port}/"
-        info = load_demo(stdout=self.stdout, base_url=base_url)
-        load_demo_cases(stdout=self.stdout)
+        # The weeks of demo work send a hundred 红黄牌 and 差评 notices; they are not news here.
+        notices = logging.getLogger("zhengwu.notify")
+        level = notices.level
+        notices.setLevel(logging.WARNING)
+        try:
+            info = load_demo(stdout=self.stdout, base_url=base_url)
+            load_demo_cases(stdout=self.stdout)
+            load_demo_activity(stdout=self.stdout)
+        finally:
+            notices.setLevel(level)
 
         w = self.stdout.write
         w("")
