@@ -31,9 +31,14 @@ class ConsoleNotifier:
     sent: list[Message] = []
 
     def send(self, message: Message) -> None:
-        ConsoleNotifier.sent.append(message)
+        self.send_many([message])
+
+    def send_many(self, messages: list[Message]) -> None:
+        ConsoleNotifier.sent.extend(messages[-1000:])
         del ConsoleNotifier.sent[:-1000]
-        log.info("通知 %s → %s：%s", message.kind, message.to_phone or message.to_user_id, message.text)
+        if log.isEnabledFor(logging.INFO):
+            for m in messages:
+                log.info("通知 %s → %s：%s", m.kind, m.to_phone or m.to_user_id, m.text)
 
 
 def notifier():
@@ -44,3 +49,22 @@ def notifier():
 def notify(message: Message) -> None:
     """Queue ``message`` to go out when the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: notifier().send(message))
+
+
+def notify_many(messages: list[Message]) -> None:
+    """Queue many messages behind one commit hook (a sweep may send hundreds of thousands:
+    one hook per message would make Django's hook list the slowest part of the run)."""
+    if not messages:
+        return
+    batch = list(messages)
+
+    def send_all():
+        n = notifier()
+        send_many = getattr(n, "send_many", None)
+        if send_many is not None:
+            send_many(batch)
+        else:
+            for m in batch:
+                n.send(m)
+
+    transaction.on_commit(send_all)

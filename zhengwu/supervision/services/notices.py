@@ -7,7 +7,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from zhengwu.catalog.models import Item
-from zhengwu.core.notify import Message, notify
+from zhengwu.core.notify import Message, notify_many
 from zhengwu.org.models import Hall, Role, Staff
 
 from ..models import Card, DeemedApproval, SupervisionPolicy
@@ -109,15 +109,15 @@ def notify_cards(cards: list[NewCard], ids: list[int], people: People, halls: di
         if key not in heads:
             heads[key] = people.head(c.department_id, halls[c.hall_id].region.code) if policy.notify_head else None
     people.load({c.officer_id for c in cards} | set(heads.values()))
-    sent = 0
+    out = []
     for c, card_id in zip(cards, ids, strict=True):
         text = _card_text(c.level, c.scope, c.step_name, c.case_no, item_names[c.item_id], c.due_date)
         data = {"case_no": c.case_no, "card_id": card_id, "level": c.level, "scope": c.scope, "step": c.step}
         for to in dict.fromkeys([c.officer_id, heads[(c.department_id, c.hall_id)]]):
             if to:
-                notify(people.message(to, kind=f"card_{c.level}", text=text, data=data))
-                sent += 1
-    return sent
+                out.append(people.message(to, kind=f"card_{c.level}", text=text, data=data))
+    notify_many(out)
+    return len(out)
 
 
 def issue_deemed(rows, today, policy, people: People, halls, steps, cal_by_hall) -> tuple[int, int]:
@@ -134,7 +134,7 @@ def issue_deemed(rows, today, policy, people: People, halls, steps, cal_by_hall)
             overdue_workdays=cal.count(due, today), reply_by=cal.add(today, reply_workdays),
             step_name=plan[k - 1].name if 1 <= k <= len(plan) else ""))
     DeemedApproval.objects.bulk_create(records, batch_size=BATCH)
-    sent = 0
+    out = []
     for rec, row in zip(records, rows, strict=True):
         head = people.head(rec.department_id, halls[row[7]].region.code)
         handler = row[8] or row[9]
@@ -145,7 +145,7 @@ def issue_deemed(rows, today, policy, people: People, halls, steps, cal_by_hall)
                 f"请于{_cn(rec.reply_by)}前出具批准文书。通知单编号：{rec.notice_no}")
         for to in dict.fromkeys([head, handler]):
             if to:
-                notify(people.message(to, kind="deemed_approval", text=text,
-                                      data={"case_no": case_no, "notice_no": rec.notice_no}))
-                sent += 1
-    return len(records), sent
+                out.append(people.message(to, kind="deemed_approval", text=text,
+                                          data={"case_no": case_no, "notice_no": rec.notice_no}))
+    notify_many(out)
+    return len(records), len(out)

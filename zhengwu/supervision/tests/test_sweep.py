@@ -65,6 +65,15 @@ def test_cards_across_national_day(w):
     assert SweepRun.objects.count() == 30
 
 
+def test_cards_are_the_same_through_the_bulk_copy_path(w, monkeypatch):
+    """Large sweeps insert cards with COPY on PostgreSQL (ids drawn from the sequence first); forcing
+    that path for every insert must give the very same cards and ids that point at them."""
+    from zhengwu.supervision.services import bulk
+
+    monkeypatch.setattr(bulk, "COPY_MIN", 1)
+    test_cards_across_national_day(w)
+
+
 def test_cards_across_spring_festival(w):
     # Accepted Thursday 02-12: 02-13, 02-14 (调休 Saturday), then 02-15…02-23 off, 02-24, 02-25, 02-26.
     case = accept_case(w, D(2026, 2, 12))
