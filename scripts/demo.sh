@@ -9,4 +9,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+# PDFs (notices, receipts, the annual report) need pango and Chinese fonts.
+. scripts/_sysdeps.sh
+sysdeps
 exec .venv/bin/zhengwu demo "$@"

@@ -11,17 +11,8 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
 
 # Browser tests drive Debian's chromium (never a downloaded browser); PDFs need CJK fonts.
-need=()
-[ -x /usr/bin/chromium ] || need+=(chromium)
-[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
-ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
-command -v pdftoppm >/dev/null || need+=(poppler-utils)
-if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
-fi
+. scripts/_sysdeps.sh
+sysdeps browser
 
 echo "== ruff"
 .venv/bin/ruff check zhengwu benchmarks conftest.py
