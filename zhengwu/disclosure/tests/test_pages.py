@@ -158,3 +158,16 @@ def test_publication_chain_on_the_work_pages(client, w):
             client.post(f"/gk/work/publications/{pk}/act/{action}/", {"note": ""})
     assert Publication.objects.get().status == "published"
     assert "2026年“双随机、一公开”抽查计划" in text(client.get("/gk/SFXSCJ/"))
+
+
+def test_the_workbench_link_is_shown_to_members_of_a_body_only(client, w):
+    from zhengwu.org.models import Role
+    from zhengwu.org.tests import factories as f
+
+    link = 'href="/gk/work/"'
+    client.force_login(w.citizen)
+    assert link not in text(client.get("/gk/"))
+    client.force_login(f.staff("2999", Role.WINDOW_OFFICER, department=w.dept, name="钱非公开").user)
+    assert link not in text(client.get("/gk/"))
+    client.force_login(w.officer.user)
+    assert link in text(client.get("/gk/"))

@@ -19,6 +19,7 @@ from django.db import connections
 from zhengwu.demo.activity import load_demo_activity
 from zhengwu.demo.build import load_demo
 from zhengwu.demo.cases import load_demo_cases
+from zhengwu.disclosure.demo import load_demo_disclosure
 
 
 def _width(text: str) -> int:
@@ -64,6 +65,10 @@ class Command(BaseCommand):
             info = load_demo(stdout=self.stdout, base_url=base_url)
             load_demo_cases(stdout=self.stdout)
             load_demo_activity(stdout=self.stdout)
+            made = load_demo_disclosure()
+            if made["bodies"]:
+                self.stdout.write(f"已生成政务公开演示数据：{made['bodies']} 个公开主体、{made['published']} 条主动公开信息、"
+                                  f"{made['requests']} 件依申请公开。\n")
         finally:
             notices.setLevel(level)
 
