@@ -36,7 +36,7 @@
     color: ["#b3261e", "#e6b800"],
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { top: 0 },
-    grid: { left: 150, right: 20, top: 36, bottom: 20 },
+    grid: { left: 10, right: 20, top: 36, bottom: 20, containLabel: true },
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", inverse: true, data: depts.map(function (d) { return d.name; }) },
     series: [
@@ -48,7 +48,7 @@
   chart("chart-items", {
     color: ["#b3261e"],
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-    grid: { left: 180, right: 30, top: 10, bottom: 20 },
+    grid: { left: 10, right: 30, top: 10, bottom: 20, containLabel: true },
     xAxis: { type: "value" },
     yAxis: { type: "category", inverse: true, data: data.busiest_items.map(function (i) { return i.name; }),
              axisLabel: { width: 170, overflow: "truncate" } },
