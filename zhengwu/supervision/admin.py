@@ -48,7 +48,7 @@ class DeemedRuleAdmin(admin.ModelAdmin):
 
 @admin.register(AccountabilityRule)
 class AccountabilityRuleAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "count", "months", "bottom", "consequence", "is_active"]
+    list_display = ["name", "kind", "count", "months", "bottom", "roles", "consequence", "is_active"]
     list_editable = ["is_active"]
 
 

@@ -14,9 +14,13 @@ DEFAULT_SCORE_RULES = [
 ]
 
 ESSAY4 = "《环境创优年》七项组织处理措施（范文篇4）"
+# Who holds a leading post (分管副职、科室负责人) that "免去领导职务" can take away.
+LEADING_ROLES = ("chief_rep", "dept_head", "hall_admin")
+
 DEFAULT_ACCOUNTABILITY_RULES = [
     dict(code="two-admonitions", name="十二个月内受到两次效能告诫", kind="admonitions", count=2, months=12,
          bottom=1, consequence="免去领导职务（分管副职、科室负责人）", is_active=True,
+         roles=list(LEADING_ROLES),
          basis=f"{ESSAY4}之一：因工作效能执行力低下受到两次效能告诫的分管副职、科室负责人免去领导职务。"),
     dict(code="window-last-twice", name="窗口月考核连续两次排名末位", kind="rank_bottom", count=2, months=12,
          bottom=1, consequence="对窗口负责人效能告诫一次，窗口本年度不得评先", is_active=True,

@@ -108,6 +108,9 @@ class AccountabilityRule(models.Model):
     bottom = models.PositiveSmallIntegerField("末位名次数", default=1,
                                               help_text="1 表示最后一名，3 表示后三名；仅用于排名规则")
     consequence = models.CharField("处理意见", max_length=200)
+    roles = models.JSONField("适用角色", default=list, blank=True,
+                             help_text="角色代码列表（如 chief_rep、dept_head）；为空表示适用于所有人员。"
+                                       "如“免去领导职务”只适用于担任领导职务的人员")
     basis = models.TextField("依据", blank=True)
     is_active = models.BooleanField("启用", default=True)
 

@@ -11,7 +11,7 @@ from zhengwu.core import clock
 
 from ..models import SweepRun
 from ..periods import add_months, month_start
-from .assessment import assessment_ensure, assessment_run
+from .assessment import assessment_ensure, assessment_run, assessment_stale
 from .discipline import (
     accountability_evaluate,
     admonition_issue,
@@ -25,6 +25,7 @@ from .sweep import SweepResult, sweep_run
 
 __all__ = [
     "accountability_evaluate", "admonition_issue", "admonition_revoke", "assessment_ensure", "assessment_run",
+    "assessment_stale",
     "commendation_record", "deemed_confirm", "flag_resolve", "stats_rebuild", "stats_refresh", "supervise",
     "supervise_demo", "sweep_run", "SweepResult",
 ]
@@ -34,7 +35,12 @@ def supervise(*, today: dt.date | None = None, stats: bool = True) -> SweepResul
     """One scheduled run: cards and 超时默认, last month's assessment once, the rules, the rollup."""
     today = today or clock.today()
     result = sweep_run(today=today)
-    assessment_ensure(month=add_months(month_start(today), -1), today=today)
+    last = add_months(month_start(today), -1)
+    assessment_ensure(month=last, today=today)
+    # Appeals against the month before last are still decided early in this month.
+    before = add_months(last, -1)
+    if assessment_stale(before):
+        assessment_ensure(month=before, today=today)
     result.flags = accountability_evaluate(today=today)
     if result.flags:
         SweepRun.objects.filter(pk=result.run_id).update(flags=result.flags)

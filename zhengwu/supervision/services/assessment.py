@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 
 from zhengwu.cases.models import Case, Status
 from zhengwu.core import clock
@@ -181,9 +181,26 @@ def assessment_run(*, month: dt.date, today: dt.date | None = None) -> list[Mont
     return out
 
 
+def assessment_stale(month: dt.date) -> bool:
+    """Whether an appeal about one of the month's 差评 was upheld after the month was scored.
+
+    An upheld appeal takes the 差评 out of the score (and may give back an award); appeals are
+    often decided in the following month, after the turn-of-month assessment ran.
+    """
+    from zhengwu.ratings.models import Appeal, AppealStatus
+
+    start, end = month_start(month), month_end(month)
+    computed = MonthlyScore.objects.filter(month=start).aggregate(at=Min("computed_at"))["at"]
+    if computed is None:
+        return False
+    return Appeal.objects.filter(status=AppealStatus.UPHELD, decided_at__gt=computed,
+                                 rating__rated_on__gte=start, rating__rated_on__lte=end).exists()
+
+
 def assessment_ensure(*, month: dt.date, today: dt.date | None = None) -> bool:
-    """Compute a finished month once (the sweep calls this at the turn of the month)."""
-    if MonthlyScore.objects.filter(month=month_start(month)).exists():
+    """Compute a finished month once, and again if an upheld appeal has since changed its 差评
+    (the sweep calls this every run for the last two months). Returns whether it computed."""
+    if MonthlyScore.objects.filter(month=month_start(month)).exists() and not assessment_stale(month):
         return False
     assessment_run(month=month, today=today)
     return True

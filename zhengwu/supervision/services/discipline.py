@@ -209,6 +209,8 @@ def _admonition_triggers(rule: AccountabilityRule, staff_ids: set[int] | None):
     qs = Admonition.objects.filter(revoked_on__isnull=True).order_by("staff_id", "issued_on", "id")
     if staff_ids is not None:
         qs = qs.filter(staff_id__in=staff_ids)
+    if rule.roles:  # e.g. removal from a leading post: only those who hold one
+        qs = qs.filter(staff__in=Staff.objects.filter(roles__code__in=rule.roles).values("pk"))
     by_staff: dict[int, list[Admonition]] = defaultdict(list)
     for adm in qs.only("id", "staff_id", "issued_on", "doc_no"):
         by_staff[adm.staff_id].append(adm)

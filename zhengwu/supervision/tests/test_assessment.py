@@ -111,3 +111,33 @@ def test_bad_rating_from_ratings_deducts_and_excludes(w):
     assert (s[("officer", "李窗口")].score, s[("officer", "李窗口")].excluded) == (Decimal("91"), "当月被评为不满意")
     assert (s[("window", "5")].score, s[("window", "5")].excluded, s[("window", "5")].award) == (
         Decimal("89"), "当月被评为不满意", "")
+
+
+def test_an_appeal_upheld_after_the_turn_of_the_month_rescores_it(w):
+    """A 差评 of 31 March appealed and upheld on 2 April: the sweep of 3 April scores March again."""
+    from zhengwu.ratings import services as rs
+    from zhengwu.supervision.services import assessment_stale, supervise
+
+    a, b = march(w)
+    with clock.frozen(D(2026, 3, 31)):
+        rating = rs.rating_record(kind="hall", channel="pad", overall=1, case=b)
+    def run(day):
+        with clock.frozen(day):
+            supervise(today=day)
+
+    run(D(2026, 4, 1))  # the turn of the month: March scored with the 差评
+    assert scores()[("officer", "李窗口")].score == Decimal("91")
+    with clock.frozen(D(2026, 4, 1)):
+        appeal = rs.appeal_file(rating=rating, officer=w.officer, reason="mistaken",
+                                statement="评价对象错误，当时由其他窗口办理")
+    assert not assessment_stale(MARCH)  # filed, not decided: the score stands
+    with clock.frozen(D(2026, 4, 2)):
+        rs.appeal_decide(appeal=appeal, supervisor=w.supervisor, upheld=True, note="经核查属误评")
+    assert assessment_stale(MARCH)
+    run(D(2026, 4, 3))
+    officer = scores()[("officer", "李窗口")]
+    assert (officer.score, officer.excluded) == (Decimal("94"), "")
+    assert not assessment_stale(MARCH)
+    computed = officer.computed_at
+    run(D(2026, 4, 6))  # nothing new: not scored again
+    assert scores()[("officer", "李窗口")].computed_at == computed

@@ -70,6 +70,17 @@ def test_second_admonition_within_twelve_months_flags_for_removal(w):
     assert AccountabilityFlag.objects.count() == 1
 
 
+def test_two_admonitions_flag_only_holders_of_a_leading_post(w):
+    """“免去领导职务” applies to 分管副职、科室负责人: an ordinary window officer is not flagged."""
+    assert AccountabilityRule.objects.get(code="two-admonitions").roles == ["chief_rep", "dept_head", "hall_admin"]
+    admonish(w, D(2026, 3, 2), staff=w.officer)
+    admonish(w, D(2026, 4, 2), staff=w.officer)
+    assert AccountabilityFlag.objects.count() == 0
+    AccountabilityRule.objects.filter(code="two-admonitions").update(roles=[])  # the rule as data: everyone
+    assert accountability_evaluate(today=D(2026, 4, 3)) == 1
+    assert AccountabilityFlag.objects.get().staff == w.officer
+
+
 def test_revoking_an_admonition_resolves_its_flag(w):
     admonish(w, D(2026, 3, 2))
     second = admonish(w, D(2026, 4, 2))
