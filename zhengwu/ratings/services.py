@@ -243,9 +243,12 @@ def _invite_text(case: Case, raw: str, valid_days: int) -> str:
 
 
 def rating_invite_issue(*, case: Case, channel: str = Channel.QR) -> tuple[RatingInvite, str]:
-    """A one-use rating link for one finished case, e.g. printed as a QR code on the 办结 notice.
+    """A one-use rating link for one finished case: sent by SMS, or printed as a QR code for the
+    applicant at the window.
 
-    Returns the invitation and its token (only the token's hash is stored).
+    Returns the invitation and its token (only the token's hash is stored). Printing a QR code
+    again (the slip got lost, the printer jammed) gives the case's unused invitation a new token
+    and a new expiry; the old link stops working.
     """
     if channel not in (Channel.SMS, Channel.QR):
         raise DomainError("channel", "邀评方式应为短信链接或二维码")
@@ -254,17 +257,26 @@ def rating_invite_issue(*, case: Case, channel: str = Channel.QR) -> tuple[Ratin
     kind = rating_kind_for_case(case)
     if Rating.objects.filter(case=case, kind=kind).exists():
         raise DomainError("already_rated", "该办件已经评价过", status=409)
-    if RatingInvite.objects.filter(case=case, kind=kind).exists():
+    existing = RatingInvite.objects.filter(case=case, kind=kind).first()
+    if existing is not None and (channel == Channel.SMS or existing.used_at is not None):
         raise DomainError("already_invited", "该办件已发出过评价邀请", status=409)
     pol = policy_get()
     now = clock.now()
     raw = secrets.token_urlsafe(24)
+    expires = now + dt.timedelta(days=pol.invite_valid_days)
     try:
         with transaction.atomic():
+            if existing is not None:  # a QR code printed again: same invitation, new token
+                rotated = RatingInvite.objects.filter(pk=existing.pk, used_at__isnull=True).update(
+                    channel=Channel.QR, token_hash=hash_token(raw), created_at=now, expires_at=expires)
+                if rotated != 1:
+                    raise DomainError("already_invited", "该办件已发出过评价邀请", status=409)
+                existing.refresh_from_db()
+                return existing, raw
             invite = RatingInvite.objects.create(
                 case=case, kind=kind, channel=channel, token_hash=hash_token(raw),
                 sent_to=mask_phone(case.contact_phone) if channel == Channel.SMS else "", created_at=now,
-                expires_at=now + dt.timedelta(days=pol.invite_valid_days))
+                expires_at=expires)
             if channel == Channel.SMS:
                 notify(Message(to_phone=case.contact_phone, to_user_id=case.applicant_user_id, kind="rating_invite",
                                text=_invite_text(case, raw, pol.invite_valid_days), data={"case_no": case.case_no}))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_invite
 
 app_name = "ratings"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("my/", views.my_ratings, name="my_ratings"),
     path("case/<str:case_no>/", views.rate_case, name="rate_case"),
     path("r/<str:token>/", views.invite, name="invite"),
+    path("case/<str:case_no>/invite/", views_invite.invite_print, name="invite_print"),
     path("public/", views.public, name="public"),
     # staff
     path("rectifications/", views.rectification_list, name="rectifications"),

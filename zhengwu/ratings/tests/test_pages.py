@@ -269,3 +269,29 @@ def test_api_link_and_metrics(client, w, sending):
     client.logout()
     pub = client.get("/api/ratings/public?start=2026-09-01&end=2026-09-30").json()
     assert (pub["total"]["ratings"], pub["rows"][0]["label"]) == (1, "示范县市场监督管理局")
+
+
+def test_staff_print_a_rating_qr_that_the_applicant_uses_once(client, w, today):
+    import re
+
+    from django.urls import reverse
+
+    from zhengwu.ratings.models import RatingInvite
+
+    case = finish_at_window(w, today)
+    url = reverse("ratings:invite_print", args=[case.case_no])
+    client.force_login(w.outsider.user)
+    assert client.post(url).status_code == 403 and not RatingInvite.objects.exists()
+    client.force_login(w.officer.user)
+    html = client.get(reverse("cases:staff_case", args=[case.case_no])).content.decode()
+    assert f'action="{url}"' in html and "打印评价二维码" in html
+    response = client.post(url)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<svg" in html and case.case_no in html
+    link = re.search(r"http://testserver(/ratings/r/[^<\s]+/)", html).group(1)
+    client.logout()
+    page = client.get(link)
+    assert page.status_code == 200
+    client.post(link, {"overall": "5"})
+    assert Rating.objects.get(case=case).channel == "qr"
+    assert client.get(link).status_code == 410  # used

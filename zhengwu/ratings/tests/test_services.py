@@ -15,6 +15,7 @@ from zhengwu.ratings.models import (
     Kind,
     Rating,
     RatingEvent,
+    RatingInvite,
     RatingPolicy,
     Rectification,
     RectificationStatus,
@@ -250,9 +251,21 @@ def test_qr_invite_for_one_case(w):
     with clock.frozen(D(2026, 9, 28)):
         invite, raw = s.rating_invite_issue(case=case, channel=Channel.QR)
         with pytest.raises(DomainError) as e:
-            s.rating_invite_issue(case=case, channel=Channel.QR)
+            s.rating_invite_issue(case=case, channel=Channel.SMS)
     assert (invite.channel, invite.kind, invite.token_hash, len(raw) >= 32) == ("qr", "hall", s.hash_token(raw), True)
     assert e.value.message == "该办件已发出过评价邀请"
+    # Printed again two days later: the same invitation with a new token; the first slip no longer works.
+    with clock.frozen(D(2026, 9, 30)):
+        again, raw2 = s.rating_invite_issue(case=case, channel=Channel.QR)
+    assert again.pk == invite.pk and raw2 != raw and again.token_hash == s.hash_token(raw2)
+    assert RatingInvite.objects.count() == 1 and not RatingInvite.objects.filter(token_hash=s.hash_token(raw)).exists()
+    assert again.expires_at.date() > D(2026, 9, 30)
+    # Used: no more codes for that case.
+    with clock.frozen(D(2026, 9, 30)):
+        s.rating_record(kind="hall", channel="qr", overall=5, case=case, invite=again)
+        with pytest.raises(DomainError) as e:
+            s.rating_invite_issue(case=case, channel=Channel.QR)
+    assert e.value.code == "already_rated"
 
 
 # -- rectification --------------------------------------------------------------------------------------
