@@ -205,10 +205,7 @@ def _deadline(case: Case, plan: Plan, *, start: dt.date, extension_days: int, st
     n = plan.promised_limit + extension_days
     cal = engine.calendar_for(_region(case))
     if plan.calendar_days:
-        merged = engine._merge(stops)
-        stopped = sum((b - a).days + 1 for a, b in merged if b > start)
-        due = start + dt.timedelta(days=n + stopped)
-        return engine.Deadline(due, cal.provisional_between(start, due))
+        return cal.due_calendar_days(start, n, stops)
     return cal.due(start, n, stops)
 
 
@@ -332,11 +329,11 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
     plan = plan_for(case.item_version_id)
     role = _officer_role(officer, t, case, plan)
     paper = [m for m in paper_materials if m in plan.materials]
-    missing = []
-    if plan.required:  # items with no required material skip the query
+    have: set[int] = set()
+    if plan.required or paper:  # an item with no required material and nothing on paper skips the query
         have = set(CaseMaterial.objects.filter(case=case, material__isnull=False)
                    .values_list("material_id", flat=True))
-        missing = [name for mid, name in plan.required.items() if mid not in have and mid not in paper]
+    missing = [name for mid, name in plan.required.items() if mid not in have and mid not in paper]
     if missing:
         raise DomainError("materials_missing", f"缺少必要材料：{'、'.join(missing)}。请一次性告知申请人补正后再受理",
                           details={"missing": missing})
@@ -424,6 +421,8 @@ def case_supplement(*, case: Case, user=None, officer: Staff | None = None, file
     t = TRANSITIONS["supplement"]
     _check_state(case, t)
     role = _may_act_for_applicant(case, user=user, officer=officer)
+    if paper_materials and officer is None:
+        raise PermissionDenied("纸质材料须由窗口或代办员核收后登记，申请人请上传材料文件", code="paper_by_staff")
     plan = plan_for(case.item_version_id)
     uploads = []
     for material_id, upload in files:

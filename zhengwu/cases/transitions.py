@@ -38,7 +38,9 @@ TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         _t("submit", "提交申请", [""], [S.SUBMITTED, S.PENDING], APPLICANT),
-        _t("add_materials", "补充上传材料", [S.SUBMITTED, S.PENDING], [S.SUBMITTED, S.PENDING], APPLICANT),
+        # also while 待补正: an API client uploads the missing files one by one, then sends 补正
+        _t("add_materials", "补充上传材料", [S.SUBMITTED, S.PENDING, S.SUPPLEMENT],
+           [S.SUBMITTED, S.PENDING, S.SUPPLEMENT], APPLICANT),
         _t("prereview", "预审通过", [S.SUBMITTED], [S.PENDING], OFFICER, FRONT),
         _t("accept", "受理", [S.SUBMITTED, S.PENDING], [S.IN_REVIEW, S.COMPLETED], OFFICER, FRONT),
         _t("request_supplement", "一次性告知补正", [S.SUBMITTED, S.PENDING, S.IN_REVIEW], [S.SUPPLEMENT],

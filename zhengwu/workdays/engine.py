@@ -199,6 +199,25 @@ class Calendar:
         due = self.add(cursor, remaining)
         return Deadline(due, self.provisional_between(start, due))
 
+    def due_calendar_days(self, start: dt.date, n: int, stops: list[tuple[dt.date, dt.date]] = ()) -> Deadline:
+        """Due date of an n-natural-day (自然日) period from ``start``, the days in ``stops`` not counted.
+
+        The start day does not count (民法典第二百零一条); when the last day falls on a rest day
+        (a weekend or statutory holiday, not a 调休 working day), the period ends on the next
+        working day (民法典第二百零三条).
+        """
+        due = start + dt.timedelta(days=n)
+        for first, last in _merge(stops):
+            if last <= start:
+                continue
+            a = max(first, start + dt.timedelta(days=1))
+            if a > due:
+                break
+            due += dt.timedelta(days=(last - a).days + 1)
+        while not self.is_workday(due):
+            due += dt.timedelta(days=1)
+        return Deadline(due, self.provisional_between(start, due))
+
     def explain(self, start: dt.date, n: int, stops: list[tuple[dt.date, dt.date]] = ()) -> list[DayStatus]:
         """Each day from the start to the due date, counted or skipped, and why."""
         deadline = self.due(start, n, stops)
@@ -304,6 +323,10 @@ def count_workdays(start: dt.date, end: dt.date, *, region=None) -> int:
 
 def due_date(start: dt.date, n: int, *, stops=(), region=None) -> Deadline:
     return calendar_for(region).due(start, n, list(stops))
+
+
+def due_date_calendar_days(start: dt.date, n: int, *, stops=(), region=None) -> Deadline:
+    return calendar_for(region).due_calendar_days(start, n, list(stops))
 
 
 def is_workday(day: dt.date, *, region=None) -> bool:

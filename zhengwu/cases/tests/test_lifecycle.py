@@ -141,3 +141,21 @@ def test_case_numbers_count_per_hall_and_day(w):
         nos.append(submit_online(w).case_no)
     assert nos == ["SFXZW-20261102-00001", "SFXZW-20261102-00002", "SFXZW-20261102-00003",
                    "SFXZW-20261103-00001"]
+
+
+def test_accept_with_only_optional_materials_records_the_paper_one(w):
+    """An item that requires nothing: ticking the optional paper 授权委托书 at acceptance is recorded."""
+    from zhengwu.cases.models import CaseMaterial
+    from zhengwu.catalog.services import item_upsert
+
+    from .factories import MATERIALS, STEPS, _fields, applicant
+
+    item, _ = item_upsert(impl_code="SFX-SCJG-009", department=w.dept, fields=_fields(name="食品经营许可注销"),
+                          steps=STEPS, materials=MATERIALS[2:], fees=[])
+    optional = item.current.materials.get()
+    with clock.frozen(D(2026, 11, 2)):
+        case = s.case_submit(item=item, applicant=applicant(), channel="window", officer=w.officer)
+        s.case_accept(case=case, officer=w.officer, paper_materials=[optional.pk])
+    assert case.status == Status.IN_REVIEW
+    row = CaseMaterial.objects.get(case=case)
+    assert (row.material_id, row.paper_received, row.name) == (optional.pk, True, "授权委托书")

@@ -382,6 +382,22 @@ def test_supplement_by_another_citizen(w, stranger):
         s.case_supplement(case=case, user=stranger, note="补交平面图")
 
 
+def test_applicant_cannot_declare_paper_originals_received(w):
+    """Only staff who hold the papers may record them; otherwise an applicant could skip the check."""
+    case = in_supplement(w)
+    with refused("paper_by_staff", "纸质材料须由窗口或代办员核收后登记，申请人请上传材料文件", case):
+        s.case_supplement(case=case, user=w.citizen, paper_materials=[w.m1.pk, w.m2.pk], note="原件已交")
+
+
+def test_applicant_uploads_files_one_by_one_while_in_supplement_then_sends_it(w, media):
+    case = in_supplement(w)
+    s.case_add_materials(case=case, user=w.citizen, files=[(w.m2.pk, pdf("平面图.pdf"))])
+    assert case.status == Status.SUPPLEMENT
+    s.case_supplement(case=case, user=w.citizen, note="平面图已上传")
+    assert case.status == Status.PENDING
+    assert CaseMaterial.objects.filter(case=case, material=w.m2).exists()
+
+
 # -- reasons and choices ---------------------------------------------------------------------------------
 
 

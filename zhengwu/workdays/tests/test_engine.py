@@ -189,3 +189,25 @@ def test_long_periods_and_year_bounds():
     with pytest.raises(DomainError) as exc:
         engine.add_workdays(D(2099, 12, 1), 400)
     assert exc.value.code == "year_out_of_range"
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "stops", "due"),
+    [
+        # 30 natural days from 1 September end on 1 October (国庆): moved to the first working day after, 8 October.
+        pytest.param(D(2026, 9, 1), 30, [], D(2026, 10, 8), id="ends-in-national-day"),
+        # Ends on Saturday 7 November: moved to Monday 9 November.
+        pytest.param(D(2026, 11, 2), 5, [], D(2026, 11, 9), id="ends-on-a-weekend"),
+        # Ends on Saturday 10 October, a 调休 working day: stays.
+        pytest.param(D(2026, 9, 30), 10, [], D(2026, 10, 10), id="ends-on-a-makeup-saturday"),
+        # An ordinary Wednesday: no move.
+        pytest.param(D(2026, 11, 2), 2, [], D(2026, 11, 4), id="plain"),
+        # A 3-day stop (3–5 Nov) inside the period adds 3 days: 4 → 7 Nov (Sat) → moved to Monday 9 Nov.
+        pytest.param(D(2026, 11, 2), 2, [(D(2026, 11, 3), D(2026, 11, 5))], D(2026, 11, 9), id="stopped"),
+        # A stop wholly before the start does nothing.
+        pytest.param(D(2026, 11, 2), 2, [(D(2026, 10, 20), D(2026, 10, 22))], D(2026, 11, 4), id="stop-before"),
+    ],
+)
+def test_natural_day_periods_end_on_a_working_day(start, n, stops, due):
+    """民法典第二百零一条 (the start day does not count) and 第二百零三条 (a last day on a rest day moves on)."""
+    assert engine.due_date_calendar_days(start, n, stops=stops).due == due
