@@ -81,7 +81,7 @@ def case_list_for_staff(*, staff: Staff, status: str = "", q: str = "", due: str
         qs = qs.filter(Q(case_no__icontains=q) | Q(applicant_name__contains=q) | Q(item__name__contains=q))
     if due:
         today = clock.today()
-        open_q = Q(status__in=[Status.IN_REVIEW, Status.SUSPENDED])
+        open_q = Q(status=Status.IN_REVIEW)  # stopped clocks (特别程序, 补正) are neither late nor due
         if due == "overdue":
             qs = qs.filter(open_q, due_date__lt=today)
         elif due == "soon":
@@ -119,9 +119,15 @@ def case_progress_public(*, case_no: str, credential: str) -> Case:
 
 
 def due_state(case: Case, today: dt.date | None = None) -> str:
-    """ok / soon (due within one working day) / overdue / none — for the workbench colours."""
+    """ok / soon (due within one working day) / overdue / paused / none — for the workbench colours.
+
+    A case in 特别程序 or 补正 has its clock stopped: its stored due date moves on when the clock
+    restarts, so it is shown as paused rather than judged against today.
+    """
     if case.due_date is None or case.status not in (Status.IN_REVIEW, Status.SUSPENDED, Status.SUPPLEMENT):
         return "none"
+    if case.status != Status.IN_REVIEW:
+        return "paused"
     today = today or clock.today()
     if case.due_date < today:
         return "overdue"

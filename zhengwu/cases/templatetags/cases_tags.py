@@ -29,7 +29,7 @@ EVENT_LABELS = {
     "withdraw": "撤回申请",
 }
 
-DUE_LABELS = {"ok": "正常", "soon": "即将到期", "overdue": "已超期", "none": ""}
+DUE_LABELS = {"ok": "正常", "soon": "即将到期", "overdue": "已超期", "paused": "暂停计时", "none": ""}
 
 
 @register.filter

@@ -319,6 +319,13 @@ def test_workbench_colours_due_dates(client, w):
     page = client.get(reverse("cases:workbench"), {"due": "overdue"}).content.decode()
     assert f'class="row-overdue" data-case-no="{case.case_no}"' in page
     assert "due due-overdue" in page
+    # In 特别程序 the clock is stopped: neither overdue nor red, shown as paused.
+    s.case_suspend(case=Case.objects.get(pk=case.pk), officer=w.chief, kind="expert_review", reason="组织专家评审")
+    page = client.get(reverse("cases:workbench"), {"due": "overdue"}).content.decode()
+    assert case.case_no not in page
+    page = client.get(reverse("cases:workbench")).content.decode()
+    row = re.search(rf'<tr[^>]*data-case-no="{case.case_no}".*?</tr>', page, re.S).group(0)
+    assert 'class="due due-paused"' in row and "row-overdue" not in row
 
 
 def test_workbench_query_count_does_not_grow_with_the_page(client, w, django_assert_max_num_queries):
