@@ -11,7 +11,10 @@ DEFAULT_SCORE_RULES = [
     ("admonition", Decimal("-5"), True, True, True, "受到效能告诫，每次扣5分"),
     ("red_card", Decimal("-1"), True, True, False, "办件被亮红牌，每张扣1分（默认不启用，超期已按办件扣分）"),
     ("praise", Decimal("2"), True, True, True, "群众表扬信、锦旗等，每次加2分"),
+    ("away_overdue", Decimal("-1"), False, True, True,
+     "外出告知后超过预计返回时间仍未返岗（服务时间内），每满30分钟扣1分"),
 ]
+AWAY_UNIT_MINUTES = 30
 
 ESSAY4 = "《环境创优年》七项组织处理措施（范文篇4）"
 # Who holds a leading post (分管副职、科室负责人) that "免去领导职务" can take away.

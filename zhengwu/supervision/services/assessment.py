@@ -27,7 +27,8 @@ from zhengwu.cases.models import Case, Status
 from zhengwu.core import clock
 from zhengwu.org.models import Role, Staff, Window
 
-from .. import ratings_port
+from .. import hall_port, ratings_port
+from ..defaults import AWAY_UNIT_MINUTES
 from ..models import Admonition, Card, Commendation, MonthlyScore, ScoreRule
 from ..periods import month_end, month_start
 from ..policy import policy_get, score_rules
@@ -88,6 +89,10 @@ def _facts(start: dt.date, end: dt.date, today: dt.date):
         if policy.exclude_red_card:
             off_excl[officer_id].append("当月办件被亮红牌")
             win_excl[window_id].append("当月办件被亮红牌")
+
+    for staff_id, minutes in hall_port.away_overdue_minutes(start=start, end=end).items():
+        if minutes >= AWAY_UNIT_MINUTES:
+            by_officer["away_overdue"][staff_id] += minutes // AWAY_UNIT_MINUTES
 
     for staff_id, window_id in Commendation.objects.filter(on__range=(start, end)).values_list("staff_id",
                                                                                                 "window_id"):

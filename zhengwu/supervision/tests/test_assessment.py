@@ -141,3 +141,30 @@ def test_an_appeal_upheld_after_the_turn_of_the_month_rescores_it(w):
     computed = officer.computed_at
     run(D(2026, 4, 6))  # nothing new: not scored again
     assert scores()[("officer", "李窗口")].computed_at == computed
+
+
+def test_staying_away_past_the_declared_return_costs_points(w):
+    """外出告知: 李窗口 declared a return at 10:00 on Tuesday 3 March and came back at 11:10 (70 minutes
+    over, inside service hours): −2 (per full 30 minutes). 王窗口 came back in time: nothing. An absence
+    still open at the end of the month counts up to then, in service hours only."""
+    from django.utils import timezone
+
+    from zhengwu.hall.models import AbsenceKind, StaffAbsence
+
+    def at(day, hh, mm):
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hh, mm)))
+
+    march(w)
+    StaffAbsence.objects.create(staff=w.officer, hall=w.center, kind=AbsenceKind.ERRAND,
+                                started_at=at(D(2026, 3, 3), 9, 0), expected_return=at(D(2026, 3, 3), 10, 0),
+                                returned_at=at(D(2026, 3, 3), 11, 10))
+    StaffAbsence.objects.create(staff=w.officer2, hall=w.center, kind=AbsenceKind.MEETING,
+                                started_at=at(D(2026, 3, 4), 9, 0), expected_return=at(D(2026, 3, 4), 11, 0),
+                                returned_at=at(D(2026, 3, 4), 10, 45))
+    assessment_run(month=MARCH, today=D(2026, 4, 1))
+    s = scores()
+    officer = s[("officer", "李窗口")]
+    assert officer.score == Decimal("92")  # 94 by hand, − 2
+    assert {i["code"]: (i["count"], i["subtotal"]) for i in officer.items}["away_overdue"] == (2, "-2.00")
+    assert "away_overdue" not in {i["code"] for i in s[("officer", "王窗口")].items}
+    assert "away_overdue" not in {i["code"] for i in s[("window", "5")].items}  # a person's, not the window's

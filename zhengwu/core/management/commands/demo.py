@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from zhengwu.core import clock
 from zhengwu.demo.activity import load_demo_activity
 from zhengwu.demo.build import load_demo
 from zhengwu.demo.cases import load_demo_cases
@@ -46,6 +47,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
         parser.add_argument("--port", type=int, default=8000, help="监听端口（默认 8000）")
         parser.add_argument("--no-serve", action="store_true", help="只生成数据并打印账号，不启动服务")
+        parser.add_argument("--no-jobs", action="store_true",
+                            help="不在后台运行定时任务（效能监察、邀评短信、政务公开每日任务、预约爽约）")
         parser.add_argument("--reset", action="store_true",
                             help="删除 SQLite 数据库后重新生成（仅限内置 SQLite 数据库）")
 
@@ -88,6 +91,14 @@ class Command(BaseCommand):
         if opts["no_serve"]:
             return
         w(f"正在启动服务：{base_url}（按 Ctrl+C 停止）")
+        if not opts["no_jobs"]:
+            from zhengwu.core.jobs import JobRunner
+
+            # Today's sweep already ran while loading: the runner starts with the frequent jobs.
+            runner = JobRunner()
+            runner.last_daily = clock.today()
+            runner.start()
+            w("定时任务已在后台运行：每天效能监察和政务公开每日任务，每10分钟预约爽约和邀评。")
         import uvicorn
 
         uvicorn.run("zhengwu.asgi:application", host=host, port=port, log_level="info")
