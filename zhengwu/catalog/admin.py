@@ -1,7 +1,9 @@
 """Catalog maintenance for 中心管理员: drafts are edited, published versions are read-only."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from zhengwu.core.errors import DomainError
 
@@ -69,6 +71,20 @@ class ItemVersionAdmin(admin.ModelAdmin):
         self.message_user(request, f"已发布 {done} 个版本")
 
 
+class ItemAddForm(forms.ModelForm):
+    """Adding an item: its code, department and name; everything else is filled in on its draft."""
+
+    class Meta:
+        model = Item
+        fields = ["impl_code", "department", "name"]
+
+    def clean_impl_code(self):
+        value = self.cleaned_data["impl_code"].strip()
+        if Item.objects.filter(impl_code=value).exists():
+            raise forms.ValidationError(f"实施编码 {value} 已存在")
+        return value
+
+
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     list_display = ["impl_code", "name", "department", "status", "current"]
@@ -80,8 +96,39 @@ class ItemAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ItemAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        return ["impl_code", "department", "name"] if obj is None else super().get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        draft = services.item_create(impl_code=obj.impl_code, department=obj.department, name=obj.name,
+                                     actor=request.user)
+        obj.pk = draft.item_id
+        request._zhengwu_new_draft = draft
+
+    def response_add(self, request, obj, post_url_continue=None):
+        draft = getattr(request, "_zhengwu_new_draft", None)
+        if draft is None:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, f"已新建事项“{draft.name}”及其第1版草稿：请填写事项要素、办理环节、材料和收费后发布",
+                          messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:catalog_itemversion_change", args=[draft.pk]))
+
     @admin.action(description="基于现行版本新建草稿（修改后发布为新版本）")
     def new_draft(self, request, queryset):
-        with transaction.atomic():
-            drafts = [services.item_draft_create(item=item, actor=request.user) for item in queryset]
+        drafts = []
+        for item in queryset:
+            try:
+                drafts.append(services.item_draft_create(item=item, actor=request.user))
+            except DomainError as exc:
+                self.message_user(request, f"{item}：{exc.message}", messages.ERROR)
         self.message_user(request, f"已建立 {len(drafts)} 个草稿，请在“事项版本”中修改后发布")

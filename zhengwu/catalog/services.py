@@ -118,8 +118,13 @@ def item_draft_create(*, item: Item, actor=None) -> ItemVersion:
     if draft:
         return draft
     source = item.current
-    if source is None:
-        raise DomainError("no_current_version", "该事项还没有已发布的版本")
+    if source is None:  # a new item: its first draft starts blank, with the item's name
+        last = item.versions.order_by("-version").values_list("version", flat=True).first() or 0
+        draft = ItemVersion.objects.create(item=item, version=last + 1, state=ItemVersion.State.DRAFT,
+                                           name=item.name)
+        audit_record(actor=actor, action="create", obj=draft,
+                     summary=f"新建草稿 {item.impl_code} 第{draft.version}版")
+        return draft
     snap = version_snapshot(source)
     last = item.versions.order_by("-version").values_list("version", flat=True).first() or 0
     draft = ItemVersion.objects.create(item=item, version=last + 1, state=ItemVersion.State.DRAFT,
@@ -130,6 +135,24 @@ def item_draft_create(*, item: Item, actor=None) -> ItemVersion:
         draft.materials.filter(seq=old.seq).update(blank_form=old.blank_form.name, sample=old.sample.name)
     audit_record(actor=actor, action="create", obj=draft, summary=f"新建草稿 {item.impl_code} 第{draft.version}版")
     return draft
+
+
+@transaction.atomic
+def item_create(*, impl_code: str, department: Department, name: str, actor=None) -> ItemVersion:
+    """A new item entered by hand (管理后台): the item and its first draft, to fill in and publish."""
+    impl_code = (impl_code or "").strip()
+    name = (name or "").strip()
+    if not impl_code:
+        raise DomainError("invalid_item", "实施编码不能为空")
+    if not name:
+        raise DomainError("invalid_item", "事项名称不能为空")
+    if Item.objects.filter(impl_code=impl_code).exists():
+        raise DomainError("duplicate_item", f"实施编码 {impl_code} 已存在")
+    item = Item(impl_code=impl_code, department=department, name=name, status=ItemVersion.Status.ACTIVE)
+    item.name_pinyin, item.name_initials = pinyin_keys(name)
+    item.save()
+    audit_record(actor=actor, action="create", obj=item, summary=f"新建事项 {impl_code} {name}")
+    return item_draft_create(item=item, actor=actor)
 
 
 @transaction.atomic

@@ -308,6 +308,11 @@ def _staff(roles, regions, halls, depts, windows) -> None:
               {(staff[p.employee_no].pk, roles[r].pk) for p in plans for r in p.roles})
     _sync_m2m(Staff.windows.through, "staff_id", "window_id", staff_ids,
               {(staff[p.employee_no].pk, windows[w].pk) for p in plans for w in p.windows})
+    # Bulk writes send no signals: give the 中心管理员 their admin access as the signals would.
+    from zhengwu.org.admin_access import sync_admin_access
+
+    for s in Staff.objects.filter(pk__in=staff_ids, roles__code=Role.HALL_ADMIN).select_related("user"):
+        sync_admin_access(s)
 
 
 def _tokens() -> None:

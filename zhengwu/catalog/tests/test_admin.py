@@ -1,0 +1,53 @@
+"""The catalog in the Chinese admin: a 中心管理员 adds an item by hand, fills in its draft, publishes."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from zhengwu.catalog.models import Item, ItemVersion
+from zhengwu.core.models import AuditEvent
+from zhengwu.org.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(get_user_model().objects.create_superuser(username="root", password="pass-123456"))
+    return client
+
+
+@pytest.mark.parametrize("model", ["item", "itemversion"])
+def test_lists_and_add_form_open(admin_client, model):
+    assert admin_client.get(f"/admin/catalog/{model}/").status_code == 200
+
+
+def test_adding_an_item_creates_its_first_draft_and_opens_it(admin_client):
+    dept = f.department(f.county())
+    html = admin_client.get("/admin/catalog/item/add/").content.decode()
+    assert "实施编码" in html and "事项名称" in html
+    response = admin_client.post("/admin/catalog/item/add/", {
+        "impl_code": "11130621MB0010014M070001011X000", "department": dept.pk, "name": "食品小作坊登记"})
+    item = Item.objects.get(impl_code="11130621MB0010014M070001011X000")
+    draft = ItemVersion.objects.get(item=item)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:catalog_itemversion_change", args=[draft.pk])
+    assert (draft.version, draft.state, draft.name, item.current) == (1, ItemVersion.State.DRAFT, "食品小作坊登记", None)
+    assert item.name_initials.startswith("spxzf")
+    assert AuditEvent.objects.filter(action="create", summary__contains="新建事项").exists()
+    assert admin_client.get(response["Location"]).status_code == 200
+    # publishing the blank draft is refused with the reason, and changes nothing
+    response = admin_client.post("/admin/catalog/itemversion/", {
+        "action": "publish", "_selected_action": [draft.pk]}, follow=True)
+    assert "承诺办结时限为0的事项应为即办件" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.state == ItemVersion.State.DRAFT
+
+
+def test_a_duplicate_code_is_refused_on_the_form(admin_client):
+    dept = f.department(f.county())
+    data = {"impl_code": "X-001", "department": dept.pk, "name": "事项甲"}
+    admin_client.post("/admin/catalog/item/add/", data)
+    response = admin_client.post("/admin/catalog/item/add/", {**data, "name": "事项乙"})
+    assert response.status_code == 200 and "实施编码 X-001 已存在" in response.content.decode()
+    assert Item.objects.count() == 1
