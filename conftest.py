@@ -38,9 +38,12 @@ def _fresh_process_state(request):
     concurrency) tests end with a flush that also removes the default roles a data
     migration created, so they are put back for whatever runs next.
     """
+    from django.core.cache import cache
+
     from zhengwu.cases import plan
     from zhengwu.workdays import engine
 
+    cache.clear()  # throttling counters and the like start at zero
     plan._plans.clear()
     engine._calendars.clear()
     engine._state.update(version=None, checked=0.0)

@@ -82,7 +82,7 @@ class ApplicantForm(forms.Form):
 
 class ProgressForm(forms.Form):
     case_no = forms.CharField(label="办件编号", max_length=40)
-    credential = forms.CharField(label="联系电话或证件号码", max_length=20)
+    credential = forms.CharField(label="联系电话或身份证号", max_length=20)
 
 
 # -- officer actions ------------------------------------------------------------------------------

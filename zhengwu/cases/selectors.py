@@ -98,15 +98,16 @@ def case_list_for_agent(*, agent: Staff) -> QuerySet[Case]:
 
 
 def case_progress_public(*, case_no: str, credential: str) -> Case:
-    """The public progress query: case number plus the applicant's phone or ID number.
+    """The public progress query: case number plus the applicant's phone or 身份证号.
 
     A wrong pair answers exactly like a missing case, so nobody learns whose case a number is.
+    An enterprise's 统一社会信用代码 is public, so it is not a credential: its contact phone is.
     """
     case = Case.objects.select_related(*_RELATED).filter(case_no=(case_no or "").strip()).first()
     cred = (credential or "").strip().upper()
     ok = False
     if case is not None and cred:
-        if cred == case.id_number.upper() or cred == case.uscc.upper():
+        if case.id_number and cred == case.id_number.upper():
             ok = True
         else:
             try:
@@ -114,7 +115,7 @@ def case_progress_public(*, case_no: str, credential: str) -> Case:
             except Exception:
                 ok = False
     if not ok:
-        raise NotFound("未找到与该办件编号和联系电话（或证件号码）匹配的办件，请核对后重试")
+        raise NotFound("未找到与该办件编号和联系电话（或身份证号）匹配的办件，请核对后重试")
     return case
 
 

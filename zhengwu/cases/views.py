@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.catalog.selectors import item_get_public
-from zhengwu.core import clock
+from zhengwu.core import clock, throttle
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.services import audit_record
 from zhengwu.org.models import Role
@@ -309,22 +309,31 @@ def _material_response(case, pk: int):
                         filename=material.file.name.rsplit("/", 1)[-1])
 
 
+PROGRESS_FAILURES, PROGRESS_WINDOW = 10, 600  # ten wrong pairs per client in ten minutes
+
+
 @require_http_methods(["GET", "POST"])
 def progress(request):
     """Public progress query: case number plus phone or ID number; a wrong pair looks like no case."""
     form = ProgressForm(request.POST or None, initial={"case_no": request.GET.get("case_no", "")[:40]})
     ctx: dict = {"form": form}
+    status = 200
     if request.method == "POST" and form.is_valid():
+        who = throttle.client_key(request)
         try:
+            throttle.check("progress", who, limit=PROGRESS_FAILURES, window=PROGRESS_WINDOW)
             case = selectors.case_progress_public(case_no=form.cleaned_data["case_no"],
                                                   credential=form.cleaned_data["credential"])
         except NotFound as exc:
+            throttle.fail("progress", who, window=PROGRESS_WINDOW)
             ctx["error"] = exc.message
+        except DomainError as exc:
+            ctx["error"], status = exc.message, exc.status
         else:
             plan = plan_for(case.item_version_id)
             events = list(case.events.order_by("id"))
             ctx.update(case=case, events=events, stages=_stages(case, plan, events))
-    return render(request, "cases/progress.html", ctx)
+    return render(request, "cases/progress.html", ctx, status=status)
 
 
 # -- village agents -------------------------------------------------------------------------------------------

@@ -264,12 +264,38 @@ def test_progress_query_with_a_wrong_pair_says_not_found(client, w):
     other = s.case_submit(item=w.item, applicant=applicant(name="李四", phone="13900001111",
                                                            id_number="110101199003070011"),
                           channel="online", user=None)
-    message = "未找到与该办件编号和联系电话（或证件号码）匹配的办件，请核对后重试"
+    message = "未找到与该办件编号和联系电话（或身份证号）匹配的办件，请核对后重试"
     for case_no, credential in [(case.case_no, "13900001111"), ("SFXZW-20000101-00001", "13812345678"),
                                 (other.case_no, PERSON_ID)]:
         page = client.post(reverse("cases:progress"), {"case_no": case_no, "credential": credential}).content.decode()
         assert message in page
         assert 'data-testid="progress-result"' not in page
+
+
+def test_an_enterprises_public_credit_code_does_not_open_its_case(client, w):
+    from .factories import USCC
+
+    case = s.case_submit(item=w.item, applicant=applicant(kind="legal", name="示范县好味道餐饮有限公司", uscc=USCC,
+                                                          legal_rep="张三", id_number="", phone="13900002222"),
+                         channel="online", user=None)
+    page = client.post(reverse("cases:progress"), {"case_no": case.case_no, "credential": USCC}).content.decode()
+    assert 'data-testid="progress-result"' not in page
+    page = client.post(reverse("cases:progress"), {"case_no": case.case_no, "credential": "13900002222"}).content.decode()
+    assert 'data-testid="progress-result"' in page
+
+
+def test_progress_guessing_is_slowed_after_ten_wrong_pairs(client, w):
+    from django.core.cache import cache
+
+    cache.clear()
+    case = submit(w)
+    for i in range(10):
+        client.post(reverse("cases:progress"), {"case_no": case.case_no, "credential": f"1390000{i:04d}"})
+    response = client.post(reverse("cases:progress"), {"case_no": case.case_no, "credential": "13812345678"})
+    assert response.status_code == 429
+    assert "查询失败次数过多，请10分钟后再试" in response.content.decode()
+    assert 'data-testid="progress-result"' not in response.content.decode()
+    cache.clear()
 
 
 # -- workbench ------------------------------------------------------------------------------------------------

@@ -1,0 +1,34 @@
+"""Counting failed attempts per client in the shared cache (Redis in production), to slow guessing.
+
+Used where a public form answers "found / not found" for a secret pair (the progress query):
+after ``limit`` failures within ``window`` seconds the client is refused until the window ends.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+from .errors import DomainError
+
+
+def client_key(request) -> str:
+    """The client's address. Behind a load balancer, ``zhengwu serve`` (uvicorn) puts the real
+    client address here from X-Forwarded-For when FORWARDED_ALLOW_IPS names the balancer."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def check(scope: str, who: str, *, limit: int, window: int) -> None:
+    """Refuse when ``who`` already failed ``limit`` times in ``scope`` within the window."""
+    if (cache.get(f"zw:throttle:{scope}:{who}") or 0) >= limit:
+        minutes = max(1, window // 60)
+        raise DomainError("too_many_attempts", f"查询失败次数过多，请{minutes}分钟后再试", status=429)
+
+
+def fail(scope: str, who: str, *, window: int) -> None:
+    key = f"zw:throttle:{scope}:{who}"
+    if cache.add(key, 1, window):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, window)
