@@ -1,6 +1,7 @@
 # Sourced by demo.sh and test.sh: install the Debian packages zhengwu needs, when missing.
 # Usage: sysdeps [browser]   — PDFs need pango and CJK fonts; the browser tests also need chromium
-# (Debian's own package; never a downloaded browser) and poppler's pdftoppm.
+# (Debian's own package; never a downloaded browser), poppler's pdftoppm, and LibreOffice's headless
+# writer (soffice) to render the .docx annual report in the document tests.
 sysdeps() {
   local need=()
   [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
@@ -8,6 +9,7 @@ sysdeps() {
   if [ "${1:-}" = "browser" ]; then
     [ -x /usr/bin/chromium ] || need+=(chromium)
     command -v pdftoppm >/dev/null || need+=(poppler-utils)
+    command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
   fi
   if [ ${#need[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null; then

@@ -12,6 +12,8 @@ from .layout import matrix
 from .tables import ReportData
 
 FONT = "Noto Sans CJK SC"
+MARGIN_MM = 20
+TEXT_WIDTH_MM = 210 - 2 * MARGIN_MM
 
 
 def _font(run, size_pt: float | None = None, bold: bool = False) -> None:
@@ -43,18 +45,28 @@ def _para(doc, text: str, *, size: float = 12, bold: bool = False, center: bool 
     return p
 
 
-def _table(doc, grid: list) -> None:
+def _table(doc, grid: list, cols: list[float]) -> None:
+    """One national table; ``cols`` are the column widths in % of the text width, as on the page and PDF."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     width, placed = matrix(grid)
     table = doc.add_table(rows=len(grid), cols=width)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # Without widths every column gets the same share and the long row labels of table 三 break
+    # every few characters. Word reads the cell widths, LibreOffice the grid: set both, before
+    # merging (a merge adds up the widths of what it joins).
+    table.autofit = False
+    widths = [Mm(TEXT_WIDTH_MM * w / sum(cols)) for w in cols]
+    for i, column in enumerate(table.columns):
+        column.width = widths[i]
     # table.cell() rebuilds the whole cell list on each call; take it once. Each merge only touches
     # its own region, so the cells at the corners of later regions stay valid.
     cells = table._cells
+    for i, cell in enumerate(cells):
+        cell.width = widths[i % width]
     for r, c, cell in placed:
         target = cells[r * width + c]
         if cell.rowspan > 1 or cell.colspan > 1:
@@ -75,8 +87,8 @@ def report_docx(data: ReportData) -> bytes:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(20)
-    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin = section.right_margin = Mm(MARGIN_MM)
+    section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
     _para(doc, ctx["title"], size=18, bold=True, center=True)
     titles = ctx["section_titles"]
     sections = ctx["sections"]
@@ -88,7 +100,8 @@ def report_docx(data: ReportData) -> bytes:
                 if line.strip():
                     _para(doc, line.strip())
         else:
-            _table(doc, grids[{"proactive": "table2", "requests": "table3", "appeals": "table4"}[key]]["rows"])
+            grid = grids[{"proactive": "table2", "requests": "table3", "appeals": "table4"}[key]]
+            _table(doc, grid["rows"], grid["cols"])
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -59,7 +59,6 @@ def test_pdf_opens_shows_the_tables_and_renders_to_png(data):
 
 
 def test_docx_opens_and_shows_the_tables(data):
-    pytest.importorskip("docx")
     from docx import Document
 
     doc = Document(io.BytesIO(report_docx(data)))
@@ -82,15 +81,46 @@ def test_docx_opens_and_shows_the_tables(data):
     assert header[0].startswith("（本列数据的勾稽关系为") and header[3] == "申请人情况"
     assert [c.text for c in t4.rows[3].cells] == ["1", "1", "1", "1", "4", "1", "0", "0", "0", "1", "0", "0", "0",
                                                   "1", "1"]
-    if shutil.which("libreoffice") or shutil.which("soffice"):
-        with tempfile.TemporaryDirectory() as d:
-            path = Path(d) / "r.docx"
-            path.write_bytes(report_docx(data))
-            exe = shutil.which("libreoffice") or shutil.which("soffice")
-            subprocess.run([exe, "--headless", "--convert-to", "pdf", "--outdir", d, str(path)], check=True,
-                           timeout=120)
-            text = _pdf_text((Path(d) / "r.pdf").read_bytes(), Path(d))
-            assert "1.属于国家秘密" in text
+    # The label columns carry the page's widths (8 % + 9 % + 26 % of 170 mm), not ten equal shares.
+    assert [round(c.width.mm) for c in t3.columns][:4] == [14, 15, 44, 14]
+
+
+def test_docx_converted_by_libreoffice_renders_the_tables_to_png(data, tmp_path):
+    """Word's format as another program reads it: LibreOffice → PDF → page 1 as PNG, and the PDF's text."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "未找到 soffice：请安装 libreoffice-writer-nogui（scripts/test.sh 会自动安装）"
+    path = tmp_path / "report.docx"
+    path.write_bytes(report_docx(data))
+    # A profile of its own: parallel runs (and a desktop LibreOffice) would otherwise share a lock.
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], check=True, timeout=180, capture_output=True)
+    pdf = (tmp_path / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = _pdf_text(pdf, tmp_path)
+    flat = text.replace(" ", "")  # LibreOffice spaces digits apart from Chinese text ("2026 年")
+    for needle in ("示范县市场监督管理局2026年政府信息公开工作年度报告", "二、主动公开政府信息情况", "第二十条第（一）项",
+                   "本年制发件数", "行政规范性文件", "三、收到和处理政府信息公开申请情况", "申请人情况", "法人或其他组织",
+                   "一、本年新收政府信息公开申请数量", "1.属于国家秘密", "（七）总计", "四、结转下年度继续办理",
+                   "四、政府信息公开行政复议、行政诉讼情况", "未经复议直接起诉", "复议后起诉", "六、其他需要报告的事项"):
+        assert needle in flat, needle
+    new_row = next(line for line in text.splitlines() if "一、本年新收政府信息公开申请数量" in line)
+    assert new_row.split()[-7:] == ["9", "4", "2", "2", "4", "3", "24"]
+    subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(tmp_path / "report.pdf"),
+                    str(tmp_path / "page")], check=True)
+    (png,) = tmp_path.glob("page*.png")
+    assert png.stat().st_size > 10_000
+    from PIL import Image
+
+    with Image.open(png) as img:
+        assert img.size == (414, 585)  # A4 at 50 dpi
+        gray = img.convert("L")
+        dark = sum(gray.histogram()[:128])
+        # Text and the tables' rules: rows of pixels dark across most of the width are table borders.
+        ruled = sum(1 for y in range(img.size[1]) if sum(gray.getpixel((x, y)) < 128 for x in range(img.size[0]))
+                    > 0.6 * img.size[0])
+    assert 0.01 < dark / (414 * 585) < 0.5
+    assert ruled >= 10
 
 
 def test_report_page_and_downloads(client, data):
