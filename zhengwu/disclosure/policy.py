@@ -16,12 +16,20 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "consult_days": ("15", "第三方提出意见的期限（工作日，条例第三十二条）"),
     "fee_pay_days": ("20", "收到收费通知后缴费的期限（工作日，国办函〔2020〕109号）"),
     "warn_days": ("5", "答复期限前多少个工作日起提示即将到期"),
+    "confirm_days": ("2", "网上、平常信函、传真申请提交后应在多少个工作日内确认收到，逾期提示“待确认逾期”"
+                          "（条例第三十一条：以双方确认之日为收到申请之日）"),
 }
 
 
 def setting(key: str) -> int:
     row = Setting.objects.filter(key=key).values_list("value", flat=True).first()
     return int(row if row is not None else DEFAULTS[key][0])
+
+
+def limits() -> dict[str, int]:
+    """Every limit at once, in one query: for code that reads them for each row of a list."""
+    rows = dict(Setting.objects.filter(key__in=list(DEFAULTS)).values_list("key", "value"))
+    return {k: int(rows.get(k, default)) for k, (default, _note) in DEFAULTS.items()}
 
 
 def fee_bands(method: str) -> list[tuple[int, int | None, int, int, int]]:

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from zhengwu.core import clock
 from zhengwu.core.errors import NotFound
 from zhengwu.org.models import Staff
 from zhengwu.workdays import engine
 
-from .models import Body, BodyMember, Category, InfoRequest, Publication, PubStatus, ReqStatus
+from .models import (
+    Body,
+    BodyMember,
+    Category,
+    ClockStop,
+    Consultation,
+    InfoRequest,
+    Publication,
+    PubStatus,
+    ReqStatus,
+)
 from .models.publications import GOVERNMENT_CATEGORIES, VILLAGE_CATEGORIES
 from .models.requests import OPEN_STATUSES
-from .policy import setting
+from .policy import limits as policy_limits
 
 
 def body_list_public() -> QuerySet[Body]:
@@ -89,20 +100,80 @@ def request_get_for_staff(*, request_no: str, staff: Staff) -> InfoRequest:
     return req
 
 
+def with_clock(qs: QuerySet[InfoRequest]) -> QuerySet[InfoRequest]:
+    """What ``due_state`` reads besides the row, fetched for a whole list in two queries."""
+    return qs.prefetch_related(
+        Prefetch("consultations", queryset=Consultation.objects.filter(replied_on__isnull=True)
+                 .select_related("stop").order_by("-id"), to_attr="open_consultations"),
+        Prefetch("stops", queryset=ClockStop.objects.filter(end_on__isnull=False), to_attr="closed_stops"))
+
+
 def request_list_for_staff(*, staff: Staff, state: str = "open") -> QuerySet[InfoRequest]:
     qs = InfoRequest.objects.filter(body__in=bodies_for_staff(staff)).select_related("body__region")
     if state == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        qs = with_clock(qs.filter(status__in=OPEN_STATUSES))
     elif state == "closed":
         qs = qs.exclude(status__in=OPEN_STATUSES)
     return qs.order_by("due_date", "id") if state == "open" else qs.order_by("-closed_on", "-id")
 
 
-def due_state(req: InfoRequest, today: dt.date | None = None) -> tuple[str, str]:
-    """(css state, Chinese text) for the workbench colours: ok / soon / overdue / paused / waiting."""
+def confirm_due(req: InfoRequest, *, limits: dict[str, int] | None = None) -> dt.date:
+    """The last working day to confirm receipt of a request filed online, by plain letter or fax.
+
+    The law fixes no number (条例第三十一条: the day both sides confirm is the day of receipt; the
+    body should confirm promptly); ``confirm_days`` is the body's own rule, 2 working days by default.
+    """
+    days = (limits or policy_limits())["confirm_days"]
+    return engine.add_workdays(timezone.localdate(req.filed_at), days, region=req.body.region)
+
+
+def open_consultation(req: InfoRequest) -> Consultation | None:
+    if hasattr(req, "open_consultations"):
+        return req.open_consultations[0] if req.open_consultations else None
+    return (Consultation.objects.filter(request=req, replied_on__isnull=True).select_related("stop")
+            .order_by("-id").first())
+
+
+def lapsed_consultation_due(req: InfoRequest, consultation: Consultation, *,
+                            limits: dict[str, int] | None = None) -> engine.Deadline:
+    """The reply deadline once the third party's 15 working days are over without an opinion.
+
+    The clock stops only for those days (条例第三十二条、第三十三条; ``request_consultation_reply``
+    ends the stop at ``opinion_due`` at the latest), so it runs again from the day after, whether or
+    not anyone has recorded the silence yet. The same date ``consultations_sweep`` then stores.
+    """
+    if hasattr(req, "closed_stops"):
+        stops = [(st.start_on, st.end_on) for st in req.closed_stops]
+    else:
+        stops = list(ClockStop.objects.filter(request=req, end_on__isnull=False).values_list("start_on", "end_on"))
+    stops.append((consultation.stop.start_on, consultation.opinion_due))
+    days = (limits or policy_limits())["reply_days"] + req.extension_days
+    return engine.due_date(req.clock_start, days, stops=stops, region=req.body.region)
+
+
+def _left(today: dt.date, due: dt.date, region, warn_days: int) -> tuple[str, str]:
+    if today > due:
+        return "overdue", f"已超过答复期限（{due:%Y-%m-%d}）"
+    left = engine.count_workdays(today, due, region=region)
+    if left <= warn_days:
+        return "soon", f"即将到期：还剩{left}个工作日（{due:%Y-%m-%d}）"
+    return "ok", f"还剩{left}个工作日（{due:%Y-%m-%d}）"
+
+
+def due_state(req: InfoRequest, today: dt.date | None = None, *,
+              limits: dict[str, int] | None = None) -> tuple[str, str]:
+    """(css state, Chinese text) for the workbench colours: ok / soon / overdue / paused / waiting.
+
+    For a list, pass ``limits`` (``policy.limits()``, read once) and a queryset through ``with_clock``.
+    """
     today = today or clock.today()
     region = req.body.region
+    limits = limits or policy_limits()
     if req.status == ReqStatus.AWAITING_RECEIPT:
+        due = confirm_due(req, limits=limits)
+        if today > due:
+            return "overdue", (f"待确认逾期：{timezone.localdate(req.filed_at):%Y-%m-%d}提交，应于{due:%Y-%m-%d}前"
+                               "确认收到（确认之日为收到申请之日，未确认的申请不计入本年新收）")
         return "waiting", "待确认收到（确认之日为收到申请之日）"
     if req.status == ReqStatus.SUPPLEMENT:
         if today > req.supplement_deadline:
@@ -113,15 +184,19 @@ def due_state(req: InfoRequest, today: dt.date | None = None) -> tuple[str, str]
             return "overdue", f"缴费期限已于{req.fee_pay_due:%Y-%m-%d}届满，可视为放弃申请"
         return "paused", f"暂停计时：等待缴费，缴费期限至{req.fee_pay_due:%Y-%m-%d}"
     if req.status == ReqStatus.CONSULTING:
-        return "paused", "暂停计时：征求第三方意见中"
+        consultation = open_consultation(req)
+        if consultation is None or today <= consultation.opinion_due:
+            until = f"，第三方意见期限至{consultation.opinion_due:%Y-%m-%d}" if consultation else ""
+            return "paused", f"暂停计时：征求第三方意见中{until}"
+        due = lapsed_consultation_due(req, consultation, limits=limits).due
+        state, text = _left(today, due, region, limits["warn_days"])
+        # Past its 15 days the consultation needs a decision now, so it is never shown as merely "ok".
+        return ("soon" if state == "ok" else state), (
+            f"征求意见已逾期：第三方应于{consultation.opinion_due:%Y-%m-%d}前提出意见，此后恢复计时，"
+            f"由本机关依照条例决定是否公开；{text}")
     if req.status != ReqStatus.PROCESSING or req.due_date is None:
         return "none", ""
-    if today > req.due_date:
-        return "overdue", f"已超过答复期限（{req.due_date:%Y-%m-%d}）"
-    left = engine.count_workdays(today, req.due_date, region=region)
-    if left <= setting("warn_days"):
-        return "soon", f"即将到期：还剩{left}个工作日（{req.due_date:%Y-%m-%d}）"
-    return "ok", f"还剩{left}个工作日（{req.due_date:%Y-%m-%d}）"
+    return _left(today, req.due_date, region, limits["warn_days"])
 
 
 def publications_for_staff(*, staff: Staff) -> QuerySet[Publication]:

@@ -16,11 +16,13 @@ from .requests import (
     Applicant,
     appeal_decide,
     appeal_record,
+    consultations_sweep,
     request_abandon,
     request_ask_supplement,
     request_assess_fee,
     request_confirm_receipt,
     request_consult,
+    request_consultation_lapse,
     request_consultation_reply,
     request_extend,
     request_file,
@@ -32,11 +34,11 @@ from .requests import (
 )
 
 __all__ = [
-    "Applicant", "appeal_decide", "appeal_record", "publication_count_view", "publication_create",
-    "publication_publish", "publication_repeal", "publication_review", "publication_secrecy_review",
-    "publication_sign", "publication_submit", "publication_update", "report_adjust", "report_finalise",
-    "report_get_or_create", "report_update_text", "request_abandon", "request_ask_supplement",
-    "request_assess_fee", "request_confirm_receipt", "request_consult", "request_consultation_reply",
-    "request_extend", "request_file", "request_record_payment", "request_reply", "request_supplement",
-    "request_withdraw", "requests_sweep",
+    "Applicant", "appeal_decide", "appeal_record", "consultations_sweep", "publication_count_view",
+    "publication_create", "publication_publish", "publication_repeal", "publication_review",
+    "publication_secrecy_review", "publication_sign", "publication_submit", "publication_update", "report_adjust",
+    "report_finalise", "report_get_or_create", "report_update_text", "request_abandon", "request_ask_supplement",
+    "request_assess_fee", "request_confirm_receipt", "request_consult", "request_consultation_lapse",
+    "request_consultation_reply", "request_extend", "request_file", "request_record_payment", "request_reply",
+    "request_supplement", "request_withdraw", "requests_sweep",
 ]

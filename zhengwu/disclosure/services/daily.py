@@ -1,4 +1,10 @@
-"""The daily run of 政务公开: abandon what the law says is abandoned, warn about what is due."""
+"""The daily run of 政务公开: abandon what the law says is abandoned, restart what the law says runs again,
+warn about what is due.
+
+Two kinds of request would otherwise sit silent: one filed online (or by plain letter or fax) that
+nobody confirmed — it has no clock and is in no report until confirmed — and a third-party
+consultation whose 15 working days are over (the clock runs again from then, 条例第三十二条).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,17 @@ from dataclasses import dataclass, field
 from zhengwu.core import clock
 from zhengwu.core.notify import Message, notify
 
-from .. import selectors
-from ..models import BodyMember, InfoRequest
+from .. import policy, selectors
+from ..models import BodyMember, InfoRequest, ReqStatus
 from ..models.requests import OPEN_STATUSES
-from .requests import requests_sweep
+from .requests import consultations_sweep, requests_sweep
 
 
 @dataclass
 class DailyReport:
     abandoned: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    unconfirmed: list[str] = field(default_factory=list)
     soon: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
     late_publications: list[str] = field(default_factory=list)
@@ -23,15 +31,28 @@ class DailyReport:
 
 
 def disclosure_daily() -> DailyReport:
-    """Sweep 补正/fee periods that ended, then tell each body's officers what is soon due or overdue."""
+    """Sweep lapsed 补正/fee periods and consultations, then tell each body's officers what needs them."""
     out = DailyReport(abandoned=[r.request_no for r in requests_sweep()])
     today = clock.today()
     by_body: dict[int, list[str]] = {}
-    for req in InfoRequest.objects.filter(status__in=OPEN_STATUSES).select_related("body__region"):
-        state, text = selectors.due_state(req, today)
-        if state in ("soon", "overdue"):
+    resumed: dict[int, str] = {}
+    for req, opinion_due in consultations_sweep():
+        out.resumed.append(req.request_no)
+        resumed[req.pk] = (f"第三方未在{opinion_due:%Y-%m-%d}前提出意见，已恢复计时，"
+                           "请依照条例第三十二条决定是否公开")
+    limits = policy.limits()
+    for req in selectors.with_clock(InfoRequest.objects.filter(status__in=OPEN_STATUSES)
+                                    .select_related("body__region").order_by("id")):
+        state, text = selectors.due_state(req, today, limits=limits)
+        if req.pk in resumed:
+            text = f"{resumed[req.pk]}；{text}"
+        elif state not in ("soon", "overdue"):
+            continue
+        if req.status == ReqStatus.AWAITING_RECEIPT:
+            out.unconfirmed.append(req.request_no)  # 待确认逾期
+        elif state in ("soon", "overdue"):
             (out.soon if state == "soon" else out.overdue).append(req.request_no)
-            by_body.setdefault(req.body_id, []).append(f"{req.request_no}：{text}")
+        by_body.setdefault(req.body_id, []).append(f"{req.request_no}：{text}")
     for pub in selectors.publication_overdue_list(today=today).filter(published_on__isnull=True):
         out.late_publications.append(pub.index_no)
         by_body.setdefault(pub.body_id, []).append(f"{pub.title}（{pub.index_no}）逾期未公开，应于{pub.publish_due:%Y-%m-%d}前公开")

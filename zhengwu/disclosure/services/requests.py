@@ -308,6 +308,43 @@ def request_consultation_reply(*, request: InfoRequest, officer: Staff, opinion:
     return request
 
 
+def request_consultation_lapse(*, request: InfoRequest) -> InfoRequest:
+    """The daily run: the third party let its 15 working days pass; the clock runs again.
+
+    条例第三十二条: 第三方逾期未提出意见的，由行政机关依照本条例的规定决定是否公开. The days not
+    counted end with ``opinion_due`` (as when an officer records the silence), however late this runs.
+    """
+    consultation = Consultation.objects.filter(request=request, replied_on__isnull=True).select_related(
+        "stop").order_by("-id").first()
+    if consultation is None or request.status != ReqStatus.CONSULTING:
+        raise DomainError("bad_state", f"当前状态为“{LABELS[request.status]}”，没有正在征求的第三方意见", status=409)
+    today = clock.today()
+    if today <= consultation.opinion_due:
+        raise DomainError("opinion_not_due", f"第三方提出意见的期限至{consultation.opinion_due:%Y-%m-%d}，尚未届满",
+                          status=409)
+    note = f"第三方未在{consultation.opinion_due:%Y-%m-%d}前提出意见，由本机关依照条例决定是否公开"
+    frm = request.status
+    with transaction.atomic():
+        ClockStop.objects.filter(pk=consultation.stop_id).update(end_on=consultation.opinion_due)
+        Consultation.objects.filter(pk=consultation.pk).update(replied_on=today, opinion=Consultation.Opinion.NONE,
+                                                               note=(consultation.note or note))
+        due = reply_deadline(request)
+        guarded_update(request, allowed=[ReqStatus.CONSULTING], target=ReqStatus.PROCESSING, what="恢复计时",
+                       labels=LABELS, due_date=due.due, due_provisional=due.provisional)
+        _event(request, "consultation_lapsed", "第三方逾期未提出意见", frm, note=note,
+               data={"opinion_due": consultation.opinion_due.isoformat(), "due_date": due.due.isoformat()})
+    return request
+
+
+def consultations_sweep() -> list[tuple[InfoRequest, dt.date]]:
+    """The daily run: every consultation whose 15 working days ended before today; (request, opinion_due)."""
+    today = clock.today()
+    lapsed = (Consultation.objects.filter(replied_on__isnull=True, opinion_due__lt=today,
+                                          request__status=ReqStatus.CONSULTING)
+              .select_related("request__body__region").order_by("opinion_due", "id"))
+    return [(request_consultation_lapse(request=c.request), c.opinion_due) for c in lapsed]
+
+
 # -- extension --------------------------------------------------------------------------------------------------
 
 

@@ -30,10 +30,63 @@ def test_daily_run_abandons_and_warns(django_capture_on_commit_callbacks, capsys
     ConsoleNotifier.sent.clear()
     with clock.frozen(D(2026, 3, 9)), django_capture_on_commit_callbacks(execute=True):
         call_command("disclosure_daily")
-    assert capsys.readouterr().out.strip() == "视为放弃：1；即将到期：1；已逾期：0；逾期未公开：1；发出提醒：1"
+    assert capsys.readouterr().out.strip() == ("视为放弃：1；恢复计时：0；待确认逾期：0；即将到期：1；已逾期：0；逾期未公开：1；"
+                                                 "发出提醒：1")
     lapsing.refresh_from_db()
     assert (lapsing.status, lapsing.result) == (ReqStatus.TERMINATED, "other_no_supplement")
     warning = [m for m in ConsoleNotifier.sent if m.kind == "gk_warning"]
     assert [m.to_user_id for m in warning] == [w.officer.user_id]
     assert warning[0].text == (f"政务公开提醒（2项）：{due.request_no}：即将到期：还剩2个工作日（2026-03-11）；"
                                "迟迟未公开的通知（SFXSCJ/2026-00001）逾期未公开，应于2026-03-06前公开")
+
+
+def test_an_unconfirmed_online_request_and_a_lapsed_consultation_are_no_longer_silent(
+        django_capture_on_commit_callbacks, capsys):
+    """The reviewer's shell check: filed online 2026-03-02 and never confirmed; a consultation due 2026-03-30."""
+    w = build_world()
+    with clock.frozen(D(2026, 3, 2)):
+        consulted = s.request_file(body=w.scj, applicant=person(), description="某餐饮企业的许可档案",
+                                   channel="in_person", officer=w.officer)
+        unconfirmed = s.request_file(body=w.scj, applicant=person(), description="2025年食品抽检结果",
+                                     channel="online", user=w.citizen)
+    with clock.frozen(D(2026, 3, 9)):
+        s.request_consult(request=consulted, officer=w.officer, third_party="某某餐饮有限公司")
+    ConsoleNotifier.sent.clear()
+    with clock.frozen(D(2026, 6, 30)), django_capture_on_commit_callbacks(execute=True):
+        call_command("disclosure_daily")
+    assert capsys.readouterr().out.strip() == ("视为放弃：0；恢复计时：1；待确认逾期：1；即将到期：0；已逾期：1；逾期未公开：0；"
+                                               "发出提醒：1")
+    consulted.refresh_from_db()
+    # Stopped 03-09…03-30 only: 03-03…06, then 03-31, 04-01…03, (04-04…06 off) 07…10, 13…17, 20…22.
+    assert (consulted.status, consulted.due_date) == (ReqStatus.PROCESSING, D(2026, 4, 22))
+    unconfirmed.refresh_from_db()
+    assert (unconfirmed.status, unconfirmed.received_on) == (ReqStatus.AWAITING_RECEIPT, None)
+    (warning,) = [m for m in ConsoleNotifier.sent if m.kind == "gk_warning"]
+    assert warning.to_user_id == w.officer.user_id
+    assert warning.text == (
+        f"政务公开提醒（2项）：{consulted.request_no}：第三方未在2026-03-30前提出意见，已恢复计时，"
+        "请依照条例第三十二条决定是否公开；已超过答复期限（2026-04-22）；"
+        f"{unconfirmed.request_no}：待确认逾期：2026-03-02提交，应于2026-03-04前确认收到"
+        "（确认之日为收到申请之日，未确认的申请不计入本年新收）")
+    # The next day the consultation is an ordinary overdue request; the unconfirmed one is still flagged.
+    ConsoleNotifier.sent.clear()
+    with clock.frozen(D(2026, 7, 1)), django_capture_on_commit_callbacks(execute=True):
+        call_command("disclosure_daily")
+    assert capsys.readouterr().out.strip() == ("视为放弃：0；恢复计时：0；待确认逾期：1；即将到期：0；已逾期：1；逾期未公开：0；"
+                                               "发出提醒：1")
+    (warning,) = [m for m in ConsoleNotifier.sent if m.kind == "gk_warning"]
+    assert warning.text.startswith(f"政务公开提醒（2项）：{consulted.request_no}：已超过答复期限（2026-04-22）；")
+
+
+def test_a_fresh_online_request_is_not_warned_about(django_capture_on_commit_callbacks, capsys):
+    w = build_world()
+    with clock.frozen(D(2026, 4, 30)):
+        s.request_file(body=w.scj, applicant=person(), description="2025年食品抽检结果", channel="online",
+                       user=w.citizen)
+    ConsoleNotifier.sent.clear()
+    # Confirmable until 05-07 (05-01…05 off): not yet late on that day.
+    with clock.frozen(D(2026, 5, 7)), django_capture_on_commit_callbacks(execute=True):
+        call_command("disclosure_daily")
+    assert capsys.readouterr().out.strip() == ("视为放弃：0；恢复计时：0；待确认逾期：0；即将到期：0；已逾期：0；逾期未公开：0；"
+                                               "发出提醒：0")
+    assert [m for m in ConsoleNotifier.sent if m.kind == "gk_warning"] == []

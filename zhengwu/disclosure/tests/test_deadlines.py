@@ -1,4 +1,5 @@
-"""Request deadlines across the 2026 holidays (REFERENCE §3), with 补正, third party and extension.
+"""Request deadlines across the 2026 holidays (REFERENCE §3), with 补正, third party and extension,
+and the two waits that must not go silent: an unconfirmed online request and a lapsed consultation.
 
 2026: holidays 01-01…03, 02-15…23, 04-04…06, 05-01…05, 06-19…21, 09-25…27, 10-01…07;
 weekend working days 01-04, 02-14, 02-28, 05-09, 09-20, 10-10. Every date below is counted by hand.
@@ -10,8 +11,17 @@ import pytest
 
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
+from zhengwu.disclosure import selectors
 from zhengwu.disclosure import services as s
-from zhengwu.disclosure.models import ClockStop, Consultation, Extension, InfoRequest, ReqStatus, RequestEvent
+from zhengwu.disclosure.models import (
+    ClockStop,
+    Consultation,
+    Extension,
+    InfoRequest,
+    ReqStatus,
+    RequestEvent,
+    Setting,
+)
 
 from .factories import build_world, person
 
@@ -196,3 +206,100 @@ def test_extension_is_at_most_20_working_days_approved_by_the_head(w):
         s.request_extend(request=late, approver=w.head, days=5, reason="超期后补批")
     assert exc.value.code == "already_overdue"
     assert snapshot(late) == before
+
+
+# -- requests that would otherwise stall without a word ----------------------------------------------------
+
+
+def online(w, day):
+    with clock.frozen(day):
+        return s.request_file(body=w.scj, applicant=person(), description="本局2025年行政处罚决定书",
+                              channel="online", user=w.citizen)
+
+
+UNCONFIRMED = "待确认逾期：{filed}提交，应于{due}前确认收到（确认之日为收到申请之日，未确认的申请不计入本年新收）"
+
+
+def test_an_unconfirmed_online_request_is_flagged_after_2_working_days_across_labour_day(w):
+    req = online(w, D(2026, 4, 30))
+    # 2 working days to confirm: (05-01…05 off) 05-06, 07.
+    assert selectors.confirm_due(req) == D(2026, 5, 7)
+    assert selectors.due_state(req, D(2026, 5, 7)) == ("waiting", "待确认收到（确认之日为收到申请之日）")
+    assert selectors.due_state(req, D(2026, 5, 8)) == (
+        "overdue", UNCONFIRMED.format(filed="2026-04-30", due="2026-05-07"))
+    # Confirming late is still confirming: the day of confirmation is the day of receipt.
+    with clock.frozen(D(2026, 5, 8)):
+        s.request_confirm_receipt(request=req, officer=w.officer)
+    assert (req.received_on, selectors.due_state(req, D(2026, 5, 8))[0]) == (D(2026, 5, 8), "ok")
+
+
+def test_the_confirmation_limit_counts_the_spring_festival_makeup_saturday_and_is_editable(w):
+    req = online(w, D(2026, 2, 13))
+    # 02-14 (调休 Saturday), (02-15…23 off) 02-24.
+    assert selectors.confirm_due(req) == D(2026, 2, 24)
+    assert selectors.due_state(req, D(2026, 2, 24))[0] == "waiting"
+    assert selectors.due_state(req, D(2026, 2, 25)) == (
+        "overdue", UNCONFIRMED.format(filed="2026-02-13", due="2026-02-24"))
+    Setting.objects.create(key="confirm_days", value="5")
+    # 02-14, 24, 25, 26, 27.
+    assert selectors.confirm_due(req) == D(2026, 2, 27)
+    assert selectors.due_state(req, D(2026, 2, 27))[0] == "waiting"
+
+
+def test_a_consultation_past_its_15_days_shows_the_resumed_clock_and_the_sweep_restarts_it(w):
+    req = walk_in(w, D(2026, 9, 18))
+    with clock.frozen(D(2026, 9, 22)):
+        s.request_consult(request=req, officer=w.officer, third_party="某某食品厂")
+    consultation = Consultation.objects.get(request=req)
+    assert consultation.opinion_due == D(2026, 10, 20)
+    assert selectors.due_state(req, D(2026, 10, 20)) == (
+        "paused", "暂停计时：征求第三方意见中，第三方意见期限至2026-10-20")
+    # From 10-21 the days count again, stopped only for 09-22…10-20 (as when an officer records the
+    # silence): 09-20 (调休), 21, then 10-21, 22, 23, 26…30, 11-02…06, 09…13. On 10-21, 17 are left:
+    # never shown as merely "ok", because the body must now decide by itself.
+    lapsed = ("征求意见已逾期：第三方应于2026-10-20前提出意见，此后恢复计时，由本机关依照条例决定是否公开；"
+              "还剩17个工作日（2026-11-13）")
+    assert selectors.due_state(req, D(2026, 10, 21)) == ("soon", lapsed)
+    with clock.frozen(D(2026, 10, 20)):
+        assert s.consultations_sweep() == []
+    before = snapshot(req)
+    with clock.frozen(D(2026, 10, 20)), pytest.raises(DomainError) as exc:
+        s.request_consultation_lapse(request=req)
+    assert exc.value.code == "opinion_not_due"
+    assert snapshot(req) == before
+    # The daily run comes two days late: the stop still ends on 10-20.
+    with clock.frozen(D(2026, 10, 23)):
+        swept = s.consultations_sweep()
+    assert [(r.pk, due) for r, due in swept] == [(req.pk, D(2026, 10, 20))]
+    req.refresh_from_db()
+    consultation.refresh_from_db()
+    assert (req.status, req.due_date) == (ReqStatus.PROCESSING, D(2026, 11, 13))
+    assert (consultation.opinion, consultation.replied_on) == ("none", D(2026, 10, 23))
+    assert list(ClockStop.objects.filter(request=req).values_list("start_on", "end_on")) == [
+        (D(2026, 9, 22), D(2026, 10, 20))]
+    event = RequestEvent.objects.filter(request=req).last()
+    assert (event.action, event.label, event.actor_name, event.from_status, event.to_status) == (
+        "consultation_lapsed", "第三方逾期未提出意见", "系统", "consulting", "processing")
+    assert selectors.due_state(req, D(2026, 10, 23)) == ("ok", "还剩15个工作日（2026-11-13）")
+    with clock.frozen(D(2026, 10, 24)):
+        assert s.consultations_sweep() == []
+    before = snapshot(req)
+    with clock.frozen(D(2026, 10, 24)), pytest.raises(DomainError) as exc:
+        s.request_consultation_lapse(request=req)
+    assert exc.value.code == "bad_state"
+    assert snapshot(req) == before
+
+
+def test_a_lapsed_consultation_over_qingming_is_overdue_once_the_resumed_days_run_out(w):
+    req = walk_in(w, D(2026, 3, 2))
+    with clock.frozen(D(2026, 3, 9)):
+        s.request_consult(request=req, officer=w.officer, third_party="某某餐饮有限公司")
+    # 15 working days for the opinion: 03-10…13, 16…20, 23…27, 30.
+    assert Consultation.objects.get(request=req).opinion_due == D(2026, 3, 30)
+    # 03-03…06 counted before the stop (4), then 03-31, 04-01…03, (04-04…06 off) 07…10, 13…17, 20…22.
+    assert selectors.due_state(req, D(2026, 4, 22)) == ("soon", (
+        "征求意见已逾期：第三方应于2026-03-30前提出意见，此后恢复计时，由本机关依照条例决定是否公开；"
+        "即将到期：还剩0个工作日（2026-04-22）"))
+    assert selectors.due_state(req, D(2026, 4, 23)) == ("overdue", (
+        "征求意见已逾期：第三方应于2026-03-30前提出意见，此后恢复计时，由本机关依照条例决定是否公开；"
+        "已超过答复期限（2026-04-22）"))

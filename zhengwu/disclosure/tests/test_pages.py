@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from zhengwu.core import clock
 from zhengwu.disclosure import services as s
@@ -121,6 +123,36 @@ def test_workbench_flags_deadlines(client, w):
         assert "即将到期：还剩4个工作日（2026-03-11）" in text(client.get("/gk/work/"))
     with clock.frozen(D(2026, 3, 12)):
         assert "已超过答复期限（2026-03-11）" in text(client.get("/gk/work/"))
+
+
+def test_workbench_flags_unconfirmed_and_lapsed_requests_in_a_fixed_number_of_queries(
+        client, w, django_assert_num_queries):
+    def consulted(n):
+        for _ in range(n):
+            with clock.frozen(D(2026, 3, 2)):
+                r = s.request_file(body=w.scj, applicant=s.Applicant(kind="person", name="李四", phone="13812345678",
+                                                                     id_number=PERSON_ID),
+                                   description="食品抽检材料", channel="in_person", officer=w.officer)
+            with clock.frozen(D(2026, 3, 9)):
+                s.request_consult(request=r, officer=w.officer, third_party="某某餐饮有限公司")
+
+    with clock.frozen(D(2026, 3, 2)):
+        s.request_file(body=w.scj, applicant=s.Applicant(kind="person", name="张三", phone="13812345678",
+                                                         id_number=PERSON_ID), description="2025年食品抽检结果",
+                       channel="online", user=w.citizen)
+    consulted(1)
+    client.force_login(w.officer.user)
+    with clock.frozen(D(2026, 4, 23)):
+        html = text(client.get("/gk/work/"))
+        assert "待确认逾期：2026-03-02提交，应于2026-03-04前确认收到" in html
+        assert ("征求意见已逾期：第三方应于2026-03-30前提出意见，此后恢复计时，由本机关依照条例决定是否公开；"
+                "已超过答复期限（2026-04-22）") in html
+        assert '<strong class="flag">2</strong> 已逾期' in html
+        with CaptureQueriesContext(connection) as one:
+            client.get("/gk/work/")
+        consulted(3)
+        with django_assert_num_queries(len(one.captured_queries)):
+            assert text(client.get("/gk/work/")).count("征求意见已逾期") == 4
 
 
 def test_staff_edit_adjust_and_finalise_the_report_on_its_page(client, w):

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound
 
+from .. import policy, selectors, services
 from .. import reference as ref
-from .. import selectors, services
 from ..actions import parse_date, request_action
 from ..forms import ACTION_FIELDS, PublicationForm, RecordForm
 from ..models import Body, PubStatus, ReqStatus
@@ -32,7 +32,8 @@ def _member_body(request, code: str) -> Body:
 def workbench(request):
     state = request.GET.get("state", "open")
     reqs = list(selectors.request_list_for_staff(staff=request.staff, state=state)[:200])
-    rows = [(r, *selectors.due_state(r)) for r in reqs]
+    limits = policy.limits()
+    rows = [(r, *selectors.due_state(r, limits=limits)) for r in reqs]
     summary = {k: sum(1 for _, s, _ in rows if s == k) for k in ("overdue", "soon", "paused", "waiting")}
     pubs = list(selectors.publications_for_staff(staff=request.staff))
     today = clock.today()
