@@ -2,6 +2,8 @@
 reports are read-only (every change goes through the service functions and the work pages)."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from zhengwu.core.validators import mask_id_number
 
@@ -82,8 +84,14 @@ class FeeBandAdmin(admin.ModelAdmin):
 
 class AttachmentInline(_ReadOnlyInline):
     model = PublicationAttachment
-    fields = ["name", "file", "size"]
+    fields = ["name", "download", "size"]
     readonly_fields = fields
+
+    @admin.display(description="文件")
+    def download(self, obj):
+        """Through the checked view: ``/media/`` is not served in production."""
+        url = reverse("disclosure:attachment", args=[obj.publication.body.code, obj.publication_id, obj.pk])
+        return format_html('<a href="{}">下载</a>', url)
 
 
 class PubEventInline(_ReadOnlyInline):

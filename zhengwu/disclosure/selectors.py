@@ -20,6 +20,7 @@ from .models import (
     Consultation,
     InfoRequest,
     Publication,
+    PublicationAttachment,
     PubStatus,
     ReqStatus,
 )
@@ -67,6 +68,24 @@ def publication_get_public(*, body: Body, pk: int) -> Publication:
     if pub is None:
         raise NotFound("未找到该公开信息")
     return pub
+
+
+def attachment_get(*, body: Body, publication_id: int, attachment_id: int,
+                   staff: Staff | None = None) -> PublicationAttachment:
+    """An attachment anyone may fetch once its publication is public; before that, only the body's staff.
+
+    A draft's file looks like no file at all to everyone else (the same 404 as a wrong number).
+    """
+    att = (PublicationAttachment.objects.filter(pk=attachment_id, publication_id=publication_id,
+                                                publication__body=body)
+           .select_related("publication").first())
+    if att is not None and att.publication.status != PubStatus.PUBLISHED and (
+            staff is None or not staff.is_active
+            or not BodyMember.objects.filter(body=body, staff=staff).exists()):
+        att = None
+    if att is None:
+        raise NotFound("未找到该附件")
+    return att
 
 
 def category_counts(body: Body) -> dict[str, int]:

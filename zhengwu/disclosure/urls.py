@@ -33,6 +33,7 @@ urlpatterns = [
     path("<str:code>/guide/", public.guide, name="guide"),
     path("<str:code>/catalog/", public.catalog, name="catalog"),
     path("<str:code>/p/<int:pk>/", public.publication, name="publication"),
+    path("<str:code>/p/<int:pk>/files/<int:att>/", public.attachment_download, name="attachment"),
     path("<str:code>/apply/", people.apply, name="apply"),
     path("<str:code>/reports/", public.reports, name="reports"),
     path("<str:code>/reports/<int:year>/", public.report, name="report"),

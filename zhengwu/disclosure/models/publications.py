@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -112,10 +114,19 @@ class Publication(models.Model):
         return self.published_on is not None and self.published_on > self.publish_due
 
 
+def attachment_upload_to(instance: PublicationAttachment, filename: str) -> str:
+    """A directory nobody can guess: drafts' files are never reachable by their path.
+
+    The file keeps its name inside the directory; ``name`` keeps it for display, and downloads go
+    through ``disclosure:attachment``, which checks the publication is public.
+    """
+    return f"gk/attachments/{secrets.token_hex(16)}/{filename}"
+
+
 class PublicationAttachment(models.Model):
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="attachments")
     name = models.CharField("附件名称", max_length=200)
-    file = models.FileField("文件", upload_to="gk/attachments/%Y/%m/")
+    file = models.FileField("文件", upload_to=attachment_upload_to, max_length=300)
     size = models.PositiveIntegerField("大小（字节）", default=0)
 
     class Meta:

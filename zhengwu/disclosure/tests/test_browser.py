@@ -124,3 +124,48 @@ def test_request_with_supplement_answered_partially_shows_in_the_report(page, br
     req = InfoRequest.objects.get(request_no=no)
     assert (req.status, req.result, req.received_on, req.supplement_received_on, req.closed_on) == (
         ReqStatus.REPLIED, "partial", dt.date(2026, 6, 1), dt.date(2026, 6, 3), dt.date(2026, 6, 3))
+
+
+def test_an_officer_attaches_a_file_and_the_public_downloads_it_once_published(page, browser, live_server,
+                                                                               settings, tmp_path):
+    """The attachment is uploaded on the drafting page, refused while a draft, downloaded once public."""
+    from zhengwu.disclosure import services as s
+    from zhengwu.disclosure.models import Publication
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    w = build_world()
+    name = "2026年食品抽检计划（附表）.pdf"
+    content = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    with clock.frozen(dt.date(2026, 5, 6)):
+        log_in(page, "u2001", "/gk/work/publications/new/SFXSCJ/")
+        page.locator("input[name=title]").fill("2026年食品安全抽检计划")
+        page.locator("select[name=category]").select_option("plan")
+        page.locator("input[name=made_on]").fill("2026-05-06")
+        page.locator("textarea[name=content]").fill("抽检计划见附件。")
+        page.locator("input[name=files]").set_input_files(
+            files=[{"name": name, "mimeType": "application/pdf", "buffer": content}])
+        page.get_by_role("button", name="保存草稿").click()
+        expect(page.locator("#pub-status")).to_have_text("草稿")
+        link = page.locator("#attachments").get_by_role("link", name=name)
+        href = link.get_attribute("href")
+        pub = Publication.objects.get()
+        assert href == f"/gk/SFXSCJ/p/{pub.pk}/files/{pub.attachments.get().pk}/"
+        # The officer may open the draft's file; nobody else may.
+        with page.expect_download() as got:
+            link.click()
+        assert got.value.suggested_filename == name
+        anon = browser.new_context(locale="zh-CN", base_url=live_server.url)
+        assert anon.request.get(href).status == 404
+        s.publication_submit(publication=pub, officer=w.officer)
+        s.publication_review(publication=pub, reviewer=w.reviewer, approve=True)
+        s.publication_secrecy_review(publication=pub, reviewer=w.secrecy, passed=True)
+        s.publication_sign(publication=pub, signer=w.signer)
+        s.publication_publish(publication=pub, officer=w.officer)
+        public = anon.new_page()
+        public.goto(f"/gk/SFXSCJ/p/{pub.pk}/")
+        with public.expect_download() as got:
+            public.get_by_role("link", name=name).click()
+        download = got.value
+        assert download.suggested_filename == name
+        assert Path(download.path()).read_bytes() == content
+        anon.close()

@@ -133,4 +133,4 @@ def test_report_page_and_downloads(client, data):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     docx = client.get("/gk/SFXSCJ/reports/2026.docx")
     assert docx.content.startswith(b"PK")
-    assert "attachment; filename*=UTF-8''" in docx["Content-Disposition"]
+    assert docx["Content-Disposition"].startswith("attachment; filename=\"download.docx\"; filename*=UTF-8''")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 from functools import wraps
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -39,10 +42,16 @@ def body_or_404(code: str):
         raise Http404(exc.message) from exc
 
 
-def attachment(content: bytes, *, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
-    from urllib.parse import quote
-
-    resp = HttpResponse(content, content_type=content_type)
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """RFC 6266: an ASCII ``filename`` for old clients, then the real (Chinese) name as RFC 5987 ``filename*``."""
+    ext = os.path.splitext(filename)[1]
+    plain = filename.isascii() and not any(c in filename for c in '"\\;\r\n')
+    fallback = filename if plain else "download" + (ext if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", ext) else "")
     disposition = "inline" if inline else "attachment"
-    resp["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def attachment(content: bytes, *, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
+    resp = HttpResponse(content, content_type=content_type)
+    resp["Content-Disposition"] = content_disposition(filename, inline=inline)
     return resp

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from zhengwu.core import clock
 from zhengwu.core.errors import NotFound
+from zhengwu.org.selectors import staff_for_user
 
 from .. import reference as ref
 from .. import selectors, services
@@ -18,7 +20,7 @@ from ..documents import html_to_pdf, report_context, report_title
 from ..models import Body, Category, FeeBand
 from ..policy import DEFAULTS, fee_bands, setting
 from ..tables import report_data
-from .common import attachment, body_or_404
+from .common import attachment, body_or_404, content_disposition
 
 PAGE_SIZE = 20
 
@@ -98,6 +100,28 @@ def publication(request, code: str, pk: int):
     services.publication_count_view(publication=pub)
     pub.view_count += 1
     return render(request, "disclosure/publication.html", {"body": body, "pub": pub})
+
+
+@require_GET
+def attachment_download(request, code: str, pk: int, att: int):
+    """A publication's attachment, streamed: public once published; before that, for the body's staff only.
+
+    Files live under random directories and ``/media/`` is not served in production, so this view
+    is the only way to a file.
+    """
+    body = body_or_404(code)
+    try:
+        a = selectors.attachment_get(body=body, publication_id=pk, attachment_id=att,
+                                     staff=staff_for_user(request.user))
+        fh = a.file.open("rb")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except FileNotFoundError as exc:
+        raise Http404("附件文件已不存在，请联系发布机关") from exc
+    content_type = mimetypes.guess_type(a.name)[0] or "application/octet-stream"
+    resp = FileResponse(fh, content_type=content_type)
+    resp["Content-Disposition"] = content_disposition(a.name)
+    return resp
 
 
 def _report_or_404(code: str, year: int):
