@@ -145,6 +145,9 @@ def compare(paths: dict, n: int) -> dict:
 
 def main(n: int = 300) -> None:
     vendor = setup()
+    import logging
+
+    logging.getLogger("zhengwu.notify").setLevel(logging.WARNING)  # the console notifier logs each SMS
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

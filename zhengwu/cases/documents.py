@@ -27,7 +27,17 @@ from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound
 from zhengwu.core.validators import mask_id_number
 
-from .models import ApplicantKind, Case, CaseEvent, ClockStop, Decision, Delivery, Status, SupplementRequest
+from .models import (
+    ApplicantKind,
+    Case,
+    CaseEvent,
+    ClockStop,
+    Decision,
+    Delivery,
+    Extension,
+    Status,
+    SupplementRequest,
+)
 from .plan import plan_for
 
 PROGRESS_HINT = "扫码或登录门户输入办件编号和联系电话查询办理进度"
@@ -55,6 +65,7 @@ DOCUMENT_KINDS: dict[str, DocKind] = {
         DocKind("denial", "不予许可决定书", "不许"),
         DocKind("completion", "办结通知", "结"),
         DocKind("special", "特别程序告知书", "特"),
+        DocKind("extension", "延长办理期限告知书", "延"),
     ]
 }
 
@@ -85,6 +96,8 @@ def document_unavailable_reason(case: Case, kind: str) -> str:
         return "办件尚未办结，不能出具办结通知"
     if kind == "special" and not ClockStop.objects.filter(case=case).exclude(kind="supplement").exists():
         return "该办件没有特别程序记录，不能出具特别程序告知书"
+    if kind == "extension" and not Extension.objects.filter(case=case).exists():
+        return "该办件没有延期记录，不能出具延长办理期限告知书"
     return ""
 
 
@@ -179,6 +192,8 @@ def _issued_on(case: Case, kind: str, extra: dict) -> dt.date:
         return local(case.decided_at) if case.decided_at else clock.today()
     if kind == "completion":
         return case.completed_on
+    if kind == "extension":
+        return local(extra["extension"].approved_at)
     stops = extra["stops"]
     return max([s.start_on for s in stops] + [s.end_on for s in stops if s.end_on])
 
@@ -240,6 +255,11 @@ def document_context(*, case: Case, kind: str, base_url: str | None, reveal_id: 
         extra["stops"] = _special_stops(case)
     if kind == "acceptance":
         extra.update(_due_at_acceptance(case))
+    if kind == "extension":
+        ext = Extension.objects.select_related("approved_by").filter(case=case).order_by("-id").first()
+        due = (CaseEvent.objects.filter(case=case, action="extend").order_by("-id")
+               .values_list("data", flat=True).first() or {}).get("due_date")
+        extra.update(extension=ext, extended_due_cn=cn_date(dt.date.fromisoformat(due)) if due else "")
     issued_on = _issued_on(case, kind, extra)
     ctx = letterhead(case=case, title=doc.title, issued_on=issued_on, base_url=base_url, word=doc.word)
     ctx.update(extra)

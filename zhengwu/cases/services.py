@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock, fastsql
 from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.notify import Message, notify
 from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
 from zhengwu.org.models import Hall, Role, Staff, Window
 from zhengwu.org.scope import agent_can_submit_at, staff_can_act_at
@@ -197,6 +198,18 @@ def _log(case, action, from_status, to_status, **kw) -> None:
     fastsql.insert([_event(case, action, from_status, to_status, **kw)])
 
 
+def _cn(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _tell_applicant(case: Case, kind: str, text: str) -> None:
+    """An SMS (or in-app message) to the applicant, sent when the surrounding transaction commits."""
+    if not case.contact_phone:
+        return
+    notify(Message(to_phone=case.contact_phone, to_user_id=case.applicant_user_id, kind=f"case_{kind}",
+                   text=f"【{settings.ZHENGWU_SITE_NAME}】{text}", data={"case_no": case.case_no}))
+
+
 def _region(case: Case):
     return case.hall.region
 
@@ -356,6 +369,7 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
                 _event(case, "complete", Status.DECIDED, Status.COMPLETED, officer=officer, role=role,
                        window=window, step=plan.last_seq, note="即办件当场办结"),
             ]
+            _tell_applicant(case, "completed", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）已当场办结。")
         else:
             _update(case, t, Status.IN_REVIEW, accepted_by_id=officer.pk, accepted_window=window, accepted_on=today,
                     due_date=deadline.due, due_provisional=deadline.provisional,
@@ -363,6 +377,8 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
             events = [_event(case, t.action, frm, case.status, officer=officer, role=role, window=window, step=1,
                              note=note, data={"due_date": deadline.due.isoformat(),
                                               "provisional": deadline.provisional})]
+            _tell_applicant(case, "accepted", f"您申请的“{plan.item_name}”已受理，办件编号{case.case_no}，"
+                            f"承诺于{_cn(deadline.due)}{'（暂定）' if deadline.provisional else ''}前办结。")
         if paper:
             CaseMaterial.objects.bulk_create(
                 [CaseMaterial(case=case, material_id=m, name=plan.materials[m], paper_received=True,
@@ -401,6 +417,8 @@ def case_request_supplement(*, case: Case, officer: Staff, missing: list[str], n
                                      start_on=today, started_by=officer)
         _log(case, t.action, frm, case.status, officer=officer, role=role, window=window, step=case.current_step,
                note=note, data={"missing": missing})
+        _tell_applicant(case, "supplement", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）需要补正材料："
+                        f"{'、'.join(missing)}。请一次性补齐后提交，可登录门户上传或到窗口递交。")
     return case
 
 
@@ -478,6 +496,8 @@ def case_reject(*, case: Case, officer: Staff, reason: str, window: Window | Non
         _update(case, t, Status.REJECTED, rejection_reason=reason, closed_at=now,
                 first_officer_id=case.first_officer_id or officer.pk)
         _log(case, t.action, frm, case.status, officer=officer, role=role, window=window, note=reason)
+        _tell_applicant(case, "rejected", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）不予受理，"
+                        f"理由：{reason}。可凭办件编号领取不予受理决定书。")
     return case
 
 
@@ -520,6 +540,8 @@ def case_suspend(*, case: Case, officer: Staff, kind: str, reason: str, window: 
         stop = ClockStop.objects.create(case=case, kind=kind, reason=reason, start_on=today, started_by=officer)
         _log(case, t.action, Status.IN_REVIEW, Status.SUSPENDED, officer=officer, role=role, window=window,
                step=case.current_step, note=reason, data={"kind": kind, "stop_id": stop.pk})
+        _tell_applicant(case, "special", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）需进行"
+                        f"{SpecialProcedure(kind).label}（{reason}），所需时间不计入办理期限，结束后办结期限相应顺延。")
     return case
 
 
@@ -567,6 +589,8 @@ def case_extend(*, case: Case, head: Staff, reason: str, days: int | None = None
         Extension.objects.create(case=case, days=days, reason=reason, approved_by=head)
         _log(case, t.action, frm, case.status, officer=head, role=role, step=case.current_step, note=reason,
                data={"days": days, "due_date": deadline.due.isoformat()})
+        _tell_applicant(case, "extended", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）因{reason}，"
+                        f"经负责人批准延长办理期限{days}个工作日，办结期限延至{_cn(deadline.due)}。")
     return case
 
 
@@ -603,6 +627,8 @@ def case_complete(*, case: Case, officer: Staff, note: str = "", window: Window 
         _update(case, t, Status.COMPLETED, completed_at=now, completed_on=clock.today(), closed_at=now)
         _log(case, t.action, Status.DECIDED, Status.COMPLETED, officer=officer, role=role, window=window,
                step=case.current_step, note=note)
+        _tell_applicant(case, "completed", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）已办结，"
+                        f"请按约定方式领取办理结果，并对本次服务作出评价。")
     return case
 
 

@@ -86,6 +86,14 @@ def denied(w):
     return case
 
 
+def extended(w):
+    case = accepted(w)
+    with clock.frozen(D(2026, 3, 16)):
+        s.case_extend(case=case, head=w.head, reason="需征求卫生健康部门意见", days=10)
+    case.refresh_from_db()
+    return case
+
+
 def html(case, kind, **kw):
     return render_document_html(case=case, kind=kind, base_url=BASE, **kw)
 
@@ -172,6 +180,37 @@ def test_denial_decision_with_reason_and_rights(w):
     assert html(case, "decision") == text  # "decision" names whichever decision the case has
 
 
+def test_extension_notice_tells_the_reason_and_the_new_due_date(w):
+    case = extended(w)
+    text = html(case, "extension")
+    _common(text, case)
+    assert '<h1 class="doc-title">延长办理期限告知书</h1>' in text
+    assert f"示范县市场监督管理局延〔2026〕{case.case_no}号" in text and "2026年3月16日" in text
+    # due 03-17 at acceptance, + 10 working days: 18, 19, 20, 23, 24, 25, 26, 27, 30, 31.
+    assert "因需征求卫生健康部门意见" in text and "延长10个工作日" in text and "2026年3月31日" in text
+    assert "第四十二条" in text
+    assert "extension" in [d.code for d in document_list(case)]
+
+
+def test_the_applicant_is_told_by_sms_at_each_turn(w, django_capture_on_commit_callbacks):
+    from zhengwu.core.notify import ConsoleNotifier
+
+    ConsoleNotifier.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = full_life(w)
+    told = [(m.kind, m.to_phone) for m in ConsoleNotifier.sent if m.data.get("case_no") == case.case_no]
+    assert told == [("case_accepted", "13812345678"), ("case_special", "13812345678"),
+                    ("case_supplement", "13812345678"), ("case_completed", "13812345678")]
+    texts = [m.text for m in ConsoleNotifier.sent if m.data.get("case_no") == case.case_no]
+    assert "承诺于2026年3月17日前办结" in texts[0] and "现场踏勘" in texts[1]
+    assert "经营场所产权证明、食品安全管理制度" in texts[2] and "已办结" in texts[3]
+    ConsoleNotifier.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        extended(w)
+    assert [m.kind for m in ConsoleNotifier.sent][-1] == "case_extended"
+    assert "延至2026年3月31日" in ConsoleNotifier.sent[-1].text
+
+
 def test_documents_follow_the_state(w):
     case = submit(w)
     assert document_list(case) == []
@@ -196,7 +235,7 @@ def _fonts(data: bytes, tmp_path) -> str:
 
 
 def test_every_document_as_pdf_embeds_the_cjk_font(w, tmp_path):
-    cases = {"rejection": rejected(w), "denial": denied(w)}
+    cases = {"rejection": rejected(w), "denial": denied(w), "extension": extended(w)}
     life = full_life(w)
     for kind in DOCUMENT_KINDS:
         data = render_document_pdf(case=cases.get(kind, life), kind=kind, base_url=BASE)
