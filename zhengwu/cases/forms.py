@@ -162,6 +162,12 @@ class WindowSupplementForm(forms.Form):
         self.fields["paper_materials"].choices = list(paper_choices)
 
 
+class WithdrawForm(forms.Form):
+    """撤回 on the applicant's behalf (their written request in hand): the agent or the window."""
+
+    reason = forms.CharField(label="撤回原因（申请人书面申请）", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 def action_form(action: str, *, plan: Plan, missing_required: list[tuple[int, str]], extension_days: int,
                 data=None) -> forms.Form:
     """The form of one officer action, with its choices and pre-filled values (ids unique per action)."""
@@ -190,8 +196,10 @@ def _action_form(action, *, plan, missing_required, extension_days, data):
         return DeliverForm(data)
     if action == "supplement":
         return WindowSupplementForm(data, paper_choices=missing_required or list(plan.materials.items()))
+    if action == "withdraw":
+        return WithdrawForm(data)
     return NoteForm(data)
 
 
 ACTION_FORMS = frozenset({"prereview", "accept", "request_supplement", "reject", "review", "suspend", "resume",
-                          "extend", "decide", "complete", "deliver", "supplement"})
+                          "extend", "decide", "complete", "deliver", "supplement", "withdraw"})

@@ -451,11 +451,15 @@ def _render_staff_case(request, case, revealed=None):
     forms = [(t, action_form(t.action, plan=plan, missing_required=ctx["missing_required"],
                              extension_days=extension_days))
              for t in officer_actions(case, staff, plan)]
-    if case.status == Status.SUPPLEMENT and staff_can_act_at(staff, department_id=case.department_id,
-                                                             hall=case.hall):
+    front = staff_can_act_at(staff, department_id=case.department_id, hall=case.hall)
+    for_applicant = front or (case.agent_id is not None and case.agent_id == staff.pk)
+    if case.status == Status.SUPPLEMENT and for_applicant:
         t = TRANSITIONS["supplement"]
         forms.append((t, action_form("supplement", plan=plan, missing_required=ctx["missing_required"],
                                      extension_days=extension_days)))
+    if case.status in TRANSITIONS["withdraw"].sources and for_applicant:
+        forms.append((TRANSITIONS["withdraw"], action_form("withdraw", plan=plan, missing_required=[],
+                                                           extension_days=extension_days)))
     ctx.update(
         _staff_ctx(staff), action_forms=forms, revealed=revealed,
         current_step_name=plan.step(case.current_step).name if case.current_step else "",
@@ -531,7 +535,9 @@ def _do(action: str, case, staff, window, d: dict):
                                      **officer)
     if action == "supplement":
         return services.case_supplement(case=case, paper_materials=d["paper_materials"], note=d["note"],
-                                        **officer)
+                                        files=d.get("files", []), **officer)
+    if action == "withdraw":
+        return services.case_withdraw(case=case, reason=d["reason"], **officer)
     raise Http404("未知的办理动作")
 
 
@@ -553,8 +559,12 @@ def act(request, case_no: str, action: str):
                           for f, e in form.errors.items())
         messages.error(request, f"“{label}”未办理：{errors}")
     else:
+        data = dict(form.cleaned_data)
+        if action == "supplement":  # files scanned at the window or the village station
+            data["files"] = [(int(k[5:]), f) for k, f in request.FILES.items()
+                             if k.startswith("file_") and k[5:].isdigit() and int(k[5:]) in plan.materials]
         try:
-            _do(action, case, request.staff, _staff_window(request.staff, case.hall_id), form.cleaned_data)
+            _do(action, case, request.staff, _staff_window(request.staff, case.hall_id), data)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

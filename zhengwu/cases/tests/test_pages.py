@@ -547,6 +547,37 @@ def test_agent_applies_for_a_resident_and_sees_masked_ids(client, w):
     assert page.count("data-testid=\"agent-cases\"") == 1 and page.count('class="no"') == 1
 
 
+def test_agent_hands_in_the_supplement_and_withdraws_for_the_resident(client, w):
+    login(client, w.agent.user)
+    client.post(reverse("cases:agent_apply", args=["SFX-SCJG-001"]), {**apply_data(w), f"file_{w.m1.pk}": pdf()})
+    case = Case.objects.get()
+    assert case.hall == w.town_hall  # taken in at the station, handled at the town centre
+    from zhengwu.org.models import Role
+    from zhengwu.org.tests import factories as f
+
+    town_officer = f.staff("1010", Role.WINDOW_OFFICER, department=w.dept, hall=w.town_hall, name="镇窗口")
+    s.case_request_supplement(case=case, officer=town_officer, missing=["经营场所平面图"])
+    url = reverse("cases:staff_case", args=[case.case_no])
+    page = client.get(url).content.decode()
+    assert 'data-action="supplement"' in page and "代办员代交补正材料" in page
+    assert f'name="file_{w.m2.pk}"' in page and 'data-action="withdraw"' in page
+    client.post(reverse("cases:act", args=[case.case_no, "supplement"]),
+                {"note": "平面图扫描件", f"file_{w.m2.pk}": pdf("平面图.pdf")})
+    case.refresh_from_db()
+    assert case.status == Status.PENDING
+    assert CaseMaterial.objects.filter(case=case, material=w.m2, paper_received=False).exclude(file="").exists()
+    response = client.post(reverse("cases:act", args=[case.case_no, "withdraw"]), {"reason": "申请人书面申请撤回"})
+    case.refresh_from_db()
+    assert response.status_code == 302 and case.status == Status.WITHDRAWN
+    assert CaseEvent.objects.filter(case=case, action="withdraw", role="village_agent").exists()
+    # an officer of another department sees neither
+    other = s.case_submit(item=w.item, applicant=applicant(), channel="window", officer=w.officer)
+    login(client, w.outsider.user)
+    assert client.post(reverse("cases:act", args=[other.case_no, "withdraw"]),
+                       {"reason": "x"}).status_code == 403
+    assert Case.objects.get(pk=other.pk).status == Status.PENDING
+
+
 def test_pick_item_redirects_to_the_form(client, w):
     login(client, w.officer.user)
     response = client.get(reverse("cases:pick_item"), {"impl_code": "SFX-SCJG-001"})
