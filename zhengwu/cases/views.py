@@ -457,7 +457,9 @@ def _render_staff_case(request, case, revealed=None):
         t = TRANSITIONS["supplement"]
         forms.append((t, action_form("supplement", plan=plan, missing_required=ctx["missing_required"],
                                      extension_days=extension_days)))
-    if case.status in TRANSITIONS["withdraw"].sources and for_applicant:
+    # 撤回 on paper: the resident's agent, or the window for an application it took in itself
+    agent_of_case = case.agent_id is not None and case.agent_id == staff.pk
+    if case.status in TRANSITIONS["withdraw"].sources and (agent_of_case or (front and case.channel == Channel.WINDOW)):
         forms.append((TRANSITIONS["withdraw"], action_form("withdraw", plan=plan, missing_required=[],
                                                            extension_days=extension_days)))
     ctx.update(
