@@ -1,5 +1,6 @@
 """The hall in the admin: policy, window groups and slot capacities are edited here; tickets,
-appointments, absences and ratings are records, changed only through the service functions."""
+appointments and absences are records, changed only through the service functions. (The rating
+pad's ratings are 好差评 ratings, in the ratings app's admin.)"""
 
 from django.contrib import admin
 
@@ -12,7 +13,6 @@ from .models import (
     StaffAbsence,
     Ticket,
     TicketEvent,
-    TicketRating,
     WindowGroup,
     WindowSeat,
 )
@@ -117,10 +117,3 @@ class StaffAbsenceAdmin(_ReadOnly):
 class WindowSeatAdmin(_ReadOnly):
     list_display = ["window", "officer", "since"]
     list_filter = ["window__hall"]
-
-
-@admin.register(TicketRating)
-class TicketRatingAdmin(_ReadOnly):
-    list_display = ["ticket", "window", "officer", "score", "comment", "rated_at"]
-    list_filter = ["score", "window__hall"]
-    date_hierarchy = "rated_at"

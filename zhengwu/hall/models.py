@@ -1,9 +1,12 @@
-"""The service hall (服务大厅): queue tickets, appointments, window seats, staff presence and ratings.
+"""The service hall (服务大厅): queue tickets, appointments, window seats and staff presence.
 
 A hall's windows are gathered into window groups (叫号分组). A ticket takes its number from the
 group it is issued in (prefix + sequence per day, from an atomic upsert counter) and is called at
 a window of its current group that can handle its item. Policy (recalls before a no-show,
 priority ranks, slot capacity, service hours) is the ``QueuePolicy`` row an admin edits.
+
+What the window's rating pad (评价器) records is a 好差评 rating, ``zhengwu.ratings.Rating``: the
+hall keeps no ratings of its own (see ``services/ratings.py``).
 """
 
 from __future__ import annotations
@@ -195,6 +198,11 @@ class Ticket(models.Model):
     def __str__(self):
         return self.number
 
+    @property
+    def rating_ref(self) -> str:
+        """The ticket as 好差评 knows it (``ratings.Rating.ticket_ref``): unique in its hall, e.g. 20260310-A001."""
+        return f"{self.day:%Y%m%d}-{self.number}"
+
 
 class TicketEvent(models.Model):
     """One row per ticket action: issue, call, recall, skip, start, finish, transfer."""
@@ -337,29 +345,3 @@ class SlotCapacity(models.Model):
 
     def __str__(self):
         return f"{self.item}：{self.capacity}人/时段"
-
-
-class TicketRating(models.Model):
-    """The rating pad's answer for one finished ticket (现场服务一次一评), 1–5.
-
-    Kept here until the ratings app (好差评) takes these in.
-    """
-
-    SCORES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
-
-    ticket = models.OneToOneField(Ticket, verbose_name="排队号", on_delete=models.CASCADE, related_name="rating")
-    window = models.ForeignKey(Window, verbose_name="窗口", on_delete=models.PROTECT, related_name="+")
-    officer = models.ForeignKey(Staff, verbose_name="工作人员", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
-    score = models.PositiveSmallIntegerField("评价", choices=SCORES)
-    comment = models.CharField("意见建议", max_length=300, blank=True)
-    rated_at = models.DateTimeField("评价时间", default=clock.now)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "窗口评价（评价器）"
-        ordering = ["-rated_at"]
-        constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
-                                              name="ticket_rating_1_5")]
-
-    def __str__(self):
-        return f"{self.ticket} {self.get_score_display()}"

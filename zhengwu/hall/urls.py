@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import officer, public, sse
+from .views import officer, pad, public, sse
 
 app_name = "hall"
 
@@ -12,7 +12,7 @@ urlpatterns = [
     path("window/<int:window_id>/screen/", public.window_screen, name="window_screen"),
     path("window/<int:window_id>/console/", officer.console, name="console"),
     path("window/<int:window_id>/console/<str:action>/", officer.console_act, name="console_act"),
-    path("pad/<int:window_id>/", public.pad, name="pad"),
+    path("pad/<int:window_id>/", pad.pad, name="pad"),
     path("my/", officer.my_windows, name="my_windows"),
     path("my/presence/<str:action>/", officer.my_presence, name="my_presence"),
     path("appointments/cancel/", public.appointment_cancel, name="appointment_cancel"),

@@ -11,6 +11,7 @@ from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock
 from zhengwu.core.errors import NotFound
 from zhengwu.org.models import Hall, Window
+from zhengwu.ratings.models import Kind, Rating
 
 from ..models import (
     QueuePolicy,
@@ -82,9 +83,17 @@ def kiosk_items(hall: Hall) -> list[dict]:
     return sorted(seen.values(), key=lambda r: r["name"])
 
 def pad_ticket(window: Window) -> Ticket | None:
-    """The ticket the window's pad asks about: the last one finished there, unrated, within the time allowed."""
+    """The ticket the window's pad asks about: the last one finished there, within the time allowed,
+    while it is not rated yet (as itself, or as its case). Once it is rated the pad waits for the
+    next: an older ticket does not come back for someone else to rate.
+    """
     p = policy_for(window.hall)
     since = clock.now() - dt.timedelta(minutes=p.rating_minutes)
-    return (Ticket.objects.filter(window=window, status=TicketStatus.DONE, finished_at__gte=since,
-                                  rating__isnull=True)
-            .select_related("officer", "item").order_by("-finished_at", "-id").first())
+    ticket = (Ticket.objects.filter(window=window, status=TicketStatus.DONE, finished_at__gte=since)
+              .select_related("officer", "item", "case__item_version").order_by("-finished_at", "-id").first())
+    if ticket is None:
+        return None
+    rated = Q(hall_id=ticket.hall_id, ticket_ref=ticket.rating_ref)
+    if ticket.case_id is not None:
+        rated |= Q(case_id=ticket.case_id, kind=Kind.HALL)
+    return None if Rating.objects.filter(rated).exists() else ticket

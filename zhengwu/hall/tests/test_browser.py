@@ -1,5 +1,6 @@
 """In Chromium: take a number at the kiosk, see it on the hall display, call it from the officer's
-console, finish, rate it on the pad; the display changes live, without a reload, and speaks."""
+console, finish, rate it on the pad the console opened; the display changes live, without a reload,
+and speaks. The rating is a 好差评 rating, and a 差评 opens its rectification."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from zhengwu.core import clock
+from zhengwu.ratings.models import Rating, Rectification, RectificationStatus
 
-from ..models import TicketRating
 from . import factories as fx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,22 +63,28 @@ def test_kiosk_board_console_pad(page, browser, live_server, world):
     expect(groups.locator("[data-group]").first).to_contain_text("A001")
     expect(groups.locator("[data-group]").first.locator(".g-count")).to_have_text("1")
 
-    # The counter's rating pad waits for a finished ticket.
-    pad = board.context.new_page()
-    pad.goto(f"/hall/pad/{world.w1.pk}/")
-    expect(pad.locator(".pad h2")).to_contain_text("请在办理完毕后评价")
-    expect(pad.locator("#live-dot.on")).to_have_count(1)
-
     # The screen above counter 01 shows who sits there and the number being served.
     screen = board.context.new_page()
     screen.goto(f"/hall/window/{world.w1.pk}/screen/")
     expect(screen.locator("#live-dot.on")).to_have_count(1)
 
-    # The officer signs in at window 01 and calls.
+    # Nobody can rate on a pad that no officer of the window has opened.
+    stray = board.context.new_page()
+    stray.goto(f"/hall/pad/{world.w1.pk}/")
+    expect(stray.get_by_test_id("pad-refused")).to_contain_text("评价器须由本窗口的工作人员登录后使用")
+    stray.close()
+
+    # The officer signs in at window 01 and opens the counter's rating pad from the console.
     officer = _officer_context(browser, live_server, world.o1.user)
     console = officer.new_page()
     console.set_default_timeout(15000)
     console.goto(f"/hall/window/{world.w1.pk}/console/")
+    with console.expect_popup() as popup:
+        console.get_by_role("link", name="评价器").click()
+    pad = popup.value
+    expect(pad.locator(".pad h2")).to_contain_text("请在办理完毕后评价")
+    expect(pad.locator("#live-dot.on")).to_have_count(1)
+
     console.get_by_role("button", name="签到上岗").click()
     console.get_by_role("button", name="叫号").click()
     expect(console.get_by_test_id("console-current")).to_have_text("A001")
@@ -103,11 +110,16 @@ def test_kiosk_board_console_pad(page, browser, live_server, world):
     expect(console.locator(".messages")).to_contain_text("A001号已办结")
     expect(window_01).to_contain_text("空闲")
 
-    # The pad now asks about A001; the citizen rates it.
+    # The pad now asks about A001; the citizen is unhappy and says why.
     expect(pad.get_by_test_id("pad-ticket")).to_contain_text("A001")
     expect(pad.get_by_test_id("pad-ticket")).to_contain_text("李明（工号 2001）")
-    pad.get_by_role("button", name="非常满意").click()
-    expect(pad.get_by_test_id("pad-thanks")).to_have_text("感谢您的评价：非常满意")
+    pad.locator("label[for=overall-1]").click()
+    pad.locator("label[for=attitude-1]").click()
+    pad.locator("label[for=efficiency-4]").click()
+    pad.get_by_label("意见建议").fill("窗口人员态度生硬")
+    pad.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_hall_pad.png", full_page=True)
+    pad.get_by_role("button", name="提交评价").click()
+    expect(pad.get_by_test_id("pad-thanks")).to_have_text("感谢您的评价：非常不满意")
 
     # The officer goes to a meeting: board and window screen show it at once.
     console.get_by_label("事由").select_option("meeting")
@@ -121,6 +133,10 @@ def test_kiosk_board_console_pad(page, browser, live_server, world):
 
     # The display never navigated: the same document took every change.
     assert board.evaluate("window.__sameDocument") == "kept"
-    assert list(TicketRating.objects.values_list("ticket__number", "score", "officer__employee_no")) == [
-        ("A001", 5, "2001")]
+    assert list(Rating.objects.values_list("kind", "channel", "ticket_ref", "overall", "efficiency", "attitude",
+                                           "comment", "officer__employee_no", "window__number")) == [
+        ("hall", "pad", "20260310-A001", 1, 4, 1, "窗口人员态度生硬", "2001", "01")]
+    rect = Rectification.objects.get()
+    assert (rect.rating, rect.status, rect.department) == (Rating.objects.get(), RectificationStatus.VERIFY,
+                                                           world.market)
     officer.close()

@@ -1,5 +1,5 @@
-"""The hall's pages through the test client: kiosk, tickets, screens, pad, appointments, console,
-guide, cards and statistics."""
+"""The hall's pages through the test client: kiosk, tickets, screens, appointments, console,
+guide, cards and statistics (the rating pad: ``test_pad.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from zhengwu.cases.models import Case
 from zhengwu.core import clock
 
 from .. import services
-from ..models import Appointment, StaffAbsence, Ticket, TicketRating, TicketStatus
+from ..models import Appointment, StaffAbsence, Ticket, TicketStatus
 from . import factories as fx
 
 pytestmark = pytest.mark.django_db
@@ -100,22 +100,6 @@ def test_presence_board_lists_staff_on_duty_and_away(client, w):
         body = text(client.get("/hall/SFXZW/presence/"))
     assert 'data-testid="away-count">1<' in body
     assert "赵强" in body and "会议：党组会" in body and "预计 11:00 返回" in body and "在岗" in body
-
-
-def test_pad_rates_the_finished_ticket_once(client, w):
-    with clock.frozen(fx.at(9)):
-        services.window_sign_in(window=w.w1, officer=w.o1)
-        services.ticket_issue(hall=w.hall, group=w.group_a)
-        t = services.ticket_call_next(window=w.w1, officer=w.o1)
-        assert "请在办理完毕后评价" in text(client.get(f"/hall/pad/{w.w1.pk}/"))
-        services.ticket_finish(ticket=t, window=w.w1, officer=w.o1)
-        page = text(client.get(f"/hall/pad/{w.w1.pk}/"))
-        assert "A001" in page and "李明（工号 2001）" in page and "非常满意" in page
-        r = client.post(f"/hall/pad/{w.w1.pk}/", {"ticket": t.pk, "score": "5"})
-        assert "感谢您的评价：非常满意" in text(r)
-        again = client.post(f"/hall/pad/{w.w1.pk}/", {"ticket": t.pk, "score": "1"}, follow=True)
-    assert "已评价" in text(again)
-    assert list(TicketRating.objects.values_list("score", "officer")) == [(5, w.o1.pk)]
 
 
 def test_guide_floor_by_floor(client, w):
@@ -211,5 +195,6 @@ def test_stats_page_requires_the_hall_or_its_region(client, w):
     client.force_login(w.admin.user)
     body = text(client.get("/hall/SFXZW/stats/?day=2026-03-10"))
     assert "排队叫号统计" in body and '<span class="kpi-value">1</span><span class="kpi-label">取号</span>' in body
+    assert '<span class="kpi-value">—</span><span class="kpi-label">现场服务满意率（评价0次，差评0次）' in body
     client.force_login(w.agent.user)
     assert client.get("/hall/SFXZW/stats/").status_code == 403

@@ -125,15 +125,16 @@ def day(w):
         services.ticket_start(ticket=a5, window=w.w1, officer=w.o1)
     with clock.frozen(at(11, 20)):
         services.ticket_finish(ticket=a5, window=w.w1, officer=w.o1)
-        services.ticket_rate(window=w.w1, ticket=a5, score=4)
+        services.ticket_rate(ticket=a5, window=w.w1, operator=w.o1, overall=2, comment="等候太久")
     with clock.frozen(at(9, 22)):
-        services.ticket_rate(window=w.w1, ticket=a1, score=5)
+        services.ticket_rate(ticket=a1, window=w.w1, operator=w.o1, overall=5)
     return {"a1": a1, "a2": a2}
 
 
 def test_statistics_of_a_fixture_day(w, day, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         s = selectors.hall_stats(hall=w.hall, day=fx.DAY)
+    rated = ("ratings", "satisfied", "bad", "satisfaction_pct")
     assert s["total"] == {"tickets": 6, "called": 5, "served": 4, "no_shows": 1, "avg_wait_min": 18.4,
                           "avg_service_min": 12.5, "max_wait_min": 40.0}
     assert s["hours"] == [9, 10, 11]
@@ -148,26 +149,45 @@ def test_statistics_of_a_fixture_day(w, day, django_assert_max_num_queries):
         (9, 3, 3, 2, 1, 7.3, 12.5),
         (10, 3, 2, 2, 0, 35.0, 12.5),
     ]
-    assert s["ratings"] == {"count": 2, "avg": 4.5}
+    assert s["ratings"] == {"ratings": 2, "satisfied": 1, "bad": 1, "satisfaction_pct": 50.0}
+    assert [(r["number"], *(r[k] for k in rated)) for r in s["windows"]] == [
+        ("01", 2, 1, 1, 50.0), ("02", 0, 0, 0, None), ("03", 0, 0, 0, None)]
+
+
+def test_statistics_read_satisfaction_from_haochaping(w, day):
+    """A rating set aside by an upheld appeal no longer counts; one given elsewhere in the hall does."""
+    from zhengwu.ratings.models import Rating
+    from zhengwu.ratings.services import rating_record
+
+    bad = Rating.objects.get(is_bad=True)
+    Rating.objects.filter(pk=bad.pk).update(excluded=True)  # what appeal_decide(upheld=True) leaves
+    with clock.frozen(fx.at(15)):
+        rating_record(kind="hall", channel="pad", overall=4, window=w.w4, ticket_ref="20260310-Z001")
+    s = selectors.hall_stats(hall=w.hall, day=fx.DAY)
+    assert s["ratings"] == {"ratings": 2, "satisfied": 2, "bad": 0, "satisfaction_pct": 100.0}
+    assert [(r["number"], r["tickets"], r["ratings"], r["by_hour"]) for r in s["windows"]] == [
+        ("01", 3, 1, [2, 0, 1]), ("02", 1, 0, [1, 0, 0]), ("03", 1, 0, [0, 1, 0]), ("04", 0, 1, [0, 0, 0])]
 
 
 def test_rating_rules(w, day):
     a1 = day["a1"]
     with clock.frozen(fx.at(9, 23)), pytest.raises(DomainError) as exc:
-        services.ticket_rate(window=w.w1, ticket=a1, score=3)
-    assert exc.value.code == "already_rated"
+        services.ticket_rate(ticket=a1, window=w.w1, operator=w.o1, overall=3)
+    assert (exc.value.code, exc.value.message) == ("already_rated", "该排队号的服务已经评价过")
     a2 = day["a2"]
     with clock.frozen(fx.at(10, 2)), pytest.raises(DomainError) as exc:
-        services.ticket_rate(window=w.w2, ticket=a2, score=3)  # finished 9:31, pad closes after 30 min
+        services.ticket_rate(ticket=a2, window=w.w2, operator=w.o2, overall=3)  # finished 9:31, closes after 30 min
     assert exc.value.code == "rating_closed"
     with clock.frozen(fx.at(9, 40)):
         with pytest.raises(DomainError) as exc:
-            services.ticket_rate(window=w.w1, ticket=a2, score=3)
+            services.ticket_rate(ticket=a2, window=w.w1, operator=w.o1, overall=3)
         assert exc.value.code == "not_ratable"
         with pytest.raises(DomainError):
-            services.ticket_rate(window=w.w2, ticket=a2, score=6)
+            services.ticket_rate(ticket=a2, window=w.w2, operator=w.o2, overall=6)
         assert selectors.pad_ticket(w.w2) == a2
-        services.ticket_rate(window=w.w2, ticket=a2, score=2, comment="等候太久")
+        rating = services.ticket_rate(ticket=a2, window=w.w2, operator=w.o2, overall=2, comment="等候太久")
         assert selectors.pad_ticket(w.w2) is None
     a2.refresh_from_db()
-    assert (a2.status, a2.rating.score, a2.rating.officer) == (TicketStatus.DONE, 2, w.o2)
+    assert (a2.status, rating.ticket_ref, rating.overall, rating.officer, rating.is_bad) == (
+        TicketStatus.DONE, "20260310-A002", 2, w.o2, True)
+    assert rating.rectification.status == "verify"

@@ -57,7 +57,6 @@ def test_admin_pages_open_in_chinese(admin_client):
         "/admin/hall/appointment/": "预约",
         "/admin/hall/staffabsence/": "工作人员外出告知",
         "/admin/hall/slotcapacity/add/": "每时段可预约人数",
-        "/admin/hall/ticketrating/": "窗口评价（评价器）",
         "/admin/hall/windowseat/": "窗口坐席",
     }
     for url, label in pages.items():

@@ -1,5 +1,6 @@
 """Pages anyone in the hall sees: the kiosk (取号), tickets, the hall display (大屏), window screens,
-the rating pad, appointments, the 群众办事引导图, the 工作人员外出告知图 and the printable cards.
+appointments, the 群众办事引导图, the 工作人员外出告知图 and the printable cards. (The rating pad is
+a device signed in at a window: ``pad.py``.)
 
 Thin views: reads through ``selectors``, writes through ``services``; a refused action is a
 ``DomainError`` whose Chinese message is shown as it is.
@@ -11,9 +12,8 @@ import datetime as dt
 
 import qrcode
 import qrcode.image.svg
-from django.contrib import messages
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
@@ -25,7 +25,7 @@ from zhengwu.org.models import Hall
 from zhengwu.workdays import engine
 
 from .. import selectors, services
-from ..models import GreenReason, Ticket, TicketRating, TicketStatus, WindowGroup
+from ..models import GreenReason, Ticket, TicketStatus, WindowGroup
 from ..policy import policy_for
 from ._access import hall_or_404, window_or_404
 
@@ -134,29 +134,6 @@ def presence_board(request, code: str):
         c["away"] = away.get(c["staff"].pk)
     return render(request, "hall/presence_board.html", {"hall": hall, "cards": cards,
                                                         "away_count": len(away)})
-
-
-# -- rating pad -----------------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def pad(request, window_id: int):
-    """评价器: the person rates the ticket just finished at this window (1–5)."""
-    window = window_or_404(window_id)
-    if request.method == "POST":
-        raw_ticket, raw_score = request.POST.get("ticket", ""), request.POST.get("score", "")
-        ticket = get_object_or_404(Ticket, pk=int(raw_ticket) if raw_ticket.isdigit() else 0)
-        try:
-            services.ticket_rate(window=window, ticket=ticket, score=int(raw_score) if raw_score.isdigit() else 0,
-                                 comment=request.POST.get("comment", ""))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("hall:pad", window_id=window.pk)
-        rating = TicketRating.objects.get(ticket=ticket)
-        return render(request, "hall/pad_thanks.html", {"window": window, "rating": rating})
-    ticket = selectors.pad_ticket(window)
-    return render(request, "hall/pad.html", {"window": window, "hall": window.hall, "ticket": ticket,
-                                             "scores": TicketRating.SCORES})
 
 
 # -- appointments ------------------------------------------------------------------------------------------
