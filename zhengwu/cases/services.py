@@ -690,3 +690,36 @@ def case_add_materials(*, case: Case, files, user=None, officer: Staff | None = 
         _log(case, t.action, case.status, case.status, officer=officer, user=user, role=role,
                data={"files": [u.name for _, u in uploads]})
     return case
+
+
+def deadlines_refresh_provisional(*, today: dt.date | None = None) -> int:
+    """Recompute the due dates that were fixed on a provisional calendar (a year whose holiday notice
+    was not yet published), now that the calendar may know better. Returns how many changed.
+
+    Only cases whose clock runs (审查中) are recomputed; a stopped one is recomputed when it
+    restarts. Each change is its own guarded UPDATE with an event row; a case changed meanwhile
+    by someone else is left for the next run.
+    """
+    changed = 0
+    for case in Case.objects.select_related("hall__region").filter(status=Status.IN_REVIEW, due_provisional=True,
+                                                                   accepted_on__isnull=False):
+        plan = plan_for(case.item_version_id)
+        deadline = _deadline(case, plan, start=case.accepted_on, extension_days=case.extension_days,
+                             stops=_closed_stops(case))
+        if (deadline.due, deadline.provisional) == (case.due_date, case.due_provisional):
+            continue
+        with transaction.atomic():
+            n = fastsql.update_guarded(Case, pk=case.pk, version=case.row_version,
+                                       values={"due_date": deadline.due, "due_provisional": deadline.provisional})
+            if n != 1:
+                continue
+            fastsql.insert([CaseEvent(case_id=case.pk, action="recalc", from_status=case.status,
+                                      to_status=case.status, actor_name="系统", step=case.current_step,
+                                      note="节假日安排公布后重新计算办结期限",
+                                      data={"from": case.due_date.isoformat(), "due_date": deadline.due.isoformat(),
+                                            "provisional": deadline.provisional})])
+            if deadline.due != case.due_date:
+                _tell_applicant(case, "recalc", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）的办结期限"
+                                f"已按公布的节假日安排调整为{_cn(deadline.due)}。")
+        changed += 1
+    return changed

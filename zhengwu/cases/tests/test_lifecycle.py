@@ -159,3 +159,32 @@ def test_accept_with_only_optional_materials_records_the_paper_one(w):
     assert case.status == Status.IN_REVIEW
     row = CaseMaterial.objects.get(case=case)
     assert (row.material_id, row.paper_received, row.name) == (optional.pk, True, "授权委托书")
+
+
+def test_a_provisional_due_date_is_recomputed_once_the_years_notice_is_entered(w, django_capture_on_commit_callbacks):
+    """Accepted Monday 28 December 2026 for 5 working days: 29, 30, 31 Dec, then 2027 (no notice yet:
+    New Year's Day is a holiday by rule) 4 and 5 Jan → due 5 Jan, provisional. The 2027 notice then
+    gives 4 January off as well (an override) and is confirmed: due 6 January, no longer provisional."""
+    from zhengwu.cases.models import CaseEvent
+    from zhengwu.core.notify import ConsoleNotifier
+    from zhengwu.workdays.models import DayOverride, YearNotice
+
+    from .factories import applicant
+
+    with clock.frozen(D(2026, 12, 28)):
+        case = s.case_submit(item=w.item, applicant=applicant(), channel="window", officer=w.officer)
+        s.case_accept(case=case, officer=w.officer, paper_materials=[w.m1.pk, w.m2.pk])
+    assert (case.due_date, case.due_provisional) == (D(2027, 1, 5), True)
+    assert s.deadlines_refresh_provisional() == 0  # nothing known yet: nothing changes
+
+    DayOverride.objects.create(date=D(2027, 1, 4), kind=DayOverride.Kind.HOLIDAY, name="元旦")
+    YearNotice.objects.create(year=2027, document="国办发明电〔2026〕X号", confirmed=True)
+    ConsoleNotifier.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert s.deadlines_refresh_provisional() == 1
+    case.refresh_from_db()
+    assert (case.due_date, case.due_provisional) == (D(2027, 1, 6), False)
+    event = CaseEvent.objects.get(case=case, action="recalc")
+    assert event.data == {"from": "2027-01-05", "due_date": "2027-01-06", "provisional": False}
+    assert "调整为2027年1月6日" in ConsoleNotifier.sent[-1].text
+    assert s.deadlines_refresh_provisional() == 0

@@ -34,6 +34,10 @@ __all__ = [
 def supervise(*, today: dt.date | None = None, stats: bool = True) -> SweepResult:
     """One scheduled run: cards and 超时默认, last month's assessment once, the rules, the rollup."""
     today = today or clock.today()
+    # Due dates fixed on a provisional calendar first, so the cards judge the right dates.
+    from zhengwu.cases.services import deadlines_refresh_provisional
+
+    deadlines_refresh_provisional(today=today)
     result = sweep_run(today=today)
     last = add_months(month_start(today), -1)
     assessment_ensure(month=last, today=today)
