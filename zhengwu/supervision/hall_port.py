@@ -39,3 +39,21 @@ def away_overdue_minutes(*, start: dt.date, end: dt.date) -> dict[int, int]:
         seconds[a.staff_id] += away_seconds_in_service_hours(max(a.expected_return, lo), until,
                                                              p=policies[hall.pk], region=hall.region)
     return {sid: s // 60 for sid, s in seconds.items() if s >= 60}
+
+
+def hall_today(*, hall_ids: list[int], today) -> dict:
+    """The halls' queue today: numbers issued, waiting now, served, no-shows, average and longest wait
+    (minutes, over the numbers called today). Today's rows only: small, read live."""
+    from django.db.models import Avg, Count, Max
+
+    from zhengwu.hall.models import Ticket, TicketStatus
+
+    row = Ticket.objects.filter(hall_id__in=hall_ids, day=today).aggregate(
+        issued=Count("id"), waiting=Count("id", filter=Q(status=TicketStatus.WAITING)),
+        served=Count("id", filter=Q(status=TicketStatus.DONE)),
+        no_shows=Count("id", filter=Q(status=TicketStatus.NO_SHOW)),
+        avg_wait=Avg("wait_seconds"), max_wait=Max("wait_seconds"))
+    return {"tickets_today": row["issued"], "waiting_now": row["waiting"], "served_today": row["served"],
+            "no_shows_today": row["no_shows"],
+            "avg_wait_minutes": round(row["avg_wait"] / 60, 1) if row["avg_wait"] is not None else None,
+            "max_wait_minutes": round(row["max_wait"] / 60, 1) if row["max_wait"] is not None else None}

@@ -23,6 +23,7 @@ from zhengwu.catalog.models import Item
 from zhengwu.core.errors import NotFound, PermissionDenied
 from zhengwu.org.models import Hall, Region, Role, Staff
 
+from .. import hall_port
 from ..models import Card, CaseStat, RatingStat, StatRefresh
 from ..periods import add_months, month_start
 from ..services.stats import RUNNING, day_start
@@ -170,6 +171,7 @@ def dashboard_data(*, region: Region, today: dt.date) -> dict:
             "fees_year": _money(year["fees"]),
             "agent_month": this_month["agent_accepted"], "agent_year": year["agent_accepted"],
         },
+        "hall": hall_port.hall_today(hall_ids=handling, today=today),
         "trend": trend,
         "cards_by_department": cards,
         "busiest_items": [{"name": item_names.get(r["item_id"], ""), "accepted": r["n"]} for r in item_rows],

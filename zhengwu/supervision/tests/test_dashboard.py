@@ -63,7 +63,7 @@ def test_on_time_rate_counts_open_overdue_cases(fixture):
 
 def test_dashboard_county_exact(fixture, django_assert_max_num_queries):
     w = fixture
-    with django_assert_max_num_queries(13):  # a fixed number, whatever the volume
+    with django_assert_max_num_queries(14):  # a fixed number, whatever the volume
         data = dashboard_data(region=w.county, today=TODAY)
     assert data["kpis"] == {
         "accepted_today": 1, "completed_today": 1,
@@ -126,3 +126,34 @@ def test_dashboard_satisfaction_from_the_ratings_app(fixture):
     data = dashboard_data(region=w.county, today=TODAY)
     assert (data["kpis"]["satisfaction_year"], data["kpis"]["satisfaction_month"]) == (50.0, None)
     assert [(c["name"], c["satisfaction"]) for c in data["children"]] == [("示范县本级", 50.0), ("城关镇", None)]
+
+
+def test_dashboard_shows_the_halls_queue_today(fixture):
+    """Three numbers taken at the centre on 04-10 from 09:00; the first called at 09:12 and served."""
+    from django.utils import timezone
+
+    from zhengwu.hall.services import presence, setup, tickets
+
+    w = fixture
+
+    def at(hh, mm):
+        return clock.frozen(timezone.make_aware(dt.datetime.combine(TODAY, dt.time(hh, mm))))
+
+    w.window.items.add(w.item)
+    setup.window_groups_autocreate(hall=w.center)
+    with at(9, 0):
+        first = tickets.ticket_issue(hall=w.center, item=w.item)
+    with at(9, 5):
+        tickets.ticket_issue(hall=w.center, item=w.item)
+        tickets.ticket_issue(hall=w.center, item=w.item)
+    with at(9, 12):
+        presence.window_sign_in(window=w.window, officer=w.officer)
+        called = tickets.ticket_call_next(window=w.window, officer=w.officer)
+        tickets.ticket_start(ticket=called, window=w.window, officer=w.officer)
+    with at(9, 20):
+        tickets.ticket_finish(ticket=called, window=w.window, officer=w.officer)
+    assert called.pk == first.pk
+    hall = dashboard_data(region=w.county, today=TODAY)["hall"]
+    assert hall == {"tickets_today": 3, "waiting_now": 2, "served_today": 1, "no_shows_today": 0,
+                    "avg_wait_minutes": 12.0, "max_wait_minutes": 12.0}
+    assert dashboard_data(region=w.county, today=TODAY + dt.timedelta(days=1))["hall"]["tickets_today"] == 0
