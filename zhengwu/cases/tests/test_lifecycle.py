@@ -188,3 +188,40 @@ def test_a_provisional_due_date_is_recomputed_once_the_years_notice_is_entered(w
     assert event.data == {"from": "2027-01-05", "due_date": "2027-01-06", "provisional": False}
     assert "调整为2027年1月6日" in ConsoleNotifier.sent[-1].text
     assert s.deadlines_refresh_provisional() == 0
+
+
+def test_a_case_keeps_the_item_version_it_was_filed_under(w):
+    """Version 2 of the item (shorter limit, one more material, no fee) is published while a case
+    filed under version 1 is under review: that case keeps version 1's limit, materials and fees;
+    a new case takes version 2."""
+    from zhengwu.catalog.models import Material
+    from zhengwu.catalog.services import item_draft_create, item_publish
+    from zhengwu.core.errors import DomainError
+
+    from .factories import applicant
+
+    with clock.frozen(D(2026, 11, 2)):
+        old = s.case_submit(item=w.item, applicant=applicant(), channel="window", officer=w.officer)
+    draft = item_draft_create(item=w.item)
+    draft.promised_limit = 3
+    draft.save(update_fields=["promised_limit"])
+    Material.objects.create(version=draft, seq=4, name="健康证明", necessity="required", form="paper", copies=1)
+    draft.fees.all().delete()
+    item_publish(version=draft)
+    w.item.refresh_from_db()
+    assert w.item.current_id == draft.pk and old.item_version_id != draft.pk
+
+    with clock.frozen(D(2026, 11, 2)):
+        s.case_accept(case=old, officer=w.officer, paper_materials=[w.m1.pk, w.m2.pk])  # v1 needs no 健康证明
+        new = s.case_submit(item=w.item, applicant=applicant(), channel="window", officer=w.officer)
+    assert old.due_date == D(2026, 11, 9)  # 5 working days (v1)
+    assert FeeLine.objects.filter(case=old).count() == 1  # v1's 工本费
+    assert new.item_version_id == draft.pk
+    v2 = {m.name: m.pk for m in draft.materials.all()}
+    with clock.frozen(D(2026, 11, 2)):
+        with pytest.raises(DomainError) as exc:
+            s.case_accept(case=new, officer=w.officer, paper_materials=[v2["食品经营许可申请书"], v2["经营场所平面图"]])
+        assert exc.value.code == "materials_missing" and "健康证明" in exc.value.message
+        s.case_accept(case=new, officer=w.officer, paper_materials=list(v2.values()))
+    assert new.due_date == D(2026, 11, 5)  # 3 working days (v2)
+    assert not FeeLine.objects.filter(case=new).exists()
