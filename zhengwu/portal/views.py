@@ -192,9 +192,8 @@ def kpi(request):
 
 
 # -- 我的办事 / 我的工作: one page that leads each signed-in person to what their roles allow ----
-# Policy as data: (label, url name, url args from the staff row, description, roles that see it).
-# ``None`` as roles means every member of staff.
-_ANY = None
+# Policy as data: (label, url name, url args from the staff row, description, the roles that see it
+# or "disclosure_member" for members of a 公开主体, whatever their role).
 STAFF_ENTRIES = [
     ("办件工作台", "cases:workbench", None, "受理、审核、办结本部门的办件",
      {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD, Role.HALL_ADMIN}),
@@ -244,7 +243,7 @@ def me(request):
 
             if not bodies_for_staff(staff).exists():
                 continue
-        elif roles is not _ANY and not (codes & roles):
+        elif not (codes & roles):
             continue
         if arg == "hall_code":
             if hall_code is None:
