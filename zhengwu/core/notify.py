@@ -41,9 +41,15 @@ class ConsoleNotifier:
                 log.info("通知 %s → %s：%s", m.kind, m.to_phone or m.to_user_id, m.text)
 
 
+_classes: dict[str, type] = {}
+
+
 def notifier():
     path = getattr(settings, "ZHENGWU_NOTIFIER", "zhengwu.core.notify.ConsoleNotifier")
-    return import_string(path)()
+    cls = _classes.get(path)
+    if cls is None:
+        cls = _classes[path] = import_string(path)
+    return cls()
 
 
 def notify(message: Message) -> None:
