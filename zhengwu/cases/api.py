@@ -1,25 +1,36 @@
-"""Cases through the OpenAPI: submit, act, read. Token auth for systems, session for pages."""
+"""Cases through the OpenAPI: submit, act, read; the public progress query; the audited full ID.
+
+Token auth for systems, session for pages. Documents and fees are in ``api_docs.py``, mounted
+on this router.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.files import UploadedFile
 
 from zhengwu.api import AUTH
 from zhengwu.catalog.models import Item
+from zhengwu.core import throttle
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.validators import mask_id_number
-from zhengwu.org.models import Hall, Role
+from zhengwu.org.models import Hall
 from zhengwu.org.selectors import staff_for_user
 
 from . import selectors, services
+from .api_docs import ErrorOut, _errors
+from .api_docs import router as docs_router
 from .models import Case, CaseEvent, Channel, Status
+from .plan import plan_for
+from .templatetags.cases_tags import event_label, mask_name
 from .transitions import TRANSITIONS
+from .views import _stages
 
 router = Router(tags=["办件"], auth=AUTH)
+router.add_router("", docs_router)
 
 
 class ApplicantIn(Schema):
@@ -210,6 +221,89 @@ def act(request, case_no: str, action: str, body: ActionIn | None = None):
     return _action_out(case)
 
 
+# -- the public progress query ----------------------------------------------------------------------------
+# Declared before GET /{case_no}: Django tries the routes in order and "progress" would match {case_no}.
+
+
+class ProgressIn(Schema):
+    case_no: str = Field("", description="办件编号，如 SFXZW-20261126-00001")
+    credential: str = Field("", description="申请时留的联系电话；自然人也可用身份证号（统一社会信用代码是公开信息，不能用于查询）")
+
+
+class StageOut(Schema):
+    name: str
+    at: dt.datetime | None
+    state: str = Field(description="done 已完成、current 办理中、todo 未开始")
+
+
+class ProgressEventOut(Schema):
+    action: str
+    label: str
+    at: dt.datetime
+
+
+class ProgressOut(Schema):
+    case_no: str
+    item_name: str
+    department: str
+    hall: str
+    applicant_name: str = Field(description="申请人姓名（部分隐藏）")
+    status: str
+    status_label: str
+    submitted_at: dt.datetime
+    accepted_on: dt.date | None
+    due_date: dt.date | None = Field(description="办结期限（受理后确定）")
+    due_provisional: bool = Field(description="办结期限为暂定（当年节假日安排公布后可能调整）")
+    clock_stopped: bool = Field(description="暂停计时中（补正或特别程序）")
+    completed_on: dt.date | None
+    stages: list[StageOut]
+    events: list[ProgressEventOut]
+
+
+@router.post("/progress", auth=None, response={200: ProgressOut, **_errors(400, 404, 429)},
+             summary="办件进度公开查询（办件编号 + 联系电话或身份证号；无需登录）",
+             description="编号与凭证不匹配时与办件不存在时的答复完全相同（404）。同一客户端十分钟内失败十次后暂停查询（429），"
+                         "与门户的进度查询页共用计数。只返回办理进度，不含个人信息。")
+def progress(request, body: ProgressIn):
+    case_no, credential = body.case_no.strip(), body.credential.strip()
+    if not case_no or not credential or len(case_no) > 40 or len(credential) > 20:
+        raise DomainError("progress_input", "请输入办件编号（40字以内）和联系电话或身份证号（20字以内）")
+    who = throttle.client_key(request)
+    throttle.check("progress", who, limit=selectors.PROGRESS_FAILURES, window=selectors.PROGRESS_WINDOW)
+    try:
+        case = selectors.case_progress_public(case_no=case_no, credential=credential)
+    except NotFound:
+        throttle.fail("progress", who, window=selectors.PROGRESS_WINDOW)
+        raise
+    events = list(case.events.order_by("id"))
+    return {
+        "case_no": case.case_no, "item_name": case.item_version.name, "department": case.department.name,
+        "hall": case.hall.name, "applicant_name": mask_name(case.applicant_name), "status": case.status,
+        "status_label": Status(case.status).label, "submitted_at": case.submitted_at,
+        "accepted_on": case.accepted_on, "due_date": case.due_date, "due_provisional": case.due_provisional,
+        "clock_stopped": case.status in (Status.SUSPENDED, Status.SUPPLEMENT), "completed_on": case.completed_on,
+        "stages": _stages(case, plan_for(case.item_version_id), events),
+        "events": [{"action": e.action, "label": event_label(e), "at": e.at} for e in events],
+    }
+
+
+class IdentityOut(Schema):
+    case_no: str
+    id_number: str = Field(description="完整身份证号")
+    uscc: str = Field(description="统一社会信用代码")
+    contact_phone: str = Field(description="完整联系电话")
+
+
+@router.post("/{case_no}/identity", response={200: IdentityOut, **_errors(403, 404)},
+             summary="查看申请人完整证件号码（限办理该办件的窗口人员、首席代表、部门负责人；每次查看记入审计）")
+def reveal_identity(request, case_no: str):
+    staff = staff_for_user(_user(request))
+    if staff is None or not staff.is_active:
+        raise PermissionDenied("只有在岗工作人员可以查看完整证件号码", code="no_pii_access")
+    case = selectors.case_get_for_staff(case_no=case_no, staff=staff)
+    return {"case_no": case.case_no, **selectors.case_reveal_identity(case=case, staff=staff, request=request)}
+
+
 @router.get("/{case_no}", response=CaseOut, summary="办件详情（含办理记录；证件号码脱敏）")
 def detail(request, case_no: str):
     return _case_out(_readable_case(request, case_no))
@@ -224,14 +318,18 @@ class CaseBrief(Schema):
     due_date: dt.date | None
 
 
-@router.get("", response=list[CaseBrief], summary="我的办件（工作人员：权限范围内；申请人：本人）")
-def list_cases(request, status: str = "", q: str = "", limit: int = 50, offset: int = 0):
+@router.get("", response={200: list[CaseBrief], 400: ErrorOut},
+            summary="我的办件（工作人员：权限范围内；代办员：本人代办的；申请人：本人）")
+def list_cases(request,
+               status: str = Query("", description="办件状态，或 open 表示未办结（对工作人员和代办员生效）"),
+               q: str = Query("", description="按办件编号、申请人、事项名称查找（对工作人员和代办员生效）"),
+               limit: int = 50, offset: int = 0):
     user = _user(request)
     staff = staff_for_user(user)
-    if staff is not None:
-        qs = selectors.case_list_for_staff(staff=staff, status=status, q=q)
-        if staff.has_role(Role.VILLAGE_AGENT):
-            qs = selectors.case_list_for_agent(agent=staff)
+    if status and status != "open" and status not in Status.values:
+        raise DomainError("bad_status", f"办件状态应为 open 或以下之一：{'、'.join(Status.values)}")
+    if staff is not None:  # a village agent's scope is the cases they submitted (in the same selector)
+        qs = selectors.case_list_for_staff(staff=staff, status=status, q=q[:50])
     else:
         qs = selectors.case_list_for_applicant(user=user)
     limit = max(1, min(limit, 200))

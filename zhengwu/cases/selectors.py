@@ -97,6 +97,9 @@ def case_list_for_agent(*, agent: Staff) -> QuerySet[Case]:
     return Case.objects.select_related("item", "hall").filter(agent=agent).order_by("-submitted_at")
 
 
+PROGRESS_FAILURES, PROGRESS_WINDOW = 10, 600  # ten wrong pairs per client in ten minutes, page and API together
+
+
 def case_progress_public(*, case_no: str, credential: str) -> Case:
     """The public progress query: case number plus the applicant's phone or 身份证号.
 

@@ -309,7 +309,7 @@ def _material_response(case, pk: int):
                         filename=material.file.name.rsplit("/", 1)[-1])
 
 
-PROGRESS_FAILURES, PROGRESS_WINDOW = 10, 600  # ten wrong pairs per client in ten minutes
+PROGRESS_FAILURES, PROGRESS_WINDOW = selectors.PROGRESS_FAILURES, selectors.PROGRESS_WINDOW  # shared with the API
 
 
 @require_http_methods(["GET", "POST"])
