@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from zhengwu.core.validators import mask_phone
+
 log = logging.getLogger("zhengwu.notify")
 
 
@@ -26,7 +28,8 @@ class Message:
 
 
 class ConsoleNotifier:
-    """Writes each message to the log; keeps the last ones in memory for tests and the demo."""
+    """Writes each message to the log (the phone masked: logs are not a place for personal data);
+    keeps the last ones, unmasked, in memory for tests and the demo."""
 
     sent: list[Message] = []
 
@@ -38,7 +41,7 @@ class ConsoleNotifier:
         del ConsoleNotifier.sent[:-1000]
         if log.isEnabledFor(logging.INFO):
             for m in messages:
-                log.info("通知 %s → %s：%s", m.kind, m.to_phone or m.to_user_id, m.text)
+                log.info("通知 %s → %s：%s", m.kind, mask_phone(m.to_phone) if m.to_phone else m.to_user_id, m.text)
 
 
 _classes: dict[str, type] = {}

@@ -12,11 +12,13 @@ import os
 import unicodedata
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from zhengwu.core import clock
+from zhengwu.core.jobs import FREQUENT, JobRunner, run_job
 from zhengwu.demo.activity import load_demo_activity
 from zhengwu.demo.build import load_demo
 from zhengwu.demo.cases import load_demo_cases
@@ -60,6 +62,8 @@ class Command(BaseCommand):
         host, port = opts["host"], opts["port"]
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         base_url = f"http://{shown_host}:{port}/"
+        # Links in notices (rating invitations, QR codes on notices) point at this server.
+        settings.ZHENGWU_SITE_URL = base_url
         # The weeks of demo work send a hundred 红黄牌 and 差评 notices; they are not news here.
         notices = logging.getLogger("zhengwu.notify")
         level = notices.level
@@ -72,6 +76,11 @@ class Command(BaseCommand):
             if made["bodies"]:
                 self.stdout.write(f"已生成政务公开演示数据：{made['bodies']} 个公开主体、{made['published']} 条主动公开信息、"
                                   f"{made['requests']} 件依申请公开。\n")
+            if not opts["no_serve"] and not opts["no_jobs"]:
+                # The frequent jobs' first pass (a few dozen rating invitations for the demo's
+                # finished cases) runs here, quietly, instead of flooding the console after the logins.
+                for name, args in FREQUENT:
+                    run_job(name, args)
         finally:
             notices.setLevel(level)
 
@@ -92,8 +101,6 @@ class Command(BaseCommand):
             return
         w(f"正在启动服务：{base_url}（按 Ctrl+C 停止）")
         if not opts["no_jobs"]:
-            from zhengwu.core.jobs import JobRunner
-
             # Today's sweep already ran while loading: the runner starts with the frequent jobs.
             runner = JobRunner()
             runner.last_daily = clock.today()
