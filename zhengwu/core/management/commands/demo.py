@@ -108,7 +108,7 @@ class Command(BaseCommand):
             w("定时任务已在后台运行：每天效能监察和政务公开每日任务，每10分钟预约爽约和邀评。")
         import uvicorn
 
-        uvicorn.run("zhengwu.asgi:application", host=host, port=port, log_level="info")
+        uvicorn.run("zhengwu.asgi:application", host=host, port=port, log_level="info", lifespan="off")
 
     @staticmethod
     def _sqlite_file() -> str | None:

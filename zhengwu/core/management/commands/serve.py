@@ -30,4 +30,5 @@ class Command(BaseCommand):
             proxy_headers=True,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+            lifespan="off",  # Django's ASGI handler has no lifespan events
         )
