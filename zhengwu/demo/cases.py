@@ -13,6 +13,7 @@ import random
 
 from django.contrib.auth import get_user_model
 
+from zhengwu.cases import fees
 from zhengwu.cases import services as s
 from zhengwu.cases.models import Case, Channel
 from zhengwu.cases.plan import ONLINE_APPLY_MIN_DEPTH, plan_for
@@ -24,6 +25,8 @@ from zhengwu.workdays import engine
 
 from .geography import CENTER_CODE
 from .people import CITIZEN
+
+DEMO_AGENT = "dby"
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华志红"
@@ -126,8 +129,72 @@ def load_demo_cases(*, stdout=None, working_days: int = 40, seed: int = 2026) ->
                         s.case_review(case=case, officer=actor, note="审查通过")
                     else:
                         s.case_decide(case=case, officer=actor, decision="approve")
+                        if plan.fees:  # paid at the central cashier before the licence is handed over
+                            fees.fee_pay(case=case, cashier=officer, method=rng.choice(PAY_METHODS))
                         s.case_complete(case=case, officer=officer)
                         if rng.random() < 0.6:
                             s.case_deliver(case=case, officer=officer, method="pickup")
-    say(f"已生成演示办件 {made} 件。\n")
+    agent_made = _agent_cases(rng, days[-AGENT_DAYS:], agents, front, by_role)
+    made += agent_made
+    say(f"已生成演示办件 {made} 件（其中村站代办 {agent_made} 件）。\n")
+    return made
+
+
+AGENT_DAYS = 12  # the village agents' cases come from the last dozen working days
+PAY_METHODS = ["qr", "qr", "qr", "pos", "cash"]
+
+
+def _agent_cases(rng: random.Random, days: list[dt.date], agents: list[Staff], front: dict, by_role: dict) -> int:
+    """Village agents taking in applications for residents (代办) at their stations.
+
+    The demo agent (``dby``) takes about half of them, so their list is not empty. A case goes to
+    the nearest hall that handles the item: a town center's comprehensive window accepts it (and
+    does the 承办 step when the item gives that step to a window officer); a county case is
+    accepted by the department's window and goes through its steps like any other. The newest
+    ones wait for acceptance.
+    """
+    if not agents or not days:
+        return 0
+    demo_agent = next((a for a in agents if a.user.username == DEMO_AGENT), agents[0])
+    items = [(item, plan) for item in (Item.objects.select_related("current", "department__region")
+                                       .filter(status=ItemVersion.Status.ACTIVE).order_by("impl_code"))
+             if (plan := plan_for(item.current)).village_intake and not plan.immediate]
+    if not items:
+        return 0
+    town_officers = {}
+    for st in (Staff.objects.select_related("department", "hall__region", "region").prefetch_related("roles")
+               .filter(hall__kind=Hall.Kind.TOWN_CENTER, department__isnull=True, is_active=True).order_by("employee_no")):
+        if Role.WINDOW_OFFICER in st.role_codes():
+            town_officers.setdefault(st.hall_id, st)
+    made = 0
+    for age, day in enumerate(reversed(days)):  # age 0 is the last working day before today
+        for k in range(rng.randint(1, 3)):
+            item, plan = rng.choice(items)
+            agent = demo_agent if rng.random() < 0.5 else rng.choice(agents)
+            with clock.frozen(_at(day, 150 + 40 * k)):
+                case = s.case_submit(item=item, applicant=_person(rng, 5000 + made), channel=Channel.AGENT,
+                                     agent=agent)
+            made += 1
+            if age < 2:
+                continue  # handed in at the station; the hall has not taken it in yet
+            county = case.hall.kind == Hall.Kind.CENTER
+            officer = front.get(item.department_id) if county else town_officers.get(case.hall_id)
+            if officer is None:
+                continue
+            accept_day = engine.add_workdays(day, 1, region=case.hall.region)  # the papers reach the hall
+            with clock.frozen(_at(accept_day, 60 + 10 * k)):
+                s.case_accept(case=case, officer=officer, paper_materials=list(plan.required))
+            people = by_role.get(item.department_id, {}) if county else {Role.WINDOW_OFFICER: officer}
+            step_day = accept_day
+            while case.status == "in_review" and age > 3:
+                actor = people.get(plan.step(case.current_step).role)
+                step_day = engine.add_workdays(step_day, 1, region=case.hall.region)
+                if actor is None or step_day >= clock.today():
+                    break
+                with clock.frozen(_at(step_day, 90 + 10 * k)):
+                    if case.current_step < plan.last_seq:
+                        s.case_review(case=case, officer=actor, note="审查通过")
+                    else:
+                        s.case_decide(case=case, officer=actor, decision="approve")
+                        s.case_complete(case=case, officer=officer)
     return made
