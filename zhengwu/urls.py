@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .api import api
+from .core.media import public_media
 
 admin.site.site_header = "综合政务服务平台 管理后台"
 admin.site.site_title = "综合政务服务平台"
@@ -10,6 +11,8 @@ admin.site.index_title = "中心管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Only the public uploads (catalog forms, public/); personal files go through their own views.
+    path(settings.MEDIA_URL.strip("/") + "/<path:path>", public_media, name="public_media"),
     path("api/", api.urls),
     path("catalog/", include("zhengwu.catalog.urls")),
     path("cases/", include("zhengwu.cases.urls_docs")),
@@ -21,7 +24,3 @@ urlpatterns = [
     path("", include("zhengwu.portal.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -28,8 +28,9 @@ class Message:
 
 
 class ConsoleNotifier:
-    """Writes each message to the log (the phone masked: logs are not a place for personal data);
-    keeps the last ones, unmasked, in memory for tests and the demo."""
+    """Writes each message to the log (the phone masked: logs are not a place for personal data; the
+    text only in development, as it may carry one-use links and codes); keeps the last ones, whole,
+    in memory for tests and the demo. Production plugs in a real SMS gateway instead."""
 
     sent: list[Message] = []
 
@@ -40,8 +41,11 @@ class ConsoleNotifier:
         ConsoleNotifier.sent.extend(messages[-1000:])
         del ConsoleNotifier.sent[:-1000]
         if log.isEnabledFor(logging.INFO):
+            # The text may hold a one-use rating link or a check-in code: only development logs show it.
+            show_text = settings.DEBUG
             for m in messages:
-                log.info("通知 %s → %s：%s", m.kind, mask_phone(m.to_phone) if m.to_phone else m.to_user_id, m.text)
+                to = mask_phone(m.to_phone) if m.to_phone else m.to_user_id
+                log.info("通知 %s → %s：%s", m.kind, to, m.text if show_text else "（正文含链接或验证码，不记入日志）")
 
 
 _classes: dict[str, type] = {}

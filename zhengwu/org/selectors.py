@@ -43,11 +43,13 @@ def staff_list_for(*, viewer: Staff) -> QuerySet[Staff]:
 
 
 def staff_for_user(user) -> Staff | None:
+    """The signed-in user's staff record, or None; a deactivated (离岗、调出) record counts as none,
+    so a user account or API token left alive after a transfer reads and changes nothing as staff."""
     if not getattr(user, "is_authenticated", False):
         return None
     try:
         return Staff.objects.select_related("department", "hall__region", "region").prefetch_related(
             "roles"
-        ).get(user=user)
+        ).get(user=user, is_active=True)
     except Staff.DoesNotExist:
         return None

@@ -2,8 +2,10 @@
 
 Who may record (``POST /api/ratings/``):
 - the applicant (session or token) for their own finished case, channel ``web``;
-- a member of staff in the case's (or window's) scope, for a pad app (``pad``, as the officer
-  at that window) or the 12345 hotline (``12345``, rating collected by phone).
+- a pad app (``pad``) signed in as the officer of that window: the case just finished there, or a
+  queue ticket finished there within the pad's time (checked by the hall, as on the hall's pad);
+- the 12345 hotline (``12345``): a 效能监察员 of the case's region (never the people rated), for a
+  case, with the caller's number matching the case's contact phone.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from zhengwu.cases.models import Case
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.org.models import Role, Window
-from zhengwu.org.scope import staff_can_act_at
 from zhengwu.org.selectors import staff_for_user
 
 from . import selectors, services
@@ -127,24 +128,27 @@ def rating_create(request, payload: RatingIn):
             raise PermissionDenied("只有申请人本人可以在网上评价该办件", code="not_applicant")
         kind = services.rating_kind_for_case(case)
         officer = None
-    elif payload.channel in (Channel.PAD, Channel.HOTLINE):
-        if staff is None:
-            raise PermissionDenied("评价器和12345热线评价须由工作人员账号提交")
-        hall = case.hall if case is not None else (window.hall if window is not None else None)
-        dept = case.department_id if case is not None else (window.department_id if window else None)
-        if hall is None:
-            raise DomainError("nothing_to_rate", "请指明办件编号，或大厅编码、窗口号和排队票号")
-        if payload.channel == Channel.PAD:
-            if window is None or not selectors.staff_may_use_pad(staff, window):
-                raise PermissionDenied("评价器须由本窗口的工作人员登录", code="not_window_staff")
-            if case is not None and selectors.pad_case_to_rate(window=window) != case:
-                raise DomainError("not_at_window", "该办件不是本窗口今天刚办结的待评价办件", status=409)
-            kind, officer = Kind.HALL, staff
-        else:
-            if not (staff_can_act_at(staff, department_id=dept, hall=hall) or staff.has_role(Role.HALL_ADMIN)):
-                raise PermissionDenied("该服务不在您的管辖范围内", code="out_of_scope")
-            kind = payload.kind or (services.rating_kind_for_case(case) if case is not None else Kind.HALL)
-            officer = None
+    elif payload.channel == Channel.PAD:
+        if staff is None or window is None or not selectors.staff_may_use_pad(staff, window):
+            raise PermissionDenied("评价器须由本窗口的工作人员登录", code="not_window_staff")
+        if case is None:
+            if not payload.ticket_ref.strip():
+                raise DomainError("nothing_to_rate", "请指明办件编号，或本窗口刚办结的排队号")
+            return HttpStatus(201, _rating_out(_rate_ticket(staff, window, payload)))
+        if selectors.pad_case_to_rate(window=window) != case:
+            raise DomainError("not_at_window", "该办件不是本窗口今天刚办结的待评价办件", status=409)
+        kind, officer = Kind.HALL, staff
+    elif payload.channel == Channel.HOTLINE:
+        if case is None:
+            raise DomainError("nothing_to_rate", "12345热线评价须指明办件编号")
+        if staff is None or not (staff.has_role(Role.SUPERVISOR)
+                                 and case.hall.region.code.startswith(staff.region.code_prefix)):
+            raise PermissionDenied("12345热线评价由本地区效能监察员录入", code="not_hotline")
+        caller = payload.contact_phone.strip()
+        if not caller or caller != case.contact_phone:
+            raise DomainError("caller_mismatch", "来电号码与办件登记的联系电话不一致，不能代为录入评价")
+        kind = payload.kind or services.rating_kind_for_case(case)
+        officer = None
     else:
         raise DomainError("channel", "接口可记录的评价渠道为 web、pad 或 12345；短信和二维码评价请使用评价链接")
     rating = services.rating_record(
@@ -152,6 +156,25 @@ def rating_create(request, payload: RatingIn):
         case=case, window=window, officer=officer, ticket_ref=payload.ticket_ref,
         user=request.user if payload.channel == Channel.WEB else None, contact_phone=payload.contact_phone)
     return HttpStatus(201, _rating_out(rating))
+
+
+def _rate_ticket(staff, window: Window, payload: RatingIn) -> Rating:
+    """A queue ticket rated on a pad app: through the hall, which knows whether the ticket was
+    finished at this window and when (a free-text reference would let ratings be made up)."""
+    from zhengwu.hall.models import Ticket
+    from zhengwu.hall.services.ratings import ticket_rate
+
+    day, _, number = payload.ticket_ref.strip().partition("-")
+    try:
+        on = dt.datetime.strptime(day, "%Y%m%d").date()
+    except ValueError:
+        on = None
+    ticket = (Ticket.objects.select_related("case", "officer").filter(hall=window.hall, day=on, number=number).first()
+              if on is not None and number else None)
+    if ticket is None:
+        raise DomainError("not_ratable", "该号不是本窗口办结的号，不能评价", status=409)
+    return ticket_rate(ticket=ticket, window=window, operator=staff, overall=payload.overall, dims=payload.dims,
+                       comment=payload.comment, contact_phone=payload.contact_phone)
 
 
 @router.post("/links/{token}", response={201: RatingOut}, auth=None, summary="通过短信/二维码评价链接评价")

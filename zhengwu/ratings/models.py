@@ -156,6 +156,9 @@ class RatingInvite(models.Model):
     created_at = models.DateTimeField("发出时间")
     expires_at = models.DateTimeField("失效时间")
     used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    issued_by = models.ForeignKey("org.Staff", verbose_name="打印人", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+",
+                                  help_text="二维码评价条由谁打印（最后一次）；短信邀评为空")
 
     class Meta:
         verbose_name = verbose_name_plural = "邀请评价"

@@ -242,13 +242,14 @@ def _invite_text(case: Case, raw: str, valid_days: int) -> str:
             f"{link} （{valid_days}天内有效，仅可使用一次）")
 
 
-def rating_invite_issue(*, case: Case, channel: str = Channel.QR) -> tuple[RatingInvite, str]:
+def rating_invite_issue(*, case: Case, channel: str = Channel.QR, issued_by=None) -> tuple[RatingInvite, str]:
     """A one-use rating link for one finished case: sent by SMS, or printed as a QR code for the
-    applicant at the window.
+    applicant at the window (``issued_by``: the member of staff printing it, recorded).
 
     Returns the invitation and its token (only the token's hash is stored). Printing a QR code
-    again (the slip got lost, the printer jammed) gives the case's unused invitation a new token
-    and a new expiry; the old link stops working.
+    again (the slip got lost, the printer jammed) gives the case's unused QR invitation a new token
+    and a new expiry; the old slip stops working. An SMS invitation is never replaced by a slip:
+    that would kill the applicant's own link and put a usable one in the officer's hands.
     """
     if channel not in (Channel.SMS, Channel.QR):
         raise DomainError("channel", "邀评方式应为短信链接或二维码")
@@ -260,6 +261,9 @@ def rating_invite_issue(*, case: Case, channel: str = Channel.QR) -> tuple[Ratin
     existing = RatingInvite.objects.filter(case=case, kind=kind).first()
     if existing is not None and (channel == Channel.SMS or existing.used_at is not None):
         raise DomainError("already_invited", "该办件已发出过评价邀请", status=409)
+    if existing is not None and existing.channel == Channel.SMS:
+        raise DomainError("invited_by_sms", f"已通过短信向申请人（{existing.sent_to}）发送评价链接，"
+                                            "请提醒申请人查看短信，不再打印评价二维码", status=409)
     pol = policy_get()
     now = clock.now()
     raw = secrets.token_urlsafe(24)
@@ -267,8 +271,8 @@ def rating_invite_issue(*, case: Case, channel: str = Channel.QR) -> tuple[Ratin
     try:
         with transaction.atomic():
             if existing is not None:  # a QR code printed again: same invitation, new token
-                rotated = RatingInvite.objects.filter(pk=existing.pk, used_at__isnull=True).update(
-                    channel=Channel.QR, token_hash=hash_token(raw), created_at=now, expires_at=expires)
+                rotated = RatingInvite.objects.filter(pk=existing.pk, channel=Channel.QR, used_at__isnull=True).update(
+                    token_hash=hash_token(raw), created_at=now, expires_at=expires, issued_by=issued_by)
                 if rotated != 1:
                     raise DomainError("already_invited", "该办件已发出过评价邀请", status=409)
                 existing.refresh_from_db()
@@ -276,7 +280,7 @@ def rating_invite_issue(*, case: Case, channel: str = Channel.QR) -> tuple[Ratin
             invite = RatingInvite.objects.create(
                 case=case, kind=kind, channel=channel, token_hash=hash_token(raw),
                 sent_to=mask_phone(case.contact_phone) if channel == Channel.SMS else "", created_at=now,
-                expires_at=expires)
+                expires_at=expires, issued_by=issued_by if channel == Channel.QR else None)
             if channel == Channel.SMS:
                 notify(Message(to_phone=case.contact_phone, to_user_id=case.applicant_user_id, kind="rating_invite",
                                text=_invite_text(case, raw, pol.invite_valid_days), data={"case_no": case.case_no}))

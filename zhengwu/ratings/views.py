@@ -90,8 +90,10 @@ def _levels_from(post, kind: str) -> tuple[str, dict]:
 def pad(request, hall_code: str, window_number: str):
     """The tablet at the window, signed in as the window's officer: rate the service just given.
 
-    What is rated: the last case finished at this window today (not yet rated), or the queue
-    ticket in ``?ticket=``. After a rating the pad thanks the person and returns to waiting.
+    What is rated: the last case finished at this window today (not yet rated). A queue ticket is
+    rated on the hall's own pad, which checks that the ticket was really finished at this window
+    moments ago; ``?ticket=`` leads there (a free-text ticket here would let anyone at the counter
+    make up ratings). After a rating the pad thanks the person and returns to waiting.
     """
     try:
         window = selectors.pad_window_get(hall_code=hall_code, number=window_number)
@@ -100,25 +102,25 @@ def pad(request, hall_code: str, window_number: str):
     staff = request.staff
     if not selectors.staff_may_use_pad(staff, window):
         return _forbidden(request, "评价器须由本窗口的工作人员登录")
-    ticket = (request.POST.get("ticket") or request.GET.get("ticket") or "").strip()[:40]
-    case = None if ticket else selectors.pad_case_to_rate(window=window)
-    ctx = {"window": window, "officer": staff, "case": case, "ticket": ticket, "levels": LEVELS,
+    if request.GET.get("ticket") or request.POST.get("ticket"):
+        return redirect("hall:pad", window_id=window.pk)
+    case = selectors.pad_case_to_rate(window=window)
+    ctx = {"window": window, "officer": staff, "case": case, "levels": LEVELS,
            "dimensions": _dimension_rows(Kind.HALL)[1:], "done": False, "error": ""}
     if request.method == "POST":
         overall, dims = _levels_from(request.POST, Kind.HALL)
         posted_case = request.POST.get("case", "")
-        if not ticket and (case is None or posted_case != case.case_no):
+        if case is None or posted_case != case.case_no:
             ctx["error"] = "该办件已评价或已不在本窗口待评价，请重新操作"
         else:
             try:
                 services.rating_record(kind=Kind.HALL, channel=Channel.PAD, overall=overall, dims=dims,
                                        comment=request.POST.get("comment", ""), case=case, window=window,
-                                       officer=staff, ticket_ref=ticket if case is None else "",
-                                       contact_phone=request.POST.get("phone", ""))
+                                       officer=staff)
             except DomainError as exc:
                 ctx["error"] = exc.message
             else:
-                ctx.update(done=True, case=None, ticket="", bad=int(overall) <= 2)
+                ctx.update(done=True, case=None, bad=int(overall) <= 2)
     return render(request, "ratings/pad.html", ctx, status=400 if ctx["error"] else 200)
 
 

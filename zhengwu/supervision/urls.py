@@ -11,6 +11,7 @@ urlpatterns = [
     path("deemed/<str:notice_no>/confirm/", views.deemed_confirm, name="deemed_confirm"),
     path("admonitions/", views.admonitions, name="admonitions"),
     path("admonitions/<int:pk>/", views.admonition, name="admonition"),
+    path("admonitions/<int:pk>/evidence/", views.admonition_evidence, name="admonition_evidence"),
     path("accountability/", views.flags, name="flags"),
     path("assessment/", views.assessment, name="assessment"),
     path("assessment/<str:month>/", views.assessment, name="assessment_month"),

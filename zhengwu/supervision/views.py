@@ -15,13 +15,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.services import audit_record
 from zhengwu.org.models import Role, Staff, Window
 from zhengwu.org.selectors import staff_for_user
 
@@ -185,6 +186,22 @@ def admonition(request, pk: int):
         return response
     return render(request, "supervision/admonition.html", _ctx(
         request, adm=adm, letter=documents.admonition_html(adm)))
+
+
+@supervision_staff
+def admonition_evidence(request, pk: int):
+    """The evidence file of a 告诫: to those who may read the 告诫 (its supervisors, the person,
+    their department head), each opening on the audit trail."""
+    adm = records.admonition_get_for_staff(pk=pk, staff=request.staff)
+    if not adm.evidence_file:
+        raise NotFound("该效能告诫没有附证据材料")
+    try:
+        handle = adm.evidence_file.open("rb")
+    except FileNotFoundError as exc:
+        raise NotFound("证据材料文件已不存在") from exc
+    audit_record(actor=request.user, action="view", obj=adm, request=request,
+                 summary=f"查看效能告诫 {adm.doc_no} 的证据材料")
+    return FileResponse(handle, as_attachment=True, filename=adm.evidence_name)
 
 
 # -- accountability -------------------------------------------------------------------------------------

@@ -61,14 +61,14 @@ def test_pad_page_is_a_handful_of_queries(client, w, today, django_assert_max_nu
         assert client.get("/ratings/pad/SFXZW/5/").status_code == 200
 
 
-def test_pad_rates_a_queue_ticket_and_refuses_it_twice(client, w, today):
+def test_pad_leaves_queue_tickets_to_the_halls_pad(client, w, today):
+    """A free-text ticket here would let anyone at the counter make ratings up: the hall's pad checks it."""
     as_(client, w.officer)
-    url = "/ratings/pad/SFXZW/5/?ticket=20260928-A012"
-    assert "排队号 20260928-A012" in client.get(url).content.decode()
-    assert client.post(url, {"overall": "5"}).status_code == 200
-    r = client.post(url, {"overall": "5"})
-    assert r.status_code == 400 and "该排队号的服务已经评价过" in r.content.decode()
-    assert Rating.objects.count() == 1
+    r = client.get("/ratings/pad/SFXZW/5/?ticket=20260928-A012")
+    assert (r.status_code, r["Location"]) == (302, f"/hall/pad/{w.window.pk}/")
+    r = client.post("/ratings/pad/SFXZW/5/", {"ticket": "20260928-A012", "overall": "5"})
+    assert r.status_code == 302
+    assert not Rating.objects.exists()
 
 
 def test_pad_without_a_level_is_refused_in_chinese(client, w, today):
@@ -245,11 +245,19 @@ def test_api_records_a_web_rating_and_refuses_twice(client, w, today):
     assert (r.status_code, r.json()["code"]) == (403, "not_applicant")
 
 
-def test_api_hotline_rating_by_staff_in_scope(client, w, today):
-    case = finish_at_window(w, today)
-    body = {"channel": "12345", "case_no": case.case_no, "overall": 5}
-    assert as_(client, w.outsider).post("/api/ratings/", body, content_type="application/json").status_code == 403
-    r = as_(client, w.head).post("/api/ratings/", body, content_type="application/json")
+def test_api_hotline_rating_by_the_regions_supervisor_for_the_caller_of_record(client, w, today):
+    case = finish_at_window(w, today, phone="13812345678")
+    body = {"channel": "12345", "case_no": case.case_no, "overall": 5, "contact_phone": "13812345678"}
+    for staff in (w.outsider, w.officer, w.head, w.hall_admin):  # the rated side never records a hotline rating
+        r = as_(client, staff).post("/api/ratings/", body, content_type="application/json")
+        assert (r.status_code, r.json()) == (403, {"code": "not_hotline", "message": "12345热线评价由本地区效能监察员录入"})
+    as_(client, w.supervisor)
+    r = client.post("/api/ratings/", {**body, "contact_phone": "13900001111"}, content_type="application/json")
+    assert (r.status_code, r.json()["message"]) == (400, "来电号码与办件登记的联系电话不一致，不能代为录入评价")
+    r = client.post("/api/ratings/", {**body, "case_no": ""}, content_type="application/json")
+    assert (r.status_code, r.json()["message"]) == (400, "12345热线评价须指明办件编号")
+    assert not Rating.objects.exists()
+    r = client.post("/api/ratings/", body, content_type="application/json")
     assert (r.status_code, r.json()["channel"]) == (201, "12345")
     assert Rating.objects.get().officer == w.officer  # the officer who handled the case
 
@@ -295,3 +303,31 @@ def test_staff_print_a_rating_qr_that_the_applicant_uses_once(client, w, today):
     client.post(link, {"overall": "5"})
     assert Rating.objects.get(case=case).channel == "qr"
     assert client.get(link).status_code == 410  # used
+    assert RatingInvite.objects.get().issued_by == w.officer
+    assert AuditEvent.objects.filter(summary=f"打印办件 {case.case_no} 的评价二维码", actor=w.officer.user).count() == 1
+
+
+def test_no_slip_replaces_the_applicants_sms_link(client, w, today, sending):
+    """Printing a slip for a case invited by SMS would kill the applicant's link and hand the
+    officer a working one: refused, and the SMS link still works."""
+    import re
+
+    from django.urls import reverse
+
+    from zhengwu.core.notify import ConsoleNotifier
+    from zhengwu.ratings.models import RatingInvite
+
+    case = finish_at_window(w, today)
+    ConsoleNotifier.sent.clear()
+    with clock.frozen(today), sending():
+        s.rating_invite_issue(case=case, channel=Channel.SMS)
+    link = re.search(r"(/ratings/r/[^/\s]+/)", ConsoleNotifier.sent[-1].text).group(1)
+    before = list(RatingInvite.objects.values_list("token_hash", "channel", "issued_by"))
+    client.force_login(w.officer.user)
+    r = client.post(reverse("ratings:invite_print", args=[case.case_no]))
+    assert r.status_code == 409
+    assert "已通过短信向申请人（138****5678）发送评价链接，请提醒申请人查看短信，不再打印评价二维码" in r.content.decode()
+    assert list(RatingInvite.objects.values_list("token_hash", "channel", "issued_by")) == before
+    assert not AuditEvent.objects.filter(summary__startswith="打印办件").exists()
+    client.logout()
+    assert client.get(link).status_code == 200

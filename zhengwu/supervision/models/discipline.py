@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.db.models import Q
 
@@ -40,6 +42,11 @@ class DeemedApproval(models.Model):
         return self.notice_no
 
 
+def evidence_upload_to(instance, filename: str) -> str:
+    """A directory nobody can guess; the file is served only by ``supervision:admonition_evidence``."""
+    return f"supervision/evidence/{instance.issued_on:%Y}/{secrets.token_hex(16)}/{filename}"
+
+
 class Admonition(models.Model):
     """效能告诫 issued by the 效能监察员, with its reason and evidence."""
 
@@ -55,7 +62,7 @@ class Admonition(models.Model):
     issued_by = models.ForeignKey(Staff, verbose_name="监察员", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField("告诫事由")
     evidence = models.TextField("事实与证据")
-    evidence_file = models.FileField("证据材料", upload_to="supervision/evidence/%Y/", blank=True)
+    evidence_file = models.FileField("证据材料", upload_to=evidence_upload_to, blank=True, max_length=200)
     revoked_on = models.DateField("撤销日期", null=True, blank=True)
     revoked_reason = models.CharField("撤销理由", max_length=200, blank=True)
 
@@ -66,6 +73,10 @@ class Admonition(models.Model):
 
     def __str__(self):
         return self.doc_no
+
+    @property
+    def evidence_name(self) -> str:
+        return self.evidence_file.name.rsplit("/", 1)[-1] if self.evidence_file else ""
 
 
 class Commendation(models.Model):

@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.db import transaction
 
 from zhengwu.cases.models import Case
+from zhengwu.cases.services import check_upload
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.core.notify import Message, notify
@@ -69,6 +70,8 @@ def admonition_issue(*, supervisor: Staff, staff: Staff, reason: str, evidence: 
         raise DomainError("reason_required", "请写明告诫事由")
     if not evidence and not evidence_file:
         raise DomainError("evidence_required", "请写明事实与证据，或上传证据材料")
+    if evidence_file:
+        check_upload(evidence_file)  # the same types, magic bytes and size limit as case materials
     if case is not None and not staff_can_read_region(supervisor, case.hall.region):
         raise PermissionDenied("该办件不在您的监察范围内", code="out_of_scope")
     if window is None:
