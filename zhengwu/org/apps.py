@@ -6,4 +6,9 @@ class OrgConfig(AppConfig):
     verbose_name = "组织机构"
 
     def ready(self):
-        from . import admin_access  # noqa: F401  (signals)
+        from django.db.models.signals import post_migrate
+
+        from . import admin_access  # (signals)
+
+        # Last app with admin models migrated or not, the permissions exist by the end of migrate.
+        post_migrate.connect(admin_access.reset_admin_group, dispatch_uid="zhengwu-admin-group")
