@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .api import api
 from .core.media import public_media
@@ -10,6 +11,8 @@ admin.site.site_title = "综合政务服务平台"
 admin.site.index_title = "中心管理"
 
 urlpatterns = [
+    # The admin signs in on the platform's login page, which slows password guessing.
+    path("admin/login/", RedirectView.as_view(pattern_name="portal:login", query_string=True)),
     path("admin/", admin.site.urls),
     # Only the public uploads (catalog forms, public/); personal files go through their own views.
     path(settings.MEDIA_URL.strip("/") + "/<path:path>", public_media, name="public_media"),

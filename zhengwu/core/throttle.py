@@ -17,11 +17,11 @@ def client_key(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def check(scope: str, who: str, *, limit: int, window: int) -> None:
+def check(scope: str, who: str, *, limit: int, window: int, what: str = "查询") -> None:
     """Refuse when ``who`` already failed ``limit`` times in ``scope`` within the window."""
     if (cache.get(f"zw:throttle:{scope}:{who}") or 0) >= limit:
         minutes = max(1, window // 60)
-        raise DomainError("too_many_attempts", f"查询失败次数过多，请{minutes}分钟后再试", status=429)
+        raise DomainError("too_many_attempts", f"{what}失败次数过多，请{minutes}分钟后再试", status=429)
 
 
 def fail(scope: str, who: str, *, window: int) -> None:

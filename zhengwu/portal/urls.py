@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from zhengwu.accounts.views import ThrottledLoginView
+
 from . import views
 
 app_name = "portal"
@@ -11,6 +13,6 @@ urlpatterns = [
     path("items/<str:impl_code>/", views.item_guide, name="item_guide"),
     path("kpi/", views.kpi, name="kpi"),
     path("me/", views.me, name="me"),
-    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

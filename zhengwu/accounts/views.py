@@ -1,0 +1,35 @@
+"""Sign-in, slowed against password guessing.
+
+Failures are counted in the shared cache per client address and per user name: after
+``PER_USER`` wrong passwords for one name, or ``PER_CLIENT`` from one address, within ``WINDOW``
+seconds, sign-in is refused until the window ends (the answer does not say whether the name
+exists). The admin's own login page leads here, so it is covered too.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import LoginView
+
+from zhengwu.core import throttle
+from zhengwu.core.errors import DomainError
+
+PER_USER, PER_CLIENT, WINDOW = 5, 30, 900
+
+
+class ThrottledLoginView(LoginView):
+    template_name = "portal/login.html"
+
+    def post(self, request, *args, **kwargs):
+        client = throttle.client_key(request)
+        name = request.POST.get("username", "").strip().lower()[:150]
+        try:
+            throttle.check("login-client", client, limit=PER_CLIENT, window=WINDOW, what="登录")
+            throttle.check("login-user", name, limit=PER_USER, window=WINDOW, what="该账号登录")
+        except DomainError as exc:
+            form = self.get_form_class()(request)  # unbound: the password is not even checked
+            return self.render_to_response(self.get_context_data(form=form, throttled=exc.message), status=429)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 200:  # the form came back: wrong name or password
+            throttle.fail("login-client", client, window=WINDOW)
+            throttle.fail("login-user", name, window=WINDOW)
+        return response
