@@ -26,7 +26,14 @@ from .documents import document_kind_get, document_list, render_document_pdf
 from .models import Case, FeeLine
 from .plan import plan_for
 from .selectors import case_get
-from .views_docs import _base_url, _case_for_viewer, _cashier, _pdf_response, _reconciliation
+from .views_docs import (
+    _base_url,
+    _case_for_viewer,
+    _cashier,
+    _pdf_response,
+    _reconciliation,
+    receipt_pdf_response,
+)
 
 router = Router(auth=AUTH)  # tagged 办件 by the parent router
 
@@ -205,12 +212,7 @@ def fee_waive(request, case_no: str, line_id: int, body: WaiveIn):
             openapi_extra=PDF_RESPONSE, summary="收费票据 PDF（记入审计）",
             description="申请人本人、可查看该办件的工作人员、该大厅的收费人员可调用。")
 def receipt_pdf(request, receipt_no: str):
-    receipt = fees.receipt_get(receipt_no=receipt_no)
-    own = _case_for_viewer(request, receipt.case, cashier_may_read=True)
-    data = fees.render_receipt_pdf(receipt=receipt, base_url=_base_url(request), reveal_id=own)
-    audit_record(actor=request.user, action="view", obj=receipt.case, request=request,
-                 summary=f"查看收费票据 {receipt_no}（PDF）")
-    return _pdf_response(data, f"收费票据-{receipt_no}.pdf")
+    return receipt_pdf_response(request, receipt_no)
 
 
 class ReconciliationRow(Schema):

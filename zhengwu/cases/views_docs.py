@@ -138,6 +138,11 @@ def receipt_page(request, receipt_no: str):
 @require_GET
 @domain_errors
 def receipt_pdf(request, receipt_no: str):
+    return receipt_pdf_response(request, receipt_no)
+
+
+def receipt_pdf_response(request, receipt_no: str):
+    """The receipt as a PDF to whoever may read its case (page and API), each opening audited."""
     receipt = fees.receipt_get(receipt_no=receipt_no)
     own = _case_for_viewer(request, receipt.case, cashier_may_read=True)
     data = fees.render_receipt_pdf(receipt=receipt, base_url=_base_url(request), reveal_id=own)
