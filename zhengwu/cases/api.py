@@ -146,6 +146,18 @@ def _readable_case(request, case_no: str) -> Case:
     raise NotFound("未找到该办件")
 
 
+def _case_for_action(request, case_no: str) -> Case:
+    """The case an action names. Someone who is neither staff nor its applicant gets the same 404
+    as for a number that does not exist, before any state is checked: the answer must not tell a
+    stranger walking case numbers which exist or where they stand. (Staff get the services' own
+    scope refusals.)"""
+    user = _user(request)
+    case = selectors.case_get(case_no=case_no)
+    if staff_for_user(user) is None and case.applicant_user_id != user.pk:
+        raise NotFound("未找到该办件")
+    return case
+
+
 @router.post("", response={201: ActionOut}, summary="提交申请（网上申请、窗口录入或代办员代办）")
 def submit(request, payload: CaseIn):
     user = _user(request)
@@ -175,7 +187,7 @@ def submit(request, payload: CaseIn):
 @router.post("/{case_no}/materials", response=ActionOut, summary="上传申请材料（受理前）")
 def upload_material(request, case_no: str, file: File[UploadedFile], material_id: Form[int | None] = None):
     user = _user(request)
-    case = selectors.case_get(case_no=case_no)
+    case = _case_for_action(request, case_no)
     services.case_add_materials(case=case, files=[(material_id, file)], user=user, officer=staff_for_user(user))
     return _action_out(case)
 
@@ -216,7 +228,7 @@ def _dispatch(action: str, case: Case, body: ActionIn, user, staff):
                      "decide、complete、deliver、withdraw、prereview")
 def act(request, case_no: str, action: str, body: ActionIn | None = None):
     user = _user(request)
-    case = selectors.case_get(case_no=case_no)
+    case = _case_for_action(request, case_no)
     case = _dispatch(action, case, body or ActionIn(), user, staff_for_user(user))
     return _action_out(case)
 
