@@ -20,6 +20,7 @@ from .models import (
     Publication,
     PublicationAttachment,
     PublicationEvent,
+    RequestAttachment,
     RequestEvent,
     Setting,
 )
@@ -133,6 +134,18 @@ class AppealInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
+class RequestFileInline(_ReadOnlyInline):
+    model = RequestAttachment
+    fields = ["kind", "name", "download", "size", "uploaded_by_name", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description="文件")
+    def download(self, obj):
+        """Through the workbench view: only the body's staff get the file, and each download is audited."""
+        url = reverse("disclosure:work_attachment", args=[obj.request.request_no, obj.pk])
+        return format_html('<a href="{}">下载</a>', url)
+
+
 class ReqEventInline(_ReadOnlyInline):
     model = RequestEvent
     fields = ["at", "label", "from_status", "to_status", "actor_name", "note"]
@@ -147,7 +160,7 @@ class InfoRequestAdmin(_ReadOnlyAdmin):
     search_fields = ["request_no", "applicant_name"]
     exclude = ["id_number"]
     readonly_fields = ["masked_id_number"]
-    inlines = [StopInline, ConsultationInline, ExtensionInline, AppealInline, ReqEventInline]
+    inlines = [RequestFileInline, StopInline, ConsultationInline, ExtensionInline, AppealInline, ReqEventInline]
 
     @admin.display(description="身份证号")
     def masked_id_number(self, obj):

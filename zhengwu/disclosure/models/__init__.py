@@ -12,11 +12,12 @@ from .requests import (
     Extension,
     InfoRequest,
     ReqStatus,
+    RequestAttachment,
     RequestEvent,
 )
 
 __all__ = [
     "AnnualReport", "Appeal", "ApplicantKind", "Body", "BodyMember", "Category", "Channel", "ClockStop",
     "Consultation", "Counter", "DocKind", "Extension", "FeeBand", "InfoRequest", "PubStatus", "Publication",
-    "PublicationAttachment", "PublicationEvent", "ReqStatus", "RequestEvent", "Setting",
+    "PublicationAttachment", "PublicationEvent", "ReqStatus", "RequestAttachment", "RequestEvent", "Setting",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -133,6 +135,40 @@ class InfoRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+def request_file_upload_to(instance: RequestAttachment, filename: str) -> str:
+    """A directory nobody can guess, as for publications' files: these hold personal data."""
+    return f"gk/requests/{secrets.token_hex(16)}/{filename}"
+
+
+class RequestAttachment(models.Model):
+    """A file of a request: with the application (ID copy, business licence, a description) or the 补正.
+
+    Served only through the checked views, to the applicant and to the body's staff (each staff
+    download is written to the audit trail).
+    """
+
+    class Kind(models.TextChoices):
+        APPLICATION = "application", "申请材料"
+        SUPPLEMENT = "supplement", "补正材料"
+
+    request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices)
+    name = models.CharField("文件名", max_length=200)
+    file = models.FileField("文件", upload_to=request_file_upload_to, max_length=300)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_by_name = models.CharField("上传人", max_length=64, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请附件"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
 
 
 class ClockStop(models.Model):

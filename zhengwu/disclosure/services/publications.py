@@ -13,7 +13,6 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 
-from zhengwu.cases.services import check_upload
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.services import audit_record
@@ -32,7 +31,7 @@ from ..models import (
 )
 from ..models.publications import GOVERNMENT_CATEGORIES, VILLAGE_CATEGORIES
 from ..policy import setting
-from .common import guarded_update, next_number, require_duty
+from .common import check_files, files_removed_on_failure, guarded_update, next_number, require_duty
 
 D = BodyMember.Duty
 LABELS = dict(PubStatus.choices)
@@ -81,16 +80,16 @@ def publication_create(*, body: Body, officer: Staff, files=(), **fields) -> Pub
     """提供: an officer drafts a publication; it is public only after the whole chain."""
     require_duty(officer, body, D.OFFICER, action="起草公开信息")
     data = _clean(body, fields)
-    for upload in files:
-        check_upload(upload)
+    files = check_files(files)
     deadline = _due(body, data["made_on"])
-    with transaction.atomic():
+    with files_removed_on_failure() as saved, transaction.atomic():
         seq = next_number(body, "pub", data["made_on"].year)
         pub = Publication.objects.create(
             body=body, index_no=f"{body.code}/{data['made_on'].year}-{seq:05d}", created_by=officer,
             publish_due=deadline.due, publish_due_provisional=deadline.provisional, **data)
         for upload in files:
-            PublicationAttachment.objects.create(publication=pub, name=upload.name, file=upload, size=upload.size)
+            saved.append(PublicationAttachment.objects.create(publication=pub, name=upload.name, file=upload,
+                                                              size=upload.size).file)
         _event(pub, "create", "提供", officer)
     return pub
 
@@ -99,16 +98,15 @@ def publication_update(*, publication: Publication, officer: Staff, files=(), **
     """Change a draft (also one sent back by the 分管领导 or failed at 保密审查)."""
     require_duty(officer, publication.body, D.OFFICER, action="修改公开信息")
     data = _clean(publication.body, {**{k: getattr(publication, k) for k in EDITABLE}, **fields})
-    for upload in files:
-        check_upload(upload)
+    files = check_files(files)
     deadline = _due(publication.body, data["made_on"])
-    with transaction.atomic():
+    with files_removed_on_failure() as saved, transaction.atomic():
         guarded_update(publication, allowed=[PubStatus.DRAFT], target=PubStatus.DRAFT, what="修改", labels=LABELS,
                        publish_due=deadline.due, publish_due_provisional=deadline.provisional,
                        secrecy_passed=None, secrecy_by=None, secrecy_on=None, secrecy_note="", **data)
         for upload in files:
-            PublicationAttachment.objects.create(publication=publication, name=upload.name, file=upload,
-                                                 size=upload.size)
+            saved.append(PublicationAttachment.objects.create(publication=publication, name=upload.name,
+                                                              file=upload, size=upload.size).file)
         _event(publication, "update", "修改", officer)
     return publication
 

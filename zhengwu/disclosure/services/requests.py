@@ -25,6 +25,7 @@ from django.utils import timezone
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.core.notify import Message, notify
+from zhengwu.core.services import audit_record
 from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
 from zhengwu.org.models import Staff
 from zhengwu.workdays import engine
@@ -41,11 +42,19 @@ from ..models import (
     Extension,
     InfoRequest,
     ReqStatus,
+    RequestAttachment,
     RequestEvent,
 )
 from ..models.requests import CONFIRMED_CHANNELS, OPEN_STATUSES
 from ..policy import fee_amount, setting
-from .common import actor_fields, guarded_update, next_number, require_duty
+from .common import (
+    actor_fields,
+    check_files,
+    files_removed_on_failure,
+    guarded_update,
+    next_number,
+    require_duty,
+)
 
 D = BodyMember.Duty
 LABELS = dict(ReqStatus.choices)
@@ -122,6 +131,18 @@ def _tell(req: InfoRequest, text: str, kind: str) -> None:
                    data={"request_no": req.request_no}))
 
 
+def _store_files(req: InfoRequest, files: list, kind: str, saved: list, *, staff: Staff | None = None,
+                 user=None) -> list[str]:
+    """Attach checked uploads to ``req``; each stored file is appended to ``saved`` (removed on failure)."""
+    who = actor_fields(staff=staff, user=user)
+    for upload in files:
+        att = RequestAttachment.objects.create(request=req, kind=kind, name=upload.name[:200], file=upload,
+                                               size=upload.size, uploaded_by_id=who["actor_id"],
+                                               uploaded_by_name=who["actor_name"], uploaded_at=clock.now())
+        saved.append(att.file)
+    return [u.name for u in files]
+
+
 def _receipt_changes(req: InfoRequest, received_on: dt.date) -> dict:
     region = req.body.region
     notice = engine.due_date(received_on, setting("supplement_notice_days"), region=region)
@@ -136,8 +157,12 @@ def _receipt_changes(req: InfoRequest, received_on: dt.date) -> dict:
 
 def request_file(*, body: Body, applicant: Applicant, description: str, channel: str, user=None,
                  officer: Staff | None = None, signed_for_on: dt.date | None = None, purpose: str = "",
-                 wanted_form: str = "电子文档", delivery: str = "网上获取") -> InfoRequest:
-    """A request: online by the applicant, or recorded by an officer (walk-in, letter, fax)."""
+                 wanted_form: str = "电子文档", delivery: str = "网上获取", files=()) -> InfoRequest:
+    """A request: online by the applicant, or recorded by an officer (walk-in, letter, fax).
+
+    ``files``: the applicant's ID copy, business licence, a description of the information sought
+    (or the officer's scan of a letter). One bad file refuses the whole request; nothing is saved.
+    """
     if not body.is_active or body.kind == Body.Kind.VILLAGE:
         raise DomainError("not_a_body", f"{body.name}不受理政府信息公开申请")
     if channel not in Channel.values:
@@ -155,7 +180,8 @@ def request_file(*, body: Body, applicant: Applicant, description: str, channel:
     if channel == Channel.POST_SIGNED:
         if signed_for_on is None or signed_for_on > today:
             raise DomainError("signed_for_on", "邮寄申请请填写签收日期（不晚于今天）")
-    with transaction.atomic():
+    files = check_files(files)
+    with files_removed_on_failure() as saved, transaction.atomic():
         seq = next_number(body, "req", today.year)
         req = InfoRequest(
             request_no=f"{body.code}-{today.year}-{seq:04d}", body=body, channel=channel, filed_at=clock.now(),
@@ -168,8 +194,11 @@ def request_file(*, body: Body, applicant: Applicant, description: str, channel:
             for k, v in _receipt_changes(req, received).items():
                 setattr(req, k, v)
         req.save()
+        names = _store_files(req, files, RequestAttachment.Kind.APPLICATION, saved, staff=officer, user=user)
         _event(req, "file", "提交申请" if channel == Channel.ONLINE else "登记申请", "", staff=officer, user=user,
-               data={"channel": channel, "received_on": req.received_on.isoformat() if req.received_on else None})
+               note=f"附件：{'、'.join(names)}" if names else "",
+               data={"channel": channel, "received_on": req.received_on.isoformat() if req.received_on else None,
+                     "files": names})
     return req
 
 
@@ -227,31 +256,49 @@ def request_ask_supplement(*, request: InfoRequest, officer: Staff, items: str,
     return request
 
 
-def request_supplement(*, request: InfoRequest, text: str, user=None, officer: Staff | None = None
+def request_supplement(*, request: InfoRequest, text: str, user=None, officer: Staff | None = None, files=()
                        ) -> InfoRequest:
-    """The completed request is received: the reply period starts again from today."""
+    """The completed request is received: the reply period starts again from today.
+
+    The 补正 is a text, files (e.g. the missing ID copy), or both; one bad file refuses it all.
+    """
     if officer is not None:
         require_duty(officer, request.body, D.OFFICER, action="登记补正")
     elif user is None or request.user_id is None or user.pk != request.user_id:
         raise PermissionDenied("只有申请人本人可以补正该申请")
     text = (text or "").strip()
-    if not text:
-        raise DomainError("text_required", "请填写补正后的申请内容")
+    files = check_files(files)
+    if not text and not files:
+        raise DomainError("text_required", "请填写补正后的申请内容，或上传补正材料")
     today = clock.today()
     if officer is None and request.supplement_deadline and today > request.supplement_deadline:
         raise DomainError("supplement_overdue",
                           f"补正期限已于{request.supplement_deadline:%Y-%m-%d}届满。如有正当理由，请与受理机关联系",
                           status=409)
     frm = request.status
-    with transaction.atomic():
+    with files_removed_on_failure() as saved, transaction.atomic():
         request.clock_start = today
         due = reply_deadline(request)
         guarded_update(request, allowed=[ReqStatus.SUPPLEMENT], target=ReqStatus.PROCESSING, what="补正",
                        labels=LABELS, supplement_received_on=today, supplement_text=text, clock_start=today,
                        due_date=due.due, due_provisional=due.provisional)
-        _event(request, "supplement", "收到补正", frm, staff=officer, user=user, note=text,
-               data={"due_date": due.due.isoformat()})
+        names = _store_files(request, files, RequestAttachment.Kind.SUPPLEMENT, saved, staff=officer, user=user)
+        note = "；".join(x for x in (text, f"附件：{'、'.join(names)}" if names else "") if x)
+        _event(request, "supplement", "收到补正", frm, staff=officer, user=user, note=note,
+               data={"due_date": due.due.isoformat(), "files": names})
     return request
+
+
+def request_attachment_log_download(*, attachment: RequestAttachment, staff: Staff, http_request=None) -> None:
+    """A member of staff opened an applicant's file (personal data): one row in the audit trail.
+
+    The applicant's own downloads are not logged; the staff's always are (个人信息保护法).
+    """
+    req = attachment.request
+    require_duty(staff, req.body, *D.values, action="查看申请附件")
+    audit_record(actor=staff.user, action="view", obj=attachment, request=http_request,
+                 summary=f"{staff.name}下载依申请公开申请 {req.request_no} 的{attachment.get_kind_display()}"
+                         f"“{attachment.name}”")
 
 
 # -- third-party consultation ----------------------------------------------------------------------------------
