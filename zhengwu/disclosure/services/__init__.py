@@ -1,6 +1,7 @@
 """Every write of 政务公开 goes through a function here."""
 
 from .publications import (
+    attachments_move_to_token_dirs,
     publication_count_view,
     publication_create,
     publication_publish,
@@ -35,7 +36,7 @@ from .requests import (
 )
 
 __all__ = [
-    "Applicant", "appeal_decide", "appeal_record", "consultations_sweep", "publication_count_view",
+    "Applicant", "attachments_move_to_token_dirs", "appeal_decide", "appeal_record", "consultations_sweep", "publication_count_view",
     "publication_create", "publication_publish", "publication_repeal", "publication_review",
     "publication_secrecy_review", "publication_sign", "publication_submit", "publication_update", "report_adjust",
     "report_finalise", "report_get_or_create", "report_update_text", "request_abandon", "request_ask_supplement",

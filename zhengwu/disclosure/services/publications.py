@@ -9,7 +9,10 @@ carry 制发 (``made_on``) and 废止 (``repealed_on``) for table 二 of the ann
 from __future__ import annotations
 
 import datetime as dt
+import os
+from dataclasses import dataclass
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 
@@ -29,7 +32,7 @@ from ..models import (
     PublicationEvent,
     PubStatus,
 )
-from ..models.publications import GOVERNMENT_CATEGORIES, VILLAGE_CATEGORIES
+from ..models.publications import GOVERNMENT_CATEGORIES, VILLAGE_CATEGORIES, attachment_upload_to
 from ..policy import setting
 from .common import check_files, files_removed_on_failure, guarded_update, next_number, require_duty
 
@@ -205,3 +208,57 @@ def publication_repeal(*, publication: Publication, officer: Staff, repealed_on:
 def publication_count_view(*, publication: Publication) -> None:
     """One more view (浏览次数), as a single UPDATE so concurrent readers never lose a count."""
     Publication.objects.filter(pk=publication.pk).update(view_count=F("view_count") + 1)
+
+
+# -- attachments stored before the token directories ------------------------------------------------------
+
+#: where ``attachment_upload_to`` puts a file: one random directory per file
+TOKEN_PATH = r"^gk/attachments/[0-9a-f]{32}/[^/]+$"
+
+
+@dataclass
+class AttachmentMove:
+    attachment_id: int
+    old: str
+    new: str = ""
+    problem: str = ""
+
+
+def attachments_move_to_token_dirs(*, dry_run: bool = False) -> list[AttachmentMove]:
+    """Move attachments uploaded before the token directories (``gk/attachments/%Y/%m/…``, a path
+    anyone could guess) each into a random directory of its own, keeping its file name.
+
+    Per file: copy to the new path, then one guarded UPDATE of the row (only if it still points at
+    the old path) with its audit row, then delete the old file. Safe to run again: a moved file no
+    longer matches; a file missing from storage is reported and its row left alone. ``dry_run``
+    reports what would move and changes nothing.
+    """
+    out = []
+    for att in PublicationAttachment.objects.exclude(file__regex=TOKEN_PATH).order_by("id"):
+        old, storage = att.file.name, att.file.storage
+        move = AttachmentMove(attachment_id=att.pk, old=old)
+        out.append(move)
+        if not storage.exists(old):
+            move.problem = "文件不存在，未移动"
+            continue
+        if dry_run:
+            continue
+        with storage.open(old, "rb") as fh:
+            new = storage.save(attachment_upload_to(att, os.path.basename(old)), File(fh))
+        try:
+            with transaction.atomic():
+                n = PublicationAttachment.objects.filter(pk=att.pk, file=old).update(file=new)
+                if n != 1:
+                    raise DomainError("conflict", "记录刚刚被其他人更新")
+                audit_record(actor=None, action="update", obj=att,
+                             summary=f"附件“{att.name}”移入随机目录：{old} → {new}")
+        except DomainError as exc:
+            storage.delete(new)
+            move.problem = f"{exc.message}，未移动"
+            continue
+        except BaseException:
+            storage.delete(new)
+            raise
+        storage.delete(old)
+        move.new = new
+    return out
