@@ -43,6 +43,10 @@ def request_action(action: str, req, staff, p, files=()) -> None:
         pages = p.get("pages", "")
         return s.request_assess_fee(request=req, officer=staff, method=p.get("method", ""),
                                     pages=int(pages) if pages.isdigit() else None)
+    if action == "waive_fee":
+        proof = p.getlist("proof") if hasattr(p, "getlist") else p.get("proof", "").split(",")
+        return s.request_waive_fee(request=req, approver=staff, reason_code=p.get("waiver_reason", ""),
+                                   note=p.get("note", ""), amount=p.get("amount", ""), proof_ids=proof, files=files)
     if action == "paid":
         return s.request_record_payment(request=req, officer=staff)
     if action == "reply":

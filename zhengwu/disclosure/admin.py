@@ -16,6 +16,7 @@ from .models import (
     Consultation,
     Extension,
     FeeBand,
+    FeeWaiverReason,
     InfoRequest,
     Publication,
     PublicationAttachment,
@@ -81,6 +82,16 @@ class SettingAdmin(admin.ModelAdmin):
 class FeeBandAdmin(admin.ModelAdmin):
     list_display = ["method", "lower", "upper", "unit_price", "step", "step_increase"]
     list_filter = ["method"]
+
+
+@admin.register(FeeWaiverReason)
+class FeeWaiverReasonAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "requires_proof", "proof_hint", "order", "is_active"]
+    list_editable = ["requires_proof", "order", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        """A ground once used stays (requests point at it); switch it off with 启用 instead."""
+        return False
 
 
 class AttachmentInline(_ReadOnlyInline):

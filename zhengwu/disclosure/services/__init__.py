@@ -31,6 +31,7 @@ from .requests import (
     request_record_payment,
     request_reply,
     request_supplement,
+    request_waive_fee,
     request_withdraw,
     requests_sweep,
 )
@@ -42,5 +43,5 @@ __all__ = [
     "report_finalise", "report_get_or_create", "report_update_text", "request_abandon", "request_ask_supplement",
     "request_assess_fee", "request_attachment_log_download", "request_confirm_receipt", "request_consult", "request_consultation_lapse",
     "request_consultation_reply", "request_extend", "request_file", "request_record_payment", "request_reply",
-    "request_supplement", "request_withdraw", "requests_sweep",
+    "request_supplement", "request_waive_fee", "request_withdraw", "requests_sweep",
 ]

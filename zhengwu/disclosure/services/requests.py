@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q
@@ -40,6 +41,7 @@ from ..models import (
     ClockStop,
     Consultation,
     Extension,
+    FeeWaiverReason,
     InfoRequest,
     ReqStatus,
     RequestAttachment,
@@ -488,8 +490,87 @@ def request_record_payment(*, request: InfoRequest, officer: Staff) -> InfoReque
         due = reply_deadline(request)
         guarded_update(request, allowed=[ReqStatus.FEE_NOTICE], target=ReqStatus.PROCESSING, what="登记缴费",
                        labels=LABELS, fee_paid_on=today, due_date=due.due, due_provisional=due.provisional)
-        _event(request, "fee_paid", "缴纳信息处理费", frm, staff=officer, note=f"{request.fee_amount}元",
+        _event(request, "fee_paid", "缴纳信息处理费", frm, staff=officer, note=f"{request.fee_payable}元",
                data={"due_date": due.due.isoformat()})
+    return request
+
+
+def _waiver_amount(value, fee: Decimal) -> Decimal:
+    if value in (None, ""):
+        return fee
+    try:
+        amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise DomainError("waiver_amount", f"减免金额“{value}”不是有效的金额") from None
+    if not Decimal(0) < amount <= fee:
+        raise DomainError("waiver_amount", f"减免金额应大于0元且不超过应缴金额{fee}元")
+    return amount
+
+
+def request_waive_fee(*, request: InfoRequest, approver: Staff, reason_code: str, note: str,
+                      amount: Decimal | str | None = None, proof_ids=(), files=()) -> InfoRequest:
+    """减免信息处理费 on one of the body's grounds (``FeeWaiverReason``), once, while the fee is unpaid.
+
+    Decided by the head of the disclosure office, with the reason written down. A ground that
+    requires proof needs a file: one the applicant already attached (``proof_ids``) or a scan
+    uploaded now (``files``). ``amount`` empty = the whole fee. A whole waiver ends the stop of the
+    clock today, as a payment would; a partial one leaves the rest to pay by the same date.
+    """
+    require_duty(approver, request.body, D.HEAD, action="减免信息处理费")
+    if request.fee_waiver_reason_id is not None:
+        raise DomainError("waiver_once", f"该申请已于{request.fee_waived_on:%Y-%m-%d}减免信息处理费", status=409)
+    if request.status != ReqStatus.FEE_NOTICE:
+        raise DomainError("bad_state", f"当前状态为“{LABELS[request.status]}”，只有待缴费的申请可以减免信息处理费",
+                          status=409)
+    today = clock.today()
+    if today > request.fee_pay_due:
+        raise DomainError("fee_overdue", f"缴费期限已于{request.fee_pay_due:%Y-%m-%d}届满，申请视为放弃", status=409)
+    reasons = list(FeeWaiverReason.objects.filter(is_active=True))
+    reason = next((r for r in reasons if r.code == reason_code), None)
+    if reason is None:
+        raise DomainError("waiver_reason", "请选择减免情形：" + "、".join(r.name for r in reasons))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("waiver_note", "请写明减免理由（申请人的具体情形和核实情况）")
+    waived = _waiver_amount(amount, request.fee_amount)
+    try:
+        ids = {int(i) for i in proof_ids if str(i).strip()}
+    except ValueError:
+        raise DomainError("waiver_proof", "所选证明材料不属于该申请") from None
+    proofs = list(RequestAttachment.objects.filter(request=request, pk__in=ids))
+    if len(proofs) != len(ids):
+        raise DomainError("waiver_proof", "所选证明材料不属于该申请")
+    files = check_files(files)
+    if reason.requires_proof and not proofs and not files:
+        hint = f"（{reason.proof_hint}）" if reason.proof_hint else ""
+        raise DomainError("waiver_proof_required",
+                          f"“{reason.name}”须提供证明材料{hint}：请上传，或勾选申请人已提交的材料")
+    payable = request.fee_amount - waived
+    frm = request.status
+    changes = {"fee_waiver_reason": reason, "fee_waived_amount": waived, "fee_waiver_note": note,
+               "fee_waived_by": approver, "fee_waived_on": today}
+    with files_removed_on_failure() as saved, transaction.atomic():
+        if payable == 0:
+            ClockStop.objects.filter(request=request, kind=ClockStop.Kind.FEE, end_on__isnull=True).update(
+                end_on=today)
+            due = reply_deadline(request)
+            guarded_update(request, allowed=[ReqStatus.FEE_NOTICE], target=ReqStatus.PROCESSING,
+                           what="减免信息处理费", labels=LABELS, due_date=due.due, due_provisional=due.provisional,
+                           **changes)
+        else:
+            guarded_update(request, allowed=[ReqStatus.FEE_NOTICE], target=ReqStatus.FEE_NOTICE,
+                           what="减免信息处理费", labels=LABELS, **changes)
+        names = [p.name for p in proofs]
+        names += _store_files(request, files, RequestAttachment.Kind.WAIVER_PROOF, saved, staff=approver)
+        _event(request, "fee_waive", "减免信息处理费", frm, staff=approver,
+               note=f"{reason.name}：{note}；减免{waived}元，应缴{payable}元",
+               data={"reason": reason.code, "waived": str(waived), "payable": str(payable), "proof": names})
+        if payable == 0:
+            _tell(request, f"您的政府信息公开申请（{request.request_no}）的信息处理费{request.fee_amount}元已全部免收"
+                           f"（{reason.name}），无需缴纳。我们将在{_cn(request.due_date)}前答复。", "gk_fee_waived")
+        else:
+            _tell(request, f"您的政府信息公开申请（{request.request_no}）的信息处理费减免{waived}元（{reason.name}），"
+                           f"尚需缴纳{payable}元，请于{_cn(request.fee_pay_due)}前缴纳。", "gk_fee_waived")
     return request
 
 

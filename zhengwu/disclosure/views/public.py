@@ -16,7 +16,7 @@ from zhengwu.org.selectors import staff_for_user
 from .. import reference as ref
 from .. import selectors, services
 from ..documents import html_to_pdf, report_context, report_title
-from ..models import Body, Category, FeeBand
+from ..models import Body, Category, FeeBand, FeeWaiverReason
 from ..policy import DEFAULTS, fee_bands, setting
 from ..tables import report_data
 from .common import attachment, body_or_404, open_or_404, stream
@@ -68,6 +68,7 @@ def guide(request, code: str):
         "channel_rules": list(ref.CHANNEL_RULES.values()),
         "bands": [(label, [(lo, hi, price, step, inc) for lo, hi, price, step, inc in fee_bands(m)])
                   for m, label in FeeBand.Method.choices],
+        "waiver_reasons": FeeWaiverReason.objects.filter(is_active=True),
         "today": clock.today(), "defaults": DEFAULTS,
     }
     return render(request, "disclosure/guide.html", ctx)

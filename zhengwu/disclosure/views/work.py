@@ -14,7 +14,7 @@ from .. import policy, selectors, services
 from .. import reference as ref
 from ..actions import parse_date, request_action
 from ..forms import ACTION_FIELDS, PublicationForm, RecordForm
-from ..models import Body, PubStatus, ReqStatus
+from ..models import Body, FeeWaiverReason, PubStatus, ReqStatus
 from ..policy import upload_rules
 from ..services.common import duties_of
 from ..tables import CELLS, report_data
@@ -85,7 +85,7 @@ def request_detail(request, no: str):
         "req": req, "events": req.events.order_by("id"), "due": selectors.due_state(req), "duties": duties,
         "appeals": req.appeals.order_by("id"), "consultations": req.consultations.order_by("id"),
         "files": req.attachments.all(), "file_url": "disclosure:work_attachment", "uploads": upload_rules(),
-        "choices": ACTION_FIELDS, "S": ReqStatus, "today": clock.today()})
+        "waiver_reasons": FeeWaiverReason.objects.filter(is_active=True), "choices": ACTION_FIELDS, "S": ReqStatus, "today": clock.today()})
 
 
 @staff_required
