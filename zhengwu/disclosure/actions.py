@@ -18,8 +18,8 @@ def parse_date(value: str) -> dt.date | None:
         raise DomainError("date", f"日期“{value}”格式不正确") from None
 
 
-def request_action(action: str, req, staff, p) -> None:
-    """One form post (or API call) → one service call; ``p`` is a mapping of strings."""
+def request_action(action: str, req, staff, p, files=()) -> None:
+    """One form post (or API call) → one service call; ``p`` is a mapping of strings, ``files`` uploads."""
     s = services
     if action == "confirm":
         return s.request_confirm_receipt(request=req, officer=staff, confirmed_on=parse_date(p.get("confirmed_on", "")))
@@ -28,7 +28,7 @@ def request_action(action: str, req, staff, p) -> None:
         return s.request_ask_supplement(request=req, officer=staff, items=p.get("items", ""),
                                         period_days=int(days) if days.isdigit() else None)
     if action == "supplement":
-        return s.request_supplement(request=req, officer=staff, text=p.get("text", ""))
+        return s.request_supplement(request=req, officer=staff, text=p.get("text", ""), files=files)
     if action == "consult":
         return s.request_consult(request=req, officer=staff, third_party=p.get("third_party", ""),
                                  note=p.get("note", ""))
@@ -43,6 +43,10 @@ def request_action(action: str, req, staff, p) -> None:
         pages = p.get("pages", "")
         return s.request_assess_fee(request=req, officer=staff, method=p.get("method", ""),
                                     pages=int(pages) if pages.isdigit() else None)
+    if action == "waive_fee":
+        proof = p.getlist("proof") if hasattr(p, "getlist") else p.get("proof", "").split(",")
+        return s.request_waive_fee(request=req, approver=staff, reason_code=p.get("waiver_reason", ""),
+                                   note=p.get("note", ""), amount=p.get("amount", ""), proof_ids=proof, files=files)
     if action == "paid":
         return s.request_record_payment(request=req, officer=staff)
     if action == "reply":

@@ -16,10 +16,12 @@ from .models import (
     Consultation,
     Extension,
     FeeBand,
+    FeeWaiverReason,
     InfoRequest,
     Publication,
     PublicationAttachment,
     PublicationEvent,
+    RequestAttachment,
     RequestEvent,
     Setting,
 )
@@ -82,6 +84,16 @@ class FeeBandAdmin(admin.ModelAdmin):
     list_filter = ["method"]
 
 
+@admin.register(FeeWaiverReason)
+class FeeWaiverReasonAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "requires_proof", "proof_hint", "order", "is_active"]
+    list_editable = ["requires_proof", "order", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        """A ground once used stays (requests point at it); switch it off with 启用 instead."""
+        return False
+
+
 class AttachmentInline(_ReadOnlyInline):
     model = PublicationAttachment
     fields = ["name", "download", "size"]
@@ -133,6 +145,18 @@ class AppealInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
+class RequestFileInline(_ReadOnlyInline):
+    model = RequestAttachment
+    fields = ["kind", "name", "download", "size", "uploaded_by_name", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description="文件")
+    def download(self, obj):
+        """Through the workbench view: only the body's staff get the file, and each download is audited."""
+        url = reverse("disclosure:work_attachment", args=[obj.request.request_no, obj.pk])
+        return format_html('<a href="{}">下载</a>', url)
+
+
 class ReqEventInline(_ReadOnlyInline):
     model = RequestEvent
     fields = ["at", "label", "from_status", "to_status", "actor_name", "note"]
@@ -147,7 +171,7 @@ class InfoRequestAdmin(_ReadOnlyAdmin):
     search_fields = ["request_no", "applicant_name"]
     exclude = ["id_number"]
     readonly_fields = ["masked_id_number"]
-    inlines = [StopInline, ConsultationInline, ExtensionInline, AppealInline, ReqEventInline]
+    inlines = [RequestFileInline, StopInline, ConsultationInline, ExtensionInline, AppealInline, ReqEventInline]
 
     @admin.display(description="身份证号")
     def masked_id_number(self, obj):

@@ -119,6 +119,9 @@ class ReqActionIn(Schema):
     appeal: int | None = None
     outcome: str = ""
     decided_on: dt.date | None = None
+    waiver_reason: str = ""
+    amount: str = ""
+    proof: str = ""
 
 
 def _strings(payload: ReqActionIn) -> dict[str, str]:
@@ -154,6 +157,9 @@ class RequestOut(Schema):
     fee_method: str
     fee_amount: str | None
     fee_pay_due: dt.date | None
+    fee_waiver_reason: str
+    fee_waived_amount: str
+    fee_payable: str | None
     result: str
     result_name: str
     closed_on: dt.date | None
@@ -175,7 +181,9 @@ def _req_out(r: InfoRequest) -> dict:
             "supplement_notice_due": r.supplement_notice_due, "supplement_deadline": r.supplement_deadline,
             "due_date": r.due_date, "due_provisional": r.due_provisional, "extension_days": r.extension_days,
             "fee_method": r.fee_method, "fee_amount": str(r.fee_amount) if r.fee_amount is not None else None,
-            "fee_pay_due": r.fee_pay_due, "result": r.result,
+            "fee_pay_due": r.fee_pay_due, "fee_waiver_reason": r.fee_waiver_reason.name if r.fee_waiver_reason else "",
+            "fee_waived_amount": str(r.fee_waived_amount),
+            "fee_payable": str(r.fee_payable) if r.fee_payable is not None else None, "result": r.result,
             "result_name": ref.RESULTS[r.result].name if r.result else "", "closed_on": r.closed_on}
 
 
@@ -309,7 +317,7 @@ def request_get(request, no: str):
 
 
 @router.post("/requests/{no}/actions/{action}", response=RequestOut, auth=AUTH,
-             summary="办理：confirm / ask_supplement / supplement / consult / consult_reply / extend / fee / paid / "
+             summary="办理：confirm / ask_supplement / supplement / consult / consult_reply / extend / fee / waive_fee / paid / "
                      "reply / abandon / withdraw / appeal / appeal_decide")
 def request_act(request, no: str, action: str, payload: ReqActionIn):
     req = _request_for(request, no)

@@ -105,7 +105,7 @@ def fee_notice_html(req: InfoRequest) -> str:
         raise DomainError("no_fee_notice", "该申请没有收费通知", status=409)
     ctx = _letter_context(req, title="政府信息公开信息处理费收费通知书")
     ctx.update(method=dict(ref.FEE_METHODS)[req.fee_method], issued_on=cn_date(req.fee_notice_on),
-               pay_due=cn_date(req.fee_pay_due))
+               pay_due=cn_date(req.fee_pay_due), waived_on=cn_date(req.fee_waived_on), reply_due=cn_date(req.due_date))
     return render_to_string("disclosure/docs/fee_notice.html", ctx)
 
 

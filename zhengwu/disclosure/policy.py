@@ -16,6 +16,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "consult_days": ("15", "第三方提出意见的期限（工作日，条例第三十二条）"),
     "fee_pay_days": ("20", "收到收费通知后缴费的期限（工作日，国办函〔2020〕109号）"),
     "warn_days": ("5", "答复期限前多少个工作日起提示即将到期"),
+    "max_files": ("10", "一次提交最多可上传的附件数（申请、补正、公开信息；类型和大小按平台上传规则）"),
     "confirm_days": ("2", "网上、平常信函、传真申请提交后应在多少个工作日内确认收到，逾期提示“待确认逾期”"
                           "（条例第三十一条：以双方确认之日为收到申请之日）"),
 }
@@ -30,6 +31,18 @@ def limits() -> dict[str, int]:
     """Every limit at once, in one query: for code that reads them for each row of a list."""
     rows = dict(Setting.objects.filter(key__in=list(DEFAULTS)).values_list("key", "value"))
     return {k: int(rows.get(k, default)) for k, (default, _note) in DEFAULTS.items()}
+
+
+def upload_rules() -> dict[str, str | int]:
+    """What the upload fields tell people: the platform's file types and size limit, this app's count limit."""
+    from django.conf import settings
+
+    from zhengwu.cases.services import human_size
+    from zhengwu.cases.services import policy as platform_policy
+
+    types = [t.strip() for t in platform_policy("upload_types").split(",") if t.strip()]
+    return {"types": "、".join(types), "accept": ",".join(f".{t}" for t in types),
+            "max_size": human_size(settings.ZHENGWU_MAX_UPLOAD_BYTES), "max_files": setting("max_files")}
 
 
 def fee_bands(method: str) -> list[tuple[int, int | None, int, int, int]]:

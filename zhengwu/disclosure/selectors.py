@@ -23,6 +23,7 @@ from .models import (
     PublicationAttachment,
     PubStatus,
     ReqStatus,
+    RequestAttachment,
 )
 from .models.publications import GOVERNMENT_CATEGORIES, VILLAGE_CATEGORIES
 from .models.requests import OPEN_STATUSES
@@ -104,6 +105,15 @@ def request_get_for_user(*, request_no: str, user) -> InfoRequest:
     if req is None:
         raise NotFound("未找到该申请")
     return req
+
+
+def request_attachment_get(*, request: InfoRequest, attachment_id: int) -> RequestAttachment:
+    """A file of ``request``; the caller got ``request`` through ``request_get_for_user`` or ``…_for_staff``,
+    so whoever asks is the applicant or the body's staff. A file of another request is no file."""
+    att = RequestAttachment.objects.filter(pk=attachment_id, request=request).first()
+    if att is None:
+        raise NotFound("未找到该附件")
+    return att
 
 
 def bodies_for_staff(staff: Staff | None) -> QuerySet[Body]:

@@ -31,7 +31,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from . import reference as ref
@@ -102,7 +102,8 @@ def _table2(body: Body, year: int, t2: dict, summary: dict) -> None:
     published = pubs.filter(published_on__range=(first, last))
     summary["主动公开信息数"] = published.count()
     summary["浏览次数"] = published.aggregate(s=Sum("view_count"))["s"] or 0
-    fees = InfoRequest.objects.filter(body=body, fee_paid_on__range=(first, last)).aggregate(s=Sum("fee_amount"))["s"]
+    fees = (InfoRequest.objects.filter(body=body, fee_paid_on__range=(first, last))
+            .aggregate(s=Sum(F("fee_amount") - F("fee_waived_amount")))["s"])  # what was paid, after 减免
     summary["信息处理费（元）"] = float(fees or 0)
 
 

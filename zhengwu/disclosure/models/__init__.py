@@ -1,6 +1,6 @@
 """政务公开: publishing bodies, proactive publications, information requests and annual reports."""
 
-from .bodies import Body, BodyMember, Counter, FeeBand, Setting
+from .bodies import Body, BodyMember, Counter, FeeBand, FeeWaiverReason, Setting
 from .publications import Category, DocKind, Publication, PublicationAttachment, PublicationEvent, PubStatus
 from .reports import AnnualReport
 from .requests import (
@@ -12,11 +12,12 @@ from .requests import (
     Extension,
     InfoRequest,
     ReqStatus,
+    RequestAttachment,
     RequestEvent,
 )
 
 __all__ = [
     "AnnualReport", "Appeal", "ApplicantKind", "Body", "BodyMember", "Category", "Channel", "ClockStop",
-    "Consultation", "Counter", "DocKind", "Extension", "FeeBand", "InfoRequest", "PubStatus", "Publication",
-    "PublicationAttachment", "PublicationEvent", "ReqStatus", "RequestEvent", "Setting",
+    "Consultation", "Counter", "DocKind", "Extension", "FeeBand", "FeeWaiverReason", "InfoRequest", "PubStatus", "Publication",
+    "PublicationAttachment", "PublicationEvent", "ReqStatus", "RequestAttachment", "RequestEvent", "Setting",
 ]

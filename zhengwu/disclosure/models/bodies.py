@@ -135,3 +135,28 @@ class FeeBand(models.Model):
     def __str__(self):
         upper = self.upper if self.upper is not None else "以上"
         return f"{self.get_method_display()} {self.lower}–{upper}：{self.unit_price}元"
+
+
+class FeeWaiverReason(models.Model):
+    """A ground on which the body reduces or waives the 信息处理费 (减免情形), editable in the admin.
+
+    国办函〔2020〕109号 leaves the body room to reduce or waive the fee for an applicant in financial
+    difficulty; which groups qualify and whether proof must be on file is local practice (the 2008
+    rule named 最低生活保障对象, 特困（五保）供养人员 and 优抚对象, each on proof from the town).
+    Seeded by migration; with ``requires_proof`` a waiver is refused without a proof file.
+    """
+
+    code = models.SlugField("代码", max_length=30, unique=True)
+    name = models.CharField("减免情形", max_length=100)
+    requires_proof = models.BooleanField("须提供证明材料", default=True)
+    proof_hint = models.CharField("证明材料", max_length=200, blank=True,
+                                  help_text="如 最低生活保障证或乡镇（街道）出具的证明")
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信息处理费减免情形"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.utils import timezone
 from zhengwu.org.models import Staff
 
 from ..reference import FEE_METHODS, LEGAL_SUBKINDS, RESULT_CHOICES
-from .bodies import Body
+from .bodies import Body, FeeWaiverReason
 
 
 class Channel(models.TextChoices):
@@ -103,6 +105,14 @@ class InfoRequest(models.Model):
     fee_notice_on = models.DateField("收费通知日期", null=True, blank=True)
     fee_pay_due = models.DateField("缴费期限", null=True, blank=True)
     fee_paid_on = models.DateField("缴费日期", null=True, blank=True)
+    # 减免: on which ground, how much, who decided and why
+    fee_waiver_reason = models.ForeignKey(FeeWaiverReason, verbose_name="减免情形", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    fee_waived_amount = models.DecimalField("减免金额（元）", max_digits=10, decimal_places=2, default=0)
+    fee_waiver_note = models.TextField("减免理由", blank=True)
+    fee_waived_by = models.ForeignKey(Staff, verbose_name="减免决定人", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    fee_waived_on = models.DateField("减免日期", null=True, blank=True)
 
     # the reply
     result = models.CharField("办理结果", max_length=24, choices=RESULT_CHOICES, blank=True, db_index=True)
@@ -125,6 +135,11 @@ class InfoRequest(models.Model):
             models.CheckConstraint(
                 condition=models.Q(closed_on__isnull=True) | ~models.Q(result=""), name="gk_closed_has_result"),
             models.CheckConstraint(condition=models.Q(extension_days__lte=20), name="gk_extension_at_most_20"),
+            models.CheckConstraint(
+                condition=models.Q(fee_waived_amount=0, fee_waiver_reason__isnull=True)
+                | models.Q(fee_waived_amount__gt=0, fee_waiver_reason__isnull=False,
+                           fee_waived_amount__lte=models.F("fee_amount")),
+                name="gk_waiver_has_reason_within_fee"),
         ]
 
     def __str__(self):
@@ -133,6 +148,47 @@ class InfoRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def fee_payable(self):
+        """What the applicant owes after any 减免."""
+        return None if self.fee_amount is None else self.fee_amount - self.fee_waived_amount
+
+
+def request_file_upload_to(instance: RequestAttachment, filename: str) -> str:
+    """A directory nobody can guess, as for publications' files: these hold personal data."""
+    return f"gk/requests/{secrets.token_hex(16)}/{filename}"
+
+
+class RequestAttachment(models.Model):
+    """A file of a request: with the application (ID copy, business licence, a description), the 补正, or the
+    proof of a 减免 ground.
+
+    Served only through the checked views, to the applicant and to the body's staff (each staff
+    download is written to the audit trail).
+    """
+
+    class Kind(models.TextChoices):
+        APPLICATION = "application", "申请材料"
+        SUPPLEMENT = "supplement", "补正材料"
+        WAIVER_PROOF = "waiver_proof", "减免证明材料"
+
+    request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices)
+    name = models.CharField("文件名", max_length=200)
+    file = models.FileField("文件", upload_to=request_file_upload_to, max_length=300)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_by_name = models.CharField("上传人", max_length=64, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请附件"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
 
 
 class ClockStop(models.Model):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import connection
 from django.db.models import F, Model
 
@@ -9,6 +12,7 @@ from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.org.models import Staff
 
 from ..models import Body, BodyMember
+from ..policy import setting
 
 DUTY_LABELS = dict(BodyMember.Duty.choices)
 
@@ -74,3 +78,35 @@ def actor_fields(*, staff: Staff | None = None, user=None) -> dict:
     if user is not None and getattr(user, "is_authenticated", False):
         return {"actor_id": user.pk, "actor_name": getattr(user, "display_name", str(user))}
     return {"actor_id": None, "actor_name": "系统"}
+
+
+def check_files(files) -> list:
+    """Every upload of one submission checked before anything is written (type, content, size, count).
+
+    One bad file refuses the whole submission; the checks are the platform's (``cases.check_upload``).
+    """
+    from zhengwu.cases.services import check_upload
+
+    files = [f for f in files if f]
+    limit = setting("max_files")
+    if len(files) > limit:
+        raise DomainError("too_many_files", f"一次最多上传{limit}个文件，您选择了{len(files)}个")
+    for upload in files:
+        check_upload(upload)
+    return files
+
+
+@contextmanager
+def files_removed_on_failure() -> Iterator[list]:
+    """Files written by a service that then fails are deleted again.
+
+    The database rolls back its rows; storage does not. Wrap the ``transaction.atomic()`` block and
+    append each saved ``FieldFile``; if anything in the block raises, those files are removed.
+    """
+    saved: list = []
+    try:
+        yield saved
+    except BaseException:
+        for f in saved:
+            f.storage.delete(f.name)
+        raise

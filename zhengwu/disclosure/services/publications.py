@@ -9,11 +9,13 @@ carry 制发 (``made_on``) and 废止 (``repealed_on``) for table 二 of the ann
 from __future__ import annotations
 
 import datetime as dt
+import os
+from dataclasses import dataclass
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 
-from zhengwu.cases.services import check_upload
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.services import audit_record
@@ -30,9 +32,9 @@ from ..models import (
     PublicationEvent,
     PubStatus,
 )
-from ..models.publications import GOVERNMENT_CATEGORIES, VILLAGE_CATEGORIES
+from ..models.publications import GOVERNMENT_CATEGORIES, VILLAGE_CATEGORIES, attachment_upload_to
 from ..policy import setting
-from .common import guarded_update, next_number, require_duty
+from .common import check_files, files_removed_on_failure, guarded_update, next_number, require_duty
 
 D = BodyMember.Duty
 LABELS = dict(PubStatus.choices)
@@ -81,16 +83,16 @@ def publication_create(*, body: Body, officer: Staff, files=(), **fields) -> Pub
     """提供: an officer drafts a publication; it is public only after the whole chain."""
     require_duty(officer, body, D.OFFICER, action="起草公开信息")
     data = _clean(body, fields)
-    for upload in files:
-        check_upload(upload)
+    files = check_files(files)
     deadline = _due(body, data["made_on"])
-    with transaction.atomic():
+    with files_removed_on_failure() as saved, transaction.atomic():
         seq = next_number(body, "pub", data["made_on"].year)
         pub = Publication.objects.create(
             body=body, index_no=f"{body.code}/{data['made_on'].year}-{seq:05d}", created_by=officer,
             publish_due=deadline.due, publish_due_provisional=deadline.provisional, **data)
         for upload in files:
-            PublicationAttachment.objects.create(publication=pub, name=upload.name, file=upload, size=upload.size)
+            saved.append(PublicationAttachment.objects.create(publication=pub, name=upload.name, file=upload,
+                                                              size=upload.size).file)
         _event(pub, "create", "提供", officer)
     return pub
 
@@ -99,16 +101,15 @@ def publication_update(*, publication: Publication, officer: Staff, files=(), **
     """Change a draft (also one sent back by the 分管领导 or failed at 保密审查)."""
     require_duty(officer, publication.body, D.OFFICER, action="修改公开信息")
     data = _clean(publication.body, {**{k: getattr(publication, k) for k in EDITABLE}, **fields})
-    for upload in files:
-        check_upload(upload)
+    files = check_files(files)
     deadline = _due(publication.body, data["made_on"])
-    with transaction.atomic():
+    with files_removed_on_failure() as saved, transaction.atomic():
         guarded_update(publication, allowed=[PubStatus.DRAFT], target=PubStatus.DRAFT, what="修改", labels=LABELS,
                        publish_due=deadline.due, publish_due_provisional=deadline.provisional,
                        secrecy_passed=None, secrecy_by=None, secrecy_on=None, secrecy_note="", **data)
         for upload in files:
-            PublicationAttachment.objects.create(publication=publication, name=upload.name, file=upload,
-                                                 size=upload.size)
+            saved.append(PublicationAttachment.objects.create(publication=publication, name=upload.name,
+                                                              file=upload, size=upload.size).file)
         _event(publication, "update", "修改", officer)
     return publication
 
@@ -207,3 +208,57 @@ def publication_repeal(*, publication: Publication, officer: Staff, repealed_on:
 def publication_count_view(*, publication: Publication) -> None:
     """One more view (浏览次数), as a single UPDATE so concurrent readers never lose a count."""
     Publication.objects.filter(pk=publication.pk).update(view_count=F("view_count") + 1)
+
+
+# -- attachments stored before the token directories ------------------------------------------------------
+
+#: where ``attachment_upload_to`` puts a file: one random directory per file
+TOKEN_PATH = r"^gk/attachments/[0-9a-f]{32}/[^/]+$"
+
+
+@dataclass
+class AttachmentMove:
+    attachment_id: int
+    old: str
+    new: str = ""
+    problem: str = ""
+
+
+def attachments_move_to_token_dirs(*, dry_run: bool = False) -> list[AttachmentMove]:
+    """Move attachments uploaded before the token directories (``gk/attachments/%Y/%m/…``, a path
+    anyone could guess) each into a random directory of its own, keeping its file name.
+
+    Per file: copy to the new path, then one guarded UPDATE of the row (only if it still points at
+    the old path) with its audit row, then delete the old file. Safe to run again: a moved file no
+    longer matches; a file missing from storage is reported and its row left alone. ``dry_run``
+    reports what would move and changes nothing.
+    """
+    out = []
+    for att in PublicationAttachment.objects.exclude(file__regex=TOKEN_PATH).order_by("id"):
+        old, storage = att.file.name, att.file.storage
+        move = AttachmentMove(attachment_id=att.pk, old=old)
+        out.append(move)
+        if not storage.exists(old):
+            move.problem = "文件不存在，未移动"
+            continue
+        if dry_run:
+            continue
+        with storage.open(old, "rb") as fh:
+            new = storage.save(attachment_upload_to(att, os.path.basename(old)), File(fh))
+        try:
+            with transaction.atomic():
+                n = PublicationAttachment.objects.filter(pk=att.pk, file=old).update(file=new)
+                if n != 1:
+                    raise DomainError("conflict", "记录刚刚被其他人更新")
+                audit_record(actor=None, action="update", obj=att,
+                             summary=f"附件“{att.name}”移入随机目录：{old} → {new}")
+        except DomainError as exc:
+            storage.delete(new)
+            move.problem = f"{exc.message}，未移动"
+            continue
+        except BaseException:
+            storage.delete(new)
+            raise
+        storage.delete(old)
+        move.new = new
+    return out

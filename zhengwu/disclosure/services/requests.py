@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q
@@ -25,6 +26,7 @@ from django.utils import timezone
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.core.notify import Message, notify
+from zhengwu.core.services import audit_record
 from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
 from zhengwu.org.models import Staff
 from zhengwu.workdays import engine
@@ -39,13 +41,22 @@ from ..models import (
     ClockStop,
     Consultation,
     Extension,
+    FeeWaiverReason,
     InfoRequest,
     ReqStatus,
+    RequestAttachment,
     RequestEvent,
 )
 from ..models.requests import CONFIRMED_CHANNELS, OPEN_STATUSES
 from ..policy import fee_amount, setting
-from .common import actor_fields, guarded_update, next_number, require_duty
+from .common import (
+    actor_fields,
+    check_files,
+    files_removed_on_failure,
+    guarded_update,
+    next_number,
+    require_duty,
+)
 
 D = BodyMember.Duty
 LABELS = dict(ReqStatus.choices)
@@ -122,6 +133,18 @@ def _tell(req: InfoRequest, text: str, kind: str) -> None:
                    data={"request_no": req.request_no}))
 
 
+def _store_files(req: InfoRequest, files: list, kind: str, saved: list, *, staff: Staff | None = None,
+                 user=None) -> list[str]:
+    """Attach checked uploads to ``req``; each stored file is appended to ``saved`` (removed on failure)."""
+    who = actor_fields(staff=staff, user=user)
+    for upload in files:
+        att = RequestAttachment.objects.create(request=req, kind=kind, name=upload.name[:200], file=upload,
+                                               size=upload.size, uploaded_by_id=who["actor_id"],
+                                               uploaded_by_name=who["actor_name"], uploaded_at=clock.now())
+        saved.append(att.file)
+    return [u.name for u in files]
+
+
 def _receipt_changes(req: InfoRequest, received_on: dt.date) -> dict:
     region = req.body.region
     notice = engine.due_date(received_on, setting("supplement_notice_days"), region=region)
@@ -136,8 +159,12 @@ def _receipt_changes(req: InfoRequest, received_on: dt.date) -> dict:
 
 def request_file(*, body: Body, applicant: Applicant, description: str, channel: str, user=None,
                  officer: Staff | None = None, signed_for_on: dt.date | None = None, purpose: str = "",
-                 wanted_form: str = "电子文档", delivery: str = "网上获取") -> InfoRequest:
-    """A request: online by the applicant, or recorded by an officer (walk-in, letter, fax)."""
+                 wanted_form: str = "电子文档", delivery: str = "网上获取", files=()) -> InfoRequest:
+    """A request: online by the applicant, or recorded by an officer (walk-in, letter, fax).
+
+    ``files``: the applicant's ID copy, business licence, a description of the information sought
+    (or the officer's scan of a letter). One bad file refuses the whole request; nothing is saved.
+    """
     if not body.is_active or body.kind == Body.Kind.VILLAGE:
         raise DomainError("not_a_body", f"{body.name}不受理政府信息公开申请")
     if channel not in Channel.values:
@@ -155,7 +182,8 @@ def request_file(*, body: Body, applicant: Applicant, description: str, channel:
     if channel == Channel.POST_SIGNED:
         if signed_for_on is None or signed_for_on > today:
             raise DomainError("signed_for_on", "邮寄申请请填写签收日期（不晚于今天）")
-    with transaction.atomic():
+    files = check_files(files)
+    with files_removed_on_failure() as saved, transaction.atomic():
         seq = next_number(body, "req", today.year)
         req = InfoRequest(
             request_no=f"{body.code}-{today.year}-{seq:04d}", body=body, channel=channel, filed_at=clock.now(),
@@ -168,8 +196,11 @@ def request_file(*, body: Body, applicant: Applicant, description: str, channel:
             for k, v in _receipt_changes(req, received).items():
                 setattr(req, k, v)
         req.save()
+        names = _store_files(req, files, RequestAttachment.Kind.APPLICATION, saved, staff=officer, user=user)
         _event(req, "file", "提交申请" if channel == Channel.ONLINE else "登记申请", "", staff=officer, user=user,
-               data={"channel": channel, "received_on": req.received_on.isoformat() if req.received_on else None})
+               note=f"附件：{'、'.join(names)}" if names else "",
+               data={"channel": channel, "received_on": req.received_on.isoformat() if req.received_on else None,
+                     "files": names})
     return req
 
 
@@ -227,31 +258,49 @@ def request_ask_supplement(*, request: InfoRequest, officer: Staff, items: str,
     return request
 
 
-def request_supplement(*, request: InfoRequest, text: str, user=None, officer: Staff | None = None
+def request_supplement(*, request: InfoRequest, text: str, user=None, officer: Staff | None = None, files=()
                        ) -> InfoRequest:
-    """The completed request is received: the reply period starts again from today."""
+    """The completed request is received: the reply period starts again from today.
+
+    The 补正 is a text, files (e.g. the missing ID copy), or both; one bad file refuses it all.
+    """
     if officer is not None:
         require_duty(officer, request.body, D.OFFICER, action="登记补正")
     elif user is None or request.user_id is None or user.pk != request.user_id:
         raise PermissionDenied("只有申请人本人可以补正该申请")
     text = (text or "").strip()
-    if not text:
-        raise DomainError("text_required", "请填写补正后的申请内容")
+    files = check_files(files)
+    if not text and not files:
+        raise DomainError("text_required", "请填写补正后的申请内容，或上传补正材料")
     today = clock.today()
     if officer is None and request.supplement_deadline and today > request.supplement_deadline:
         raise DomainError("supplement_overdue",
                           f"补正期限已于{request.supplement_deadline:%Y-%m-%d}届满。如有正当理由，请与受理机关联系",
                           status=409)
     frm = request.status
-    with transaction.atomic():
+    with files_removed_on_failure() as saved, transaction.atomic():
         request.clock_start = today
         due = reply_deadline(request)
         guarded_update(request, allowed=[ReqStatus.SUPPLEMENT], target=ReqStatus.PROCESSING, what="补正",
                        labels=LABELS, supplement_received_on=today, supplement_text=text, clock_start=today,
                        due_date=due.due, due_provisional=due.provisional)
-        _event(request, "supplement", "收到补正", frm, staff=officer, user=user, note=text,
-               data={"due_date": due.due.isoformat()})
+        names = _store_files(request, files, RequestAttachment.Kind.SUPPLEMENT, saved, staff=officer, user=user)
+        note = "；".join(x for x in (text, f"附件：{'、'.join(names)}" if names else "") if x)
+        _event(request, "supplement", "收到补正", frm, staff=officer, user=user, note=note,
+               data={"due_date": due.due.isoformat(), "files": names})
     return request
+
+
+def request_attachment_log_download(*, attachment: RequestAttachment, staff: Staff, http_request=None) -> None:
+    """A member of staff opened an applicant's file (personal data): one row in the audit trail.
+
+    The applicant's own downloads are not logged; the staff's always are (个人信息保护法).
+    """
+    req = attachment.request
+    require_duty(staff, req.body, *D.values, action="查看申请附件")
+    audit_record(actor=staff.user, action="view", obj=attachment, request=http_request,
+                 summary=f"{staff.name}下载依申请公开申请 {req.request_no} 的{attachment.get_kind_display()}"
+                         f"“{attachment.name}”")
 
 
 # -- third-party consultation ----------------------------------------------------------------------------------
@@ -441,8 +490,87 @@ def request_record_payment(*, request: InfoRequest, officer: Staff) -> InfoReque
         due = reply_deadline(request)
         guarded_update(request, allowed=[ReqStatus.FEE_NOTICE], target=ReqStatus.PROCESSING, what="登记缴费",
                        labels=LABELS, fee_paid_on=today, due_date=due.due, due_provisional=due.provisional)
-        _event(request, "fee_paid", "缴纳信息处理费", frm, staff=officer, note=f"{request.fee_amount}元",
+        _event(request, "fee_paid", "缴纳信息处理费", frm, staff=officer, note=f"{request.fee_payable}元",
                data={"due_date": due.due.isoformat()})
+    return request
+
+
+def _waiver_amount(value, fee: Decimal) -> Decimal:
+    if value in (None, ""):
+        return fee
+    try:
+        amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise DomainError("waiver_amount", f"减免金额“{value}”不是有效的金额") from None
+    if not Decimal(0) < amount <= fee:
+        raise DomainError("waiver_amount", f"减免金额应大于0元且不超过应缴金额{fee}元")
+    return amount
+
+
+def request_waive_fee(*, request: InfoRequest, approver: Staff, reason_code: str, note: str,
+                      amount: Decimal | str | None = None, proof_ids=(), files=()) -> InfoRequest:
+    """减免信息处理费 on one of the body's grounds (``FeeWaiverReason``), once, while the fee is unpaid.
+
+    Decided by the head of the disclosure office, with the reason written down. A ground that
+    requires proof needs a file: one the applicant already attached (``proof_ids``) or a scan
+    uploaded now (``files``). ``amount`` empty = the whole fee. A whole waiver ends the stop of the
+    clock today, as a payment would; a partial one leaves the rest to pay by the same date.
+    """
+    require_duty(approver, request.body, D.HEAD, action="减免信息处理费")
+    if request.fee_waiver_reason_id is not None:
+        raise DomainError("waiver_once", f"该申请已于{request.fee_waived_on:%Y-%m-%d}减免信息处理费", status=409)
+    if request.status != ReqStatus.FEE_NOTICE:
+        raise DomainError("bad_state", f"当前状态为“{LABELS[request.status]}”，只有待缴费的申请可以减免信息处理费",
+                          status=409)
+    today = clock.today()
+    if today > request.fee_pay_due:
+        raise DomainError("fee_overdue", f"缴费期限已于{request.fee_pay_due:%Y-%m-%d}届满，申请视为放弃", status=409)
+    reasons = list(FeeWaiverReason.objects.filter(is_active=True))
+    reason = next((r for r in reasons if r.code == reason_code), None)
+    if reason is None:
+        raise DomainError("waiver_reason", "请选择减免情形：" + "、".join(r.name for r in reasons))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("waiver_note", "请写明减免理由（申请人的具体情形和核实情况）")
+    waived = _waiver_amount(amount, request.fee_amount)
+    try:
+        ids = {int(i) for i in proof_ids if str(i).strip()}
+    except ValueError:
+        raise DomainError("waiver_proof", "所选证明材料不属于该申请") from None
+    proofs = list(RequestAttachment.objects.filter(request=request, pk__in=ids))
+    if len(proofs) != len(ids):
+        raise DomainError("waiver_proof", "所选证明材料不属于该申请")
+    files = check_files(files)
+    if reason.requires_proof and not proofs and not files:
+        hint = f"（{reason.proof_hint}）" if reason.proof_hint else ""
+        raise DomainError("waiver_proof_required",
+                          f"“{reason.name}”须提供证明材料{hint}：请上传，或勾选申请人已提交的材料")
+    payable = request.fee_amount - waived
+    frm = request.status
+    changes = {"fee_waiver_reason": reason, "fee_waived_amount": waived, "fee_waiver_note": note,
+               "fee_waived_by": approver, "fee_waived_on": today}
+    with files_removed_on_failure() as saved, transaction.atomic():
+        if payable == 0:
+            ClockStop.objects.filter(request=request, kind=ClockStop.Kind.FEE, end_on__isnull=True).update(
+                end_on=today)
+            due = reply_deadline(request)
+            guarded_update(request, allowed=[ReqStatus.FEE_NOTICE], target=ReqStatus.PROCESSING,
+                           what="减免信息处理费", labels=LABELS, due_date=due.due, due_provisional=due.provisional,
+                           **changes)
+        else:
+            guarded_update(request, allowed=[ReqStatus.FEE_NOTICE], target=ReqStatus.FEE_NOTICE,
+                           what="减免信息处理费", labels=LABELS, **changes)
+        names = [p.name for p in proofs]
+        names += _store_files(request, files, RequestAttachment.Kind.WAIVER_PROOF, saved, staff=approver)
+        _event(request, "fee_waive", "减免信息处理费", frm, staff=approver,
+               note=f"{reason.name}：{note}；减免{waived}元，应缴{payable}元",
+               data={"reason": reason.code, "waived": str(waived), "payable": str(payable), "proof": names})
+        if payable == 0:
+            _tell(request, f"您的政府信息公开申请（{request.request_no}）的信息处理费{request.fee_amount}元已全部免收"
+                           f"（{reason.name}），无需缴纳。我们将在{_cn(request.due_date)}前答复。", "gk_fee_waived")
+        else:
+            _tell(request, f"您的政府信息公开申请（{request.request_no}）的信息处理费减免{waived}元（{reason.name}），"
+                           f"尚需缴纳{payable}元，请于{_cn(request.fee_pay_due)}前缴纳。", "gk_fee_waived")
     return request
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("model", ["body", "publication", "inforequest", "annualreport", "feeband", "setting",
+@pytest.mark.parametrize("model", ["body", "publication", "inforequest", "annualreport", "feeband", "feewaiverreason", "setting",
                                    "appeal"])
 def test_admin_lists_open(client, model):
     admin = get_user_model().objects.create_superuser(username="root", password="pass-123456")

@@ -169,3 +169,47 @@ def test_an_officer_attaches_a_file_and_the_public_downloads_it_once_published(p
         assert download.suggested_filename == name
         assert Path(download.path()).read_bytes() == content
         anon.close()
+
+
+def test_a_citizen_applies_with_an_id_copy_and_completes_the_supplement_with_a_file(page, browser, live_server,
+                                                                                 settings, tmp_path):
+    """Files with the application and with the 补正: the officer sees both and downloads one (audited)."""
+    from zhengwu.core.models import AuditEvent
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    build_world()
+    jpg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+    pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    with clock.frozen(dt.date(2026, 6, 1)):
+        log_in(page, "citizen", "/gk/SFXSCJ/apply/")
+        page.locator("input[name=id_number]").fill(PERSON_ID)
+        page.locator("textarea[name=description]").fill("本局2025年食品抽检情况")
+        page.locator("input[name=files]").set_input_files(
+            files=[{"name": "身份证复印件.jpg", "mimeType": "image/jpeg", "buffer": jpg}])
+        page.get_by_role("button", name="提交申请").click()
+        expect(page.locator("#request-status")).to_have_text("待确认收到")
+        expect(page.locator("#request-files")).to_contain_text("身份证复印件.jpg")
+        no = page.locator("#request-no").inner_text()
+
+        officer = browser.new_context(locale="zh-CN", base_url=live_server.url).new_page()
+        log_in(officer, "u2001", f"/gk/work/requests/{no}/")
+        act(officer, "confirm", "确认收到")
+        officer.locator('form[data-action="ask_supplement"] textarea[name=items]').fill("请提供所需信息的书面说明")
+        act(officer, "ask_supplement", "告知补正")
+    with clock.frozen(dt.date(2026, 6, 3)):
+        page.reload()
+        page.locator("#supplement-files").set_input_files(
+            files=[{"name": "所需信息说明.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+        page.get_by_role("button", name="提交补正").click()
+        expect(page.locator(".messages")).to_contain_text("补正已提交")
+        expect(page.locator("#request-files")).to_contain_text("补正材料")
+
+        officer.reload()
+        files = officer.locator("#request-files")
+        expect(files).to_contain_text("申请材料")
+        expect(files).to_contain_text("补正材料")
+        with officer.expect_download() as got:
+            files.get_by_role("link", name="所需信息说明.pdf").click()
+        assert got.value.suggested_filename == "所需信息说明.pdf"
+        assert Path(got.value.path()).read_bytes() == pdf
+    assert list(AuditEvent.objects.values_list("object_type", "action")) == [("disclosure.requestattachment", "view")]

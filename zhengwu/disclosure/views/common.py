@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import re
 from functools import wraps
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
 from zhengwu.core.errors import NotFound
@@ -54,4 +55,20 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
 def attachment(content: bytes, *, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
     resp = HttpResponse(content, content_type=content_type)
     resp["Content-Disposition"] = content_disposition(filename, inline=inline)
+    return resp
+
+
+def open_or_404(field_file):
+    """The stored file opened for reading; a file gone from storage is a 404, not a crash."""
+    try:
+        return field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("附件文件已不存在，请联系该机关") from exc
+
+
+def stream(fh, *, filename: str) -> FileResponse:
+    """Stream an opened file as a download, with its content type and its (Chinese) name."""
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    resp = FileResponse(fh, content_type=content_type)
+    resp["Content-Disposition"] = content_disposition(filename)
     return resp

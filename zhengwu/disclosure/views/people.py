@@ -14,7 +14,8 @@ from .. import selectors, services
 from ..documents import fee_notice_html, html_to_pdf, reply_html
 from ..forms import ApplyForm
 from ..models import ReqStatus
-from .common import attachment, body_or_404
+from ..policy import upload_rules
+from .common import attachment, body_or_404, open_or_404, stream
 
 
 def _own(request, no: str):
@@ -38,7 +39,8 @@ def apply(request, code: str):
             try:
                 req = services.request_file(body=body, applicant=form.applicant(), description=d["description"],
                                             channel="online", user=request.user, purpose=d["purpose"],
-                                            wanted_form=d["wanted_form"], delivery=d["delivery"])
+                                            wanted_form=d["wanted_form"], delivery=d["delivery"],
+                                            files=request.FILES.getlist("files"))
             except DomainError as exc:
                 error = exc.message
             else:
@@ -49,7 +51,8 @@ def apply(request, code: str):
     else:
         form = ApplyForm(initial={"name": getattr(request.user, "real_name", ""),
                                   "phone": getattr(request.user, "phone", "")})
-    return render(request, "disclosure/apply.html", {"body": body, "form": form, "error": error},
+    return render(request, "disclosure/apply.html", {"body": body, "form": form, "error": error,
+                                                     "uploads": upload_rules()},
                   status=400 if error else 200)
 
 
@@ -64,7 +67,19 @@ def my_request(request, no: str):
     req = _own(request, no)
     return render(request, "disclosure/my_request.html", {
         "req": req, "events": req.events.order_by("id"), "due": selectors.due_state(req),
+        "files": req.attachments.all(), "file_url": "disclosure:my_attachment", "uploads": upload_rules(),
         "can_supplement": req.status == ReqStatus.SUPPLEMENT, "can_withdraw": req.is_open})
+
+
+@login_required
+def my_attachment(request, no: str, att: int):
+    """The applicant's own file, streamed (not logged: it is theirs)."""
+    req = _own(request, no)
+    try:
+        a = selectors.request_attachment_get(request=req, attachment_id=att)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return stream(open_or_404(a.file), filename=a.name)
 
 
 @login_required
@@ -72,7 +87,8 @@ def my_request(request, no: str):
 def my_supplement(request, no: str):
     req = _own(request, no)
     try:
-        services.request_supplement(request=req, user=request.user, text=request.POST.get("text", ""))
+        services.request_supplement(request=req, user=request.user, text=request.POST.get("text", ""),
+                                    files=request.FILES.getlist("files"))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -17,10 +16,10 @@ from zhengwu.org.selectors import staff_for_user
 from .. import reference as ref
 from .. import selectors, services
 from ..documents import html_to_pdf, report_context, report_title
-from ..models import Body, Category, FeeBand
+from ..models import Body, Category, FeeBand, FeeWaiverReason
 from ..policy import DEFAULTS, fee_bands, setting
 from ..tables import report_data
-from .common import attachment, body_or_404, content_disposition
+from .common import attachment, body_or_404, open_or_404, stream
 
 PAGE_SIZE = 20
 
@@ -69,6 +68,7 @@ def guide(request, code: str):
         "channel_rules": list(ref.CHANNEL_RULES.values()),
         "bands": [(label, [(lo, hi, price, step, inc) for lo, hi, price, step, inc in fee_bands(m)])
                   for m, label in FeeBand.Method.choices],
+        "waiver_reasons": FeeWaiverReason.objects.filter(is_active=True),
         "today": clock.today(), "defaults": DEFAULTS,
     }
     return render(request, "disclosure/guide.html", ctx)
@@ -113,15 +113,9 @@ def attachment_download(request, code: str, pk: int, att: int):
     try:
         a = selectors.attachment_get(body=body, publication_id=pk, attachment_id=att,
                                      staff=staff_for_user(request.user))
-        fh = a.file.open("rb")
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    except FileNotFoundError as exc:
-        raise Http404("附件文件已不存在，请联系发布机关") from exc
-    content_type = mimetypes.guess_type(a.name)[0] or "application/octet-stream"
-    resp = FileResponse(fh, content_type=content_type)
-    resp["Content-Disposition"] = content_disposition(a.name)
-    return resp
+    return stream(open_or_404(a.file), filename=a.name)
 
 
 def _report_or_404(code: str, year: int):

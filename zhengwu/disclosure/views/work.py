@@ -14,10 +14,11 @@ from .. import policy, selectors, services
 from .. import reference as ref
 from ..actions import parse_date, request_action
 from ..forms import ACTION_FIELDS, PublicationForm, RecordForm
-from ..models import Body, PubStatus, ReqStatus
+from ..models import Body, FeeWaiverReason, PubStatus, ReqStatus
+from ..policy import upload_rules
 from ..services.common import duties_of
 from ..tables import CELLS, report_data
-from .common import body_or_404, staff_required
+from .common import body_or_404, open_or_404, staff_required, stream
 from .people import letter_response
 
 
@@ -55,7 +56,8 @@ def record(request, code: str):
                 req = services.request_file(body=body, applicant=form.applicant(), description=d["description"],
                                             channel=d["channel"], officer=request.staff,
                                             signed_for_on=d["signed_for_on"], purpose=d["purpose"],
-                                            wanted_form=d["wanted_form"], delivery=d["delivery"])
+                                            wanted_form=d["wanted_form"], delivery=d["delivery"],
+                                            files=request.FILES.getlist("files"))
             except DomainError as exc:
                 error = exc.message
             else:
@@ -63,7 +65,8 @@ def record(request, code: str):
                 return redirect("disclosure:work_request", no=req.request_no)
         else:
             error = "请检查填写的内容"
-    return render(request, "disclosure/work/record.html", {"body": body, "form": form, "error": error},
+    return render(request, "disclosure/work/record.html", {"body": body, "form": form, "error": error,
+                                                           "uploads": upload_rules()},
                   status=400 if error else 200)
 
 
@@ -81,7 +84,21 @@ def request_detail(request, no: str):
     return render(request, "disclosure/work/request.html", {
         "req": req, "events": req.events.order_by("id"), "due": selectors.due_state(req), "duties": duties,
         "appeals": req.appeals.order_by("id"), "consultations": req.consultations.order_by("id"),
-        "choices": ACTION_FIELDS, "S": ReqStatus, "today": clock.today()})
+        "files": req.attachments.all(), "file_url": "disclosure:work_attachment", "uploads": upload_rules(),
+        "waiver_reasons": FeeWaiverReason.objects.filter(is_active=True), "choices": ACTION_FIELDS, "S": ReqStatus, "today": clock.today()})
+
+
+@staff_required
+def request_attachment(request, no: str, att: int):
+    """An applicant's file for the body's staff; every download is written to the audit trail."""
+    req = _staff_request(request, no)
+    try:
+        a = selectors.request_attachment_get(request=req, attachment_id=att)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    fh = open_or_404(a.file)
+    services.request_attachment_log_download(attachment=a, staff=request.staff, http_request=request)
+    return stream(fh, filename=a.name)
 
 
 @staff_required
@@ -89,7 +106,7 @@ def request_detail(request, no: str):
 def request_act(request, no: str, action: str):
     req = _staff_request(request, no)
     try:
-        request_action(action, req, request.staff, request.POST)
+        request_action(action, req, request.staff, request.POST, files=request.FILES.getlist("files"))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
