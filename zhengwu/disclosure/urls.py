@@ -23,6 +23,7 @@ urlpatterns = [
     path("work/", work.workbench, name="workbench"),
     path("work/record/<str:code>/", work.record, name="work_record"),
     path("work/requests/<str:no>/", work.request_detail, name="work_request"),
+    path("work/requests/<str:no>/contact/", work.request_contact, name="work_request_contact"),
     path("work/requests/<str:no>/act/<str:action>/", work.request_act, name="work_request_act"),
     path("work/requests/<str:no>/files/<int:att>/", work.request_attachment, name="work_attachment"),
     path("work/requests/<str:no>/<str:kind>.pdf", work.staff_letter, name="work_letter"),

@@ -29,8 +29,8 @@ DENIED = {
     "cases": {"*": ALL},
     "hall": {m: ALL for m in ("ticket", "ticketevent", "appointment", "ticketcounter", "slotcounter")},
     "ratings": {m: ALL for m in ("rating", "ratinginvite", "ratingevent", "rectification", "appeal")},
-    "disclosure": {**{m: ALL for m in ("bodymember", "inforequest", "clockstop", "consultation", "extension",
-                                       "appeal", "requestevent", "counter")},
+    "disclosure": {**{m: ALL for m in ("bodymember", "inforequest", "requestattachment", "clockstop", "consultation",
+                                       "extension", "appeal", "requestevent", "counter")},
                    # publishing and the annual report go through their approval chain on the pages
                    **{m: {"add", "change", "delete"} for m in ("publication", "publicationattachment",
                                                                "publicationevent", "annualreport")}},

@@ -13,3 +13,17 @@ def is_disclosure_member(context) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return BodyMember.objects.filter(staff__user=user, staff__is_active=True, body__is_active=True).exists()
+
+
+@register.filter
+def mask_address(value) -> str:
+    """河北省示范县城关镇东关村12号 → 河北省示范县****: the area, not the house."""
+    value = (value or "").strip()
+    return value[:6] + "****" if len(value) > 6 else ("****" if value else "")
+
+
+@register.filter
+def mask_email(value) -> str:
+    """zhangsan@example.cn → z***@example.cn."""
+    local, at, domain = (value or "").partition("@")
+    return f"{local[:1]}***@{domain}" if at else ("****" if value else "")

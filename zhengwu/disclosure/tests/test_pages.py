@@ -203,3 +203,30 @@ def test_the_workbench_link_is_shown_to_members_of_a_body_only(client, w):
     assert link not in text(client.get("/gk/"))
     client.force_login(w.officer.user)
     assert link in text(client.get("/gk/"))
+
+
+def test_the_applicants_contact_details_are_masked_until_revealed_and_each_reveal_is_audited(client, w):
+    from zhengwu.core.models import AuditEvent
+
+    with clock.frozen(D(2026, 6, 1)):
+        req = s.request_file(body=w.scj, applicant=s.Applicant(kind="person", name="张三", id_number=PERSON_ID,
+                                                               phone="13812345678", address="河北省示范县城关镇东关村12号",
+                                                               email="zhangsan@example.cn"),
+                             description="2025年度食品经营许可发放情况", channel="post_signed", officer=w.officer,
+                             signed_for_on=D(2026, 6, 1))
+    url = f"/gk/work/requests/{req.request_no}/"
+    client.force_login(w.officer.user)
+    page = text(client.get(url))
+    assert "138****5678" in page and "河北省示范县****" in page and "z***@example.cn" in page
+    for full in ("13812345678", "东关村12号", "zhangsan@example.cn"):
+        assert full not in page
+    assert not AuditEvent.objects.filter(summary__contains="完整联系方式").exists()
+
+    page = text(client.post(url + "contact/"))
+    assert "13812345678" in page and "河北省示范县城关镇东关村12号" in page and "zhangsan@example.cn" in page
+    audit = AuditEvent.objects.get(summary=f"查看依申请公开 {req.request_no} 申请人的完整联系方式")
+    assert audit.actor == w.officer.user
+    assert client.get(url + "contact/").status_code == 405
+    client.force_login(w.outsider.user)
+    assert client.post(url + "contact/").status_code == 404
+    assert AuditEvent.objects.filter(summary__contains="完整联系方式").count() == 1

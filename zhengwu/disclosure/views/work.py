@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound
+from zhengwu.core.services import audit_record
 
 from .. import policy, selectors, services
 from .. import reference as ref
@@ -79,13 +80,29 @@ def _staff_request(request, no: str):
 
 @staff_required
 def request_detail(request, no: str):
+    return _detail_page(request, no)
+
+
+def _detail_page(request, no: str, *, contact_shown: bool = False):
     req = _staff_request(request, no)
     duties = duties_of(request.staff, req.body)
     return render(request, "disclosure/work/request.html", {
+        "contact_shown": contact_shown,
         "req": req, "events": req.events.order_by("id"), "due": selectors.due_state(req), "duties": duties,
         "appeals": req.appeals.order_by("id"), "consultations": req.consultations.order_by("id"),
         "files": req.attachments.all(), "file_url": "disclosure:work_attachment", "uploads": upload_rules(),
         "waiver_reasons": FeeWaiverReason.objects.filter(is_active=True), "choices": ACTION_FIELDS, "S": ReqStatus, "today": clock.today()})
+
+
+@staff_required
+@require_POST
+def request_contact(request, no: str):
+    """The applicant's full phone, address and e-mail (masked on the page), for the staff member
+    who must reach or post to them; each viewing on the audit trail."""
+    req = _staff_request(request, no)
+    audit_record(actor=request.user, action="view", obj=req, request=request,
+                 summary=f"查看依申请公开 {req.request_no} 申请人的完整联系方式")
+    return _detail_page(request, no, contact_shown=True)
 
 
 @staff_required

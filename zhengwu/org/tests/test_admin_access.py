@@ -40,12 +40,13 @@ def test_the_group_holds_no_personal_data_and_no_way_to_widen_scope():
     user = f.staff("3003", Role.HALL_ADMIN, region=f.county(), name="周主任").user
     for perm in ("cases.view_case", "cases.view_casematerial", "hall.view_ticket", "hall.view_appointment",
                  "ratings.view_rating", "ratings.change_rectification", "disclosure.view_inforequest",
+                 "disclosure.view_requestattachment",
                  "disclosure.add_bodymember", "disclosure.change_publication", "disclosure.change_annualreport",
                  "org.change_role", "org.add_region", "org.change_region"):
         assert not user.has_perm(perm), perm
     for perm in ("org.view_region", "org.change_staff", "org.change_window", "cases.change_policysetting",
                  "catalog.change_itemversion", "hall.change_windowgroup", "supervision.change_scorerule",
-                 "disclosure.view_publication", "workdays.add_yearnotice"):
+                 "disclosure.view_publication", "disclosure.change_feewaiverreason", "workdays.add_yearnotice"):
         assert user.has_perm(perm), perm
 
 
