@@ -6,6 +6,7 @@ from .appointments import (
     appointment_check_in,
     appointment_mark_no_shows,
 )
+from .expiry import ticket_mark_expired
 from .presence import presence_mark_away, presence_mark_back, window_sign_in, window_sign_out
 from .ratings import ticket_rate
 from .setup import window_groups_autocreate
@@ -23,6 +24,6 @@ from .tickets import (
 __all__ = [
     "appointment_book", "appointment_cancel", "appointment_check_in", "appointment_mark_no_shows",
     "check_issue_hours", "presence_mark_away", "presence_mark_back", "ticket_call_next",
-    "ticket_finish", "ticket_issue", "ticket_rate", "ticket_recall", "ticket_skip", "ticket_start",
+    "ticket_finish", "ticket_issue", "ticket_mark_expired", "ticket_rate", "ticket_recall", "ticket_skip", "ticket_start",
     "ticket_transfer", "window_groups_autocreate", "window_sign_in", "window_sign_out",
 ]
