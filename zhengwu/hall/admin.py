@@ -38,7 +38,7 @@ class QueuePolicyAdmin(admin.ModelAdmin):
         ("叫号", {"fields": ["max_recalls", "green_rank", "appointment_rank", "priority_streak_limit",
                            "default_service_minutes"]}),
         ("办公时间与取号", {"fields": ["am_start", "am_end", "pm_start", "pm_end", "enforce_hours",
-                                  "issue_before_minutes", "stop_issue_minutes"]}),
+                                  "issue_before_minutes", "stop_issue_minutes", "expire_after_minutes"]}),
         ("预约", {"fields": ["slot_minutes", "slot_capacity", "booking_days", "checkin_early_minutes",
                            "checkin_late_minutes", "no_show_limit", "no_show_days"]}),
         ("评价器", {"fields": ["rating_minutes"]}),

@@ -47,6 +47,9 @@ class QueuePolicy(models.Model):
     enforce_hours = models.BooleanField("仅在工作日办公时间内取号", default=True)
     issue_before_minutes = models.PositiveSmallIntegerField("上班前可提前取号分钟数", default=30)
     stop_issue_minutes = models.PositiveSmallIntegerField("下班前停止取号分钟数", default=15)
+    expire_after_minutes = models.PositiveSmallIntegerField(
+        "下班后作废未办号分钟数", default=60,
+        help_text="下午下班后经过该分钟数，当天仍在等候或已叫号未办理的号记为已过期，不能再叫")
     # appointments
     slot_minutes = models.PositiveSmallIntegerField("预约时段长度（分钟）", default=30)
     slot_capacity = models.PositiveSmallIntegerField("每时段每事项可预约人数", default=4,
@@ -135,6 +138,7 @@ class TicketStatus(models.TextChoices):
     SERVING = "serving", "办理中"
     DONE = "done", "已办结"
     NO_SHOW = "no_show", "过号未到"
+    EXPIRED = "expired", "已过期"
 
 
 ACTIVE_STATUSES = [TicketStatus.CALLED, TicketStatus.SERVING]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("pad/<int:window_id>/", pad.pad, name="pad"),
     path("my/", officer.my_windows, name="my_windows"),
     path("my/presence/<str:action>/", officer.my_presence, name="my_presence"),
+    path("my/photo/", officer.my_photo, name="my_photo"),
+    path("staff/<int:staff_id>/photo/<str:key>/", public.staff_photo, name="staff_photo"),
     path("appointments/cancel/", public.appointment_cancel, name="appointment_cancel"),
     # one hall
     path("<str:code>/kiosk/", public.kiosk, name="kiosk"),

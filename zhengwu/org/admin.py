@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from .admin_access import GRANTABLE_ROLES
 from .models import Department, Hall, Region, Role, Staff, Window
+from .photos import delete_after_commit
 from .selectors import staff_for_user
 
 
@@ -124,3 +125,10 @@ class StaffAdmin(HallScopedAdmin):
         super().save_related(request, form, formsets, change)
         if kept:
             form.instance.roles.add(*kept)
+
+    def save_model(self, request, obj, form, change):
+        """A replaced or cleared photo's old file goes once the change is saved."""
+        old = getattr(form.initial.get("photo"), "name", "") or ""
+        super().save_model(request, obj, form, change)
+        if old and old != obj.photo.name:
+            delete_after_commit(old)

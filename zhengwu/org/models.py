@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from .photos import staff_photo_upload_to, validate_staff_photo
+
 
 class Region(models.Model):
     """An administrative area with its 12-digit 统计用区划代码, as a tree 市/县 → 镇/乡/街道 → 村/社区."""
@@ -182,6 +184,9 @@ class Staff(models.Model):
     roles = models.ManyToManyField(Role, verbose_name="角色", related_name="staff")
     title = models.CharField("职务", max_length=32, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    photo = models.ImageField("照片", upload_to=staff_photo_upload_to, max_length=100, blank=True,
+                              validators=[validate_staff_photo],
+                              help_text="岗位卡、窗口屏和外出告知图上的照片：JPG、PNG 或 WebP 格式，不超过 2 MB")
     is_active = models.BooleanField("在岗", default=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from .board import (
     board_snapshot,
     call_text,
     groups_state,
+    photo_url,
     presence_list,
     recent_calls,
     window_state,
@@ -34,6 +35,6 @@ __all__ = [
     "WAITING_SHOWN", "agent_card", "appointment_find", "appointment_get", "appointment_slots",
     "avg_service_minutes", "away_seconds_in_service_hours", "board_snapshot", "call_text", "contact_card",
     "group_for_item", "groups_state", "hall_get", "hall_guide", "hall_stats", "kiosk_items", "pad_ticket",
-    "post_cards", "presence_list", "presence_report", "recent_calls", "slot_capacity", "staffed_windows",
-    "ticket_get", "ticket_position", "window_state", "windows_state",
+    "photo_url", "post_cards", "presence_list", "presence_report", "recent_calls", "slot_capacity",
+    "staffed_windows", "ticket_get", "ticket_position", "window_state", "windows_state",
 ]

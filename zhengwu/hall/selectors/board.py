@@ -6,10 +6,12 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from zhengwu.core import clock
 from zhengwu.org.models import Hall, Staff, Window
+from zhengwu.org.photos import photo_key
 
 from ..models import (
     ACTIVE_STATUSES,
@@ -40,11 +42,17 @@ def _absence_json(a: StaffAbsence | None, now: dt.datetime) -> dict | None:
         "overdue": a.expected_return < now,
     }
 
+def photo_url(s: Staff) -> str:
+    """Where the staff photo is served, "" without one; the address carries the photo's random directory."""
+    if not s.photo:
+        return ""
+    return reverse("hall:staff_photo", args=[s.pk, photo_key(s.photo.name)])
+
 def _officer_json(s: Staff | None) -> dict | None:
     if s is None:
         return None
     return {"id": s.pk, "name": s.name, "employee_no": s.employee_no, "title": s.title,
-            "initial": s.name[:1]}
+            "initial": s.name[:1], "photo": photo_url(s)}
 
 def windows_state(hall: Hall, window_ids: list[int] | None = None) -> list[dict]:
     """What the board and the window screens show for each window of ``hall`` (or the given ones)."""

@@ -7,6 +7,8 @@ from collections import OrderedDict
 from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.org.models import Hall, Role, Staff, Window
 
+from .board import photo_url
+
 
 def hall_guide(hall: Hall) -> list[dict]:
     """群众办事引导图: floor by floor, each window with its queue groups and the items it handles."""
@@ -22,7 +24,7 @@ def hall_guide(hall: Hall) -> list[dict]:
     return [{"floor": f, "windows": ws} for f, ws in floors.items()]
 
 def post_cards(hall: Hall) -> list[dict]:
-    """岗位卡 of every officer assigned to a window of the hall."""
+    """岗位卡 of every officer assigned to a window of the hall, with the address of their photo ("" if none)."""
     cards = []
     staff = (Staff.objects.filter(windows__hall=hall, is_active=True).distinct()
              .select_related("department").prefetch_related("windows__items", "roles").order_by("employee_no"))
@@ -30,7 +32,7 @@ def post_cards(hall: Hall) -> list[dict]:
         ws = [w for w in s.windows.all() if w.hall_id == hall.pk]
         items = sorted({i.name for w in ws for i in w.items.all()})
         cards.append({"staff": s, "windows": ws, "items": items[:8], "more": max(0, len(items) - 8),
-                      "role": "、".join(r.name for r in s.roles.all())})
+                      "role": "、".join(r.name for r in s.roles.all()), "photo": photo_url(s)})
     return cards
 
 def agent_card(hall: Hall) -> dict:

@@ -32,6 +32,7 @@ def _agg() -> dict:
         "called": Count("id", filter=Q(called_at__isnull=False)),
         "served": Count("id", filter=Q(status=TicketStatus.DONE)),
         "no_shows": Count("id", filter=Q(status=TicketStatus.NO_SHOW)),
+        "expired": Count("id", filter=Q(status=TicketStatus.EXPIRED)),
         "avg_wait": Avg("wait_seconds"),
         "avg_service": Avg("service_seconds", filter=Q(status=TicketStatus.DONE)),
         "max_wait": Max("wait_seconds"),
@@ -39,12 +40,12 @@ def _agg() -> dict:
 
 def _row(r: dict) -> dict:
     return {"tickets": r["tickets"], "called": r["called"], "served": r["served"], "no_shows": r["no_shows"],
-            "avg_wait_min": _minutes(r["avg_wait"]), "avg_service_min": _minutes(r["avg_service"]),
-            "max_wait_min": _minutes(r["max_wait"])}
+            "expired": r["expired"], "avg_wait_min": _minutes(r["avg_wait"]),
+            "avg_service_min": _minutes(r["avg_service"]), "max_wait_min": _minutes(r["max_wait"])}
 
 def hall_stats(*, hall: Hall, day: dt.date) -> dict:
-    """Tickets, average wait, average service time, no-shows and satisfaction: the hall, each window,
-    and by hour.
+    """Tickets, average wait, average service time, no-shows, expired tickets (已过期: not served by
+    closing, see ``services/expiry.py``) and satisfaction: the hall, each window, and by hour.
 
     The hall's hours bucket tickets by the hour they were issued; a window's hours by the hour it
     first called them. A ticket counts for the window that last handled it (after a transfer, the
@@ -79,8 +80,8 @@ def hall_stats(*, hall: Hall, day: dt.date) -> dict:
             "hours": hours, "ratings": ratings["total"]}
 
 
-_EMPTY = {"tickets": 0, "called": 0, "served": 0, "no_shows": 0, "avg_wait": None, "avg_service": None,
-          "max_wait": None}
+_EMPTY = {"tickets": 0, "called": 0, "served": 0, "no_shows": 0, "expired": 0, "avg_wait": None,
+          "avg_service": None, "max_wait": None}
 
 
 def _rating_row(n: int, satisfied: int, bad: int) -> dict:

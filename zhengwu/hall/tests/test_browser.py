@@ -11,6 +11,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from zhengwu.core import clock
+from zhengwu.org.tests import factories as f
 from zhengwu.ratings.models import Rating, Rectification, RectificationStatus
 
 from . import factories as fx
@@ -139,4 +140,36 @@ def test_kiosk_board_console_pad(page, browser, live_server, world):
     rect = Rectification.objects.get()
     assert (rect.rating, rect.status, rect.department) == (Rating.objects.get(), RectificationStatus.VERIFY,
                                                            world.market)
+    officer.close()
+
+
+def test_officer_uploads_a_photo_and_the_window_screen_shows_it_live(page, browser, live_server, world, settings,
+                                                                     tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    jpeg = f.photo("证件照.jpg", "JPEG").read()
+
+    screen = page
+    screen.goto(f"/hall/window/{world.w1.pk}/screen/")
+    expect(screen.locator("#live-dot.on")).to_have_count(1)
+    officer = _officer_context(browser, live_server, world.o1.user)
+    console = officer.new_page()
+    console.goto(f"/hall/window/{world.w1.pk}/console/")
+    console.get_by_role("button", name="签到上岗").click()
+    expect(screen.get_by_test_id("window-photo")).to_have_text("李")
+
+    mine = officer.new_page()
+    mine.goto("/hall/my/")
+    mine.get_by_label("选择照片").set_input_files({"name": "证件照.jpg", "mimeType": "image/jpeg",
+                                                 "buffer": jpeg})
+    mine.get_by_role("button", name="上传照片").click()
+    expect(mine.locator(".messages")).to_contain_text("照片已更新")
+    expect(mine.get_by_test_id("my-photo")).to_be_visible()
+    mine.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_hall_my_photo.png", full_page=True)
+
+    # Without a reload, the screen above the counter now shows the photo, and it loads.
+    photo = screen.get_by_test_id("window-photo").locator("img")
+    expect(photo).to_have_attribute("alt", "李明的照片")
+    screen.wait_for_function("() => { const i = document.querySelector('[data-field=photo] img');"
+                             " return i && i.complete && i.naturalWidth === 30; }")
+    screen.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_hall_window_screen_photo.png")
     officer.close()

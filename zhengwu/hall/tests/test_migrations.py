@@ -12,7 +12,6 @@ from zhengwu.core import clock
 from zhengwu.ratings.models import Rating, RatingEvent, Rectification
 from zhengwu.workdays import engine
 
-from .. import services
 from . import factories as fx
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,14 +30,14 @@ def test_old_pad_ratings_are_carried_into_haochaping():
     old_apps = _migrate(BEFORE)
     try:
         w = fx.build_hall()
-        tickets = []
-        with clock.frozen(fx.at(9)):
-            services.window_sign_in(window=w.w1, officer=w.o1)
-            for _ in range(2):
-                services.ticket_issue(hall=w.hall, group=w.group_a)
-                t = services.ticket_call_next(window=w.w1, officer=w.o1)
-                services.ticket_finish(ticket=t, window=w.w1, officer=w.o1)
-                tickets.append(t)
+        # The tickets are written with the models of that state: today's services read columns
+        # (of the queue policy) that later migrations add.
+        OldTicket = old_apps.get_model("hall", "Ticket")
+        tickets = [OldTicket.objects.create(
+            hall_id=w.hall.pk, issued_group_id=w.group_a.pk, group_id=w.group_a.pk, day=fx.DAY, seq=n,
+            number=f"A{n:03d}", token=f"mig-{n}", status="done", window_id=w.w1.pk, officer_id=w.o1.pk,
+            issued_at=fx.at(8, 50), queued_at=fx.at(8, 50), called_at=fx.at(8, 55), finished_at=fx.at(9),
+        ) for n in (1, 2)]
         TicketRating = old_apps.get_model("hall", "TicketRating")
         TicketRating.objects.create(ticket_id=tickets[0].pk, window_id=w.w1.pk, officer_id=w.o1.pk, score=5,
                                     rated_at=fx.at(9, 1))

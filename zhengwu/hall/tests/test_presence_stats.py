@@ -135,7 +135,7 @@ def test_statistics_of_a_fixture_day(w, day, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         s = selectors.hall_stats(hall=w.hall, day=fx.DAY)
     rated = ("ratings", "satisfied", "bad", "satisfaction_pct")
-    assert s["total"] == {"tickets": 6, "called": 5, "served": 4, "no_shows": 1, "avg_wait_min": 18.4,
+    assert s["total"] == {"tickets": 6, "called": 5, "served": 4, "no_shows": 1, "expired": 0, "avg_wait_min": 18.4,
                           "avg_service_min": 12.5, "max_wait_min": 40.0}
     assert s["hours"] == [9, 10, 11]
     assert [(r["number"], r["tickets"], r["called"], r["served"], r["no_shows"], r["avg_wait_min"],

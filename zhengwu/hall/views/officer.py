@@ -46,6 +46,7 @@ def my_windows(request):
     return render(request, "hall/my_windows.html", {
         "windows": windows, "staff": staff, "absence_kinds": AbsenceKind.choices,
         "absence": StaffAbsence.objects.filter(staff=staff, returned_at__isnull=True).first(),
+        "photo": selectors.photo_url(staff),
     })
 
 
@@ -185,6 +186,24 @@ def stats(request, code: str):
         "presence_month": selectors.presence_report(hall=hall, start=first, end=day), "month_start": first,
         "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
     })
+
+
+@staff_required
+@require_POST
+def my_photo(request):
+    """上传或删除本人照片 (岗位卡、窗口屏、外出告知图) from 我的窗口."""
+    try:
+        if request.POST.get("remove"):
+            services.staff_photo_remove(staff=request.staff)
+            text = "已删除照片，岗位卡和窗口屏改为显示姓氏"
+        else:
+            services.staff_photo_set(staff=request.staff, upload=request.FILES.get("photo"))
+            text = "照片已更新，岗位卡、窗口屏和外出告知图将显示新照片"
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, text)
+    return redirect("hall:my_windows")
 
 
 @staff_required

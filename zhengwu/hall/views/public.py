@@ -12,7 +12,7 @@ import datetime as dt
 
 import qrcode
 import qrcode.image.svg
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -21,7 +21,8 @@ from django.views.decorators.http import require_http_methods
 from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound
-from zhengwu.org.models import Hall
+from zhengwu.org.models import Hall, Staff
+from zhengwu.org.photos import CONTENT_TYPES, photo_key
 from zhengwu.workdays import engine
 
 from .. import selectors, services
@@ -123,6 +124,26 @@ def window_screen(request, window_id: int):
     return render(request, "hall/window_screen.html", {
         "window": window, "hall": window.hall, "state": selectors.window_state(window),
     })
+
+
+def staff_photo(request, staff_id: int, key: str):
+    """A staff photo, for the 岗位卡, the window screen and the 外出告知图 (all posted publicly).
+
+    Only the current photo of someone still on the staff, and only at the address with its random
+    directory: the staff id alone does not reach it, and a replaced photo's address stops working.
+    """
+    staff = Staff.objects.filter(pk=staff_id, is_active=True).only("id", "photo").first()
+    name = staff.photo.name if staff is not None else ""
+    ext = name.rsplit(".", 1)[-1] if name else ""
+    if not name or photo_key(name) != key or ext not in CONTENT_TYPES:
+        raise Http404("未找到该照片")
+    try:
+        fh = staff.photo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("照片文件已不存在") from exc
+    resp = FileResponse(fh, content_type=CONTENT_TYPES[ext])
+    resp["Cache-Control"] = "public, max-age=86400"  # a new photo gets a new address
+    return resp
 
 
 def presence_board(request, code: str):

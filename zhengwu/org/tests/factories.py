@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from zhengwu.org.models import Department, Hall, Region, Role, Staff, Window
 
@@ -44,3 +48,16 @@ def staff(employee_no: str, *roles: str, department=None, hall=None, region=None
                              hall=hall, region=region)
     s.roles.set(Role.objects.filter(code__in=roles))
     return s
+
+
+def photo(name: str, fmt: str = "PNG", pad_to: int = 0) -> SimpleUploadedFile:
+    """A real 30×40 image as uploaded; ``pad_to`` appends bytes after its end (still a valid image)."""
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 40), "#3f6aa8").save(buf, fmt)
+    data = buf.getvalue()
+    return SimpleUploadedFile(name, data + b"\0" * max(0, pad_to - len(data)))
+
+
+def stored_files(root) -> list[str]:
+    """The files under a test's MEDIA_ROOT, as storage names."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []

@@ -8,9 +8,25 @@
     var el = root.querySelector(sel);
     if (el) el.textContent = value;
   }
+  function photo(o) {
+    var box = root.querySelector("[data-field=photo]");
+    var img = box.querySelector("img");
+    if (o && o.photo) {
+      if (img && img.getAttribute("src") === o.photo) return;
+      img = document.createElement("img");
+      img.src = o.photo;
+      img.alt = o.name + "的照片";
+      box.textContent = "";
+      box.appendChild(img);
+      box.removeAttribute("aria-hidden");
+    } else {
+      box.textContent = o ? o.initial : "—";
+      box.setAttribute("aria-hidden", "true");
+    }
+  }
   function show(w) {
     var o = w.officer;
-    text("[data-field=photo]", o ? o.initial : "—");
+    photo(o);
     text("[data-field=officer]", o ? o.name : "暂无工作人员");
     text("[data-field=employee_no]", o ? "工号 " + o.employee_no : "");
     text("[data-field=title]", o && o.title ? o.title : "");
