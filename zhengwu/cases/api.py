@@ -1,4 +1,4 @@
-"""Cases through the OpenAPI: submit, act, read; the public progress query; the audited full ID.
+"""Cases through the OpenAPI: submit, act, read; the public progress query; 认领; the audited full ID.
 
 Token auth for systems, session for pages. Documents and fees are in ``api_docs.py``, mounted
 on this router.
@@ -20,10 +20,10 @@ from zhengwu.core.validators import mask_id_number
 from zhengwu.org.models import Hall
 from zhengwu.org.selectors import staff_for_user
 
-from . import selectors, services
+from . import claims, selectors, services
 from .api_docs import ErrorOut, _errors
 from .api_docs import router as docs_router
-from .models import Case, CaseEvent, Channel, Status
+from .models import CLAIM_CODE_TRIES, Case, CaseEvent, Channel, Status
 from .plan import plan_for
 from .templatetags.cases_tags import event_label, mask_name
 from .transitions import TRANSITIONS
@@ -297,6 +297,59 @@ def progress(request, body: ProgressIn):
         "stages": _stages(case, plan_for(case.item_version_id), events),
         "events": [{"action": e.action, "label": event_label(e), "at": e.at} for e in events],
     }
+
+
+# -- 认领办件: linking a window or agent case to the caller's account (also before GET /{case_no}) ------------
+
+
+class ClaimIn(Schema):
+    case_no: str = Field("", description="办件编号")
+    id_number: str = Field("", description="个人办件：申请时登记的身份证号")
+    uscc: str = Field("", description="企业办件：统一社会信用代码（与 legal_rep 一起，代替 id_number）")
+    legal_rep: str = Field("", description="企业办件：法定代表人姓名")
+
+
+class ClaimSentOut(Schema):
+    case_no: str
+    phone: str = Field(description="验证码发送到的手机号（办件登记的联系电话，部分隐藏）")
+    expires_at: dt.datetime = Field(description="验证码失效时间")
+    related: int = Field(description="同一证件号码、同一联系电话、尚未认领的其他办件数（确认时可一并认领）")
+
+
+class ClaimConfirmIn(Schema):
+    case_no: str = Field("", description="办件编号（与发送验证码时相同）")
+    code: str = Field("", description="短信中的6位数字验证码")
+    include_related: bool = Field(False, description="同时认领同一证件号码、同一联系电话的其他办件")
+
+
+class ClaimedOut(Schema):
+    claimed: list[str] = Field(description="已关联到本账号的办件编号")
+
+
+@router.post("/claims", response={202: ClaimSentOut, **_errors(400, 404, 409, 429)},
+             summary="认领办件：核对办件编号和证件信息，向办件登记的手机发送验证码",
+             description="用于把窗口受理或代办员代办的办件关联到调用者的网上账号。个人办件填身份证号，企业办件填统一社会信用代码和"
+                         "法定代表人姓名。编号与证件信息不匹配时与办件不存在时的答复完全相同（404）。"
+                         f"验证码发送到办件登记的联系电话，{claims.CLAIM_CODE_MINUTES}分钟内有效，只能使用一次。"
+                         f"同一账号每小时最多{claims.CLAIM_SENDS_PER_USER}次、同一客户端{claims.CLAIM_SENDS_PER_CLIENT}次"
+                         f"（不论是否匹配），同一办件每小时最多发送{claims.CLAIM_SENDS_PER_CASE}条（429）。"
+                         "已关联其他账号的办件不能认领（409），请到受理窗口办理。")
+def claim_start(request, body: ClaimIn):
+    sent = claims.case_claim_start(user=_user(request), case_no=body.case_no, id_number=body.id_number,
+                                   uscc=body.uscc, legal_rep=body.legal_rep, client=throttle.client_key(request))
+    return HttpStatus(202, {"case_no": sent.case_no, "phone": sent.phone, "expires_at": sent.expires_at,
+                            "related": sent.related})
+
+
+@router.post("/claims/confirm", response={200: ClaimedOut, **_errors(400, 409, 429)},
+             summary="认领办件：输入短信验证码，把办件关联到本账号",
+             description=f"验证码输错{CLAIM_CODE_TRIES}次即失效（429），过期、已使用的验证码答复 400，需重新获取。"
+                         "成功后办件出现在“我的办件”中，可补正、撤回、评价、下载文书；办件记录和审计日志各记一条，"
+                         "并短信告知办件登记的手机。")
+def claim_confirm(request, body: ClaimConfirmIn):
+    linked = claims.case_claim_confirm(user=_user(request), case_no=body.case_no, code=body.code,
+                                       include_related=body.include_related, request=request)
+    return {"claimed": [c.case_no for c in linked]}
 
 
 class IdentityOut(Schema):

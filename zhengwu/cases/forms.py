@@ -85,6 +85,23 @@ class ProgressForm(forms.Form):
     credential = forms.CharField(label="联系电话或身份证号", max_length=20)
 
 
+class ClaimForm(forms.Form):
+    """认领办件, step one: the case number and the credential recorded on the case (checked by the service)."""
+
+    kind = forms.ChoiceField(label="办件类型", choices=[(ApplicantKind.PERSON, "个人办件"), (ApplicantKind.LEGAL, "企业办件")],
+                             initial=ApplicantKind.PERSON, widget=forms.RadioSelect)
+    case_no = forms.CharField(label="办件编号", max_length=40, required=False)
+    id_number = forms.CharField(label="身份证号", max_length=18, required=False)
+    uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
+    legal_rep = forms.CharField(label="法定代表人姓名", max_length=50, required=False)
+
+    def credential(self) -> dict:
+        d = self.cleaned_data
+        if d["kind"] == ApplicantKind.LEGAL:
+            return {"uscc": d["uscc"], "legal_rep": d["legal_rep"]}
+        return {"id_number": d["id_number"]}
+
+
 # -- officer actions ------------------------------------------------------------------------------
 
 

@@ -170,6 +170,41 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.action}"
 
 
+CLAIM_CODE_TRIES = 5  # wrong entries a claim code survives; the database refuses more
+
+
+class ClaimCode(models.Model):
+    """认领办件: a one-time code sent by SMS to a case's recorded phone, so a web account can take
+    over a case taken in at a window or by a village agent.
+
+    Only an HMAC of the code is kept (keyed by SECRET_KEY, salted per row). The newest code of a
+    user for a case is the only one that counts; it expires, is used once, and dies after
+    ``CLAIM_CODE_TRIES`` wrong entries.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请认领的账号", on_delete=models.CASCADE,
+                             related_name="+")
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="claim_codes")
+    phone = models.CharField("发送至", max_length=20, help_text="办件登记的联系电话（发送时）")
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField("发送时间", default=clock.now)
+    expires_at = models.DateTimeField("失效时间")
+    attempts = models.PositiveSmallIntegerField("已输入次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件认领验证码"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "case"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(attempts__lte=CLAIM_CODE_TRIES), name="claim_code_tries"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}:{self.user_id}:{self.created_at:%Y-%m-%d %H:%M}"
+
+
 class CaseMaterial(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey(Material, verbose_name="清单材料", null=True, blank=True,

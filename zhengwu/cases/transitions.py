@@ -54,6 +54,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("decide", "作出决定", [S.IN_REVIEW], [S.DECIDED], OFFICER, step_role=True),
         _t("complete", "办结", [S.DECIDED], [S.COMPLETED], OFFICER, FRONT),
         _t("deliver", "送达", [S.COMPLETED], [S.DELIVERED], OFFICER, FRONT),
+        # 认领: a web account takes over a window or agent case (SMS code to the recorded phone)
+        _t("claim", "认领办件", list(S), list(S), APPLICANT),
         _t("withdraw", "撤回申请", [S.SUBMITTED, S.PENDING, S.SUPPLEMENT, S.IN_REVIEW, S.SUSPENDED], [S.WITHDRAWN],
            APPLICANT),
     ]

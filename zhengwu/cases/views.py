@@ -21,7 +21,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.catalog.models import Item, ItemVersion
@@ -34,9 +34,9 @@ from zhengwu.org.scope import staff_can_act_at
 from zhengwu.org.selectors import staff_for_user
 from zhengwu.supervision.selectors import attach_cards, cards_for_cases
 
-from . import selectors, services
+from . import claims, selectors, services
 from .documents import document_list
-from .forms import ACTION_FORMS, ApplicantForm, ProgressForm, RegisterForm, action_form
+from .forms import ACTION_FORMS, ApplicantForm, ClaimForm, ProgressForm, RegisterForm, action_form
 from .models import Channel, Status
 from .plan import plan_for
 from .transitions import OFFICER, TRANSITIONS, actions_from
@@ -238,10 +238,61 @@ def apply(request, impl_code: str):
     return _apply(request, item, channel=Channel.ONLINE, done=done)
 
 
+def _my_cases_page(request, *, claim_form=None, claim_error="", status=200):
+    page = Paginator(selectors.case_list_for_applicant(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/my_cases.html", {
+        "page_obj": page, "claim_form": claim_form or ClaimForm(), "claim_error": claim_error,
+        "claim_minutes": claims.CLAIM_CODE_MINUTES,
+    }, status=status)
+
+
 @login_required
 def my_cases(request):
-    page = Paginator(selectors.case_list_for_applicant(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/my_cases.html", {"page_obj": page})
+    return _my_cases_page(request)
+
+
+@login_required
+@require_POST
+def my_claim(request):
+    """认领办件, step one: case number + credential; the code goes to the phone recorded on the case.
+    A wrong pair gets the very page a missing case gets."""
+    form = ClaimForm(request.POST)
+    if not form.is_valid():
+        return _my_cases_page(request, claim_form=form, claim_error="请选择办件类型并填写办件编号和证件信息", status=400)
+    try:
+        sent = claims.case_claim_start(user=request.user, case_no=form.cleaned_data["case_no"],
+                                       client=throttle.client_key(request), **form.credential())
+    except DomainError as exc:
+        # the form comes back with the case number and kind only: no ID number echoed into the page
+        again = ClaimForm(initial={"kind": form.cleaned_data["kind"], "case_no": form.cleaned_data["case_no"]})
+        return _my_cases_page(request, claim_form=again, claim_error=exc.message, status=exc.status)
+    messages.success(request, f"验证码已发送至办件登记的手机 {sent.phone}，{claims.CLAIM_CODE_MINUTES}分钟内有效。")
+    return redirect(f"{reverse('cases:my_claim_confirm')}?{urlencode({'case_no': sent.case_no})}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_claim_confirm(request):
+    """认领办件, step two: the code from the SMS links the case (and, if ticked, the applicant's others)."""
+    case_no = (request.POST.get("case_no") or request.GET.get("case_no") or "").strip()[:40]
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            linked = claims.case_claim_confirm(user=request.user, case_no=case_no, code=request.POST.get("code", ""),
+                                               include_related=request.POST.get("include_related") == "1",
+                                               request=request)
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            more = f"（另有 {len(linked) - 1} 件同一证件、同一手机号的办件一并认领）" if len(linked) > 1 else ""
+            messages.success(request, f"认领成功：办件 {linked[0].case_no} 已加入“我的办件”{more}。")
+            return redirect("cases:my_cases")
+    pending = claims.claim_pending(user=request.user, case_no=case_no)
+    if pending is None and not error:
+        messages.error(request, "验证码尚未获取或已失效，请填写办件编号和证件信息重新获取。")
+        return redirect("cases:my_cases")
+    return render(request, "cases/my_claim_confirm.html",
+                  {"case_no": case_no, "pending": pending, "error": error}, status=status)
 
 
 @login_required

@@ -219,7 +219,7 @@ STAFF_ENTRIES = [
     ("清单指标", "portal:kpi", None, "即办率、承诺时限压缩比、网上可办率", {Role.LEADER, Role.HALL_ADMIN}),
 ]
 CITIZEN_ENTRIES = [
-    ("我的办件", "cases:my_cases", "查看进度、补正材料、撤回申请"),
+    ("我的办件", "cases:my_cases", "查看进度、补正材料、撤回申请；认领在窗口或代办员处申请的办件"),
     ("在线申请", "portal:items", "查找事项，在线提交申请"),
     ("待评价办件", "ratings:my_ratings", "对办结的办件作出评价"),
     ("我的政府信息公开申请", "disclosure:my_requests", "依申请公开的答复与进度"),

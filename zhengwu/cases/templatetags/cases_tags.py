@@ -27,6 +27,7 @@ EVENT_LABELS = {
     "complete": "办结",
     "deliver": "送达",
     "withdraw": "撤回申请",
+    "claim": "申请人认领办件（关联网上账号）",
 }
 
 DUE_LABELS = {"ok": "正常", "soon": "即将到期", "overdue": "已超期", "paused": "暂停计时", "none": ""}

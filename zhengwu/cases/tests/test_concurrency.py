@@ -1,4 +1,4 @@
-"""Real threads against the database: case numbers and the guarded UPDATE under contention.
+"""Real threads against the database: case numbers, the guarded UPDATE and 认领 codes under contention.
 
 On PostgreSQL the threads really run side by side (row locks, ``ON CONFLICT``). On SQLite the
 IMMEDIATE transactions of the settings serialize the writers and the same assertions hold, but
@@ -10,17 +10,21 @@ SQLite the threads run against a file copy of the test database, configured as i
 
 import contextlib
 import datetime as dt
+import re
 import sqlite3
 import threading
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connections
 
+from zhengwu.cases import claims
 from zhengwu.cases import services as s
-from zhengwu.cases.models import Case, CaseCounter, CaseEvent, CaseMaterial, FeeLine, Status
+from zhengwu.cases.models import Case, CaseCounter, CaseEvent, CaseMaterial, ClaimCode, FeeLine, Status
 from zhengwu.catalog.models import Item
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
+from zhengwu.core.notify import ConsoleNotifier
 from zhengwu.org.models import Role, Staff
 
 from .factories import applicant, build_world
@@ -143,3 +147,45 @@ def test_two_officers_accepting_the_same_case_at_once(w, round_):
     assert events == [("submit", "李窗口"), ("accept", winner_name)]
     assert CaseMaterial.objects.filter(case_id=pk, paper_received=True).count() == 2
     assert FeeLine.objects.filter(case_id=pk).count() == 1
+
+
+def _claim_code(user, case) -> str:
+    """Ask for a claim code as ``user`` and read it from the notifier's outbox."""
+    claims.case_claim_start(user=user, case_no=case.case_no, id_number=applicant().id_number, client=f"u{user.pk}")
+    return re.search(r"验证码(\d{6})", ConsoleNotifier.sent[-1].text).group(1)
+
+
+def test_two_accounts_confirming_the_same_case_at_once_link_it_once(w):
+    case = s.case_submit(item=w.item, applicant=applicant(), channel="window", officer=w.officer)
+    other = get_user_model().objects.create_user(username="lisi", password="pass-123456")
+    users = [w.citizen, other]
+    codes = [_claim_code(u, case) for u in users]
+
+    def confirm(i, barrier):
+        barrier.wait()
+        return [c.pk for c in claims.case_claim_confirm(user=users[i], case_no=case.case_no, code=codes[i])]
+
+    results = run_together(2, confirm)
+
+    winners = [i for i, r in enumerate(results) if r == [case.pk]]
+    assert len(winners) == 1, results
+    loser = results[1 - winners[0]]
+    assert isinstance(loser, DomainError) and loser.code in ("already_claimed", "conflict"), loser
+    assert Case.objects.get(pk=case.pk).applicant_user_id == users[winners[0]].pk
+    assert CaseEvent.objects.filter(case=case, action="claim").count() == 1
+
+
+def test_ten_wrong_codes_at_once_count_five_tries_and_no_more(w):
+    case = s.case_submit(item=w.item, applicant=applicant(), channel="window", officer=w.officer)
+    code = _claim_code(w.citizen, case)
+    bad = f"{(int(code) + 1) % 10**6:06d}"
+
+    def confirm(i, barrier):
+        barrier.wait()
+        claims.case_claim_confirm(user=w.citizen, case_no=case.case_no, code=bad)
+
+    results = run_together(10, confirm)
+
+    assert sorted(r.code for r in results) == ["claim_code_locked"] * 5 + ["claim_code_wrong"] * 5
+    assert ClaimCode.objects.get(case=case).attempts == 5
+    assert Case.objects.get(pk=case.pk).applicant_user_id is None
