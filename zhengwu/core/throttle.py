@@ -1,7 +1,8 @@
 """Counting failed attempts per client in the shared cache (Redis in production), to slow guessing.
 
-Used where a public form answers "found / not found" for a secret pair (the progress query):
-after ``limit`` failures within ``window`` seconds the client is refused until the window ends.
+Used where a public form answers "found / not found" for a secret pair (the progress query, a
+check-in code): after ``limit`` failures within ``window`` seconds the client is refused until the
+window ends; ``fail`` and ``count`` also count uses, for what must not be done too often (taking numbers).
 """
 
 from __future__ import annotations
@@ -32,3 +33,9 @@ def fail(scope: str, who: str, *, window: int) -> None:
         cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, window)
+
+
+
+def count(scope: str, who: str) -> int:
+    """How many times ``who`` has been counted in ``scope`` within the current window."""
+    return cache.get(f"zw:throttle:{scope}:{who}") or 0

@@ -20,7 +20,7 @@ from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.org.models import Staff, Window
 from zhengwu.org.selectors import staff_for_user
 
-from . import selectors, services
+from . import guard, selectors, services
 from .models import ACTIVE_STATUSES, Appointment, Ticket, WindowGroup
 from .views._access import may_read_hall, may_work_at
 
@@ -165,9 +165,11 @@ def book(request, code: str, payload: BookIn):
                             "status": a.status})
 
 
-@router.post("/appointments/cancel", response=AppointmentOut, summary="取消预约（预约码 + 手机号码）")
+@router.post("/appointments/cancel", response=AppointmentOut, summary="取消预约（预约码 + 手机号码）",
+             description="同一来源十分钟内核对错误十次后暂停（429）。")
 def cancel(request, payload: CancelIn):
-    a: Appointment = selectors.appointment_find(code=payload.code, phone=payload.phone)
+    a: Appointment = guard.guarded_code(request, None, lambda: selectors.appointment_find(
+        code=payload.code, phone=payload.phone))
     a = services.appointment_cancel(appointment=a, phone=payload.phone)
     return {"code": a.code, "item": a.item.name, "day": a.day, "start": a.start, "end": a.end, "status": a.status}
 
@@ -175,9 +177,19 @@ def cancel(request, payload: CancelIn):
 # -- kiosks (token) ---------------------------------------------------------------------------------
 
 
-@router.post("/halls/{code}/tickets", response={201: TicketOut}, auth=AUTH, summary="取号（自助取号机）")
+def _kiosk_account(request, hall) -> None:
+    """The API issues numbers for the hall's own kiosk apps: a signed-in member of that hall's staff."""
+    staff = staff_for_user(request.user)
+    if not guard.may_set_up_kiosk(staff, hall):
+        raise PermissionDenied(f"取号和签到接口仅供{hall.name}的取号机使用（须以本大厅工作人员账号的令牌调用）",
+                               code="not_kiosk")
+
+
+@router.post("/halls/{code}/tickets", response={201: TicketOut}, auth=AUTH, summary="取号（自助取号机）",
+             description="供大厅取号机应用调用：须使用本大厅工作人员（中心管理员、窗口人员、首席代表）账号的令牌。")
 def issue(request, code: str, payload: IssueIn):
     hall = _hall(code)
+    _kiosk_account(request, hall)
     group = None
     if payload.group:
         group = WindowGroup.objects.filter(hall=hall, code=payload.group.upper()).first()
@@ -189,9 +201,13 @@ def issue(request, code: str, payload: IssueIn):
     return HttpStatus(201, _ticket_out(t))
 
 
-@router.post("/halls/{code}/check-in", response={201: TicketOut}, auth=AUTH, summary="预约签到取号")
+@router.post("/halls/{code}/check-in", response={201: TicketOut}, auth=AUTH, summary="预约签到取号",
+             description="供大厅取号机应用调用（同取号接口）；预约码核对错误过多时暂停（429）。")
 def check_in(request, code: str, payload: CheckInIn):
-    return HttpStatus(201, _ticket_out(services.appointment_check_in(hall=_hall(code), code=payload.code)))
+    hall = _hall(code)
+    _kiosk_account(request, hall)
+    ticket = guard.guarded_code(request, None, lambda: services.appointment_check_in(hall=hall, code=payload.code))
+    return HttpStatus(201, _ticket_out(ticket))
 
 
 # -- the window console (officer's token or session) --------------------------------------------------

@@ -20,6 +20,7 @@ urlpatterns = [
     path("appointments/cancel/", public.appointment_cancel, name="appointment_cancel"),
     # one hall
     path("<str:code>/kiosk/", public.kiosk, name="kiosk"),
+    path("<str:code>/kiosk/device/", public.kiosk_device, name="kiosk_device"),
     path("<str:code>/board/", public.board, name="board"),
     path("<str:code>/board/state/", public.board_state, name="board_state"),
     path("<str:code>/events/", sse.hall_events, name="events"),

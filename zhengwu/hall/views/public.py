@@ -23,9 +23,10 @@ from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound
 from zhengwu.org.models import Hall, Staff
 from zhengwu.org.photos import CONTENT_TYPES, photo_key
+from zhengwu.org.selectors import staff_for_user
 from zhengwu.workdays import engine
 
-from .. import selectors, services
+from .. import guard, selectors, services
 from ..models import GreenReason, Ticket, TicketStatus, WindowGroup
 from ..policy import policy_for
 from ._access import hall_or_404, window_or_404
@@ -44,10 +45,13 @@ def index(request):
 # -- kiosk and tickets -------------------------------------------------------------------------------
 
 
-def _kiosk_context(hall: Hall) -> dict:
+def _kiosk_context(request, hall: Hall) -> dict:
     groups = selectors.groups_state(hall)
+    device = guard.is_kiosk_device(request, hall)
     return {"hall": hall, "groups": groups, "items": selectors.kiosk_items(hall),
-            "green_reasons": GreenReason.choices}
+            "green_reasons": GreenReason.choices, "is_kiosk_device": device,
+            "may_set_up": not device and guard.may_set_up_kiosk(staff_for_user(request.user), hall),
+            "issue_limit": guard.ISSUE_LIMIT, "issue_window_minutes": guard.ISSUE_WINDOW // 60}
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,17 +61,30 @@ def kiosk(request, code: str):
         try:
             ticket = _kiosk_issue(request, hall)
         except DomainError as exc:
-            ctx = _kiosk_context(hall)
+            ctx = _kiosk_context(request, hall)
             ctx["error"] = exc.message
-            return render(request, "hall/kiosk.html", ctx, status=400)
+            return render(request, "hall/kiosk.html", ctx, status=exc.status if exc.status == 429 else 400)
         return redirect("hall:ticket_print", token=ticket.token)
-    return render(request, "hall/kiosk.html", _kiosk_context(hall))
+    return render(request, "hall/kiosk.html", _kiosk_context(request, hall))
+
+
+@require_http_methods(["POST"])
+def kiosk_device(request, code: str):
+    """Mark this browser as the hall's 取号机 (by the hall's own staff, signed in on that machine)."""
+    hall = hall_or_404(code)
+    if not guard.may_set_up_kiosk(staff_for_user(request.user), hall):
+        raise Http404("只有本大厅的工作人员可以设置取号机")
+    response = redirect("hall:kiosk", code=hall.code)
+    response.set_cookie(guard.KIOSK_COOKIE, guard.kiosk_cookie_value(hall), max_age=guard.KIOSK_MAX_AGE,
+                        httponly=True, samesite="Lax", secure=request.is_secure())
+    return response
 
 
 def _kiosk_issue(request, hall: Hall) -> Ticket:
     post = request.POST
     if post.get("checkin_code"):
-        return services.appointment_check_in(hall=hall, code=post["checkin_code"])
+        return guard.guarded_code(request, hall,
+                                  lambda: services.appointment_check_in(hall=hall, code=post["checkin_code"]))
     group = item = None
     if post.get("group", "").isdigit():
         group = WindowGroup.objects.filter(pk=int(post["group"]), hall=hall).first()
@@ -75,8 +92,9 @@ def _kiosk_issue(request, hall: Hall) -> Ticket:
         item = Item.objects.select_related("current").filter(pk=int(post["item"])).first()
     if group is None and item is None:
         raise DomainError("group_required", "请选择业务类别或办理事项")
-    return services.ticket_issue(hall=hall, group=group, item=item, green_reason=post.get("green_reason", ""),
-                                 phone=post.get("phone", "").strip())
+    return guard.guarded_issue(request, hall, lambda: services.ticket_issue(
+        hall=hall, group=group, item=item, green_reason=post.get("green_reason", ""),
+        phone=post.get("phone", "").strip()))
 
 
 def _ticket_or_404(token: str) -> Ticket:
@@ -224,7 +242,8 @@ def appointment_cancel(request):
     done = error = None
     if request.method == "POST":
         try:
-            a = selectors.appointment_find(code=request.POST.get("code", ""), phone=request.POST.get("phone", ""))
+            a = guard.guarded_code(request, None, lambda: selectors.appointment_find(
+                code=request.POST.get("code", ""), phone=request.POST.get("phone", "")))
             done = services.appointment_cancel(appointment=a, phone=request.POST.get("phone", ""))
         except DomainError as exc:
             error = exc.message

@@ -1,0 +1,74 @@
+"""The public hall pages and API, guarded against scripts.
+
+The kiosk (取号机) is a page anyone can open, so a script could flood a queue with numbers (and
+have call SMS sent to any phone) or guess the 6-digit check-in and cancellation codes. Two
+defences, as policy here:
+
+- **Kiosk devices.** A 中心管理员 (or a window officer) of the hall opens the kiosk page on the
+  hall's own machine and marks it 取号机: a signed cookie (``KIOSK_COOKIE``, SECRET_KEY-signed,
+  the hall's code) that no one can forge. A marked machine issues numbers without limit, as a
+  busy hall needs; any other browser (a phone scanning the QR on the wall) gets ``ISSUE_LIMIT``
+  numbers per ``ISSUE_WINDOW`` seconds per client address. Through the API, numbers are issued by
+  the hall's own staff accounts (the kiosk app's token).
+- **Codes.** Wrong check-in or cancellation codes are counted per client address in the shared
+  cache; after ``CODE_FAILURES`` within ``CODE_WINDOW`` the client is refused until the window
+  ends (a kiosk device gets ``KIOSK_CODE_FAILURES``: many people type there).
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+
+from zhengwu.core import throttle
+from zhengwu.core.errors import DomainError, NotFound
+from zhengwu.org.models import Hall, Role
+
+KIOSK_COOKIE = "zw_kiosk"
+KIOSK_SALT = "zhengwu.hall.kiosk"
+KIOSK_MAX_AGE = 5 * 365 * 24 * 3600
+ISSUE_LIMIT, ISSUE_WINDOW = 3, 1800
+CODE_FAILURES, KIOSK_CODE_FAILURES, CODE_WINDOW = 10, 60, 600
+KIOSK_SETUP_ROLES = {Role.HALL_ADMIN, Role.WINDOW_OFFICER, Role.CHIEF_REP}
+
+
+def kiosk_cookie_value(hall: Hall) -> str:
+    return signing.dumps(hall.code, salt=KIOSK_SALT)
+
+
+def is_kiosk_device(request, hall: Hall) -> bool:
+    raw = request.COOKIES.get(KIOSK_COOKIE, "")
+    try:
+        return bool(raw) and signing.loads(raw, salt=KIOSK_SALT, max_age=KIOSK_MAX_AGE) == hall.code
+    except signing.BadSignature:
+        return False
+
+
+def may_set_up_kiosk(staff, hall: Hall) -> bool:
+    return bool(staff is not None and staff.is_active and staff.hall_id == hall.pk
+                and staff.role_codes() & KIOSK_SETUP_ROLES)
+
+
+def guarded_issue(request, hall: Hall, issue):
+    """Run ``issue`` (taking a number); outside a kiosk device at most ``ISSUE_LIMIT`` numbers per
+    client in the window (only numbers actually issued count)."""
+    if is_kiosk_device(request, hall):
+        return issue()
+    who = f"{hall.pk}:{throttle.client_key(request)}"
+    if (throttle.count("hall-issue", who)) >= ISSUE_LIMIT:
+        raise DomainError("too_many_requests", f"取号过于频繁：同一设备{ISSUE_WINDOW // 60}分钟内最多取{ISSUE_LIMIT}个号，"
+                                               "请到大厅取号机取号", status=429)
+    ticket = issue()
+    throttle.fail("hall-issue", who, window=ISSUE_WINDOW)
+    return ticket
+
+
+def guarded_code(request, hall: Hall | None, lookup):
+    """Run ``lookup`` (a code check that raises NotFound on a wrong code) under the failure counter."""
+    who = throttle.client_key(request)
+    limit = KIOSK_CODE_FAILURES if hall is not None and is_kiosk_device(request, hall) else CODE_FAILURES
+    throttle.check("hall-code", who, limit=limit, window=CODE_WINDOW, what="预约码核对")
+    try:
+        return lookup()
+    except NotFound:
+        throttle.fail("hall-code", who, window=CODE_WINDOW)
+        raise
