@@ -83,6 +83,12 @@ def load_demo_activity(*, stdout=None) -> dict[str, int]:
     say = stdout.write if stdout is not None else (lambda _m: None)
     out = {"window_groups": load_demo_hall_setup()}
     out["ratings"] = load_demo_ratings()
+    # After the ratings above, so the citizen's finished case is still there to rate once claimed.
+    from .cases import load_demo_claimable_cases
+    from .queues import load_demo_queues
+
+    out["claimable_cases"] = len(load_demo_claimable_cases())
+    out["tickets"] = load_demo_queues()
     from zhengwu.supervision.services import supervise, supervise_demo
 
     say("正在运行效能监察（红黄牌、超时默认、月度考核、统计）……\n")
@@ -90,5 +96,5 @@ def load_demo_activity(*, stdout=None) -> dict[str, int]:
         supervise_demo()
     else:  # a later start: today's sweep, as the scheduler would run it
         supervise()
-    say(f"已设置排队分组 {out['window_groups']} 个，生成评价 {out['ratings']} 条。\n")
+    say(f"已设置排队分组 {out['window_groups']} 个，生成评价 {out['ratings']} 条、排队号 {out['tickets']} 个。\n")
     return out

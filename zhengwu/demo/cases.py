@@ -24,7 +24,7 @@ from zhengwu.org.models import Hall, Role, Staff
 from zhengwu.workdays import engine
 
 from .geography import CENTER_CODE
-from .people import CITIZEN
+from .people import CITIZEN, CITIZEN_NAME
 
 DEMO_AGENT = "dby"
 
@@ -198,3 +198,59 @@ def _agent_cases(rng: random.Random, days: list[dt.date], agents: list[Staff], f
                         s.case_decide(case=case, officer=actor, decision="approve")
                         s.case_complete(case=case, officer=officer)
     return made
+
+
+# 认领 in the demo: two window cases of the demo citizen (``citizen``, 李明), not linked to the
+# account, so the 我的办件 claim can be tried: case number + this 身份证号, then the SMS code the
+# demo prints on the server console. The first is dated on a fixed day, so its number is the same
+# in every build (the README gives it); the second, still in review, comes along with the same code.
+CLAIM_ID_NUMBER = "130621198603150316"
+CLAIM_PHONE = "13903190316"
+CLAIM_DAY = dt.date(2026, 9, 8)
+CLAIM_CASE_NO = f"{CENTER_CODE}-{CLAIM_DAY:%Y%m%d}-00001"
+CLAIM_ITEMS = ("无犯罪记录证明开具", "企业职工基本养老保险待遇申领")
+
+
+def load_demo_claimable_cases() -> list[str]:
+    """The citizen's two unclaimed window cases (once); returns their case numbers."""
+    if Case.objects.filter(id_number=CLAIM_ID_NUMBER).exists():
+        return []
+    center = Hall.objects.select_related("region").filter(code=CENTER_CODE).first()
+    items = {i.name: i for i in Item.objects.select_related("current", "department")
+             .filter(name__in=CLAIM_ITEMS, status=ItemVersion.Status.ACTIVE)}
+    if center is None or len(items) != len(CLAIM_ITEMS):
+        return []
+    applicant = s.Applicant(kind="person", name=CITIZEN_NAME, phone=CLAIM_PHONE, id_number=CLAIM_ID_NUMBER,
+                            address="示范县城关街道建设路18号")
+    made = []
+    # An old 即办件, finished on the spot.
+    item = items[CLAIM_ITEMS[0]]
+    officer = _department_staff(center, item.department_id, Role.WINDOW_OFFICER)
+    with clock.frozen(_at(CLAIM_DAY, 80)):
+        case = s.case_submit(item=item, applicant=applicant, channel=Channel.WINDOW, officer=officer)
+        s.case_accept(case=case, officer=officer, paper_materials=list(plan_for(item.current).required))
+    made.append(case.case_no)
+    # A recent one, accepted three working days ago and reviewed by the 首席代表, waiting for approval.
+    item = items[CLAIM_ITEMS[1]]
+    officer = _department_staff(center, item.department_id, Role.WINDOW_OFFICER)
+    chief = _department_staff(center, item.department_id, Role.CHIEF_REP)
+    day, back = clock.today(), 0
+    while back < 3:
+        day -= dt.timedelta(days=1)
+        back += engine.is_workday(day, region=center.region)
+    with clock.frozen(_at(day, 100)):
+        case = s.case_submit(item=item, applicant=applicant, channel=Channel.WINDOW, officer=officer)
+        s.case_accept(case=case, officer=officer, paper_materials=list(plan_for(item.current).required))
+    with clock.frozen(_at(engine.add_workdays(day, 1, region=center.region), 60)):
+        s.case_review(case=case, officer=chief, note="审查通过")
+    made.append(case.case_no)
+    return made
+
+
+def _department_staff(hall: Hall, department_id: int, role: str) -> Staff:
+    """The department's first 窗口人员 (not its 首席代表) or its 首席代表 in the hall."""
+    qs = (Staff.objects.select_related("department", "hall__region", "region").prefetch_related("roles")
+          .filter(hall=hall, department_id=department_id, roles__code=role, is_active=True))
+    if role != Role.CHIEF_REP:
+        qs = qs.exclude(roles__code=Role.CHIEF_REP)
+    return qs.order_by("employee_no").first()

@@ -180,29 +180,3 @@ def test_the_demo_has_two_months_of_cases_made_by_the_services(demo):
     assert not accepted.filter(due_date__isnull=True).exists()
     assert CaseEvent.objects.filter(action="accept").count() == accepted.count()
     assert load_demo_cases(working_days=10) == 0
-
-
-def test_the_demo_activity_sets_up_queues_rates_cases_and_runs_supervision(demo):
-    from zhengwu.cases.models import Case
-    from zhengwu.demo.activity import load_demo_activity
-    from zhengwu.demo.cases import load_demo_cases
-    from zhengwu.hall.models import WindowGroup
-    from zhengwu.ratings.models import Rating, Rectification
-    from zhengwu.supervision.models import SweepRun
-
-    load_demo_cases(working_days=10)
-    made = load_demo_activity()
-
-    center = Hall.objects.get(code=geo.CENTER_CODE)
-    groups = WindowGroup.objects.filter(hall=center)
-    assert made["window_groups"] >= groups.count() > 10
-    # every window of the center takes numbers in some group, so the kiosk can issue them
-    assert not Window.objects.filter(hall=center).exclude(pk__in=groups.values("windows")).exists()
-    finished = Case.objects.filter(status__in=["completed", "delivered"]).count()
-    assert 0.4 * finished <= made["ratings"] == Rating.objects.count() <= finished
-    assert Rectification.objects.count() == Rating.objects.filter(is_bad=True).count()
-    assert SweepRun.objects.exists()
-
-    again = load_demo_activity()
-    assert again == {"window_groups": 0, "ratings": 0}
-    assert Rating.objects.count() == made["ratings"]
