@@ -8,6 +8,8 @@ exists). The admin's own login page leads here, so it is covered too.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.auth.views import LoginView
 
 from zhengwu.core import throttle
@@ -21,7 +23,8 @@ class ThrottledLoginView(LoginView):
 
     def post(self, request, *args, **kwargs):
         client = throttle.client_key(request)
-        name = request.POST.get("username", "").strip().lower()[:150]
+        # The form NFKC-normalises the name (ａｄｍｉｎ signs in as admin): the counter must as well.
+        name = unicodedata.normalize("NFKC", request.POST.get("username", "")).strip().casefold()[:150]
         try:
             throttle.check("login-client", client, limit=PER_CLIENT, window=WINDOW, what="登录")
             throttle.check("login-user", name, limit=PER_USER, window=WINDOW, what="该账号登录")

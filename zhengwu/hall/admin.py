@@ -5,6 +5,8 @@ pad's ratings are 好差评 ratings, in the ratings app's admin.)"""
 from django.contrib import admin
 
 from zhengwu.core.validators import mask_id_number
+from zhengwu.org.admin import HallScopedAdmin, admin_scope, scoped_halls
+from zhengwu.org.models import Hall
 
 from .models import (
     Appointment,
@@ -30,7 +32,9 @@ class _ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(QueuePolicy)
-class QueuePolicyAdmin(admin.ModelAdmin):
+class QueuePolicyAdmin(HallScopedAdmin):
+    """A 中心管理员 sets their own hall's queue policy; the default row (no hall) is the superuser's."""
+
     list_display = ["__str__", "max_recalls", "green_rank", "appointment_rank", "slot_minutes", "slot_capacity",
                     "am_start", "pm_end"]
     fieldsets = [
@@ -46,7 +50,7 @@ class QueuePolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(WindowGroup)
-class WindowGroupAdmin(admin.ModelAdmin):
+class WindowGroupAdmin(HallScopedAdmin):
     list_display = ["code", "name", "hall", "sort", "is_active"]
     list_filter = ["hall", "is_active"]
     search_fields = ["code", "name"]
@@ -54,12 +58,16 @@ class WindowGroupAdmin(admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "windows":
-            kwargs["queryset"] = db_field.related_model.objects.select_related("hall")
+            qs = db_field.related_model.objects.select_related("hall")
+            scope = admin_scope(request)
+            if scope is not None:
+                qs = qs.filter(hall__in=Hall.objects.filter(scoped_halls(scope))) if scope else qs.none()
+            kwargs["queryset"] = qs
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(SlotCapacity)
-class SlotCapacityAdmin(admin.ModelAdmin):
+class SlotCapacityAdmin(HallScopedAdmin):
     list_display = ["item", "hall", "capacity"]
     list_filter = ["hall"]
     autocomplete_fields = ["item"]

@@ -180,7 +180,7 @@ def cancel(request, payload: CancelIn):
 def _kiosk_account(request, hall) -> None:
     """The API issues numbers for the hall's own kiosk apps: a signed-in member of that hall's staff."""
     staff = staff_for_user(request.user)
-    if not guard.may_set_up_kiosk(staff, hall):
+    if not guard.is_kiosk_account(staff, hall):
         raise PermissionDenied(f"取号和签到接口仅供{hall.name}的取号机使用（须以本大厅工作人员账号的令牌调用）",
                                code="not_kiosk")
 
@@ -206,7 +206,8 @@ def issue(request, code: str, payload: IssueIn):
 def check_in(request, code: str, payload: CheckInIn):
     hall = _hall(code)
     _kiosk_account(request, hall)
-    ticket = guard.guarded_code(request, None, lambda: services.appointment_check_in(hall=hall, code=payload.code))
+    ticket = guard.guarded_code(request, hall, lambda: services.appointment_check_in(hall=hall, code=payload.code),
+                                kiosk=True)
     return HttpStatus(201, _ticket_out(ticket))
 
 

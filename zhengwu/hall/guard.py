@@ -4,7 +4,7 @@ The kiosk (取号机) is a page anyone can open, so a script could flood a queue
 have call SMS sent to any phone) or guess the 6-digit check-in and cancellation codes. Two
 defences, as policy here:
 
-- **Kiosk devices.** A 中心管理员 (or a window officer) of the hall opens the kiosk page on the
+- **Kiosk devices.** The hall's 中心管理员 opens the kiosk page on the
   hall's own machine and marks it 取号机: a signed cookie (``KIOSK_COOKIE``, SECRET_KEY-signed,
   the hall's code) that no one can forge. A marked machine issues numbers without limit, as a
   busy hall needs; any other browser (a phone scanning the QR on the wall) gets ``ISSUE_LIMIT``
@@ -28,7 +28,8 @@ KIOSK_SALT = "zhengwu.hall.kiosk"
 KIOSK_MAX_AGE = 5 * 365 * 24 * 3600
 ISSUE_LIMIT, ISSUE_WINDOW = 3, 1800
 CODE_FAILURES, KIOSK_CODE_FAILURES, CODE_WINDOW = 10, 60, 600
-KIOSK_SETUP_ROLES = {Role.HALL_ADMIN, Role.WINDOW_OFFICER, Role.CHIEF_REP}
+KIOSK_SETUP_ROLES = {Role.HALL_ADMIN}  # marking a machine: the 中心管理员 only
+KIOSK_APP_ROLES = {Role.HALL_ADMIN, Role.WINDOW_OFFICER, Role.CHIEF_REP}  # whose tokens a kiosk app may use
 
 
 def kiosk_cookie_value(hall: Hall) -> str:
@@ -48,12 +49,17 @@ def may_set_up_kiosk(staff, hall: Hall) -> bool:
                 and staff.role_codes() & KIOSK_SETUP_ROLES)
 
 
+def is_kiosk_account(staff, hall: Hall) -> bool:
+    return bool(staff is not None and staff.is_active and staff.hall_id == hall.pk
+                and staff.role_codes() & KIOSK_APP_ROLES)
+
+
 def guarded_issue(request, hall: Hall, issue):
     """Run ``issue`` (taking a number); outside a kiosk device at most ``ISSUE_LIMIT`` numbers per
     client in the window (only numbers actually issued count)."""
     if is_kiosk_device(request, hall):
         return issue()
-    who = f"{hall.pk}:{throttle.client_key(request)}"
+    who = throttle.client_key(request)  # across halls: a script gets no more numbers by switching halls
     if (throttle.count("hall-issue", who)) >= ISSUE_LIMIT:
         raise DomainError("too_many_requests", f"取号过于频繁：同一设备{ISSUE_WINDOW // 60}分钟内最多取{ISSUE_LIMIT}个号，"
                                                "请到大厅取号机取号", status=429)
@@ -62,10 +68,13 @@ def guarded_issue(request, hall: Hall, issue):
     return ticket
 
 
-def guarded_code(request, hall: Hall | None, lookup):
-    """Run ``lookup`` (a code check that raises NotFound on a wrong code) under the failure counter."""
-    who = throttle.client_key(request)
-    limit = KIOSK_CODE_FAILURES if hall is not None and is_kiosk_device(request, hall) else CODE_FAILURES
+def guarded_code(request, hall: Hall | None, lookup, *, kiosk: bool = False):
+    """Run ``lookup`` (a code check that raises NotFound on a wrong code) under the failure counter:
+    per hall and client for a check-in (so typos on a shared Wi-Fi elsewhere do not block a hall's
+    kiosk), per client for a cancellation. ``kiosk``: the caller is the hall's kiosk app."""
+    who = f"{hall.pk if hall is not None else '-'}:{throttle.client_key(request)}"
+    device = kiosk or (hall is not None and is_kiosk_device(request, hall))
+    limit = KIOSK_CODE_FAILURES if device else CODE_FAILURES
     throttle.check("hall-code", who, limit=limit, window=CODE_WINDOW, what="预约码核对")
     try:
         return lookup()

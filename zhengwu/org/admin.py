@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from .admin_access import GRANTABLE_ROLES
 from .models import Department, Hall, Region, Role, Staff, Window
-from .photos import delete_after_commit
+from .photos import check_photo, clean_photo, delete_after_commit
 from .selectors import staff_for_user
 
 
@@ -26,6 +26,14 @@ def scoped_halls(staff) -> Q:
     if staff.hall.kind == Hall.Kind.TOWN_CENTER:
         q |= Q(kind=Hall.Kind.VILLAGE_STATION, region__code__startswith=staff.hall.region.code_prefix)
     return q
+
+
+def _ancestors(region) -> list[int]:
+    ids, r = [], region.parent
+    while r is not None:
+        ids.append(r.pk)
+        r = r.parent
+    return ids
 
 
 class HallScopedAdmin(admin.ModelAdmin):
@@ -60,7 +68,20 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Hall)
 class HallAdmin(HallScopedAdmin):
+    """A 中心管理员 keeps their hall's address, phone and hours; what it is, where it is and its code
+    (the prefix of every case number, the key of its kiosks) are the superuser's."""
+
     hall_path = "pk"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if admin_scope(request) is None else [*fields, "code", "kind", "region", "is_active"]
+
+    def has_add_permission(self, request):
+        return admin_scope(request) is None and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return admin_scope(request) is None and super().has_delete_permission(request, obj)
 
     list_display = ["code", "name", "kind", "region", "phone", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -102,10 +123,30 @@ class StaffAdmin(HallScopedAdmin):
         scope = admin_scope(request)
         return qs.exclude(pk=scope.pk) if scope else qs  # nobody widens their own scope
 
+    def get_readonly_fields(self, request, obj=None):
+        """A record's login account is never re-pointed by a scoped admin (that would hand its roles
+        to an account they hold); on a new record they pick an account that is nobody's yet."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user"] if obj is not None and admin_scope(request) is not None else fields
+
+    def get_autocomplete_fields(self, request):
+        fields = super().get_autocomplete_fields(request)
+        return fields if admin_scope(request) is None else [f for f in fields if f != "user"]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = admin_scope(request)
+        if scope is not None and db_field.name == "user":
+            from django.contrib.auth import get_user_model
+
+            kwargs["queryset"] = get_user_model().objects.filter(
+                staff__isnull=True, is_staff=False, is_superuser=False).order_by("username")
         if scope and db_field.name == "region":
             kwargs["queryset"] = Region.objects.filter(code__startswith=scope.hall.region.code_prefix)
+        if scope and db_field.name == "department":
+            region = scope.hall.region
+            kwargs["queryset"] = Department.objects.filter(
+                Q(region__code__startswith=region.code_prefix)
+                | Q(region__in=Region.objects.filter(pk__in=_ancestors(region))))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -127,8 +168,12 @@ class StaffAdmin(HallScopedAdmin):
             form.instance.roles.add(*kept)
 
     def save_model(self, request, obj, form, change):
-        """A replaced or cleared photo's old file goes once the change is saved."""
+        """A new photo is stored re-encoded (no EXIF); a replaced or cleared photo's old file goes
+        once the change is saved."""
         old = getattr(form.initial.get("photo"), "name", "") or ""
+        if "photo" in form.changed_data and obj.photo and not getattr(obj.photo, "_committed", True):
+            ext = check_photo(obj.photo.file)
+            obj.photo = clean_photo(obj.photo.file, ext)
         super().save_model(request, obj, form, change)
         if old and old != obj.photo.name:
             delete_after_commit(old)

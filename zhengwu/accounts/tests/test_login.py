@@ -52,3 +52,9 @@ def test_the_admin_login_leads_to_the_platform_login(client):
     r = client.get("/admin/login/?next=/admin/")
     assert (r.status_code, r["Location"]) == (302, "/login/?next=/admin/")
     assert client.get("/admin/").url.startswith("/admin/login/")
+
+
+def test_full_width_spellings_of_a_name_share_its_counter(client, user):
+    for spelling in ("zhangsan", "ｚｈａｎｇｓａｎ", "ZHANGSAN", "ｚhangsan", "zhangsａn"):
+        assert _login(client, spelling, "wrong").status_code == 200
+    assert _login(client, "zhangsan", "right-pass-2026", addr="10.0.0.9").status_code == 429

@@ -12,7 +12,7 @@ from django.db import transaction
 from zhengwu.core.errors import DomainError
 from zhengwu.core.services import audit_record
 from zhengwu.org.models import Staff
-from zhengwu.org.photos import check_photo, delete_after_commit
+from zhengwu.org.photos import check_photo, clean_photo, delete_after_commit
 
 from ..models import WindowSeat
 from ._common import publish_windows
@@ -36,7 +36,7 @@ def staff_photo_set(*, staff: Staff, upload) -> Staff:
         with transaction.atomic():
             locked = Staff.objects.select_for_update(of=("self",)).select_related("user", "hall").get(pk=staff.pk)
             old = locked.photo.name
-            locked.photo.save(f"photo.{ext}", upload, save=False)
+            locked.photo.save(f"photo.{ext}", clean_photo(upload, ext), save=False)
             written = locked.photo.name
             locked.save(update_fields=["photo"])
             delete_after_commit(old)

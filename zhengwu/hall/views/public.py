@@ -29,7 +29,7 @@ from zhengwu.workdays import engine
 from .. import guard, selectors, services
 from ..models import GreenReason, Ticket, TicketStatus, WindowGroup
 from ..policy import policy_for
-from ._access import hall_or_404, window_or_404
+from ._access import forbidden, hall_or_404, window_or_404
 
 
 def qr_svg(url: str) -> str:
@@ -73,7 +73,7 @@ def kiosk_device(request, code: str):
     """Mark this browser as the hall's 取号机 (by the hall's own staff, signed in on that machine)."""
     hall = hall_or_404(code)
     if not guard.may_set_up_kiosk(staff_for_user(request.user), hall):
-        raise Http404("只有本大厅的工作人员可以设置取号机")
+        return forbidden(request, f"只有{hall.name}的中心管理员可以将设备设为取号机")
     response = redirect("hall:kiosk", code=hall.code)
     response.set_cookie(guard.KIOSK_COOKIE, guard.kiosk_cookie_value(hall), max_age=guard.KIOSK_MAX_AGE,
                         httponly=True, samesite="Lax", secure=request.is_secure())

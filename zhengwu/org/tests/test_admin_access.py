@@ -42,7 +42,9 @@ def test_the_group_holds_no_personal_data_and_no_way_to_widen_scope():
                  "ratings.view_rating", "ratings.change_rectification", "disclosure.view_inforequest",
                  "disclosure.view_requestattachment",
                  "disclosure.add_bodymember", "disclosure.change_publication", "disclosure.change_annualreport",
-                 "org.change_role", "org.add_region", "org.change_region"):
+                 "org.change_role", "org.add_region", "org.change_region", "supervision.view_admonition",
+                 "supervision.view_monthlyscore", "supervision.view_accountabilityflag", "hall.view_staffabsence",
+                 "hall.view_windowseat", "disclosure.change_bodymember"):
         assert not user.has_perm(perm), perm
     for perm in ("org.view_region", "org.change_staff", "org.change_window", "cases.change_policysetting",
                  "catalog.change_itemversion", "hall.change_windowgroup", "supervision.change_scorerule",
@@ -53,13 +55,14 @@ def test_the_group_holds_no_personal_data_and_no_way_to_widen_scope():
 def test_migrate_resets_the_group_to_the_policy():
     from django.contrib.auth.models import Group, Permission
 
-    from zhengwu.org.admin_access import admin_group, reset_admin_group
+    from zhengwu.org.admin_access import CENTER_GROUP_NAME, admin_group, reset_admin_group
 
     group = admin_group()
     group.permissions.add(Permission.objects.get(codename="view_case"))
     reset_admin_group()
     assert not group.permissions.filter(codename="view_case").exists()
-    assert Group.objects.get(name=GROUP_NAME).permissions.filter(codename="change_itemversion").exists()
+    assert Group.objects.get(name=GROUP_NAME).permissions.filter(codename="change_window").exists()
+    assert Group.objects.get(name=CENTER_GROUP_NAME).permissions.filter(codename="change_itemversion").exists()
 
 
 @pytest.fixture
@@ -133,3 +136,65 @@ def test_roles_the_superuser_gave_survive_a_town_admins_edit(client, town):
     assert r.status_code == 302
     agent = Staff.objects.get(pk=agent.pk)
     assert agent.title == "村会计、代办员" and agent.role_codes() == {Role.VILLAGE_AGENT, Role.SUPERVISOR}
+
+
+def test_a_town_admin_keeps_their_hall_and_not_the_county_wide_tables(town):
+    user = town["admin"].user
+    for perm in ("org.change_staff", "org.change_window", "hall.change_windowgroup", "catalog.view_itemversion"):
+        assert user.has_perm(perm), perm
+    for perm in ("catalog.change_itemversion", "workdays.add_dayoverride", "supervision.change_scorerule",
+                 "org.change_department", "disclosure.change_feewaiverreason", "cases.change_policysetting"):
+        assert not user.has_perm(perm), perm
+
+
+def test_a_town_admin_cannot_rename_move_or_recode_their_hall(client, town):
+    hall = town["town_hall"]
+    client.force_login(town["admin"].user)
+    r = client.post(f"/admin/org/hall/{hall.pk}/change/", {
+        "code": "XCODE", "name": hall.name, "kind": Hall.Kind.CENTER, "region": town["center"].region_id,
+        "address": "城关镇府前街8号", "phone": "0311-86660000", "is_active": "on"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    hall.refresh_from_db()
+    assert (hall.code, hall.kind, hall.region_id, hall.phone) == ("CGZ", Hall.Kind.TOWN_CENTER,
+                                                                   town["town_hall"].region_id, "0311-86660000")
+    assert client.get("/admin/org/hall/add/").status_code == 403
+
+
+def test_a_staff_records_account_is_never_re_pointed_by_a_scoped_admin(client, town):
+    from django.contrib.auth import get_user_model
+
+    mine = get_user_model().objects.create_user(username="mine", password="x-2026-pass")
+    officer = town["officer"]
+    client.force_login(town["admin"].user)
+    r = _change_form(client, officer, user=mine.pk)
+    assert r.status_code == 302
+    assert Staff.objects.get(pk=officer.pk).user_id == officer.user_id  # read-only: the post is ignored
+    form = client.get("/admin/org/staff/add/").content.decode()
+    options = re.search(r'<select name="user".*?</select>', form, re.S).group(0)
+    assert "mine" in options and officer.user.username not in options and town["admin"].user.username not in options
+
+
+def test_moving_a_record_to_another_account_takes_admin_access_from_the_old_one():
+    from django.contrib.auth import get_user_model
+
+    staff = f.staff("3010", Role.HALL_ADMIN, region=f.county(), name="旧主任")
+    old = staff.user
+    new = get_user_model().objects.create_user(username="new-director", password="x-2026-pass")
+    staff.user = new
+    staff.save()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert not old.is_staff and not old.groups.exists()
+    assert new.is_staff and new.groups.filter(name=GROUP_NAME).exists()
+
+
+def test_queue_settings_of_other_halls_and_the_default_are_out_of_a_hall_admins_reach(client, town):
+    from zhengwu.hall.models import QueuePolicy
+
+    default = QueuePolicy.objects.filter(hall=None).first() or QueuePolicy.objects.create(hall=None)
+    mine = QueuePolicy.objects.create(hall=town["town_hall"])
+    theirs = QueuePolicy.objects.create(hall=town["center"])
+    client.force_login(town["admin"].user)
+    assert client.get(f"/admin/hall/queuepolicy/{mine.pk}/change/").status_code == 200
+    for other in (default, theirs):
+        assert client.get(f"/admin/hall/queuepolicy/{other.pk}/change/").status_code == 302
