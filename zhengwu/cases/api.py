@@ -307,6 +307,7 @@ class ClaimIn(Schema):
     id_number: str = Field("", description="个人办件：申请时登记的身份证号")
     uscc: str = Field("", description="企业办件：统一社会信用代码（与 legal_rep 一起，代替 id_number）")
     legal_rep: str = Field("", description="企业办件：法定代表人姓名")
+    phone: str = Field("", description="企业办件：申请时登记的联系电话（信用代码和法定代表人是公开信息，须加上电话）")
 
 
 class ClaimSentOut(Schema):
@@ -328,15 +329,16 @@ class ClaimedOut(Schema):
 
 @router.post("/claims", response={202: ClaimSentOut, **_errors(400, 404, 409, 429)},
              summary="认领办件：核对办件编号和证件信息，向办件登记的手机发送验证码",
-             description="用于把窗口受理或代办员代办的办件关联到调用者的网上账号。个人办件填身份证号，企业办件填统一社会信用代码和"
-                         "法定代表人姓名。编号与证件信息不匹配时与办件不存在时的答复完全相同（404）。"
+             description="用于把窗口受理或代办员代办的办件关联到调用者的网上账号。个人办件填身份证号，企业办件填统一社会信用代码、"
+                         "法定代表人姓名和申请时登记的联系电话。编号与证件信息不匹配时与办件不存在时的答复完全相同（404）。"
                          f"验证码发送到办件登记的联系电话，{claims.CLAIM_CODE_MINUTES}分钟内有效，只能使用一次。"
                          f"同一账号每小时最多{claims.CLAIM_SENDS_PER_USER}次、同一客户端{claims.CLAIM_SENDS_PER_CLIENT}次"
                          f"（不论是否匹配），同一办件每小时最多发送{claims.CLAIM_SENDS_PER_CASE}条（429）。"
                          "已关联其他账号的办件不能认领（409），请到受理窗口办理。")
 def claim_start(request, body: ClaimIn):
     sent = claims.case_claim_start(user=_user(request), case_no=body.case_no, id_number=body.id_number,
-                                   uscc=body.uscc, legal_rep=body.legal_rep, client=throttle.client_key(request))
+                                   uscc=body.uscc, legal_rep=body.legal_rep, phone=body.phone,
+                                   client=throttle.client_key(request))
     return HttpStatus(202, {"case_no": sent.case_no, "phone": sent.phone, "expires_at": sent.expires_at,
                             "related": sent.related})
 

@@ -64,12 +64,12 @@ def _throttled(scope: str, who: str, limit: int) -> None:
                           status=429) from None
 
 
-def _credential_matches(case: Case | None, *, id_number: str, uscc: str, legal_rep: str) -> bool:
+def _credential_matches(case: Case | None, *, id_number: str, uscc: str, legal_rep: str, phone: str) -> bool:
     if case is None:
         return False
-    if uscc:
+    if uscc:  # the credit code and the legal representative are public: the recorded phone is the secret
         return (case.applicant_kind == ApplicantKind.LEGAL and case.uscc.upper() == uscc
-                and case.legal_rep.strip() == legal_rep)
+                and case.legal_rep.strip() == legal_rep and case.contact_phone == phone)
     return case.applicant_kind == ApplicantKind.PERSON and case.id_number.upper() == id_number
 
 
@@ -92,17 +92,18 @@ def _refuse_linked(case: Case, user) -> None:
 
 
 def case_claim_start(*, user, case_no: str, id_number: str = "", uscc: str = "", legal_rep: str = "",
-                     client: str = "") -> ClaimSent:
+                     phone: str = "", client: str = "") -> ClaimSent:
     """Step one: check the case number and credential, then text a one-time code to the case's phone."""
     case_no = (case_no or "").strip()
     uscc, legal_rep = (uscc or "").strip().upper(), (legal_rep or "").strip()
     id_number = (id_number or "").strip().upper()
     if not case_no or len(case_no) > 40:
         raise DomainError("claim_input", "请输入办件编号（受理通知书或短信上的编号）")
+    phone = (phone or "").strip()
     if uscc:
         uscc = validate_uscc(uscc)
-        if not legal_rep:
-            raise DomainError("claim_input", "企业办件请同时填写法定代表人姓名")
+        if not legal_rep or not phone:
+            raise DomainError("claim_input", "企业办件请同时填写法定代表人姓名和申请时登记的联系电话")
     elif id_number:
         id_number = validate_id_number(id_number)
     else:
@@ -113,7 +114,7 @@ def case_claim_start(*, user, case_no: str, id_number: str = "", uscc: str = "",
     throttle.fail("claim-client", client or "unknown", window=CLAIM_SEND_WINDOW)
 
     case = Case.objects.filter(case_no=case_no).first()
-    if not _credential_matches(case, id_number=id_number, uscc=uscc, legal_rep=legal_rep):
+    if not _credential_matches(case, id_number=id_number, uscc=uscc, legal_rep=legal_rep, phone=phone):
         raise NotFound(NOT_FOUND_MESSAGE)
     _refuse_linked(case, user)
     phone = case.contact_phone

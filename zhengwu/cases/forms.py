@@ -94,11 +94,12 @@ class ClaimForm(forms.Form):
     id_number = forms.CharField(label="身份证号", max_length=18, required=False)
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
     legal_rep = forms.CharField(label="法定代表人姓名", max_length=50, required=False)
+    phone = forms.CharField(label="申请时登记的联系电话", max_length=20, required=False)
 
     def credential(self) -> dict:
         d = self.cleaned_data
         if d["kind"] == ApplicantKind.LEGAL:
-            return {"uscc": d["uscc"], "legal_rep": d["legal_rep"]}
+            return {"uscc": d["uscc"], "legal_rep": d["legal_rep"], "phone": d["phone"]}
         return {"id_number": d["id_number"]}
 
 

@@ -185,9 +185,13 @@ def test_api_flow(client, w, send):
 def test_an_enterprise_case_is_claimed_with_its_credit_code_and_legal_representative(client, w, send):
     case = window_case(w, kind="legal", name="示范县好味餐饮有限公司", uscc=USCC, legal_rep="王五", id_number="")
     auth = token(w.citizen)
-    assert api_start(client, auth, case.case_no, uscc=USCC, legal_rep="王六").json() == NOT_FOUND
+    phone = case.contact_phone
+    assert api_start(client, auth, case.case_no, uscc=USCC, legal_rep="王六", phone=phone).json() == NOT_FOUND
+    # the credit code and the legal representative are public: without the recorded phone, nothing
+    assert api_start(client, auth, case.case_no, uscc=USCC, legal_rep="王五", phone="13900001111").json() == NOT_FOUND
     assert api_start(client, auth, case.case_no, id_number=PERSON_ID).json() == NOT_FOUND
-    assert send(api_start, client, auth, case.case_no, uscc=USCC.lower(), legal_rep=" 王五 ").status_code == 202
+    assert send(api_start, client, auth, case.case_no, uscc=USCC.lower(), legal_rep=" 王五 ",
+                phone=phone).status_code == 202
     assert send(api_confirm, client, auth, case.case_no, last_code()).json() == {"claimed": [case.case_no]}
 
 
@@ -232,7 +236,7 @@ def test_a_wrong_pair_answers_exactly_like_a_missing_case(client, w, send):
     auth = token(w.citizen)
     missing = api_start(client, auth, "SFXZW-20000101-00001", id_number=PERSON_ID)
     assert (missing.status_code, missing.json()) == (404, NOT_FOUND)
-    for cred in ({"id_number": OTHER_ID}, {"uscc": USCC, "legal_rep": "张三"}):
+    for cred in ({"id_number": OTHER_ID}, {"uscc": USCC, "legal_rep": "张三", "phone": "13812345678"}):
         r = send(api_start, client, auth, case.case_no, **cred)
         assert (r.status_code, r.content) == (missing.status_code, missing.content)
     client.force_login(w.citizen)
