@@ -238,7 +238,7 @@ def attachments_move_to_token_dirs(*, dry_run: bool = False) -> list[AttachmentM
         old, storage = att.file.name, att.file.storage
         move = AttachmentMove(attachment_id=att.pk, old=old)
         out.append(move)
-        if not storage.exists(old):
+        if not old or not storage.exists(old) or old.endswith("/"):  # an empty name is the media root itself
             move.problem = "文件不存在，未移动"
             continue
         if dry_run:
