@@ -4,12 +4,17 @@ pad's ratings are 好差评 ratings, in the ratings app's admin.)"""
 
 from django.contrib import admin
 
+from zhengwu.core import clock
+from zhengwu.core.services import audit_record
 from zhengwu.core.validators import mask_id_number
 from zhengwu.org.admin import HallScopedAdmin, admin_scope, scoped_halls
 from zhengwu.org.models import Hall
+from zhengwu.org.selectors import staff_for_user
 
+from .guard import kiosk_device_revoke
 from .models import (
     Appointment,
+    KioskDevice,
     QueuePolicy,
     SlotCapacity,
     StaffAbsence,
@@ -125,3 +130,35 @@ class StaffAbsenceAdmin(_ReadOnly):
 class WindowSeatAdmin(_ReadOnly):
     list_display = ["window", "officer", "since"]
     list_filter = ["window__hall"]
+
+
+@admin.register(KioskDevice)
+class KioskDeviceAdmin(HallScopedAdmin):
+    """The hall's marked 取号机: listed, and revoked (a lost or replaced machine); they are created
+    from the kiosk page on the machine itself."""
+
+    list_display = ["hall", "label", "created_by", "created_at", "revoked_at"]
+    list_filter = ["hall"]
+    readonly_fields = ["hall", "nonce", "created_by", "created_at", "revoked_at"]
+    fields = ["hall", "label", "created_by", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="吊销所选取号机", permissions=["change"])
+    def revoke(self, request, queryset):
+        staff = staff_for_user(request.user)
+        done = 0
+        for device in queryset.filter(revoked_at__isnull=True).select_related("hall"):
+            if staff is None and request.user.is_superuser:
+                KioskDevice.objects.filter(pk=device.pk).update(revoked_at=clock.now())
+                audit_record(actor=request.user, action="update", obj=device, request=request,
+                             summary=f"吊销{device}的取号机标记")
+            else:
+                kiosk_device_revoke(device=device, staff=staff)
+            done += 1
+        self.message_user(request, f"已吊销 {done} 台取号机")

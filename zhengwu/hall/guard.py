@@ -5,8 +5,9 @@ have call SMS sent to any phone) or guess the 6-digit check-in and cancellation 
 defences, as policy here:
 
 - **Kiosk devices.** The hall's 中心管理员 opens the kiosk page on the
-  hall's own machine and marks it 取号机: a signed cookie (``KIOSK_COOKIE``, SECRET_KEY-signed,
-  the hall's code) that no one can forge. A marked machine issues numbers without limit, as a
+  hall's own machine and marks it 取号机: a ``KioskDevice`` row and a signed cookie
+  (``KIOSK_COOKIE``, SECRET_KEY-signed, naming the hall and the row) that no one can forge; revoking
+  the row in the admin ends it. A marked machine issues numbers without limit, as a
   busy hall needs; any other browser (a phone scanning the QR on the wall) gets ``ISSUE_LIMIT``
   numbers per ``ISSUE_WINDOW`` seconds per client address. Through the API, numbers are issued by
   the hall's own staff accounts (the kiosk app's token).
@@ -17,11 +18,17 @@ defences, as policy here:
 
 from __future__ import annotations
 
-from django.core import signing
+import secrets
 
-from zhengwu.core import throttle
-from zhengwu.core.errors import DomainError, NotFound
+from django.core import signing
+from django.db import transaction
+
+from zhengwu.core import clock, throttle
+from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.services import audit_record
 from zhengwu.org.models import Hall, Role
+
+from .models import KioskDevice
 
 KIOSK_COOKIE = "zw_kiosk"
 KIOSK_SALT = "zhengwu.hall.kiosk"
@@ -32,16 +39,36 @@ KIOSK_SETUP_ROLES = {Role.HALL_ADMIN}  # marking a machine: the 中心管理员 
 KIOSK_APP_ROLES = {Role.HALL_ADMIN, Role.WINDOW_OFFICER, Role.CHIEF_REP}  # whose tokens a kiosk app may use
 
 
-def kiosk_cookie_value(hall: Hall) -> str:
-    return signing.dumps(hall.code, salt=KIOSK_SALT)
+def kiosk_device_register(*, hall: Hall, staff, label: str = "") -> tuple[KioskDevice, str]:
+    """Mark a machine as ``hall``'s 取号机: a device row and the signed cookie value naming it."""
+    if not may_set_up_kiosk(staff, hall):
+        raise PermissionDenied(f"只有{hall.name}的中心管理员可以将设备设为取号机", code="not_hall_admin")
+    with transaction.atomic():
+        device = KioskDevice.objects.create(hall=hall, nonce=secrets.token_hex(16), label=label.strip()[:50],
+                                            created_by=staff, created_at=clock.now())
+        audit_record(actor=staff.user, action="create", obj=device, summary=f"将设备设为{hall.name}取号机")
+    return device, signing.dumps({"hall": hall.code, "device": device.nonce}, salt=KIOSK_SALT)
+
+
+def kiosk_device_revoke(*, device: KioskDevice, staff) -> None:
+    if not may_set_up_kiosk(staff, device.hall):
+        raise PermissionDenied(f"只有{device.hall.name}的中心管理员可以吊销取号机", code="not_hall_admin")
+    with transaction.atomic():
+        KioskDevice.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+        audit_record(actor=staff.user, action="update", obj=device, summary=f"吊销{device}的取号机标记")
 
 
 def is_kiosk_device(request, hall: Hall) -> bool:
     raw = request.COOKIES.get(KIOSK_COOKIE, "")
+    if not raw:
+        return False
     try:
-        return bool(raw) and signing.loads(raw, salt=KIOSK_SALT, max_age=KIOSK_MAX_AGE) == hall.code
+        value = signing.loads(raw, salt=KIOSK_SALT, max_age=KIOSK_MAX_AGE)
     except signing.BadSignature:
         return False
+    if not isinstance(value, dict) or value.get("hall") != hall.code:
+        return False
+    return KioskDevice.objects.filter(hall=hall, nonce=str(value.get("device", "")), revoked_at__isnull=True).exists()
 
 
 def may_set_up_kiosk(staff, hall: Hall) -> bool:

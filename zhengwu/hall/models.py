@@ -349,3 +349,26 @@ class SlotCapacity(models.Model):
 
     def __str__(self):
         return f"{self.item}：{self.capacity}人/时段"
+
+
+class KioskDevice(models.Model):
+    """A machine marked as the hall's 取号机 (its browser holds a signed cookie naming this row).
+
+    Revoking the row (a machine lost, replaced or moved) ends its kiosk standing at once; the
+    cookie alone proves nothing without a live row.
+    """
+
+    hall = models.ForeignKey(Hall, verbose_name="大厅", on_delete=models.CASCADE, related_name="kiosk_devices")
+    nonce = models.CharField("设备标识", max_length=32, unique=True, editable=False)
+    label = models.CharField("设备名称", max_length=50, blank=True, help_text="如：一楼大厅1号取号机")
+    created_by = models.ForeignKey(Staff, verbose_name="设置人", on_delete=models.PROTECT, related_name="+",
+                                   editable=False)
+    created_at = models.DateTimeField("设置时间", editable=False)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "取号机设备"
+        ordering = ["hall", "-created_at"]
+
+    def __str__(self):
+        return f"{self.hall.name} {self.label or self.nonce[:8]}"

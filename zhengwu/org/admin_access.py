@@ -37,7 +37,8 @@ VIEW = {"view"}
 HALL_ADMIN_PERMS = {
     "org": {"region": VIEW, "department": VIEW, "hall": {"view", "change"}, "window": ALL, "staff": ALL},
     "catalog": {"item": VIEW, "itemversion": VIEW},
-    "hall": {"queuepolicy": {"view", "change", "add"}, "windowgroup": ALL, "slotcapacity": ALL},
+    "hall": {"queuepolicy": {"view", "change", "add"}, "windowgroup": ALL, "slotcapacity": ALL,
+             "kioskdevice": {"view", "change"}},
 }
 CENTER_ADMIN_PERMS = {
     "org": {"department": ALL},

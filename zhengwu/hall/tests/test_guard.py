@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.cache import cache
 
 from zhengwu.accounts.models import ApiToken
@@ -75,7 +76,8 @@ def test_the_halls_staff_mark_the_kiosk_machine_which_then_issues_without_limit(
 
 
 def test_a_forged_or_other_halls_kiosk_cookie_counts_for_nothing(client, w):
-    client.cookies[guard.KIOSK_COOKIE] = guard.kiosk_cookie_value(w.station)  # the village station's machine
+    client.cookies[guard.KIOSK_COOKIE] = signing.dumps({"hall": "DGC", "device": "0" * 32},
+                                                       salt=guard.KIOSK_SALT)  # another hall's mark
     with clock.frozen(fx.at(9)):
         for _ in range(guard.ISSUE_LIMIT):
             assert _take(client, w).status_code == 302
@@ -133,3 +135,20 @@ def test_the_ticket_api_is_for_the_halls_own_kiosk_accounts(client, w):
                             HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert (r.status_code, r.json()["code"]) == (403, "not_kiosk")
     assert not Ticket.objects.exists()
+
+
+def test_a_revoked_kiosk_machine_is_an_ordinary_browser_again(client, w):
+    from ..models import KioskDevice
+
+    client.force_login(w.admin.user)
+    client.post(f"{KIOSK}device/", {"label": "一楼1号取号机"})
+    device = KioskDevice.objects.get()
+    assert (device.hall, device.label, device.created_by) == (w.hall, "一楼1号取号机", w.admin)
+    r = client.post("/admin/hall/kioskdevice/", {"action": "revoke", "_selected_action": [device.pk]})
+    assert r.status_code == 302
+    device.refresh_from_db()
+    assert device.revoked_at is not None
+    with clock.frozen(fx.at(9)):
+        for _ in range(guard.ISSUE_LIMIT):
+            assert _take(client, w).status_code == 302
+        assert _take(client, w).status_code == 429

@@ -72,10 +72,13 @@ def kiosk(request, code: str):
 def kiosk_device(request, code: str):
     """Mark this browser as the hall's 取号机 (by the hall's own staff, signed in on that machine)."""
     hall = hall_or_404(code)
-    if not guard.may_set_up_kiosk(staff_for_user(request.user), hall):
-        return forbidden(request, f"只有{hall.name}的中心管理员可以将设备设为取号机")
+    try:
+        _device, value = guard.kiosk_device_register(hall=hall, staff=staff_for_user(request.user),
+                                                     label=request.POST.get("label", ""))
+    except DomainError as exc:
+        return forbidden(request, exc.message)
     response = redirect("hall:kiosk", code=hall.code)
-    response.set_cookie(guard.KIOSK_COOKIE, guard.kiosk_cookie_value(hall), max_age=guard.KIOSK_MAX_AGE,
+    response.set_cookie(guard.KIOSK_COOKIE, value, max_age=guard.KIOSK_MAX_AGE,
                         httponly=True, samesite="Lax", secure=request.is_secure())
     return response
 
