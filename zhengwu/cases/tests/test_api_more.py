@@ -5,7 +5,6 @@ refusal is checked for its status, its JSON body and that nothing changed.
 """
 
 import datetime as dt
-import shutil
 import subprocess
 
 import pytest
@@ -22,6 +21,7 @@ from zhengwu.org.models import Role
 from zhengwu.org.tests import factories as f
 
 from .factories import PERSON_ID, USCC, applicant, build_world, pdf
+from .test_documents import _fonts
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -63,25 +63,16 @@ def audit(case):
                 .values_list("actor", "action", "summary"))
 
 
-def fonts(data: bytes, tmp_path) -> str:
-    if shutil.which("pdffonts"):
-        path = tmp_path / "doc.pdf"
-        path.write_bytes(data)
-        return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    return data.decode("latin-1")
-
-
 def assert_cjk_pdf(response, tmp_path):
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    names = fonts(response.content, tmp_path)
+    names = _fonts(response.content, tmp_path)
     assert "Noto-Sans-CJK-SC" in names or "NotoSansCJK" in names
 
 
 def pdf_text(data: bytes, tmp_path) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    """The text of a PDF, by poppler's pdftotext (installed by scripts/test.sh)."""
     path = tmp_path / "text.pdf"
     path.write_bytes(data)
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout

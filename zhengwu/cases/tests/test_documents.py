@@ -1,7 +1,6 @@
 """Case documents (办件文书): what each says, when it exists, who may open it, and the PDF itself."""
 
 import datetime as dt
-import shutil
 import subprocess
 
 import pytest
@@ -227,11 +226,10 @@ def test_documents_follow_the_state(w):
 
 
 def _fonts(data: bytes, tmp_path) -> str:
-    if shutil.which("pdffonts"):
-        path = tmp_path / "doc.pdf"
-        path.write_bytes(data)
-        return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    return data.decode("latin-1")
+    """The fonts embedded in a PDF, by poppler's pdffonts (installed by scripts/test.sh)."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
 
 
 def test_every_document_as_pdf_embeds_the_cjk_font(w, tmp_path):
