@@ -10,7 +10,6 @@ Deadlines are computed in memory by the working-day engine. The guarded UPDATE r
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock, fastsql
 from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.core.notify import Message, notify
-from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
+from zhengwu.core.validators import human_size, validate_id_number, validate_phone, validate_uscc
 from zhengwu.org.models import Hall, Role, Staff, Window
 from zhengwu.org.scope import agent_can_submit_at, staff_can_act_at
 from zhengwu.workdays import engine
@@ -71,12 +70,6 @@ _MAGIC = {
     "doc": [b"\xd0\xcf\x11\xe0"],
     "xls": [b"\xd0\xcf\x11\xe0"],
 }
-
-
-def human_size(n: int) -> str:
-    """1.5 MB, 4 KB: rounded up to one decimal so a file just over the limit never reads as equal."""
-    unit, size = ("MB", n / 1048576) if n >= 1048576 else ("KB", n / 1024)
-    return f"{math.ceil(size * 10) / 10:g} {unit}"
 
 
 def check_upload(upload) -> None:

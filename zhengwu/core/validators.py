@@ -9,6 +9,7 @@ Each ``validate_*`` raises :class:`DomainError` with a Chinese message.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from .errors import DomainError
@@ -97,3 +98,9 @@ def validate_area_code(value: str) -> str:
     if not _AREA_CODE_RE.match(v):
         raise DomainError("invalid_area_code", "统计用区划代码应为12位数字")
     return v
+
+
+def human_size(n: int) -> str:
+    """1.5 MB, 4 KB: rounded up to one decimal so a file just over the limit never reads as equal."""
+    unit, size = ("MB", n / 1048576) if n >= 1048576 else ("KB", n / 1024)
+    return f"{math.ceil(size * 10) / 10:g} {unit}"

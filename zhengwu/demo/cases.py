@@ -32,6 +32,16 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华志红"
 
 
+def workdays_before(today: dt.date, n: int, *, region) -> list[dt.date]:
+    """The ``n`` working days before ``today`` in ``region``, oldest first (the demo's history)."""
+    days, d = [], today
+    while len(days) < n:
+        d -= dt.timedelta(days=1)
+        if engine.is_workday(d, region=region):
+            days.append(d)
+    return days[::-1]
+
+
 def _person(rng: random.Random, n: int) -> s.Applicant:
     birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 55))
     first17 = f"130621{birth:%Y%m%d}{n % 1000:03d}"
@@ -75,14 +85,8 @@ def load_demo_cases(*, stdout=None, working_days: int = 40, seed: int = 2026) ->
             items.append((item, plan))
     if not items:
         return 0
-    # The 40 working days before today, oldest first.
     today = clock.today()
-    days, d = [], today
-    while len(days) < working_days:
-        d -= dt.timedelta(days=1)
-        if engine.is_workday(d, region=center.region):
-            days.append(d)
-    days.reverse()
+    days = workdays_before(today, working_days, region=center.region)
     made = 0
     say("正在生成演示办件……\n")
     for day_index, day in enumerate(days):

@@ -38,6 +38,7 @@ from zhengwu.org.models import Hall, Role, Staff, Window
 from zhengwu.org.scope import staff_can_act_at
 from zhengwu.workdays import engine
 
+from .cases import workdays_before
 from .geography import CENTER_CODE
 
 HISTORY_DAYS = 10  # working days before today
@@ -114,12 +115,7 @@ def load_demo_queues(*, days: int = HISTORY_DAYS, seed: int = 2026) -> int:
 def _days(hall: Hall, n: int, now: dt.datetime) -> list[dt.date]:
     """The ``n`` working days before today, oldest first, and today if it is one."""
     today = timezone.localdate(now)
-    out, d = [], today
-    while len(out) < n:
-        d -= dt.timedelta(days=1)
-        if engine.is_workday(d, region=hall.region):
-            out.append(d)
-    out.reverse()
+    out = workdays_before(today, n, region=hall.region)
     if engine.is_workday(today, region=hall.region):
         out.append(today)
     return out

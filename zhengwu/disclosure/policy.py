@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from zhengwu.core.validators import human_size
+
 from .models import FeeBand, Setting
 from .reference import FEE_BANDS_DEFAULT
 
@@ -37,7 +39,6 @@ def upload_rules() -> dict[str, str | int]:
     """What the upload fields tell people: the platform's file types and size limit, this app's count limit."""
     from django.conf import settings
 
-    from zhengwu.cases.services import human_size
     from zhengwu.cases.services import policy as platform_policy
 
     types = [t.strip() for t in platform_policy("upload_types").split(",") if t.strip()]

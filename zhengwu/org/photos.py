@@ -21,6 +21,7 @@ from django.db import transaction
 from PIL import Image, ImageOps
 
 from zhengwu.core.errors import DomainError
+from zhengwu.core.validators import human_size
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 6000  # larger is refused (a small file can still decode to a huge image)
@@ -34,8 +35,6 @@ CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 def check_photo(upload) -> str:
     """Refuse a photo of another type, too large, empty or not really an image (a ``DomainError``
     with a Chinese message); returns the extension to store it under."""
-    from zhengwu.cases.services import human_size  # cases imports org: not at module level
-
     name = os.path.basename(getattr(upload, "name", "") or "")
     ext = os.path.splitext(name)[1].lower().lstrip(".")
     if ext not in EXTENSIONS:

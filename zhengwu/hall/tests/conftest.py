@@ -8,7 +8,10 @@ import uuid
 import pytest
 from django.conf import settings
 
-from zhengwu.hall import live
+from zhengwu.core import clock
+from zhengwu.hall import live, services
+
+from . import factories as fx
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +22,14 @@ def hall_broker():
     yield broker
     live.set_broker(previous)
     broker.close()
+
+
+@pytest.fixture
+def w():
+    """The hall of ``factories.build_hall`` with 李明 signed in at window 01 and 王芳 at 02 (8:40).
+    Test modules that need another world define their own ``w``, which takes precedence."""
+    world = fx.build_hall()
+    with clock.frozen(fx.at(8, 40)):
+        services.window_sign_in(window=world.w1, officer=world.o1)
+        services.window_sign_in(window=world.w2, officer=world.o2)
+    return world

@@ -22,15 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def w():
-    world = fx.build_hall()
-    with clock.frozen(fx.at(8, 40)):
-        services.window_sign_in(window=world.w1, officer=world.o1)
-        services.window_sign_in(window=world.w2, officer=world.o2)
-    return world
-
-
-@pytest.fixture
 def pad(client, w):
     """The pad of window 01, opened from 李明's console (his session)."""
     client.force_login(w.o1.user)

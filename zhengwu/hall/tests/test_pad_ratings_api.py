@@ -8,7 +8,6 @@ import pytest
 from zhengwu.core import clock
 from zhengwu.ratings.models import Rating
 
-from .. import services
 from . import factories as fx
 from .test_pad import served, snapshot
 
@@ -16,17 +15,9 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-@pytest.fixture
-def w():
-    world = fx.build_hall()
-    with clock.frozen(fx.at(8, 40)):
-        services.window_sign_in(window=world.w1, officer=world.o1)
-        services.window_sign_in(window=world.w2, officer=world.o2)
-    return world
-
-
-def _post(client, w, ref, overall=5):
-    return client.post("/api/ratings/", {"channel": "pad", "hall_code": w.hall.code, "window_number": w.w1.number,
+def _post(client, world, ref, overall=5):
+    return client.post("/api/ratings/", {"channel": "pad", "hall_code": world.hall.code,
+                                         "window_number": world.w1.number,
                                          "ticket_ref": ref, "overall": overall}, content_type=JSON)
 
 
