@@ -25,6 +25,7 @@ from zhengwu.org.models import Hall, Role, Staff, Window
 from zhengwu.org.scope import agent_can_submit_at, staff_can_act_at
 from zhengwu.workdays import engine
 
+from . import clocks as case_clocks
 from .models import (
     ApplicantKind,
     Case,
@@ -372,6 +373,7 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
                                               "provisional": deadline.provisional})]
             _tell_applicant(case, "accepted", f"您申请的“{plan.item_name}”已受理，办件编号{case.case_no}，"
                             f"承诺于{_cn(deadline.due)}{'（暂定）' if deadline.provisional else ''}前办结。")
+        case_clocks.case_clocks_accept(case, plan, today=today)
         if paper:
             CaseMaterial.objects.bulk_create(
                 [CaseMaterial(case=case, material_id=m, name=plan.materials[m], paper_received=True,
@@ -408,6 +410,7 @@ def case_request_supplement(*, case: Case, officer: Staff, missing: list[str], n
         if during_review:
             ClockStop.objects.create(case=case, kind="supplement", reason="审查中要求补正：" + "、".join(missing),
                                      start_on=today, started_by=officer)
+            case_clocks.case_clocks_stop(case, today=today)
         _log(case, t.action, frm, case.status, officer=officer, role=role, window=window, step=case.current_step,
                note=note, data={"missing": missing})
         _tell_applicant(case, "supplement", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）需要补正材料："
@@ -451,10 +454,12 @@ def case_supplement(*, case: Case, user=None, officer: Staff | None = None, file
         changes = {}
         if during_review:
             ClockStop.objects.filter(case=case, kind="supplement", end_on__isnull=True).update(end_on=today)
-            deadline = _deadline(case, plan, start=case.accepted_on, extension_days=case.extension_days,
-                                 stops=_closed_stops(case))
+            stops = _closed_stops(case)
+            deadline = _deadline(case, plan, start=case.accepted_on, extension_days=case.extension_days, stops=stops)
             changes = {"due_date": deadline.due, "due_provisional": deadline.provisional}
         _update(case, t, Status.IN_REVIEW if during_review else Status.PENDING, **changes)
+        if during_review:
+            case_clocks.case_clocks_resume(case, plan, stops=stops)
         if request is not None:
             SupplementRequest.objects.filter(pk=request.pk).update(received_on=today)
         uploader = user if user is not None else (officer.user if officer else None)
@@ -506,6 +511,7 @@ def case_review(*, case: Case, officer: Staff, note: str = "", window: Window | 
     step = case.current_step
     with transaction.atomic():
         _update(case, t, Status.IN_REVIEW, current_step=step + 1)
+        case_clocks.case_clocks_next_step(case, plan, passed=step, today=clock.today())
         _log(case, t.action, Status.IN_REVIEW, Status.IN_REVIEW, officer=officer, role=role, window=window,
                step=step, note=note, data={"step": plan.step(step).name})
     return case
@@ -531,6 +537,7 @@ def case_suspend(*, case: Case, officer: Staff, kind: str, reason: str, window: 
     with transaction.atomic():
         _update(case, t, Status.SUSPENDED)
         stop = ClockStop.objects.create(case=case, kind=kind, reason=reason, start_on=today, started_by=officer)
+        case_clocks.case_clocks_stop(case, today=today)
         _log(case, t.action, Status.IN_REVIEW, Status.SUSPENDED, officer=officer, role=role, window=window,
                step=case.current_step, note=reason, data={"kind": kind, "stop_id": stop.pk})
         _tell_applicant(case, "special", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）需进行"
@@ -551,9 +558,10 @@ def case_resume(*, case: Case, officer: Staff, result: str, window: Window | Non
     with transaction.atomic():
         ClockStop.objects.filter(case=case, end_on__isnull=True).exclude(kind="supplement").update(
             end_on=today, result=result)
-        deadline = _deadline(case, plan, start=case.accepted_on, extension_days=case.extension_days,
-                             stops=_closed_stops(case))
+        stops = _closed_stops(case)
+        deadline = _deadline(case, plan, start=case.accepted_on, extension_days=case.extension_days, stops=stops)
         _update(case, t, Status.IN_REVIEW, due_date=deadline.due, due_provisional=deadline.provisional)
+        case_clocks.case_clocks_resume(case, plan, stops=stops)
         _log(case, t.action, Status.SUSPENDED, Status.IN_REVIEW, officer=officer, role=role, window=window,
                step=case.current_step, note=result, data={"due_date": deadline.due.isoformat()})
     return case
@@ -580,6 +588,7 @@ def case_extend(*, case: Case, head: Staff, reason: str, days: int | None = None
         _update(case, t, case.status, extension_days=total, due_date=deadline.due,
                 due_provisional=deadline.provisional)
         Extension.objects.create(case=case, days=days, reason=reason, approved_by=head)
+        case_clocks.case_clocks_move(case)
         _log(case, t.action, frm, case.status, officer=head, role=role, step=case.current_step, note=reason,
                data={"days": days, "due_date": deadline.due.isoformat()})
         _tell_applicant(case, "extended", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）因{reason}，"
@@ -604,6 +613,7 @@ def case_decide(*, case: Case, officer: Staff, decision: str, reason: str = "",
         raise DomainError("reason_required", "作出不予许可决定必须说明理由")
     with transaction.atomic():
         _update(case, t, Status.DECIDED, decision=decision, decision_reason=reason, decided_at=clock.now())
+        case_clocks.case_clocks_decided(case)
         _log(case, t.action, Status.IN_REVIEW, Status.DECIDED, officer=officer, role=role, window=window,
                step=case.current_step, note=reason, data={"decision": decision})
     return case
@@ -618,6 +628,7 @@ def case_complete(*, case: Case, officer: Staff, note: str = "", window: Window 
     now = clock.now()
     with transaction.atomic():
         _update(case, t, Status.COMPLETED, completed_at=now, completed_on=clock.today(), closed_at=now)
+        case_clocks.case_clocks_finish(case, reason=case_clocks.COMPLETED)
         _log(case, t.action, Status.DECIDED, Status.COMPLETED, officer=officer, role=role, window=window,
                step=case.current_step, note=note)
         _tell_applicant(case, "completed", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）已办结，"
@@ -655,6 +666,7 @@ def case_withdraw(*, case: Case, user=None, officer: Staff | None = None, reason
     with transaction.atomic():
         _update(case, t, Status.WITHDRAWN, closed_at=now)
         ClockStop.objects.filter(case=case, end_on__isnull=True).update(end_on=clock.today(), result="申请人撤回")
+        case_clocks.case_clocks_finish(case, reason=case_clocks.WITHDRAWN, counts=False)
         _log(case, t.action, frm, case.status, officer=officer, user=user, role=role, note=reason)
     return case
 
@@ -706,12 +718,14 @@ def deadlines_refresh_provisional(*, today: dt.date | None = None) -> int:
                                        values={"due_date": deadline.due, "due_provisional": deadline.provisional})
             if n != 1:
                 continue
+            before, case.due_date = case.due_date, deadline.due
+            case_clocks.case_clocks_move(case)
             fastsql.insert([CaseEvent(case_id=case.pk, action="recalc", from_status=case.status,
                                       to_status=case.status, actor_name="系统", step=case.current_step,
                                       note="节假日安排公布后重新计算办结期限",
-                                      data={"from": case.due_date.isoformat(), "due_date": deadline.due.isoformat(),
+                                      data={"from": before.isoformat(), "due_date": deadline.due.isoformat(),
                                             "provisional": deadline.provisional})])
-            if deadline.due != case.due_date:
+            if deadline.due != before:
                 _tell_applicant(case, "recalc", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）的办结期限"
                                 f"已按公布的节假日安排调整为{_cn(deadline.due)}。")
         changed += 1

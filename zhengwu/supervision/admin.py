@@ -7,6 +7,8 @@ from .models import (
     AccountabilityRule,
     Admonition,
     Card,
+    Clock,
+    ClockKind,
     Commendation,
     DeemedApproval,
     DeemedRule,
@@ -20,7 +22,7 @@ from .models import (
 @admin.register(SupervisionPolicy)
 class PolicyAdmin(admin.ModelAdmin):
     fieldsets = [
-        ("红黄牌", {"fields": ["warn_workdays", "step_cards", "notify_head"]}),
+        ("红黄牌", {"fields": ["warn_workdays", "notify_head"]}),
         ("超时默认", {"fields": ["deemed_after_workdays", "deemed_reply_workdays"]}),
         ("月度考核", {"fields": ["base_score", "max_score", "min_score", "red_flag_windows", "service_stars", "min_cases_for_award",
                              "exclude_admonished", "exclude_unsatisfied", "exclude_red_card"]}),
@@ -63,18 +65,43 @@ class _ReadOnly(admin.ModelAdmin):
         return False
 
 
+@admin.register(ClockKind)
+class ClockKindAdmin(admin.ModelAdmin):
+    """Kinds are declared by the domains; an admin tunes how each is watched and weighed."""
+
+    list_display = ["code", "subject_label", "name", "unit", "warn_workdays", "warn_minutes", "weight", "deemed",
+                    "is_active"]
+    list_editable = ["warn_workdays", "warn_minutes", "weight", "deemed", "is_active"]
+    readonly_fields = ["code", "unit"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Clock)
+class ClockAdmin(_ReadOnly):
+    list_display = ["subject_no", "kind", "part_name", "state", "due_date", "due_at", "department", "officer",
+                    "finished_on", "late"]
+    list_filter = ["kind", "state", "late"]
+    search_fields = ["subject_no"]
+    list_select_related = ["kind", "department", "officer"]
+
+
 @admin.register(Card)
 class CardAdmin(_ReadOnly):
-    list_display = ["case", "level", "scope", "step_name", "due_date", "raised_on", "officer", "department",
+    list_display = ["clock", "level", "kind", "due_date", "due_at", "raised_on", "officer", "department",
                     "cleared_on", "cleared_reason"]
-    list_filter = ["level", "scope", "raised_on", "hall"]
-    search_fields = ["case__case_no"]
-    list_select_related = ["case", "officer", "department"]
+    list_filter = ["level", "kind", "raised_on", "hall"]
+    search_fields = ["clock__subject_no"]
+    list_select_related = ["clock__kind", "kind", "officer", "department"]
 
 
 @admin.register(DeemedApproval)
 class DeemedApprovalAdmin(_ReadOnly):
-    list_display = ["notice_no", "case", "department", "due_date", "issued_on", "reply_by", "status"]
+    list_display = ["notice_no", "subject_no", "department", "due_date", "issued_on", "reply_by", "status"]
     list_filter = ["status"]
 
 
@@ -103,5 +130,5 @@ class MonthlyScoreAdmin(_ReadOnly):
 
 @admin.register(SweepRun)
 class SweepRunAdmin(_ReadOnly):
-    list_display = ["today", "started_at", "finished_at", "cases", "raised_yellow", "raised_red", "cleared", "deemed",
+    list_display = ["today", "minutes", "started_at", "finished_at", "clocks", "raised_yellow", "raised_red", "cleared", "deemed",
                     "flags", "messages"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 
 from zhengwu.api import AUTH
@@ -28,28 +29,41 @@ def _staff(request) -> Staff:
     return staff
 
 
+class CardLevel(StrEnum):
+    yellow = "yellow"
+    red = "red"
+
+
 class CardOut(Schema):
     id: int
-    case_no: str
-    item_name: str
-    level: str
+    kind: str = Field(description="监察时钟类型代码，如 case（办结时限）、case_step（环节时限）、gk_reply（依申请公开答复时限）")
+    kind_label: str
+    subject_type: str
+    subject_no: str
+    title: str
+    url: str
+    level: CardLevel
     level_label: str
-    scope: str
-    step: int
-    step_name: str
-    due_date: dt.date
+    part: int = Field(description="环节序号；整体时限为 0")
+    part_name: str
+    due_date: dt.date | None
+    due_at: dt.datetime | None
     raised_on: dt.date
-    department: str
+    department: str | None
     officer: str | None
 
 
-@router.get("/cards", response=list[CardOut], summary="在亮的红黄牌（本人权限范围内）")
-def cards(request, level: str = "", department_id: int | None = None, limit: int = 200):
-    qs = selectors.card_list_for_staff(staff=_staff(request), level=level, department_id=department_id)
-    return [CardOut(id=c.pk, case_no=c.case.case_no, item_name=c.case.item.name, level=c.level,
-                    level_label=c.get_level_display(), scope=c.scope, step=c.step, step_name=c.step_name,
-                    due_date=c.due_date, raised_on=c.raised_on, department=c.department.name,
-                    officer=c.officer.name if c.officer_id else None) for c in qs[: max(1, min(limit, 1000))]]
+@router.get("/cards", response=list[CardOut], summary="在亮的红黄牌（本人权限范围内，全部监察时钟类型）")
+def cards(request, level: CardLevel | None = None, kind: str = Query("", max_length=32),
+          department_id: int | None = Query(None, ge=1), limit: int = Query(200, ge=1, le=1000)):
+    qs = selectors.card_list_for_staff(staff=_staff(request), level=level.value if level else "",
+                                       department_id=department_id, kind=kind)
+    return [CardOut(id=c.pk, kind=c.kind_id, kind_label=str(c.kind), subject_type=c.clock.subject_type,
+                    subject_no=c.clock.subject_no, title=c.clock.title, url=c.clock.url, level=c.level,
+                    level_label=c.get_level_display(), part=c.part, part_name=c.clock.part_name,
+                    due_date=c.due_date, due_at=c.due_at, raised_on=c.raised_on,
+                    department=c.department.name if c.department_id else None,
+                    officer=c.officer.name if c.officer_id else None) for c in qs[:limit]]
 
 
 @router.get("/dashboard", summary="统计大屏数据（领导、监察员；region 为下级区划代码时逐级查看）")

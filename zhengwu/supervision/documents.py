@@ -26,11 +26,11 @@ def _letter_ctx(title: str, issuer: str, doc_no: str, issued_on, **extra) -> dic
 
 
 def deemed_notice_html(rec: DeemedApproval, *, pdf_url: str = "", back_url: str = "") -> str:
-    case = rec.case
-    hall = case.hall
-    ctx = _letter_ctx("超时默认通知单", f"{hall.name}效能监察室", f"超默〔{rec.issued_on.year}〕{rec.notice_no}",
-                      rec.issued_on, rec=rec, case=case, item_name=case.item.name, department=rec.department,
-                      accepted_on_cn=cn_date(case.accepted_on), due_date_cn=cn_date(rec.due_date),
+    c = rec.clock
+    issuer = f"{c.hall.name}效能监察室" if c.hall_id else f"{c.region.name}行政效能监察室"
+    ctx = _letter_ctx("超时默认通知单", issuer, f"超默〔{rec.issued_on.year}〕{rec.notice_no}",
+                      rec.issued_on, rec=rec, clock=c, item_name=rec.title, department=rec.department,
+                      accepted_on_cn=cn_date(c.started_on), due_date_cn=cn_date(rec.due_date),
                       reply_by_cn=cn_date(rec.reply_by), confirmed_on_cn=cn_date(rec.confirmed_on),
                       pdf_url=pdf_url, back_url=back_url)
     return render_to_string("supervision/docs/deemed.html", ctx)

@@ -27,7 +27,7 @@ from zhengwu.org.models import Role, Staff, Window
 from zhengwu.org.selectors import staff_for_user
 
 from . import documents, selectors, services
-from .models import Card, MonthlyScore, SweepRun
+from .models import Card, ClockKind, MonthlyScore, SweepRun
 from .periods import add_months, cn_month, month_start, parse_month
 from .selectors import records
 from .selectors.dashboard import dashboard_data, dashboard_region_for_staff
@@ -80,16 +80,20 @@ def board(request):
     level = request.GET.get("level", "")
     level = level if level in Card.Level.values else ""
     dept = request.GET.get("department", "")
-    dept_id = int(dept) if dept.isdigit() else None
-    qs = selectors.card_list_for_staff(staff=staff, level=level, department_id=dept_id)
+    dept_id = int(dept) if dept.isdigit() and len(dept) < 12 else None
+    kinds = {k.code: k for k in ClockKind.objects.all()}
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in kinds else ""
+    qs = selectors.card_list_for_staff(staff=staff, level=level, department_id=dept_id, kind=kind)
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     scoped = Card.objects.filter(selectors.card_scope_q(staff))
     totals = scoped.filter(cleared_on__isnull=True).aggregate(
         red=Count("id", filter=Q(level="red")), yellow=Count("id", filter=Q(level="yellow")))
     return render(request, "supervision/board.html", _ctx(
-        request, page=page, level=level, department_id=dept_id, totals=totals,
-        by_department=selectors.card_counts_by_department(scoped), last_run=SweepRun.objects.first(),
-        recent=scoped.filter(cleared_on__isnull=False).select_related("case", "department")
+        request, page=page, level=level, department_id=dept_id, kind=kind, totals=totals,
+        by_department=selectors.card_counts_by_department(scoped), by_kind=selectors.card_counts_by_kind(scoped),
+        last_run=SweepRun.objects.filter(minutes=False).first(),
+        recent=scoped.filter(cleared_on__isnull=False).select_related("clock", "department")
         .order_by("-cleared_at", "-id")[:10]))
 
 

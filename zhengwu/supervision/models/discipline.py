@@ -20,14 +20,17 @@ class DeemedApproval(models.Model):
         ISSUED = "issued", "已发通知单，待部门出具批准文书"
         CONFIRMED = "confirmed", "部门已出具批准文书"
 
-    case = models.OneToOneField(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="deemed_approval")
+    clock = models.OneToOneField("Clock", verbose_name="监察时钟", on_delete=models.CASCADE,
+                                 related_name="deemed_approval")
+    subject_no = models.CharField("编号", max_length=64)
+    title = models.CharField("名称", max_length=200, blank=True)
     department = models.ForeignKey(Department, verbose_name="超时部门", on_delete=models.PROTECT, related_name="+")
     notice_no = models.CharField("通知单编号", max_length=40, unique=True)
     due_date = models.DateField("办结期限")
     issued_on = models.DateField("发出日期")
     overdue_workdays = models.PositiveSmallIntegerField("超期工作日")
     reply_by = models.DateField("出具批准文书期限")
-    step_name = models.CharField("超时环节", max_length=32, blank=True)
+    step_name = models.CharField("超时环节", max_length=64, blank=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ISSUED)
     confirmed_on = models.DateField("批准文书出具日期", null=True, blank=True)
     confirmed_by = models.ForeignKey(Staff, verbose_name="确认人", null=True, blank=True,

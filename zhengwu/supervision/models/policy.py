@@ -14,9 +14,8 @@ class SupervisionPolicy(models.Model):
     """The one row of local settings (pk = 1); ``policy_get()`` creates it with the defaults."""
 
     warn_workdays = models.PositiveSmallIntegerField(
-        "黄牌预警提前工作日", default=1, help_text="距办结期限不超过该工作日数时亮黄牌（默认 1）")
-    step_cards = models.BooleanField("监察各审查环节时限", default=True,
-                                     help_text="按事项各环节的环节时限分别亮黄牌、红牌")
+        "黄牌预警提前工作日", default=1,
+        help_text="距期限不超过该工作日数时亮黄牌（默认 1）；各监察时钟类型可另行设定")
     notify_head = models.BooleanField("同时通知部门负责人", default=True)
     deemed_after_workdays = models.PositiveSmallIntegerField(
         "超时默认：超期第几个工作日发出通知单", default=2)

@@ -75,13 +75,13 @@ def flag_get_for_staff(*, pk: int, staff: Staff) -> AccountabilityFlag:
 
 def deemed_list_for_staff(*, staff: Staff) -> QuerySet[DeemedApproval]:
     codes = _codes(staff)
-    qs = DeemedApproval.objects.select_related("case__item", "case__hall__region", "case__department",
-                                               "department", "confirmed_by")
+    qs = DeemedApproval.objects.select_related("clock__kind", "clock__region", "clock__hall", "department",
+                                               "confirmed_by")
     cond = Q()
     if codes & OVERSIGHT:
-        cond |= Q(case__hall__region__code__startswith=staff.region.code_prefix)
+        cond |= Q(clock__region__code__startswith=staff.region.code_prefix)
     if Role.HALL_ADMIN in codes and staff.hall_id:
-        cond |= Q(case__hall_id=staff.hall_id)
+        cond |= Q(clock__hall_id=staff.hall_id)
     if codes & {Role.DEPT_HEAD, Role.CHIEF_REP} and staff.department_id:
         cond |= Q(department_id=staff.department_id)
     if not cond:

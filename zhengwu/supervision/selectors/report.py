@@ -55,7 +55,7 @@ def quarter_report(*, region: Region, year: int, quarter: int, today: dt.date) -
     rates = on_time_rates_by_department(start=start, end=end, as_of=as_of, region=region)
     names = dict(Department.objects.filter(pk__in=list(rates)).values_list("id", "name"))
     cards = {r["department_id"]: r for r in Card.objects.filter(
-        raised_on__range=(start, end), hall__region__code__startswith=prefix, scope=Card.Scope.CASE).order_by()
+        raised_on__range=(start, end), region__code__startswith=prefix, part=0).order_by()
         .values("department_id").annotate(red=Count("id", filter=Q(level="red")),
                                           yellow=Count("id", filter=Q(level="yellow")))}
     departments = sorted(({

@@ -20,14 +20,15 @@ from .discipline import (
     deemed_confirm,
     flag_resolve,
 )
+from .notices import notices_deliver
 from .stats import stats_rebuild, stats_refresh
-from .sweep import SweepResult, sweep_run
+from .sweep import SweepResult, sweep_minutes, sweep_run
 
 __all__ = [
     "accountability_evaluate", "admonition_issue", "admonition_revoke", "assessment_ensure", "assessment_run",
     "assessment_stale",
-    "commendation_record", "deemed_confirm", "flag_resolve", "stats_rebuild", "stats_refresh", "supervise",
-    "supervise_demo", "sweep_run", "SweepResult",
+    "commendation_record", "deemed_confirm", "flag_resolve", "notices_deliver", "stats_rebuild", "stats_refresh",
+    "supervise", "supervise_demo", "sweep_minutes", "sweep_run", "SweepResult",
 ]
 
 

@@ -2,11 +2,12 @@
 
 Score = base + Σ (points × count) over the active score rules, held within [min, max]
 (default 100, 0, 110). Facts are counted in the month of their own date:
-- overdue_case: a case whose due date falls in the month and that was not finished by it
-  (finished later, or still running with the date passed); it counts against the window and
-  the officer who accepted it (受理窗口、受理人). Cases whose clock is stopped are not late.
+- overdue_case: a supervised clock of any kind whose due date falls in the month and that was not
+  finished by it (finished later, or still running with the date passed), times its kind's weight;
+  it counts against the clock's window and officer (for a case: 受理窗口、受理人). Stopped clocks
+  are not late.
 - bad_rating: an upheld 差评 (ratings app) against the officer / window;
-- admonition: a 效能告诫 not revoked; red_card: a red card on a case; praise: a Commendation.
+- admonition: a 效能告诫 not revoked; red_card: a red card on a clock's whole deadline (weighted); praise: a Commendation.
 Windows rank within their hall, officers within theirs (1 + the number scoring higher). Awards go
 down the ranking skipping the excluded (REFERENCE §7: anyone punished by supervision — a 效能告诫 —
 or rated 不满意 in the month; and whoever accepted fewer cases than the policy's minimum, so an idle
@@ -23,17 +24,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Min, Q
 
-from zhengwu.cases.models import Case, Status
+from zhengwu.cases.models import Case
 from zhengwu.core import clock
 from zhengwu.org.models import Role, Staff, Window
 
 from .. import hall_port, ratings_port
 from ..defaults import AWAY_UNIT_MINUTES
-from ..models import Admonition, Card, Commendation, MonthlyScore, ScoreRule
+from ..models import Admonition, Card, Clock, ClockKind, ClockState, Commendation, MonthlyScore, ScoreRule
 from ..periods import month_end, month_start
 from ..policy import policy_get, score_rules
-
-LATE_OPEN = (Status.IN_REVIEW, Status.DECIDED)
 
 
 def _facts(start: dt.date, end: dt.date, today: dt.date):
@@ -50,13 +49,17 @@ def _facts(start: dt.date, end: dt.date, today: dt.date):
         by_window["_cases"][window_id] += 1
         by_officer["_cases"][officer_id] += 1
 
+    # Lateness of every kind of clock, each counted by its kind's weight (policy data): a clock due in
+    # the month and finished after its due date, or still running with the date passed. Stopped
+    # clocks (补正, 特别程序, 征求意见) are not late.
+    weights = dict(ClockKind.objects.filter(weight__gt=0).values_list("code", "weight"))
     last_due = min(end, today - dt.timedelta(days=1))
-    late = (Case.objects.filter(due_date__gte=start, due_date__lte=last_due, accepted_on__isnull=False)
-            .filter(Q(completed_on__gt=F("due_date")) | Q(completed_on__isnull=True, status__in=LATE_OPEN))
-            .order_by().values_list("accepted_window_id", "accepted_by_id"))
-    for window_id, officer_id in late:
-        by_window["overdue_case"][window_id] += 1
-        by_officer["overdue_case"][officer_id] += 1
+    late = (Clock.objects.filter(kind_id__in=list(weights), due_date__gte=start, due_date__lte=last_due)
+            .filter(Q(state=ClockState.FINISHED, finished_on__gt=F("due_date")) | Q(state=ClockState.RUNNING))
+            .order_by().values_list("kind_id", "window_id", "officer_id"))
+    for kind, window_id, officer_id in late:
+        by_window["overdue_case"][window_id] += weights[kind]
+        by_officer["overdue_case"][officer_id] += weights[kind]
 
     bad_by_officer, bad_by_window = ratings_port.bad_rating_counts(month=start)
     for officer_id, n in bad_by_officer.items():
@@ -81,11 +84,11 @@ def _facts(start: dt.date, end: dt.date, today: dt.date):
             for wid in staff_windows[staff_id] | {window_id}:
                 win_excl[wid].append("窗口人员当月受到效能告诫")
 
-    reds = Card.objects.filter(level=Card.Level.RED, scope=Card.Scope.CASE, raised_on__range=(start, end)).values_list(
-        "officer_id", "case__accepted_window_id")
-    for officer_id, window_id in reds:
-        by_officer["red_card"][officer_id] += 1
-        by_window["red_card"][window_id] += 1
+    reds = Card.objects.filter(level=Card.Level.RED, kind_id__in=list(weights), part=0,
+                               raised_on__range=(start, end)).values_list("kind_id", "officer_id", "clock__window_id")
+    for kind, officer_id, window_id in reds:
+        by_officer["red_card"][officer_id] += weights[kind]
+        by_window["red_card"][window_id] += weights[kind]
         if policy.exclude_red_card:
             off_excl[officer_id].append("当月办件被亮红牌")
             win_excl[window_id].append("当月办件被亮红牌")

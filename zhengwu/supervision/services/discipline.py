@@ -16,6 +16,7 @@ from zhengwu.core.services import audit_record
 from zhengwu.org.models import Role, Staff, Window
 from zhengwu.org.scope import staff_can_read_region
 
+from ..clocks import clock_finish
 from ..models import (
     AccountabilityFlag,
     AccountabilityRule,
@@ -151,10 +152,13 @@ def deemed_confirm(*, record: DeemedApproval, officer: Staff, note: str) -> Deem
     if not note:
         raise DomainError("note_required", "请填写批准文书文号或说明")
     today = clock.today()
-    n = DeemedApproval.objects.filter(pk=record.pk, status=DeemedApproval.Status.ISSUED).update(
-        status=DeemedApproval.Status.CONFIRMED, confirmed_on=today, confirmed_by=officer, confirm_note=note[:200])
-    if n != 1:
-        raise DomainError("already_confirmed", "该超时默认通知单已确认", status=409)
+    with transaction.atomic():
+        n = DeemedApproval.objects.filter(pk=record.pk, status=DeemedApproval.Status.ISSUED).update(
+            status=DeemedApproval.Status.CONFIRMED, confirmed_on=today, confirmed_by=officer,
+            confirm_note=note[:200])
+        if n != 1:
+            raise DomainError("already_confirmed", "该超时默认通知单已确认", status=409)
+        clock_finish(subject=("deemed", record.pk), reason="已出具批准文书")
     record.status, record.confirmed_on, record.confirmed_by, record.confirm_note = (
         DeemedApproval.Status.CONFIRMED, today, officer, note[:200])
     return record

@@ -1,151 +1,106 @@
-"""What the sweep sends and writes: the new cards, the messages to the responsible officer and the
-department head, and the 超时默认 notices."""
+"""What the sweep owes people: 超时默认 notices, and delivering the queued messages (``Notice`` rows)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
 
-from zhengwu.catalog.models import Item
+from django.db import transaction
+from django.utils import timezone
+
+from zhengwu.core import clock
 from zhengwu.core.notify import Message, notify_many
-from zhengwu.org.models import Hall, Role, Staff
 
-from ..models import Card, DeemedApproval, SupervisionPolicy
-from .bulk import insert_rows
+from ..clocks import KindSpec, Subject, clock_start, register_kind
+from ..models import Card, Clock, ClockState, DeemedApproval, Notice, SupervisionPolicy
 
 BATCH = 2000
 
-
-class NewCard(NamedTuple):
-    case_id: int
-    scope: str
-    step: int
-    step_name: str
-    level: str
-    due_date: dt.date
-    officer_id: int | None
-    department_id: int
-    hall_id: int
-    case_no: str
-    item_id: int
-
-
-class People:
-    """Who answers for a card: the officer of the step and the department head, loaded once per sweep."""
-
-    def __init__(self):
-        self.info: dict[int, tuple[str, str, int]] = {}
-        self.chiefs: dict[tuple[int, int], int] = {}
-        self.heads: dict[int, list[tuple[int, str]]] = {}
-        rows = (Staff.objects.filter(is_active=True, roles__code__in=[Role.CHIEF_REP, Role.DEPT_HEAD])
-                .order_by("employee_no")
-                .values_list("id", "name", "phone", "user_id", "department_id", "hall_id", "region__code",
-                             "region__level", "roles__code"))
-        for sid, name, phone, user_id, dept, hall, rcode, rlevel, role in rows:
-            self.info[sid] = (name, phone, user_id)
-            if role == Role.CHIEF_REP and dept and hall:
-                self.chiefs.setdefault((dept, hall), sid)
-            elif role == Role.DEPT_HEAD and dept:
-                prefix = rcode[: {"city": 4, "county": 6, "town": 9, "village": 12}[rlevel]]
-                self.heads.setdefault(dept, []).append((sid, prefix))
-
-    def head(self, department_id: int, region_code: str) -> int | None:
-        for sid, prefix in self.heads.get(department_id, []):
-            if region_code.startswith(prefix):
-                return sid
-        return None
-
-    def officer(self, role: str, *, department_id: int, hall_id: int, region_code: str,
-                handler: int | None) -> int | None:
-        if role == Role.CHIEF_REP:
-            return self.chiefs.get((department_id, hall_id)) or handler
-        if role == Role.DEPT_HEAD:
-            return self.head(department_id, region_code) or handler
-        return handler
-
-    def load(self, staff_ids) -> None:
-        missing = [s for s in staff_ids if s and s not in self.info]
-        for i in range(0, len(missing), 900):
-            for sid, name, phone, user_id in Staff.objects.filter(pk__in=missing[i:i + 900]).values_list(
-                    "id", "name", "phone", "user_id"):
-                self.info[sid] = (name, phone, user_id)
-
-    def message(self, staff_id: int, *, kind: str, text: str, data: dict) -> Message:
-        name, phone, user_id = self.info[staff_id]
-        return Message(to_phone=phone, to_user_id=user_id, kind=kind, text=text, data=data)
+DEEMED_REPLY = register_kind(KindSpec(
+    code="deemed_reply", name="超时默认出具批准文书时限", subject_label="超时默认通知单", due_label="出具批准文书期限",
+    weight=1, sort=90))
 
 
 def _cn(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _card_text(level: str, scope: str, step_name: str, case_no: str, item_name: str, due: dt.date) -> str:
-    what = "办结期限" if scope == Card.Scope.CASE else f"“{step_name}”环节时限"
-    if level == Card.Level.RED:
-        return (f"【效能监察·红牌】办件{case_no}（{item_name}）已超过{what}（{_cn(due)}），"
-                "请立即办理并说明超期原因。")
-    return (f"【效能监察·黄牌】办件{case_no}（{item_name}）的{what}为{_cn(due)}，即将到期，请抓紧办理。")
+def _due_cn(card: Card) -> str:
+    if card.due_date is not None:
+        return _cn(card.due_date)
+    at = timezone.localtime(card.due_at)
+    return f"{_cn(at.date())}{at:%H:%M}"
 
 
-CARD_COLUMNS = [("case_id", "bigint"), ("scope", "varchar"), ("step", "smallint"), ("step_name", "varchar"),
-                ("level", "varchar"), ("due_date", "date"), ("officer_id", "bigint"), ("department_id", "bigint"),
-                ("hall_id", "bigint"), ("raised_on", "date"), ("raised_at", "timestamptz"),
-                ("cleared_reason", "varchar")]
+def card_text(card: Card) -> str:
+    c, k = card.clock, card.kind
+    what = f"“{c.part_name}”环节时限" if card.part else k.due_label
+    head = f"{k.subject_label}{c.subject_no}（{c.title}）" if c.title else f"{k.subject_label}{c.subject_no}"
+    if card.level == Card.Level.RED:
+        return f"【效能监察·红牌】{head}已超过{what}（{_due_cn(card)}），请立即办理并说明超期原因。"
+    return f"【效能监察·黄牌】{head}的{what}为{_due_cn(card)}，即将到期，请抓紧办理。"
 
 
-def insert_cards(cards: list[NewCard], *, today: dt.date, now: dt.datetime) -> list[int]:
-    """Insert the new cards; returns their ids in order."""
-    return insert_rows(Card, CARD_COLUMNS, [(*c[:9], today, now, "") for c in cards], returning=True)
+def deemed_text(rec: DeemedApproval) -> str:
+    return (f"【超时默认通知】{rec.clock.kind.subject_label}{rec.subject_no}（{rec.title}）已超过"
+            f"{rec.clock.kind.due_label}（{_cn(rec.due_date)}）{rec.overdue_workdays}个工作日，依照超时默认制视为贵单位同意，"
+            f"请于{_cn(rec.reply_by)}前出具批准文书。通知单编号：{rec.notice_no}")
 
 
-def notify_cards(cards: list[NewCard], ids: list[int], people: People, halls: dict[int, Hall],
-                  policy: SupervisionPolicy) -> int:
-    if not cards:
-        return 0
-    item_names = dict(Item.objects.filter(pk__in={c.item_id for c in cards}).values_list("id", "name"))
-    heads = {}
-    for c in cards:
-        key = (c.department_id, c.hall_id)
-        if key not in heads:
-            heads[key] = people.head(c.department_id, halls[c.hall_id].region.code) if policy.notify_head else None
-    people.load({c.officer_id for c in cards} | set(heads.values()))
-    out = []
-    for c, card_id in zip(cards, ids, strict=True):
-        text = _card_text(c.level, c.scope, c.step_name, c.case_no, item_names[c.item_id], c.due_date)
-        data = {"case_no": c.case_no, "card_id": card_id, "level": c.level, "scope": c.scope, "step": c.step}
-        for to in dict.fromkeys([c.officer_id, heads[(c.department_id, c.hall_id)]]):
-            if to:
-                out.append(people.message(to, kind=f"card_{c.level}", text=text, data=data))
-    notify_many(out)
-    return len(out)
-
-
-def issue_deemed(rows, today, policy, people: People, halls, steps, cal_by_hall) -> tuple[int, int]:
-    """超时默认: the notice, and the department deemed to agree; the department must confirm in writing."""
+def issue_deemed(rows: list[tuple[Clock, object]], *, today: dt.date, policy: SupervisionPolicy, run_id: int) -> int:
+    """超时默认: the notice and the record that the department is deemed to agree; the department must
+    confirm in writing within ``deemed_reply_workdays`` — itself a supervised clock (``deemed_reply``)."""
     reply_workdays = policy.deemed_reply_workdays
-    item_names = dict(Item.objects.filter(pk__in={r[5] for r in rows}).values_list("id", "name"))
-    names = {r[0]: (r[11], item_names[r[5]]) for r in rows}
-    records = []
-    for cid, _status, due, k, vid, _item, dept, hall_id, _by, _first, _acc, _no in rows:
-        cal = cal_by_hall[hall_id]
-        plan = steps.get(vid) or ()
-        records.append(DeemedApproval(
-            case_id=cid, department_id=dept, notice_no=f"CSMR-{names[cid][0]}", due_date=due, issued_on=today,
-            overdue_workdays=cal.count(due, today), reply_by=cal.add(today, reply_workdays),
-            step_name=plan[k - 1].name if 1 <= k <= len(plan) else ""))
-    DeemedApproval.objects.bulk_create(records, batch_size=BATCH)
-    out = []
-    for rec, row in zip(records, rows, strict=True):
-        head = people.head(rec.department_id, halls[row[7]].region.code)
-        handler = row[8] or row[9]
-        people.load([head, handler])
-        case_no, item_name = names[rec.case_id]
-        text = (f"【超时默认通知】办件{case_no}（{item_name}）已超过办结期限（{_cn(rec.due_date)}）"
-                f"{rec.overdue_workdays}个工作日，依照超时默认制视为贵单位同意，"
-                f"请于{_cn(rec.reply_by)}前出具批准文书。通知单编号：{rec.notice_no}")
-        for to in dict.fromkeys([head, handler]):
+    parts = {}
+    subjects = {(c.subject_type, c.subject_id) for c, _g in rows}
+    for stype, sid, name in (Clock.objects.filter(part__gt=0).exclude(state=ClockState.FINISHED)
+                             .filter(subject_type__in={s for s, _ in subjects}, subject_id__in={i for _, i in subjects})
+                             .values_list("subject_type", "subject_id", "part_name")):
+        parts[(stype, sid)] = name
+    notices = []
+    for c, g in rows:
+        rec = DeemedApproval.objects.create(
+            clock=c, department_id=c.department_id, subject_no=c.subject_no, title=c.title,
+            notice_no=f"CSMR-{c.subject_no}"[:40], due_date=c.due_date, issued_on=today,
+            overdue_workdays=g.calendar.count(c.due_date, today), reply_by=g.calendar.add(today, reply_workdays),
+            step_name=parts.get((c.subject_type, c.subject_id), ""))
+        clock_start(kind=DEEMED_REPLY.code, subject=Subject("deemed", rec.pk, rec.notice_no, c.title,
+                                                            f"/supervision/deemed/{rec.notice_no}/"),
+                    region=c.region, due_date=rec.reply_by, hall=c.hall_id, department=c.department_id,
+                    officer=c.head_id or c.officer_id, head=c.head_id, item=c.item_id)
+        for rank, to in enumerate(dict.fromkeys([c.head_id, c.officer_id])):
             if to:
-                out.append(people.message(to, kind="deemed_approval", text=text,
-                                          data={"case_no": case_no, "notice_no": rec.notice_no}))
-    notify_many(out)
-    return len(records), len(out)
+                notices.append(Notice(run_id=run_id, deemed=rec, staff_id=to, rank=rank, kind="deemed_approval"))
+    Notice.objects.bulk_create(notices, batch_size=BATCH)
+    return len(rows)
+
+
+def notices_deliver(*, run_id: int | None = None, limit: int | None = None) -> int:
+    """Send the queued messages (of one run, or all unsent) through the notifier, and mark them sent."""
+    qs = (Notice.objects.filter(sent_at__isnull=True)
+          .select_related("staff", "card__clock", "card__kind", "deemed__clock__kind")
+          .order_by("run_id", "card_id", "deemed_id", "rank"))
+    if run_id is not None:
+        qs = qs.filter(run_id=run_id)
+    sent = 0
+    while True:
+        batch = list(qs[:BATCH] if limit is None else qs[:min(BATCH, limit - sent)])
+        if not batch:
+            return sent
+        out = []
+        for n in batch:
+            if n.card_id:
+                c = n.card
+                text = card_text(c)
+                data = {"subject_no": c.clock.subject_no, "card_id": c.pk, "level": c.level, "kind": c.kind_id,
+                        "part": c.part}
+            else:
+                text = deemed_text(n.deemed)
+                data = {"subject_no": n.deemed.subject_no, "notice_no": n.deemed.notice_no}
+            out.append(Message(to_phone=n.staff.phone, to_user_id=n.staff.user_id, kind=n.kind, text=text,
+                               data=data))
+        with transaction.atomic():
+            Notice.objects.filter(pk__in=[n.pk for n in batch]).update(sent_at=clock.now())
+            notify_many(out)
+        sent += len(batch)
+        if limit is not None and sent >= limit:
+            return sent

@@ -21,7 +21,9 @@ from .. import ratings_port
 from ..models import CaseStat, RatingStat, StatRefresh
 from ..periods import add_months, month_end, month_start
 from .bulk import insert_rows
-from .conditions import HELD, RUNNING
+
+RUNNING = (Status.IN_REVIEW, Status.DECIDED)  # the case's clock runs (办结 is the deadline)
+HELD = (Status.SUSPENDED, Status.SUPPLEMENT)  # the clock is stopped
 
 KEY = ("hall_id", "agent_station_id", "department_id", "item_id")
 STAT_COLUMNS = [("month", "date"), ("place_code", "varchar"), ("department_id", "bigint"), ("item_id", "bigint"),

@@ -1,17 +1,19 @@
-"""The sweep (电子监察): yellow and red cards on cases and on each review step, and 超时默认.
+"""The sweep (电子监察): yellow and red cards on every running clock, 超时默认, and the notices.
 
-One call looks at every case whose clock runs, works out which conditions hold today, and
-compares them with the cards already raised: new conditions get a card and a message to the
-responsible officer and their department head; cards whose condition ended are cleared. A card
-is unique per (case, scope, step, level, due date) in the database, so running the sweep twice
-raises nothing new. Working days come from the working-day engine, per hall region.
+Set-based: per working-day calendar a few ``INSERT … SELECT`` and ``UPDATE`` statements over the clocks
+table compare each clock's due with the calendar's cutoffs (``conditions``); nothing is read row by row
+into Python but the handful of 超时默认 candidates. Every statement runs inside one transaction, serialised
+across processes by a lock on the policy row: a crash leaves nothing half-done, and a second run the same
+day finds every condition already carded (one card per (clock, level, due), ever) and does nothing.
 
-Conditions, for a deadline ``due`` and today ``t`` (REFERENCE §7):
-- yellow: at most ``warn_workdays`` working days left (count_workdays(t, due) ≤ warn);
-- red: at least one working day past it (count_workdays(due, t) ≥ 1), i.e. from the first
-  working day after the deadline;
-- 超时默认: ``deemed_after_workdays`` working days past it (default the 2nd), for items configured.
-Cases whose clock is stopped (特别程序, 审查中补正) keep their cards as they are.
+The daily run handles day clocks (a due date, judged on working days) and minute clocks; the frequent run
+(``sweep_minutes``, every minute) handles minute clocks only (a due moment, round the clock: red from the
+first moment past it, yellow ``warn_minutes`` before).
+
+Clearing, in this order (the first that applies gives the reason shown on the board): the clock finished
+(its finish reason: "办件已办结", "已转入下一环节"…); a red card replaced the yellow one ("已升级为红牌"); the
+clock's due moved ("办结期限已变更"); the condition no longer holds ("预警条件已解除", a calendar changed);
+the kind is no longer watched ("已停止监察"). Stopped clocks keep their cards as they are.
 """
 
 from __future__ import annotations
@@ -19,35 +21,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from zhengwu.cases.models import Case, Status
 from zhengwu.core import clock
-from zhengwu.org.models import Hall
 
-from ..models import Card, DeemedApproval, SupervisionPolicy, SweepRun
+from ..models import Card, Clock, ClockKind, ClockState, DeemedApproval, Notice, SupervisionPolicy, SweepRun
 from ..policy import policy_get
-from .conditions import (
-    HELD,
-    RUNNING,
-    Cutoffs,
-    calendars_for,
-    chunks,
-    closed_stops,
-    cutoffs_for,
-    deemed_scope,
-    step_starts,
-    steps_by_version,
-)
-from .notices import NewCard, People, insert_cards, issue_deemed, notify_cards
+from .conditions import Group, calendar_groups, deemed_scope, region_filter
+from .notices import issue_deemed, notices_deliver
 
-__all__ = ["HELD", "RUNNING", "SweepResult", "sweep_run"]
+__all__ = ["SweepResult", "sweep_minutes", "sweep_run"]
+
+CLOCK = Clock._meta.db_table
+CARD = Card._meta.db_table
+KIND = ClockKind._meta.db_table
+NOTICE = Notice._meta.db_table
+RUNNING = ClockState.RUNNING
+FINISHED = ClockState.FINISHED
 
 
 @dataclass
 class SweepResult:
     today: dt.date
-    cases: int = 0
+    clocks: int = 0
     raised_yellow: int = 0
     raised_red: int = 0
     cleared: int = 0
@@ -61,143 +59,216 @@ class SweepResult:
     def raised(self) -> int:
         return self.raised_yellow + self.raised_red
 
+    @property
+    def cases(self) -> int:  # the number the command has always printed
+        return self.clocks
 
-def sweep_run(*, today: dt.date | None = None) -> SweepResult:
-    """Raise and clear cards, issue 超时默认 notices; one transaction, serialised across processes."""
-    today = today or clock.today()
-    now = clock.now()
+
+def sweep_run(*, today: dt.date | None = None, deliver: bool = True) -> SweepResult:
+    """The daily run: day and minute clocks. Notices go out after the commit unless ``deliver`` is off
+    (then the frequent job sends them)."""
+    return _run(today=today or clock.today(), now=clock.now(), days=True, deliver=deliver)
+
+
+def sweep_minutes(*, now: dt.datetime | None = None, deliver: bool = True) -> SweepResult:
+    """The frequent run (every minute): minute clocks only."""
+    now = now or clock.now()
+    return _run(today=timezone.localdate(now), now=now, days=False, deliver=deliver)
+
+
+def _run(*, today: dt.date, now: dt.datetime, days: bool, deliver: bool) -> SweepResult:
     policy_get()
     with transaction.atomic():
         policy = SupervisionPolicy.objects.select_for_update().get(pk=1)
-        started = clock.now()
-        result = _sweep(today, now, policy)
-        run = SweepRun.objects.create(today=today, started_at=started, finished_at=clock.now(), cases=result.cases,
-                                      raised_yellow=result.raised_yellow, raised_red=result.raised_red,
-                                      cleared=result.cleared, deemed=result.deemed, messages=result.messages)
+        run = SweepRun.objects.create(today=today, minutes=not days, started_at=clock.now())
+        result = _Sweep(today, now, policy, run.pk).run(days=days)
+        SweepRun.objects.filter(pk=run.pk).update(
+            finished_at=clock.now(), clocks=result.clocks, raised_yellow=result.raised_yellow,
+            raised_red=result.raised_red, cleared=result.cleared, deemed=result.deemed, messages=result.messages)
         result.run_id = run.pk
+        if deliver and result.messages:
+            transaction.on_commit(lambda: notices_deliver(run_id=run.pk))
     return result
 
 
-def _sweep(today: dt.date, now: dt.datetime, policy: SupervisionPolicy) -> SweepResult:
-    result = SweepResult(today=today)
-    halls = {h.pk: h for h in Hall.objects.select_related("region")}
-    cals = calendars_for(h.region for h in halls.values())
-    cal_by_hall = {pk: cals[h.region_id] for pk, h in halls.items()}
-    cut_by_cal: dict[int, Cutoffs] = {}
-    for cal in cals.values():
-        if id(cal) not in cut_by_cal:
-            cut_by_cal[id(cal)] = cutoffs_for(cal, today, policy)
-    cut_by_hall = {pk: cut_by_cal[id(cal)] for pk, cal in cal_by_hall.items()}
+class _Sweep:
+    def __init__(self, today: dt.date, now: dt.datetime, policy: SupervisionPolicy, run_id: int):
+        self.today, self.now, self.policy, self.run_id = today, now, policy, run_id
+        ops = connection.ops
+        self.p_today = ops.adapt_datefield_value(today)
+        self.p_now = ops.adapt_datetimefield_value(now)
+        self.kinds = list(ClockKind.objects.all())
+        self.active = [k for k in self.kinds if k.is_active]
+        self.result = SweepResult(today=today)
 
-    rows = list(Case.objects.filter(status__in=RUNNING, due_date__isnull=False).order_by().values_list(
-        "id", "status", "due_date", "current_step", "item_version_id", "item_id", "department_id", "hall_id",
-        "accepted_by_id", "first_officer_id", "accepted_on", "case_no"))
-    result.cases = len(rows)
-    steps = steps_by_version({r[4] for r in rows}) if policy.step_cards else {}
-    starts = step_starts(rows, steps) if policy.step_cards else {}
-    stops = closed_stops() if policy.step_cards else {}
-    deemed_items, deemed_depts = deemed_scope()
-    people = People()
+    # -- helpers ----------------------------------------------------------------------------------------
+    def _exec(self, sql: str, params: list) -> int:
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return max(cur.rowcount, 0)
 
-    # key → (case row, step name, responsible officer)
-    desired: dict[tuple, tuple] = {}
-    state: dict[int, tuple] = {}  # case id → (status, current step, due date, current step's deadline)
-    deem: list[tuple] = []
-    adds: dict[tuple, dt.date] = {}  # (calendar, start, days) → deadline: many cases share them
-    for row in rows:
-        cid, status, due, k, vid, item_id, dept, hall_id, accepted_by, first, accepted_on, _no = row
-        cut = cut_by_hall[hall_id]
-        handler = accepted_by or first
-        level = cut.level(due)
-        if level:
-            desired[(cid, Card.Scope.CASE, 0, level, due)] = (row, "", handler)
-        step_due = None
-        plan = steps.get(vid)
-        if status == Status.IN_REVIEW:
-            if due < cut.deemed_before and (item_id in deemed_items or dept in deemed_depts):
-                deem.append(row)
-            if plan and 1 <= k <= len(plan) and plan[k - 1].days > 0:
-                step = plan[k - 1]
-                start = accepted_on if k <= 2 else starts.get(cid, accepted_on)
-                cal = cal_by_hall[hall_id]
-                if cid in stops:
-                    step_due = cal.due(start, step.days, stops[cid]).due
-                else:
-                    key = (id(cal), start, step.days)
-                    step_due = adds.get(key)
-                    if step_due is None:
-                        step_due = adds[key] = cal.add(start, step.days)
-                level = cut.level(step_due)
-                if level:
-                    officer = people.officer(step.role, department_id=dept, hall_id=hall_id,
-                                             region_code=halls[hall_id].region.code, handler=handler)
-                    desired[(cid, Card.Scope.STEP, k, level, step_due)] = (row, step.name, officer)
-        state[cid] = (status, k, due, step_due)
+    @staticmethod
+    def _in(column: str, values: list) -> tuple[str, list]:
+        return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
-    # Active cards: still wanted, held (clock stopped), or cleared with the reason.
-    active = list(Card.objects.filter(cleared_on__isnull=True).order_by().values_list(
-        "id", "case_id", "scope", "step", "level", "due_date"))
-    others = {c[1] for c in active if c[1] not in state}
-    for chunk in chunks(others):
-        for cid, status, k, due in Case.objects.filter(pk__in=chunk).values_list("id", "status", "current_step",
-                                                                               "due_date"):
-            state[cid] = (status, k, due, None)
-    active_keys: set[tuple] = set()
-    clear: dict[str, list[int]] = {}
-    for card_id, cid, scope, step, level, due in active:
-        key = (cid, scope, step, level, due)
-        active_keys.add(key)
-        status = state[cid][0]
-        if key in desired or status in HELD:
-            continue
-        clear.setdefault(_clear_reason(key, state[cid], desired), []).append(card_id)
-    for reason, ids in clear.items():
-        for chunk in chunks(ids):
-            result.cleared += Card.objects.filter(pk__in=chunk, cleared_on__isnull=True).update(
-                cleared_on=today, cleared_at=now, cleared_reason=reason)
+    def _insert_cards(self, level: str, where: str, params: list, due_col: str) -> int:
+        other = "due_at" if due_col == "due_date" else "due_date"
+        sql = (f"INSERT INTO {CARD} (clock_id, kind_id, part, level, due_date, due_at, raised_on, raised_at, run_id, "
+               f"officer_id, region_id, department_id, hall_id, cleared_reason) "
+               f"SELECT c.id, c.kind_id, c.part, %s, c.due_date, c.due_at, %s, %s, %s, c.officer_id, c.region_id, "
+               f"c.department_id, c.hall_id, '' FROM {CLOCK} c WHERE c.state = %s AND {where} "
+               f"AND NOT EXISTS (SELECT 1 FROM {CARD} k WHERE k.clock_id = c.id AND k.level = %s "
+               f"AND k.{due_col} = c.{due_col} AND k.{other} IS NULL)")
+        return self._exec(sql, [level, self.p_today, self.p_now, self.run_id, RUNNING, *params, level])
 
-    # New conditions, less those already raised and cleared (one alert per condition, ever).
-    new = {key: val for key, val in desired.items() if key not in active_keys}
-    for chunk in chunks({key[0] for key in new}):
-        for key in Card.objects.filter(case_id__in=chunk, cleared_on__isnull=False).values_list(
-                "case_id", "scope", "step", "level", "due_date"):
-            new.pop(key, None)
-    cards = [NewCard(cid, scope, step, step_name, level, due, officer, row[6], row[7], row[11], row[5])
-             for (cid, scope, step, level, due), (row, step_name, officer) in new.items()]
-    result.raised_red = sum(1 for c in cards if c.level == Card.Level.RED)
-    result.raised_yellow = len(cards) - result.raised_red
-    result.new_cards = insert_cards(cards, today=today, now=now)
-    result.messages += notify_cards(cards, result.new_cards, people, halls, policy)
+    def _clear(self, reason_sql: str, reason_params: list, where: str, params: list) -> int:
+        sql = (f"UPDATE {CARD} SET cleared_on = %s, cleared_at = %s, cleared_reason = {reason_sql} "
+               f"WHERE cleared_on IS NULL AND {where}")
+        n = self._exec(sql, [self.p_today, self.p_now, *reason_params, *params])
+        self.result.cleared += n
+        return n
 
-    if deem:
-        done = set(DeemedApproval.objects.filter(case__status=Status.IN_REVIEW).values_list("case_id", flat=True))
-        deem = [r for r in deem if r[0] not in done]
-    if deem:
-        result.deemed, sent = issue_deemed(deem, today, policy, people, halls, steps, cal_by_hall)
-        result.messages += sent
-    return result
+    # -- the run ----------------------------------------------------------------------------------------
+    def run(self, *, days: bool) -> SweepResult:
+        r = self.result
+        day_kinds = [k for k in self.active if k.unit == ClockKind.Unit.DAY]
+        minute_kinds = [k for k in self.active if k.unit == ClockKind.Unit.MINUTE]
+        groups: list[Group] = []
+        if days:
+            warns = {self._warn(k) for k in day_kinds}
+            groups = calendar_groups(self.today, self.policy, warns)
+            r.clocks = Clock.objects.filter(state=RUNNING).count()
+            if day_kinds:
+                self._raise_days(groups, day_kinds)
+        else:
+            r.clocks = Clock.objects.filter(state=RUNNING, due_at__isnull=False).count()
+        if minute_kinds:
+            self._raise_minutes(minute_kinds)
+        self._clear_all(groups, day_kinds, minute_kinds, days=days)
+        if days:
+            self._deem(groups)
+        r.messages += self._enqueue()
+        return r
 
+    @staticmethod
+    def _by_warn(kinds: list[ClockKind], warn) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for k in kinds:
+            out.setdefault(warn(k), []).append(k.code)
+        return out
 
-def _clear_reason(key, state, desired) -> str:
-    """Why an active card's condition no longer holds, in the words shown on the board."""
-    cid, scope, step, level, due = key
-    status, current_step, case_due, step_due = state
-    if status in (Status.COMPLETED, Status.DELIVERED):
-        return "办件已办结"
-    if status == Status.WITHDRAWN:
-        return "申请人已撤回"
-    if status == Status.REJECTED:
-        return "办件已终止"
-    if scope == Card.Scope.STEP and status == Status.DECIDED:
-        return "已作出决定"
-    if scope == Card.Scope.STEP and current_step != step:
-        return "已转入下一环节"
-    if level == Card.Level.YELLOW and (cid, scope, step, Card.Level.RED, due) in desired:
-        return "已升级为红牌"
-    if scope == Card.Scope.CASE and case_due != due:
-        return "办结期限已变更"
-    if scope == Card.Scope.STEP and step_due is not None and step_due != due:
-        return "环节期限已变更"
-    return "预警条件已解除"
+    def _warn(self, kind: ClockKind) -> int:
+        return self.policy.warn_workdays if kind.warn_workdays is None else kind.warn_workdays
 
+    def _raise_days(self, groups: list[Group], kinds: list[ClockKind]) -> None:
+        r = self.result
+        by_warn = self._by_warn(kinds, self._warn)
+        codes = [k.code for k in kinds]
+        for g in groups:
+            region_sql, region_params = region_filter(groups, g, "c.region_id")
+            kind_sql, kind_params = self._in("c.kind_id", codes)
+            r.raised_red += self._insert_cards(
+                Card.Level.RED, f"c.due_date < %s AND {kind_sql}{region_sql}",
+                [g.red_before, *kind_params, *region_params], "due_date")
+            for warn, kcodes in by_warn.items():
+                kind_sql, kind_params = self._in("c.kind_id", kcodes)
+                r.raised_yellow += self._insert_cards(
+                    Card.Level.YELLOW, f"c.due_date >= %s AND c.due_date < %s AND {kind_sql}{region_sql}",
+                    [g.red_before, g.yellow_before[warn], *kind_params, *region_params], "due_date")
 
+    def _raise_minutes(self, kinds: list[ClockKind]) -> None:
+        r = self.result
+        ops = connection.ops
+        kind_sql, kind_params = self._in("c.kind_id", [k.code for k in kinds])
+        r.raised_red += self._insert_cards(Card.Level.RED, f"c.due_at < %s AND {kind_sql}",
+                                           [self.p_now, *kind_params], "due_at")
+        for warn, kcodes in self._by_warn(kinds, lambda k: k.warn_minutes).items():
+            kind_sql, kind_params = self._in("c.kind_id", kcodes)
+            until = ops.adapt_datetimefield_value(self.now + dt.timedelta(minutes=warn))
+            r.raised_yellow += self._insert_cards(
+                Card.Level.YELLOW, f"c.due_at >= %s AND c.due_at <= %s AND {kind_sql}",
+                [self.p_now, until, *kind_params], "due_at")
+
+    def _clear_all(self, groups: list[Group], day_kinds, minute_kinds, *, days: bool) -> None:
+        # A minute run touches only the cards of minute clocks; the daily run all of them.
+        only = "" if days else f" AND {CARD}.due_at IS NOT NULL"
+        clock_of = f"c.id = {CARD}.clock_id"
+        # 1. the clock ended: its own reason
+        self._clear(f"(SELECT COALESCE(NULLIF(c.finish_reason, ''), '监察时钟已结束') FROM {CLOCK} c WHERE {clock_of})",
+                    [], f"EXISTS (SELECT 1 FROM {CLOCK} c WHERE {clock_of} AND c.state = %s){only}", [FINISHED])
+        # 2. a red card for the same due replaced the yellow one
+        for due, other in (("due_date", "due_at"), ("due_at", "due_date")):
+            if due == "due_date" and not days:
+                continue
+            self._clear("%s", ["已升级为红牌"],
+                        f"level = %s AND {CARD}.{other} IS NULL AND EXISTS (SELECT 1 FROM {CARD} k "
+                        f"WHERE k.clock_id = {CARD}.clock_id AND k.level = %s AND k.{due} = {CARD}.{due} "
+                        f"AND k.{other} IS NULL)", [Card.Level.YELLOW, Card.Level.RED])
+        # 3. the due moved (延期, the clock resumed after a stop, a confirmed calendar)
+        self._clear(f"(SELECT k.due_label || '已变更' FROM {KIND} k WHERE k.code = {CARD}.kind_id)", [],
+                    f"EXISTS (SELECT 1 FROM {CLOCK} c WHERE {clock_of} AND c.state = %s "
+                    f"AND (c.due_date <> {CARD}.due_date OR c.due_at <> {CARD}.due_at)){only}", [RUNNING])
+        # 4. the condition no longer holds for the same due
+        running = f"EXISTS (SELECT 1 FROM {CLOCK} c WHERE {clock_of} AND c.state = %s)"
+        reason = "预警条件已解除"
+        if days:
+            for g in groups:
+                region_sql, region_params = region_filter(groups, g, f"{CARD}.region_id")
+                self._clear("%s", [reason], f"level = %s AND due_date >= %s{region_sql} AND {running}",
+                            [Card.Level.RED, g.red_before, *region_params, RUNNING])
+                for warn, codes in self._by_warn(day_kinds, self._warn).items():
+                    kind_sql, kind_params = self._in("kind_id", codes)
+                    self._clear("%s", [reason],
+                                f"level = %s AND {kind_sql} AND due_date >= %s{region_sql} AND {running}",
+                                [Card.Level.YELLOW, *kind_params, g.yellow_before[warn], *region_params, RUNNING])
+        if minute_kinds:
+            self._clear("%s", [reason], f"level = %s AND due_at >= %s AND {running}",
+                        [Card.Level.RED, self.p_now, RUNNING])
+        for warn, codes in self._by_warn(minute_kinds, lambda k: k.warn_minutes).items():
+            kind_sql, kind_params = self._in("kind_id", codes)
+            until = connection.ops.adapt_datetimefield_value(self.now + dt.timedelta(minutes=warn))
+            self._clear("%s", [reason], f"level = %s AND {kind_sql} AND due_at > %s AND {running}",
+                        [Card.Level.YELLOW, *kind_params, until, RUNNING])
+        # 5. the kind is no longer watched
+        idle = [k.code for k in self.kinds if not k.is_active]
+        if idle:
+            kind_sql, kind_params = self._in("kind_id", idle)
+            self._clear("%s", ["已停止监察"], f"{kind_sql}{only}", kind_params)
+
+    def _deem(self, groups: list[Group]) -> None:
+        """超时默认: running clocks of a kind under it, for the items and departments configured, the n-th
+        working day past their due, once per clock."""
+        kinds = [k.code for k in self.active if k.deemed and k.unit == ClockKind.Unit.DAY]
+        items, depts = deemed_scope()
+        if not kinds or not (items or depts):
+            return
+        rows = []
+        for g in groups:
+            qs = Clock.objects.filter(state=RUNNING, deemable=True, kind_id__in=kinds, department__isnull=False,
+                                      due_date__lt=g.deemed_before).filter(Q(item_id__in=items)
+                                                                           | Q(department_id__in=depts))
+            if g.region_ids is not None:
+                qs = qs.filter(region_id__in=g.region_ids)
+            else:
+                others = [pk for o in groups if o.region_ids is not None for pk in o.region_ids]
+                if others:
+                    qs = qs.exclude(region_id__in=others)
+            qs = qs.exclude(pk__in=DeemedApproval.objects.values("clock_id"))
+            rows += [(c, g) for c in qs.select_related("region")]
+        if rows:
+            self.result.deemed = issue_deemed(rows, today=self.today, policy=self.policy, run_id=self.run_id)
+
+    def _enqueue(self) -> int:
+        """The messages owed for this run's new cards: the responsible officer, then the department head."""
+        n = self._exec(
+            f"INSERT INTO {NOTICE} (run_id, card_id, deemed_id, staff_id, rank, kind) "
+            f"SELECT k.run_id, k.id, NULL, k.officer_id, 0, 'card_' || k.level FROM {CARD} k "
+            f"WHERE k.run_id = %s AND k.officer_id IS NOT NULL", [self.run_id])
+        if self.policy.notify_head:
+            n += self._exec(
+                f"INSERT INTO {NOTICE} (run_id, card_id, deemed_id, staff_id, rank, kind) "
+                f"SELECT k.run_id, k.id, NULL, c.head_id, 1, 'card_' || k.level FROM {CARD} k "
+                f"JOIN {CLOCK} c ON c.id = k.clock_id WHERE k.run_id = %s AND c.head_id IS NOT NULL "
+                f"AND (k.officer_id IS NULL OR c.head_id <> k.officer_id)", [self.run_id])
+        n += Notice.objects.filter(run_id=self.run_id, deemed__isnull=False).count()
+        return n

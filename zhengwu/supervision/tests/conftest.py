@@ -36,3 +36,15 @@ def finish_case(w, case, day: dt.date, *, officer=None):
         cs.case_decide(case=case, officer=w.head, decision="approve")
         cs.case_complete(case=case, officer=officer or w.officer)
     return case
+
+
+def case_cards(case):
+    """The cards on a case's clocks (its 办结时限 and its steps')."""
+    from zhengwu.supervision.models import Card
+
+    return Card.objects.filter(clock__subject_type="case", clock__subject_id=case.pk)
+
+
+def scope(card) -> tuple[str, int]:
+    """("case", 0) for the case's own deadline, ("step", n) for step n — how the board names them."""
+    return ("step" if card.part else "case", card.part)

@@ -13,7 +13,7 @@ from zhengwu.supervision.models import Card
 from zhengwu.supervision.selectors import attach_cards, card_list_for_staff, cards_for_cases
 from zhengwu.supervision.services import sweep_run
 
-from .conftest import accept_case
+from .conftest import accept_case, scope
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -26,8 +26,8 @@ def test_cards_for_cases_red_first_in_one_query(w, django_assert_num_queries):
         sweep_run()
     with django_assert_num_queries(1):
         found = cards_for_cases([a.pk, b.pk])
-    assert [(c.level, c.scope, c.step) for c in found[a.pk]] == [("red", "case", 0), ("red", "step", 2)]
-    assert [(c.level, c.scope, c.step) for c in found[b.pk]] == [("yellow", "step", 2)]  # 审核 due 10-12
+    assert [(c.level, *scope(c)) for c in found[a.pk]] == [("red", "case", 0), ("red", "step", 2)]
+    assert [(c.level, *scope(c)) for c in found[b.pk]] == [("yellow", "step", 2)]  # 审核 due 10-12
     html = render_to_string("supervision/_case_cards.html", {"cards": found[a.pk]})
     assert html.count('data-testid="sv-card"') == 2
     assert "红牌超期" in html and "红牌·审核环节超期" in html

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from zhengwu.core import clock
-from zhengwu.supervision.models import AccountabilityFlag, Admonition, DeemedRule
+from zhengwu.supervision.models import AccountabilityFlag, Admonition, Clock, DeemedApproval, DeemedRule
 from zhengwu.supervision.services import assessment_run, sweep_run
 
 from .conftest import accept_case
@@ -67,7 +67,11 @@ def test_deemed_notice_page_pdf_and_confirmation(swept, client):
     client.logout()
     c = client_for(client, w.head)
     assert post(c, f"/supervision/deemed/{no}/confirm/", {"note": "示市监准〔2026〕88号"}).status_code == 302
-    assert w.case.deemed_approval.__class__.objects.get().status == "confirmed"
+    rec = DeemedApproval.objects.get()
+    assert rec.status == "confirmed"
+    # the 1-working-day limit to issue the document was itself a supervised clock, now finished
+    assert Clock.objects.filter(subject_type="deemed", subject_id=rec.pk).values_list("state", "finish_reason").get() == (
+        "finished", "已出具批准文书")
 
 
 def test_supervisor_issues_an_admonition_through_the_form(swept, client):
@@ -142,7 +146,10 @@ def test_api(swept, client):
     w = swept
     c = client_for(client, w.supervisor)
     cards = get(c, "/api/supervision/cards").json()
-    assert sorted((x["scope"], x["level"]) for x in cards) == [("case", "red"), ("step", "red")]
+    assert sorted((x["kind"], x["part"], x["level"]) for x in cards) == [("case", 0, "red"), ("case_step", 2, "red")]
+    assert {x["subject_no"] for x in cards} == {w.case.case_no}
+    assert get(c, "/api/supervision/cards?kind=case_step").json()[0]["part_name"] == "审核"
+    assert get(c, "/api/supervision/cards?limit=-5").status_code == 422
     with clock.frozen(DAY):
         r = c.post("/api/supervision/admonitions", {"employee_no": "1003", "reason": "超期", "evidence": "见红牌"},
                    content_type="application/json")

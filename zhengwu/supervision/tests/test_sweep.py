@@ -7,10 +7,10 @@ import pytest
 from zhengwu.cases import services as cs
 from zhengwu.core import clock
 from zhengwu.core.notify import ConsoleNotifier
-from zhengwu.supervision.models import Card, DeemedApproval, DeemedRule, StepStart, SweepRun
+from zhengwu.supervision.models import Card, Clock, DeemedApproval, DeemedRule, SweepRun
 from zhengwu.supervision.services import sweep_run
 
-from .conftest import accept_case, finish_case
+from .conftest import accept_case, case_cards, finish_case, scope
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -29,8 +29,8 @@ def sweep(day):
 
 
 def card_keys(case):
-    return sorted((c.scope, c.step, c.level, c.due_date, c.raised_on, c.cleared_on, c.cleared_reason)
-                  for c in Card.objects.filter(case=case))
+    return sorted((*scope(c), c.level, c.due_date, c.raised_on, c.cleared_on, c.cleared_reason)
+                  for c in case_cards(case))
 
 
 def test_cards_across_national_day(w):
@@ -43,7 +43,7 @@ def test_cards_across_national_day(w):
         again = sweep(day)
         assert again.raised == 0 and again.cleared == 0, day  # a second run the same day does nothing
         if r.raised:
-            raised[day] = sorted((c.scope, c.step, c.level) for c in Card.objects.filter(pk__in=r.new_cards))
+            raised[day] = sorted((*scope(c), c.level) for c in Card.objects.filter(run_id=r.run_id))
     # 审核 (2 working days from 09-28) is due 09-30: yellow on 09-29, red on the first working day after the
     # deadline, 10-08, not during the National Day holiday. The case (due 10-10) turns yellow exactly one working
     # day before, 10-09, and red on Monday 10-12, the first working day after Saturday 10-10 (Sunday 10-11 is not).
@@ -59,9 +59,9 @@ def test_cards_across_national_day(w):
         ("step", 2, "red", D(2026, 9, 30), D(2026, 10, 8), None, ""),
         ("step", 2, "yellow", D(2026, 9, 30), D(2026, 9, 29), D(2026, 10, 8), "已升级为红牌"),
     ]
-    step_red = Card.objects.get(case=case, scope="step", level="red")
-    assert (step_red.officer, step_red.step_name) == (w.chief, "审核")
-    assert Card.objects.get(case=case, scope="case", level="red").officer == w.officer
+    step_red = case_cards(case).get(part__gt=0, level="red")
+    assert (step_red.officer, step_red.clock.part_name) == (w.chief, "审核")
+    assert case_cards(case).get(part=0, level="red").officer == w.officer
     assert SweepRun.objects.count() == 30
 
 
@@ -82,7 +82,7 @@ def test_cards_across_spring_festival(w):
     for day in days(D(2026, 2, 12), D(2026, 2, 27)):
         r = sweep(day)
         if r.raised:
-            raised[day] = sorted((c.scope, c.step, c.level) for c in Card.objects.filter(pk__in=r.new_cards))
+            raised[day] = sorted((*scope(c), c.level) for c in Card.objects.filter(run_id=r.run_id))
     assert raised == {
         D(2026, 2, 13): [("step", 2, "yellow")],  # 审核 due 02-14 (the 调休 Saturday)
         D(2026, 2, 24): [("step", 2, "red")],  # first working day after 02-14: the festival is skipped
@@ -112,27 +112,28 @@ def test_step_cards_follow_the_case_and_clear_when_it_moves_on(w):
         cs.case_review(case=case, officer=w.chief, note="同意")
     r = sweep(D(2026, 10, 8))
     assert (r.raised, r.cleared) == (0, 1)
-    red = Card.objects.get(case=case, scope="step", step=2, level="red")
+    red = case_cards(case).get(part=2, level="red")
     assert (red.cleared_on, red.cleared_reason) == (D(2026, 10, 8), "已转入下一环节")
     # 批准 began 10-08 with 2 working days of its own: due 10-10, yellow on 10-09 for the department head.
     r = sweep(D(2026, 10, 9))
-    step3 = Card.objects.get(case=case, scope="step", step=3)
-    assert (step3.level, step3.due_date, step3.officer, step3.step_name) == ("yellow", D(2026, 10, 10), w.head, "批准")
-    # The sweep remembers when step 3 began, so later runs need not read the events again.
-    assert list(StepStart.objects.values_list("case_id", "step", "started_on")) == [(case.pk, 3, D(2026, 10, 8))]
+    step3 = case_cards(case).get(part=3)
+    assert (step3.level, step3.due_date, step3.officer, step3.clock.part_name) == (
+        "yellow", D(2026, 10, 10), w.head, "批准")
+    # Step 3 has its own clock, started the day step 2 was passed.
+    assert Clock.objects.get(subject_id=case.pk, kind="case_step", part=3).started_on == D(2026, 10, 8)
     finish_case(w, case, D(2026, 10, 9))
     r = sweep(D(2026, 10, 9))
-    assert StepStart.objects.count() == 0
     assert r.cleared == 2
-    assert set(Card.objects.filter(case=case, cleared_on__isnull=True)) == set()
-    assert sorted(Card.objects.filter(case=case).values_list("scope", "step", "level", "cleared_reason")) == [
-        ("case", 0, "yellow", "办件已办结"), ("step", 2, "red", "已转入下一环节"), ("step", 3, "yellow", "办件已办结")]
+    assert set(case_cards(case).filter(cleared_on__isnull=True)) == set()
+    assert sorted((*scope(c), c.level, c.cleared_reason) for c in case_cards(case)) == [
+        ("case", 0, "yellow", "办件已办结"), ("step", 2, "red", "已转入下一环节"),
+        ("step", 3, "yellow", "已作出决定")]  # step 3's clock ended with the decision, before 办结
 
 
 def test_stopped_clock_keeps_cards_and_a_new_due_date_clears_them(w):
     case = accept_case(w, D(2026, 9, 28))
     sweep(D(2026, 10, 9))
-    yellow = Card.objects.get(case=case, scope="case")
+    yellow = case_cards(case).get(part=0)
     with clock.frozen(D(2026, 10, 9)):
         cs.case_suspend(case=case, officer=w.chief, kind="site_survey", reason="现场核查")
     r = sweep(D(2026, 10, 12))  # suspended: nothing raised, nothing cleared
@@ -156,8 +157,8 @@ def test_deemed_approval_on_the_second_working_day_past_the_limit(w, django_capt
         r = sweep(D(2026, 10, 13))
     assert r.deemed == 1
     rec = DeemedApproval.objects.get()
-    assert (rec.case, rec.department, rec.due_date, rec.issued_on, rec.overdue_workdays, rec.reply_by,
-            rec.status, rec.step_name) == (case, w.dept, D(2026, 10, 10), D(2026, 10, 13), 2, D(2026, 10, 14),
+    assert ((rec.clock.subject_type, rec.clock.subject_id), rec.department, rec.due_date, rec.issued_on,
+            rec.overdue_workdays, rec.reply_by, rec.status, rec.step_name) == (("case", case.pk), w.dept, D(2026, 10, 10), D(2026, 10, 13), 2, D(2026, 10, 14),
                                            "issued", "审核")
     assert rec.notice_no == f"CSMR-{case.case_no}"
     assert [m.to_user_id for m in ConsoleNotifier.sent if m.kind == "deemed_approval"] == [
@@ -177,11 +178,21 @@ def test_deemed_approval_only_for_configured_items(w):
 
 
 def test_sweep_query_count_does_not_grow_with_cases(w, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     for i in range(6):
         accept_case(w, D(2026, 9, 28), name=f"申请人{i}")
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(25):  # a constant set of statements per calendar
         r = sweep(D(2026, 10, 12))
-    assert (r.cases, r.raised_red) == (6, 12)
+    assert (r.cases, r.raised_red) == (12, 12)  # 6 case clocks and 6 step clocks running
+    for i in range(6, 18):
+        accept_case(w, D(2026, 9, 29), name=f"申请人{i}")
+    with CaptureQueriesContext(connection) as first, clock.frozen(D(2026, 10, 13)):
+        sweep_run(today=D(2026, 10, 13))
+    with CaptureQueriesContext(connection) as again, clock.frozen(D(2026, 10, 14)):
+        sweep_run(today=D(2026, 10, 14))
+    assert len(first) == len(again) <= 25
 
 
 @pytest.fixture
@@ -202,18 +213,17 @@ def test_a_local_holiday_moves_the_cards(w, fresh_calendars):
     assert case.due_date == D(2026, 10, 12)  # 09-29, 09-30, 10-08, 10-10, 10-12: 10-09 is off in this county
     assert sweep(D(2026, 10, 9)).raised_yellow == 0  # 审核 red came on 10-08; the case is not yet yellow
     r = sweep(D(2026, 10, 10))
-    assert [(c.scope, c.level) for c in Card.objects.filter(pk__in=r.new_cards)] == [("case", "yellow")]
+    assert [(scope(c)[0], c.level) for c in Card.objects.filter(run_id=r.run_id)] == [("case", "yellow")]
     assert sweep(D(2026, 10, 12)).raised_red == 0
     assert sweep(D(2026, 10, 13)).raised_red == 1
 
 
-def test_step_starts_read_in_one_join_on_a_first_run(w, monkeypatch):
-    from zhengwu.supervision.services import conditions
-
-    monkeypatch.setattr(conditions, "CHUNK", 0)  # any number of missing starts takes the join path
+def test_a_step_clock_starts_when_the_step_before_is_passed(w):
     case = accept_case(w, D(2026, 9, 28))
     with clock.frozen(D(2026, 10, 8)):
         cs.case_review(case=case, officer=w.chief)
     sweep(D(2026, 10, 9))
-    assert list(StepStart.objects.values_list("case_id", "step", "started_on")) == [(case.pk, 3, D(2026, 10, 8))]
-    assert Card.objects.get(case=case, scope="step", step=3).due_date == D(2026, 10, 10)
+    assert case_cards(case).get(part=3).due_date == D(2026, 10, 10)
+    assert list(Clock.objects.filter(subject_id=case.pk).order_by("kind", "part").values_list(
+        "kind", "part", "state", "finish_reason")) == [
+        ("case", 0, "running", ""), ("case_step", 2, "finished", "已转入下一环节"), ("case_step", 3, "running", "")]

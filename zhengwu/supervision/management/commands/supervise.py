@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"统计汇总已重建：{n} 行")
             r = services.supervise(today=today, stats=not opts["no_stats"] and not opts["rebuild_stats"])
             self.stdout.write(
-                f"{today:%Y-%m-%d} 监察完成：检查办件 {r.cases} 件，新亮黄牌 {r.raised_yellow} 张、红牌 {r.raised_red} 张，"
+                f"{today:%Y-%m-%d} 监察完成：检查监察时钟 {r.clocks} 个，新亮黄牌 {r.raised_yellow} 张、红牌 {r.raised_red} 张，"
                 f"解除 {r.cleared} 张，超时默认通知单 {r.deemed} 份，新问责提示 {r.flags} 条，发送通知 {r.messages} 条"
                 f"（用时 {time.perf_counter() - t0:.2f} 秒）")
 

@@ -1,0 +1,264 @@
+"""The clock service (监察时钟): the one place where any domain starts, stops, resumes, moves and
+finishes its supervised deadlines.
+
+A domain calls these inside its own transaction, right beside its own state change, so the clock and
+the domain never disagree. Nothing else writes clocks. Supervision imports no domain: a subject is a
+``(type, id)`` pair plus what the board shows of it (number, title, link).
+
+- ``register_kind(...)``: a domain declares its kinds once, at import (its ``apps.ready``); the row is
+  created on first use and after ``migrate``, and stays an admin's to tune afterwards.
+- ``clock_start``: a new running clock (a day clock with ``due_date`` or a minute clock with ``due_at``).
+- ``clock_stop`` / ``clock_resume``: the clock does not run meanwhile (补正, 特别程序, 征求意见); cards
+  already raised stay as they are. A minute clock resumes with the time it had left unless told.
+- ``clock_move``: a new due (延期, a recomputed provisional date), a new responsible officer, or the
+  end of 超时默认 eligibility (a decision is made).
+- ``clock_finish``: the clock ends with a reason the board shows on the cards it clears ("办件已办结").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from zhengwu.core import clock as wall
+from zhengwu.core.errors import DomainError
+from zhengwu.org.models import Role, Staff
+
+from .models import Clock, ClockKind, ClockState
+
+__all__ = [
+    "KindSpec", "Subject", "clock_finish", "clocks_backfill", "register_backfill", "clock_kind_register", "clock_move", "clock_resume", "clock_start",
+    "clock_stop", "department_head", "kinds_sync", "open_started_on", "register_kind", "responsible_staff",
+]
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    code: str
+    name: str
+    subject_label: str
+    due_label: str
+    unit: str = ClockKind.Unit.DAY
+    weight: int = 1
+    deemed: bool = False
+    warn_minutes: int = 5
+    sort: int = 100
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a clock belongs to, as the board shows it."""
+
+    type: str
+    id: int
+    no: str = ""
+    title: str = ""
+    url: str = ""
+
+
+_REGISTRY: dict[str, KindSpec] = {}
+_KNOWN: set[str] = set()
+_BACKFILLS: list = []
+
+
+def register_backfill(fn) -> None:
+    """A domain's function that starts clocks for open subjects that have none (``zhengwu clocks_backfill``)."""
+    if fn not in _BACKFILLS:
+        _BACKFILLS.append(fn)
+
+
+def clocks_backfill() -> dict[str, int]:
+    """Run every registered backfill; {function's module: clocks started}."""
+    return {fn.__module__: fn() for fn in _BACKFILLS}
+
+
+def register_kind(spec: KindSpec) -> KindSpec:
+    """Declare a kind of clock (at import time). The table row is created when first needed."""
+    _REGISTRY[spec.code] = spec
+    return spec
+
+
+def clock_kind_register(spec: KindSpec) -> ClockKind:
+    """Declare a kind and make sure its row exists now (an admin's later edits are kept)."""
+    register_kind(spec)
+    _KNOWN.discard(spec.code)
+    return _ensure_kind(spec.code)
+
+
+def kinds_sync(**_kwargs) -> None:
+    """Create the rows of all declared kinds that do not exist yet (after every ``migrate``)."""
+    have = set(ClockKind.objects.values_list("code", flat=True))
+    ClockKind.objects.bulk_create([_row(s) for code, s in _REGISTRY.items() if code not in have])
+    _KNOWN.update(_REGISTRY)
+
+
+def _row(spec: KindSpec) -> ClockKind:
+    return ClockKind(code=spec.code, name=spec.name, subject_label=spec.subject_label, due_label=spec.due_label,
+                     unit=spec.unit, weight=spec.weight, deemed=spec.deemed, warn_minutes=spec.warn_minutes,
+                     sort=spec.sort)
+
+
+def _ensure_kind(code: str) -> ClockKind | None:
+    if code in _KNOWN:
+        return None
+    spec = _REGISTRY.get(code)
+    if spec is None:
+        if ClockKind.objects.filter(pk=code).exists():
+            _KNOWN.add(code)
+            return None
+        raise DomainError("clock_kind_unknown", f"未登记的监察时钟类型：{code}")
+    kind, _ = ClockKind.objects.get_or_create(pk=code, defaults={
+        f: getattr(_row(spec), f) for f in ("name", "subject_label", "due_label", "unit", "weight", "deemed",
+                                            "warn_minutes", "sort")})
+    _KNOWN.add(code)
+    return kind
+
+
+def _key(subject) -> tuple[str, int]:
+    if isinstance(subject, Subject):
+        return subject.type, subject.id
+    return subject[0], subject[1]
+
+
+def _open(subject, kind: str | None = None, part: int | None = None):
+    stype, sid = _key(subject)
+    qs = Clock.objects.filter(subject_type=stype, subject_id=sid).exclude(state=ClockState.FINISHED)
+    if kind is not None:
+        qs = qs.filter(kind_id=kind)
+    if part is not None:
+        qs = qs.filter(part=part)
+    return qs
+
+
+def responsible_staff(*, role: str, department_id: int | None, hall_id: int | None, region_code: str,
+                      handler_id: int | None = None, head_id: object = "auto") -> int | None:
+    """Who answers for a clock held by ``role``: the 首席代表 of the department in that hall, the
+    department head whose region covers ``region_code``, or else the handler."""
+    if role == Role.CHIEF_REP and department_id and hall_id:
+        sid = (Staff.objects.filter(is_active=True, roles__code=Role.CHIEF_REP, department_id=department_id,
+                                    hall_id=hall_id).order_by("employee_no").values_list("id", flat=True).first())
+        return sid or handler_id
+    if role == Role.DEPT_HEAD and department_id:
+        head = department_head(department_id, region_code) if head_id == "auto" else head_id
+        return head or handler_id
+    return handler_id
+
+
+def open_started_on(*, subject, kind: str, part: int = 0) -> dt.date | None:
+    """When the open clock of ``subject`` (that kind and part) started, or None."""
+    return _open(subject, kind, part).values_list("started_on", flat=True).first()
+
+
+_PREFIX = {"province": 2, "city": 4, "county": 6, "town": 9, "village": 12}
+
+
+def department_head(department_id: int | None, region_code: str) -> int | None:
+    """The active head of the department whose own region covers ``region_code`` (the nearest first)."""
+    if not department_id:
+        return None
+    rows = (Staff.objects.filter(is_active=True, roles__code=Role.DEPT_HEAD, department_id=department_id)
+            .order_by("employee_no").values_list("id", "region__code", "region__level"))
+    best = None
+    for sid, code, level in rows:
+        prefix = code[: _PREFIX.get(level, 12)]
+        if region_code.startswith(prefix) and (best is None or len(prefix) > best[1]):
+            best = (sid, len(prefix))
+    return best[0] if best else None
+
+
+def clock_start(*, kind: str, subject: Subject, region, due_date: dt.date | None = None,
+                due_at: dt.datetime | None = None, part: int = 0, part_name: str = "", hall=None,
+                department=None, window=None, officer=None, head: object = "auto", item=None,
+                started_on: dt.date | None = None) -> Clock:
+    """A running clock for ``subject``. ``head="auto"`` finds the department head to notify."""
+    _ensure_kind(kind)
+    if (due_date is None) == (due_at is None):
+        raise DomainError("clock_due", "监察时钟须有且只有一个期限（日期或时刻）")
+    now = wall.now()
+    dept_id = getattr(department, "pk", department)
+    if head == "auto":
+        head = department_head(dept_id, region.code) if dept_id else None
+    # A second open clock of the same subject, kind and part is refused by a unique constraint.
+    return Clock.objects.create(
+        kind_id=kind, subject_type=subject.type, subject_id=subject.id, part=part, part_name=part_name[:64],
+        subject_no=subject.no[:64], title=subject.title[:200], url=subject.url[:200],
+        item_id=getattr(item, "pk", item), region=region, hall_id=getattr(hall, "pk", hall),
+        department_id=dept_id, window_id=getattr(window, "pk", window),
+        officer_id=getattr(officer, "pk", officer), head_id=getattr(head, "pk", head),
+        started_on=started_on or wall.today(), started_at=now, due_date=due_date, due_at=due_at)
+
+
+def clock_stop(*, subject, kind: str | None = None, part: int | None = None, on: dt.date | None = None) -> int:
+    """Stop the running clocks of ``subject`` (all of them unless ``kind``/``part`` say which)."""
+    now = wall.now()
+    n = 0
+    for c in _open(subject, kind, part).filter(state=ClockState.RUNNING).select_for_update():
+        c.state = ClockState.STOPPED
+        c.stopped_on = on or wall.today()
+        if c.due_at is not None:
+            c.remaining_seconds = int((c.due_at - now).total_seconds())
+        c.save(update_fields=["state", "stopped_on", "remaining_seconds"])
+        n += 1
+    return n
+
+
+def clock_resume(*, subject, kind: str | None = None, part: int | None = None, due_date: dt.date | None = None,
+                 due_at: dt.datetime | None = None) -> int:
+    """Run the stopped clocks again; day clocks take the ``due_date`` the domain recomputed
+    (the stop taken out), minute clocks the time they had left unless ``due_at`` is given."""
+    now = wall.now()
+    n = 0
+    for c in _open(subject, kind, part).filter(state=ClockState.STOPPED).select_for_update():
+        if c.due_date is not None and due_date is not None:
+            c.due_date = due_date
+        elif c.due_at is not None:
+            c.due_at = due_at or now + dt.timedelta(seconds=c.remaining_seconds or 0)
+        c.state, c.stopped_on, c.remaining_seconds = ClockState.RUNNING, None, None
+        c.save(update_fields=["state", "stopped_on", "remaining_seconds", "due_date", "due_at"])
+        n += 1
+    return n
+
+
+_UNSET = object()
+
+
+def clock_move(*, subject, kind: str | None = None, part: int | None = None, due_date: dt.date | None = None,
+               due_at: dt.datetime | None = None, officer=_UNSET, deemable: bool | None = None) -> int:
+    """Change what an open clock says: its due (延期, a confirmed calendar), its officer, 超时默认."""
+    changes: dict = {}
+    if due_date is not None:
+        changes["due_date"] = due_date
+    if due_at is not None:
+        changes["due_at"] = due_at
+    if officer is not _UNSET:
+        changes["officer_id"] = getattr(officer, "pk", officer)
+    if deemable is not None:
+        changes["deemable"] = deemable
+    if not changes:
+        return 0
+    qs = _open(subject, kind, part)
+    if "due_date" in changes:
+        qs = qs.filter(due_date__isnull=False)
+    if "due_at" in changes:
+        qs = qs.filter(due_at__isnull=False)
+    return qs.update(**changes)
+
+
+def clock_finish(*, subject, reason: str, kind: str | None = None, part: int | None = None,
+                 counts: bool = True) -> int:
+    """End the open clocks of ``subject``; ``late`` records whether the due had passed (for the
+    按时办结率). ``counts=False`` when the work ended undone (withdrawn, terminated): ``late`` stays
+    unset and the rate leaves the clock out. The sweep clears their cards with ``reason``."""
+    now = wall.now()
+    today = wall.today()
+    qs = _open(subject, kind, part)
+    if not counts:
+        return qs.update(state=ClockState.FINISHED, finished_on=today, finished_at=now, finish_reason=reason[:64])
+    late_q = Q(due_date__lt=today) | Q(due_at__lt=now)
+    n = qs.filter(late_q).update(state=ClockState.FINISHED, finished_on=today, finished_at=now,
+                                 finish_reason=reason[:64], late=True)
+    n += qs.update(state=ClockState.FINISHED, finished_on=today, finished_at=now, finish_reason=reason[:64],
+                   late=False)
+    return n

@@ -1,0 +1,18 @@
+"""``zhengwu supervise_minutes``: the minute-level sweep (cron: every minute) and the queued notices."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from zhengwu.supervision import services
+
+
+class Command(BaseCommand):
+    help = "分钟级监察：按分钟计时的监察时钟（如签收时限）亮红黄牌，并发送尚未发出的监察通知（每分钟运行）"
+
+    def handle(self, *args, **opts):
+        r = services.sweep_minutes()
+        sent = services.notices_deliver()
+        if opts["verbosity"] > 0:
+            self.stdout.write(f"分钟级监察：检查时钟 {r.clocks} 个，新亮黄牌 {r.raised_yellow} 张、红牌 {r.raised_red} 张，"
+                              f"解除 {r.cleared} 张；发送通知 {sent} 条")

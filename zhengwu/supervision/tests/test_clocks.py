@@ -1,0 +1,156 @@
+"""Clocks of any kind: a kind registered by a new domain needs no change in supervision; minute clocks
+run round the clock; the sweep is all-or-nothing; weights reach the assessment; backfill."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from zhengwu.core import clock
+from zhengwu.supervision.clocks import (
+    KindSpec,
+    Subject,
+    clock_finish,
+    clock_kind_register,
+    clock_resume,
+    clock_start,
+    clock_stop,
+    clocks_backfill,
+)
+from zhengwu.supervision.models import Card, Clock, ClockKind, MonthlyScore, Notice, SweepRun
+from zhengwu.supervision.services import assessment_run, sweep_minutes, sweep_run
+
+from .conftest import accept_case
+from .test_pages import client_for, get
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def at(y, m, d, hh, mm, ss=0):
+    return timezone.make_aware(dt.datetime(y, m, d, hh, mm, ss))
+
+
+@pytest.fixture
+def permit_kind():
+    """A kind no code in supervision knows about, as a new domain would declare it."""
+    return clock_kind_register(KindSpec(code="test_permit", name="发证时限", subject_label="许可证",
+                                        due_label="发证期限", weight=3, sort=200))
+
+
+@pytest.fixture
+def sign_kind():
+    """A 15-minute 签收 limit, round the clock (as the hotline's)."""
+    return clock_kind_register(KindSpec(code="test_sign", name="签收时限", subject_label="工单", due_label="签收时限",
+                                        unit=ClockKind.Unit.MINUTE, warn_minutes=5, sort=201))
+
+
+def test_a_new_kind_needs_no_change_in_supervision(w, permit_kind, client):
+    """Register a kind, start clocks, sweep: cards, notices, the board, the API, clearing on finish."""
+    with clock.frozen(D(2026, 9, 28)):
+        for i, due in enumerate([D(2026, 9, 30), D(2026, 10, 9)], start=1):
+            clock_start(kind="test_permit", subject=Subject("permit", i, f"XK-{i:03d}", "某某许可证", f"/permits/{i}/"),
+                        region=w.county, due_date=due, hall=w.center, department=w.dept, officer=w.officer)
+    with clock.frozen(D(2026, 10, 8)):
+        r = sweep_run(today=D(2026, 10, 8))
+    # XK-001 (due 09-30) is one working day past on 10-08 (the holiday is not counted); XK-002 (due 10-09)
+    # has one working day left.
+    assert sorted((c.clock.subject_no, c.level) for c in Card.objects.filter(run_id=r.run_id)) == [
+        ("XK-001", "red"), ("XK-002", "yellow")]
+    # officer and the department head are told, in the kind's own words
+    texts = sorted(Notice.objects.filter(run_id=r.run_id).values_list("staff_id", "kind"))
+    assert texts == sorted([(w.officer.pk, "card_red"), (w.head.pk, "card_red"), (w.officer.pk, "card_yellow"),
+                            (w.head.pk, "card_yellow")])
+    from zhengwu.supervision.services.notices import card_text
+
+    red = Card.objects.get(run_id=r.run_id, level="red")
+    assert card_text(red) == "【效能监察·红牌】许可证XK-001（某某许可证）已超过发证期限（2026年9月30日），请立即办理并说明超期原因。"
+    c = client_for(client, w.supervisor)
+    page = get(c, "/supervision/?kind=test_permit").content.decode()
+    assert 'href="/permits/1/">XK-001</a>' in page and "许可证发证时限" in page
+    api = get(c, "/api/supervision/cards?kind=test_permit").json()
+    assert sorted((x["subject_no"], x["level"], x["kind_label"]) for x in api) == [
+        ("XK-001", "red", "许可证发证时限"), ("XK-002", "yellow", "许可证发证时限")]
+    with clock.frozen(D(2026, 10, 9)):
+        clock_finish(subject=("permit", 1), reason="已发证")
+        r = sweep_run(today=D(2026, 10, 9))
+    assert Card.objects.get(clock__subject_id=1).cleared_reason == "已发证"
+    assert Clock.objects.get(subject_id=1).late is True
+
+
+def test_the_weight_of_a_kind_reaches_the_monthly_assessment(w, permit_kind):
+    with clock.frozen(D(2026, 3, 2)):
+        clock_start(kind="test_permit", subject=Subject("permit", 7, "XK-007"), region=w.county,
+                    due_date=D(2026, 3, 9), hall=w.center, department=w.dept, window=w.window, officer=w.officer)
+    assessment_run(month=D(2026, 3, 1), today=D(2026, 4, 1))
+    officer = MonthlyScore.objects.get(month=D(2026, 3, 1), kind="officer", staff=w.officer)
+    # one late clock of weight 3 at −5 points each (the overdue rule's default)
+    assert officer.score == Decimal("85")
+    assert [(i["code"], i["count"]) for i in officer.items] == [("overdue_case", 3)]
+
+
+def test_a_minute_clock_turns_red_at_minute_16_across_midnight_and_a_holiday(w, sign_kind):
+    # 2026-10-01 is the National Day holiday: minute clocks run round the clock, holidays included.
+    start = at(2026, 10, 1, 23, 55)
+    with clock.frozen(start):
+        clock_start(kind="test_sign", subject=Subject("order", 1, "GD-0001", "噪音扰民"), region=w.county,
+                    due_at=start + dt.timedelta(minutes=15), department=w.dept, officer=w.officer)
+    seen = {}
+    for minute in range(0, 18):
+        now = start + dt.timedelta(minutes=minute)
+        r = sweep_minutes(now=now)
+        again = sweep_minutes(now=now)
+        assert again.raised == 0 and again.cleared == 0
+        for card in Card.objects.filter(run_id=r.run_id):
+            seen[minute] = card.level
+    # yellow 5 minutes before the limit (00:05), red in the 16th minute, after midnight
+    assert seen == {10: "yellow", 16: "red"}
+    red = Card.objects.get(level="red")
+    assert (red.raised_on, timezone.localtime(red.raised_at).time()) == (D(2026, 10, 2), dt.time(0, 11))
+    assert Card.objects.get(level="yellow").cleared_reason == "已升级为红牌"
+    assert SweepRun.objects.filter(minutes=True).count() == 36
+
+
+def test_a_stopped_minute_clock_resumes_with_the_time_it_had_left(w, sign_kind):
+    start = at(2026, 10, 12, 9, 0)
+    with clock.frozen(start):
+        clock_start(kind="test_sign", subject=Subject("order", 2, "GD-0002"), region=w.county,
+                    due_at=start + dt.timedelta(minutes=15))
+    with clock.frozen(start + dt.timedelta(minutes=10)):
+        clock_stop(subject=("order", 2))
+    assert sweep_minutes(now=start + dt.timedelta(minutes=40)).raised == 0  # stopped: nothing raised
+    with clock.frozen(start + dt.timedelta(minutes=60)):
+        clock_resume(subject=("order", 2))
+    assert Clock.objects.get(subject_id=2).due_at == start + dt.timedelta(minutes=65)
+    assert sweep_minutes(now=start + dt.timedelta(minutes=65)).raised_red == 0
+    assert sweep_minutes(now=start + dt.timedelta(minutes=66)).raised_red == 1
+
+
+def test_a_sweep_that_fails_halfway_leaves_nothing(w, monkeypatch):
+    accept_case(w, D(2026, 9, 28))
+    from zhengwu.supervision.services import sweep as sweep_module
+
+    def boom(self):
+        raise RuntimeError("断电")
+
+    monkeypatch.setattr(sweep_module._Sweep, "_enqueue", boom)
+    with clock.frozen(D(2026, 10, 12)), pytest.raises(RuntimeError):
+        sweep_run(today=D(2026, 10, 12))
+    assert (Card.objects.count(), SweepRun.objects.count(), Notice.objects.count()) == (0, 0, 0)
+    monkeypatch.undo()
+    with clock.frozen(D(2026, 10, 12)):
+        assert sweep_run(today=D(2026, 10, 12)).raised_red == 2
+
+
+def test_backfill_recreates_the_clocks_of_open_cases(w):
+    case = accept_case(w, D(2026, 9, 28))
+    before = sorted(Clock.objects.values_list("kind", "part", "due_date", "officer_id", "started_on"))
+    Clock.objects.all().delete()
+    with clock.frozen(D(2026, 9, 29)):
+        done = clocks_backfill()
+    assert done["zhengwu.cases.clocks"] == 2
+    assert sorted(Clock.objects.values_list("kind", "part", "due_date", "officer_id", "started_on")) == before
+    with clock.frozen(D(2026, 9, 29)):
+        assert clocks_backfill()["zhengwu.cases.clocks"] == 0  # a second run starts nothing
+    assert case.due_date == D(2026, 10, 10)
