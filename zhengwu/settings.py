@@ -26,7 +26,10 @@ VAR_DIR = Path(os.environ.get("ZHENGWU_VAR_DIR", Path.cwd() / "var")).resolve()
 
 ENV = os.environ.get("ZHENGWU_ENV", "development").lower()
 PRODUCTION = ENV == "production"
-DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION else "1") == "1"
+# DEBUG is off unless asked for (DEBUG=1): the demo too shows Chinese error pages, never a traceback.
+DEBUG = os.environ.get("DEBUG", "0") == "1"
+# The console notifier prints SMS texts (one-use links, codes) only outside production.
+NOTIFY_LOG_TEXT = os.environ.get("NOTIFY_LOG_TEXT", "0" if PRODUCTION else "1") == "1"
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -110,7 +113,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis the guessing counters and the calendar signal must still be shared by every worker
+    # process: the database cache (its table is created after every migrate). A per-process cache would
+    # let each worker count on its own.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "zhengwu_cache"}}
 
 # Sessions live in the database so any app process can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -169,5 +176,5 @@ LOGGING = {
 }
 
 # Static files straight from the apps in development (no collectstatic needed for the demo).
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not PRODUCTION  # the demo and development serve static files without collectstatic
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -27,3 +27,8 @@ urlpatterns = [
     path("", include("zhengwu.portal.urls")),
 ]
 
+
+handler400 = "zhengwu.core.views.bad_request"
+handler403 = "zhengwu.core.views.permission_denied"
+handler404 = "zhengwu.core.views.page_not_found"
+handler500 = "zhengwu.core.views.server_error"

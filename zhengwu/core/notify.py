@@ -42,7 +42,7 @@ class ConsoleNotifier:
         del ConsoleNotifier.sent[:-1000]
         if log.isEnabledFor(logging.INFO):
             # The text may hold a one-use rating link or a check-in code: only development logs show it.
-            show_text = settings.DEBUG
+            show_text = getattr(settings, "NOTIFY_LOG_TEXT", False)
             for m in messages:
                 to = mask_phone(m.to_phone) if m.to_phone else m.to_user_id
                 log.info("通知 %s → %s：%s", m.kind, to, m.text if show_text else "（正文含链接或验证码，不记入日志）")

@@ -79,6 +79,18 @@ def load_demo_ratings(*, seed: int = 2026) -> int:
     return made
 
 
+def _demo_deemed_rule() -> None:
+    """超时默认 for the department of the longest-overdue running case, so the demo shows its notices."""
+    from zhengwu.supervision.models import Clock, DeemedRule
+
+    if DeemedRule.objects.exists():
+        return
+    dept = (Clock.objects.filter(kind_id="case", state="running", department__isnull=False)
+            .order_by("due_date", "id").values_list("department_id", flat=True).first())
+    if dept:
+        DeemedRule.objects.create(department_id=dept, basis="超时默认制（演示：该部门全部事项）")
+
+
 def load_demo_activity(*, stdout=None) -> dict[str, int]:
     say = stdout.write if stdout is not None else (lambda _m: None)
     out = {"window_groups": load_demo_hall_setup()}
@@ -92,6 +104,7 @@ def load_demo_activity(*, stdout=None) -> dict[str, int]:
     from zhengwu.supervision.services import supervise, supervise_demo
 
     say("正在运行效能监察（红黄牌、超时默认、月度考核、统计）……\n")
+    _demo_deemed_rule()
     if out["ratings"]:  # the first start: three months of assessments and the statistics
         supervise_demo()
     else:  # a later start: today's sweep, as the scheduler would run it

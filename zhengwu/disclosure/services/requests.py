@@ -31,6 +31,7 @@ from zhengwu.core.validators import validate_id_number, validate_phone, validate
 from zhengwu.org.models import Staff
 from zhengwu.workdays import engine
 
+from .. import clocks as gk_clocks
 from .. import reference as ref
 from ..models import (
     Appeal,
@@ -196,6 +197,8 @@ def request_file(*, body: Body, applicant: Applicant, description: str, channel:
             for k, v in _receipt_changes(req, received).items():
                 setattr(req, k, v)
         req.save()
+        if req.due_date is not None:
+            gk_clocks.gk_clock_start(req, officer_id=getattr(officer, "pk", None))
         names = _store_files(req, files, RequestAttachment.Kind.APPLICATION, saved, staff=officer, user=user)
         _event(req, "file", "提交申请" if channel == Channel.ONLINE else "登记申请", "", staff=officer, user=user,
                note=f"附件：{'、'.join(names)}" if names else "",
@@ -217,6 +220,7 @@ def request_confirm_receipt(*, request: InfoRequest, officer: Staff, confirmed_o
         guarded_update(request, allowed=[ReqStatus.AWAITING_RECEIPT], target=ReqStatus.PROCESSING,
                        what="确认收到", labels=LABELS, handled_by=officer,
                        **_receipt_changes(request, confirmed_on))
+        gk_clocks.gk_clock_start(request, officer_id=officer.pk)
         _event(request, "confirm", "确认收到申请", frm, staff=officer,
                data={"received_on": confirmed_on.isoformat(), "due_date": request.due_date.isoformat()})
         _tell(request, f"您的政府信息公开申请（{request.request_no}）已于{_cn(confirmed_on)}收到，"
@@ -251,6 +255,8 @@ def request_ask_supplement(*, request: InfoRequest, officer: Staff, items: str,
         guarded_update(request, allowed=[ReqStatus.PROCESSING], target=ReqStatus.SUPPLEMENT, what="告知补正",
                        labels=LABELS, supplement_requested_on=today, supplement_items=items,
                        supplement_deadline=deadline.due, due_date=None, handled_by=officer)
+        gk_clocks.gk_clock_stop(request, today=today)
+        gk_clocks.gk_clock_officer(request, officer.pk)
         _event(request, "ask_supplement", "告知补正", frm, staff=officer, note=items,
                data={"deadline": deadline.due.isoformat()})
         _tell(request, f"您的政府信息公开申请（{request.request_no}）需要补正：{items}。"
@@ -284,6 +290,7 @@ def request_supplement(*, request: InfoRequest, text: str, user=None, officer: S
         guarded_update(request, allowed=[ReqStatus.SUPPLEMENT], target=ReqStatus.PROCESSING, what="补正",
                        labels=LABELS, supplement_received_on=today, supplement_text=text, clock_start=today,
                        due_date=due.due, due_provisional=due.provisional)
+        gk_clocks.gk_clock_resume(request)
         names = _store_files(request, files, RequestAttachment.Kind.SUPPLEMENT, saved, staff=officer, user=user)
         note = "；".join(x for x in (text, f"附件：{'、'.join(names)}" if names else "") if x)
         _event(request, "supplement", "收到补正", frm, staff=officer, user=user, note=note,
@@ -318,6 +325,7 @@ def request_consult(*, request: InfoRequest, officer: Staff, third_party: str, n
     with transaction.atomic():
         guarded_update(request, allowed=[ReqStatus.PROCESSING], target=ReqStatus.CONSULTING,
                        what="征求第三方意见", labels=LABELS)
+        gk_clocks.gk_clock_stop(request, today=today)
         stop = ClockStop.objects.create(request=request, kind=ClockStop.Kind.CONSULTATION, start_on=today)
         Consultation.objects.create(request=request, stop=stop, third_party=third_party, sent_on=today,
                                     opinion_due=due.due, note=(note or "").strip())
@@ -351,6 +359,7 @@ def request_consultation_reply(*, request: InfoRequest, officer: Staff, opinion:
         due = reply_deadline(request)
         guarded_update(request, allowed=[ReqStatus.CONSULTING], target=ReqStatus.PROCESSING,
                        what="登记第三方意见", labels=LABELS, due_date=due.due, due_provisional=due.provisional)
+        gk_clocks.gk_clock_resume(request)
         _event(request, "consultation_reply", "收到第三方意见", frm, staff=officer,
                note="：".join(x for x in (Consultation.Opinion(opinion).label, (note or "").strip()) if x),
                data={"due_date": due.due.isoformat()})
@@ -380,6 +389,7 @@ def request_consultation_lapse(*, request: InfoRequest) -> InfoRequest:
         due = reply_deadline(request)
         guarded_update(request, allowed=[ReqStatus.CONSULTING], target=ReqStatus.PROCESSING, what="恢复计时",
                        labels=LABELS, due_date=due.due, due_provisional=due.provisional)
+        gk_clocks.gk_clock_resume(request)
         _event(request, "consultation_lapsed", "第三方逾期未提出意见", frm, note=note,
                data={"opinion_due": consultation.opinion_due.isoformat(), "due_date": due.due.isoformat()})
     return request
@@ -417,6 +427,7 @@ def request_extend(*, request: InfoRequest, approver: Staff, days: int, reason: 
         guarded_update(request, allowed=[ReqStatus.PROCESSING, ReqStatus.CONSULTING, ReqStatus.FEE_NOTICE],
                        target=request.status, what="延长答复期限", labels=LABELS, extension_days=total,
                        due_date=due.due, due_provisional=due.provisional)
+        gk_clocks.gk_clock_move(request)
         Extension.objects.create(request=request, days=days, reason=reason, approved_by=approver, approved_on=today)
         _event(request, "extend", "延长答复期限", frm, staff=approver, note=reason,
                data={"days": days, "due_date": due.due.isoformat()})
@@ -466,6 +477,7 @@ def request_assess_fee(*, request: InfoRequest, officer: Staff, method: str, pag
                            what="发出收费通知", labels=LABELS, fee_notice_on=today, fee_pay_due=pay_due.due,
                            **changes)
             ClockStop.objects.create(request=request, kind=ClockStop.Kind.FEE, start_on=today)
+            gk_clocks.gk_clock_stop(request, today=today)
             _event(request, "fee_notice", "发出收费通知", frm, staff=officer,
                    note=f"{dict(ref.FEE_METHODS)[method]}，应缴{amount}元",
                    data={"amount": str(amount), "units": units, "pay_due": pay_due.due.isoformat()})
@@ -490,6 +502,7 @@ def request_record_payment(*, request: InfoRequest, officer: Staff) -> InfoReque
         due = reply_deadline(request)
         guarded_update(request, allowed=[ReqStatus.FEE_NOTICE], target=ReqStatus.PROCESSING, what="登记缴费",
                        labels=LABELS, fee_paid_on=today, due_date=due.due, due_provisional=due.provisional)
+        gk_clocks.gk_clock_resume(request)
         _event(request, "fee_paid", "缴纳信息处理费", frm, staff=officer, note=f"{request.fee_payable}元",
                data={"due_date": due.due.isoformat()})
     return request
@@ -557,6 +570,7 @@ def request_waive_fee(*, request: InfoRequest, approver: Staff, reason_code: str
             guarded_update(request, allowed=[ReqStatus.FEE_NOTICE], target=ReqStatus.PROCESSING,
                            what="减免信息处理费", labels=LABELS, due_date=due.due, due_provisional=due.provisional,
                            **changes)
+            gk_clocks.gk_clock_resume(request)
         else:
             guarded_update(request, allowed=[ReqStatus.FEE_NOTICE], target=ReqStatus.FEE_NOTICE,
                            what="减免信息处理费", labels=LABELS, **changes)
@@ -600,6 +614,7 @@ def request_reply(*, request: InfoRequest, officer: Staff, result: str, reply_te
         guarded_update(request, allowed=[ReqStatus.PROCESSING], target=ReqStatus.REPLIED, what="答复",
                        labels=LABELS, result=result, reply_text=reply_text, reason=reason, pages=pages,
                        closed_on=today, handled_by=officer)
+        gk_clocks.gk_clock_finish(request, reason=gk_clocks.REPLIED)
         late = request.due_date is not None and today > request.due_date
         _event(request, "reply", "答复", frm, staff=officer, note=reason or reply_text,
                data={"result": result, "late": late})
@@ -627,6 +642,7 @@ def request_abandon(*, request: InfoRequest, officer: Staff | None = None) -> In
         ClockStop.objects.filter(request=request, end_on__isnull=True).update(end_on=today)
         guarded_update(request, allowed=[frm], target=ReqStatus.TERMINATED, what="终止办理", labels=LABELS,
                        result=result, reason=label, closed_on=today)
+        gk_clocks.gk_clock_finish(request, reason=f"申请人{label}", counts=False)
         _event(request, "abandon", "终止办理", frm, staff=officer, note=label, data={"result": result})
         _tell(request, f"您的政府信息公开申请（{request.request_no}）{label}，不再处理。", "gk_abandoned")
     return request
@@ -645,6 +661,7 @@ def request_withdraw(*, request: InfoRequest, user=None, officer: Staff | None =
         ClockStop.objects.filter(request=request, end_on__isnull=True).update(end_on=today)
         guarded_update(request, allowed=list(OPEN_STATUSES), target=ReqStatus.WITHDRAWN, what="撤回",
                        labels=LABELS, result="other", reason=(reason or "申请人撤回申请").strip(), closed_on=today)
+        gk_clocks.gk_clock_finish(request, reason=gk_clocks.WITHDRAWN, counts=False)
         _event(request, "withdraw", "撤回申请", frm, staff=officer, user=user, note=reason)
     return request
 

@@ -183,10 +183,31 @@ class Card(models.Model):
         return f"{at.month}月{at.day}日{at:%H:%M}"
 
     @property
+    def red_on(self):
+        """For a yellow card whose due date has passed on a rest day: the working day it turns red."""
+        if self.level != self.Level.YELLOW or self.due_date is None:
+            return None
+        from zhengwu.core import clock as wall
+        from zhengwu.workdays import engine
+
+        if self.due_date >= wall.today():
+            return None
+        return engine.calendar_for(self.region).add(self.due_date, 1)
+
+    @property
+    def state_text(self) -> str:
+        """What is true today: 已超期, 即将到期, or 已到期 with the day it turns red (a rest day between)."""
+        if self.level == self.Level.RED:
+            return "已超期"
+        red_on = self.red_on
+        if red_on is not None:
+            return f"已到期，{red_on.month}月{red_on.day}日转红牌"
+        return "即将到期"
+
+    @property
     def label(self) -> str:
         what = f"“{self.clock.part_name}”环节" if self.part else self.kind.due_label
-        state = "已超期" if self.level == self.Level.RED else "即将到期"
-        return f"{what}{state}（{self.due_text}）"
+        return f"{what}{self.state_text}（{self.due_text}）"
 
 
 class Notice(models.Model):

@@ -26,7 +26,7 @@ def cards_for_subjects(subject_type: str, ids: Iterable[int]) -> dict[int, list[
     if not ids:
         return {}
     qs = (Card.objects.filter(clock__subject_type=subject_type, clock__subject_id__in=ids, cleared_on__isnull=True)
-          .select_related("clock", "kind"))
+          .select_related("clock", "kind", "region"))
     for card in qs:
         out[card.clock.subject_id].append(card)
     for cards in out.values():
@@ -61,7 +61,7 @@ def card_scope_q(staff: Staff) -> Q:
 
 def card_list_for_staff(*, staff: Staff, level: str = "", department_id: int | None = None, kind: str = "",
                         active: bool = True) -> QuerySet[Card]:
-    qs = Card.objects.filter(card_scope_q(staff)).select_related("clock", "kind", "department", "hall", "officer")
+    qs = Card.objects.filter(card_scope_q(staff)).select_related("clock", "kind", "region", "department", "hall", "officer")
     if active:
         qs = qs.filter(cleared_on__isnull=True)
     if level:

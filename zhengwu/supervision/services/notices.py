@@ -37,6 +37,10 @@ def card_text(card: Card) -> str:
     head = f"{k.subject_label}{c.subject_no}（{c.title}）" if c.title else f"{k.subject_label}{c.subject_no}"
     if card.level == Card.Level.RED:
         return f"【效能监察·红牌】{head}已超过{what}（{_due_cn(card)}），请立即办理并说明超期原因。"
+    red_on = card.red_on
+    if red_on is not None:
+        return (f"【效能监察·黄牌】{head}的{what}（{_due_cn(card)}）已到期，{_cn(red_on)}起将亮红牌，"
+                "请抓紧办理。")
     return f"【效能监察·黄牌】{head}的{what}为{_due_cn(card)}，即将到期，请抓紧办理。"
 
 
@@ -77,7 +81,7 @@ def issue_deemed(rows: list[tuple[Clock, object]], *, today: dt.date, policy: Su
 def notices_deliver(*, run_id: int | None = None, limit: int | None = None) -> int:
     """Send the queued messages (of one run, or all unsent) through the notifier, and mark them sent."""
     qs = (Notice.objects.filter(sent_at__isnull=True)
-          .select_related("staff", "card__clock", "card__kind", "deemed__clock__kind")
+          .select_related("staff", "card__clock", "card__kind", "card__region", "deemed__clock__kind")
           .order_by("run_id", "card_id", "deemed_id", "rank"))
     if run_id is not None:
         qs = qs.filter(run_id=run_id)

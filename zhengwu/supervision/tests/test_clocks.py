@@ -154,3 +154,18 @@ def test_backfill_recreates_the_clocks_of_open_cases(w):
     with clock.frozen(D(2026, 9, 29)):
         assert clocks_backfill()["zhengwu.cases.clocks"] == 0  # a second run starts nothing
     assert case.due_date == D(2026, 10, 10)
+
+
+def test_a_yellow_card_past_its_date_on_a_rest_day_says_when_it_turns_red(w):
+    from zhengwu.supervision.services.notices import card_text
+
+    case = accept_case(w, D(2026, 9, 28))  # due Saturday 10-10 (a 调休 working day); Sunday 10-11 is off
+    with clock.frozen(D(2026, 10, 9)):
+        sweep_run(today=D(2026, 10, 9))
+    card = Card.objects.get(clock__subject_id=case.pk, part=0)
+    with clock.frozen(D(2026, 10, 9)):
+        assert card.state_text == "即将到期"
+    with clock.frozen(D(2026, 10, 11)):
+        assert card.state_text == "已到期，10月12日转红牌"
+        assert card.label == "办结期限已到期，10月12日转红牌（10月10日）"
+        assert "已到期，2026年10月12日起将亮红牌" in card_text(card)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+PER_PROCESS_CACHES = ("locmem.LocMemCache", "dummy.DummyCache")
 
 
 class Command(BaseCommand):
@@ -21,6 +24,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         import uvicorn
+
+        backend = settings.CACHES["default"]["BACKEND"]
+        if opts["workers"] > 1 and backend.endswith(PER_PROCESS_CACHES):
+            # The guessing limits (sign-in, progress query, 认领, appointments) count in the cache: a
+            # per-process cache would give each worker its own count.
+            raise CommandError(f"缓存 {backend} 只在单个进程内有效，不能启动多个工作进程："
+                               "请设置 REDIS_URL，或使用默认的数据库缓存，或以 --workers 1 启动")
 
         uvicorn.run(
             "zhengwu.asgi:application",
