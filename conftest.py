@@ -38,12 +38,10 @@ def _fresh_process_state(request):
     concurrency) tests end with a flush that also removes the default roles a data
     migration created, so they are put back for whatever runs next.
     """
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from zhengwu.cases import plan
     from zhengwu.workdays import engine
-
-    from django.core.cache import caches
 
     db_cache = type(caches["default"]).__name__ == "DatabaseCache"  # without REDIS_URL: a table in the test DB
     if not db_cache:

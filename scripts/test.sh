@@ -18,5 +18,8 @@ echo "== ruff"
 .venv/bin/ruff check zhengwu benchmarks conftest.py
 echo "== makemigrations --check"
 ZHENGWU_VAR_DIR="$(mktemp -d)" .venv/bin/python manage.py makemigrations --check --dry-run
+# On PostgreSQL each app process has a bounded connection pool (settings: DB_POOL_MAX, default 10); the
+# concurrency tests run 50 threads at once in one process, so the suite's process gets a bigger one.
+export DB_POOL_MAX=${DB_POOL_MAX:-60}
 echo "== pytest on ${DATABASE_URL:-SQLite}"
 exec .venv/bin/pytest "$@"

@@ -24,7 +24,16 @@ from zhengwu.org.models import Department, Hall, Region, Role, Staff, Window
 
 from . import geography as geo
 from .layout import UNITS, center_windows
-from .people import CITIZEN, CITIZEN_NAME, DEMO_ACCOUNTS, DEMO_PASSWORD, TOKEN_NAME, staff_plan
+from .people import (
+    CITIZEN,
+    CITIZEN_NAME,
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    SUPERUSER,
+    SUPERUSER_NAME,
+    TOKEN_NAME,
+    staff_plan,
+)
 from .spec import center_place, demo_uscc, expand_unit
 
 DEMO_VERSION = "2026.1"
@@ -286,9 +295,12 @@ def _staff(roles, regions, halls, depts, windows) -> None:
     password = make_password(DEMO_PASSWORD)
     User = get_user_model()
     user_rows = [dict(username=p.username, real_name=p.name, is_staff=p.username == "zxgly",
-                      is_superuser=p.username == "zxgly", is_active=True) for p in plans]
+                      is_superuser=False, is_active=True) for p in plans]
     user_rows.append(dict(username=CITIZEN.username, real_name=CITIZEN_NAME, is_staff=False, is_superuser=False,
                           is_active=True))
+    user_rows.append(dict(username=SUPERUSER, real_name=SUPERUSER_NAME, is_staff=True, is_superuser=True,
+                          is_active=True))
+    demo = demo | {SUPERUSER}
     existing = set(User.objects.filter(username__in=[r["username"] for r in user_rows])
                    .values_list("username", flat=True))
     # Passwords are set once, at creation: a re-run never resets a password someone changed.
@@ -340,7 +352,7 @@ def _where(staff: Staff | None) -> str:
         place = staff.hall.name
     else:
         place = staff.region.name
-    note = "，可登录管理后台" if staff.user.is_superuser else ""
+    note = "，可登录管理后台（限本中心的窗口、人员、事项与规则）" if staff.user.is_staff else ""
     return f"{place} · {staff.title}{note}"
 
 

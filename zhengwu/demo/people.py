@@ -57,6 +57,10 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("citizen", "", "办事群众"),
 )
 CITIZEN = DEMO_ACCOUNTS[-1]
+# The platform's superuser (政务服务管理办公室): appoints roles and regions; not a member of staff, no token.
+# The 中心管理员 zxgly is the restricted admin the README describes, not a superuser.
+SUPERUSER = "sysadmin"
+SUPERUSER_NAME = "系统管理员"
 CITIZEN_NAME = "李明"
 # The demo accounts' places in the plan below.
 DEMO_UNIT_KEY = "SCJ"

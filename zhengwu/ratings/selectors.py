@@ -274,6 +274,9 @@ def rectification_list_for_staff(*, staff: Staff, status: str = "") -> QuerySet[
         cond |= Q(hall_id=staff.hall_id)
     if Role.DEPT_HEAD in codes and staff.department_id:
         cond |= Q(department_id=staff.department_id, hall__region__code__startswith=staff.region.code_prefix)
+    if Role.CHIEF_REP in codes and staff.department_id and staff.hall_id:
+        # the department's 首席代表 in that hall answers for its windows there
+        cond |= Q(department_id=staff.department_id, hall_id=staff.hall_id)
     if not cond:
         return qs.none()
     qs = qs.filter(cond)

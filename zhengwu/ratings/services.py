@@ -346,11 +346,15 @@ def rating_invite_send_due(*, limit: int = 5000) -> list[RatingInvite]:
 
 
 def staff_may_handle_rectification(staff: Staff, rect: Rectification) -> bool:
-    """The department's head (over the hall's region), or the hall's admin; never the rated officer."""
+    """The department's head (over the hall's region), its 首席代表 in that hall, or the hall's admin;
+    never the rated officer."""
     if not staff.is_active or staff.pk == rect.rating.officer_id:
         return False
     codes = staff.role_codes()
     if Role.HALL_ADMIN in codes and staff.hall_id == rect.hall_id:
+        return True
+    if (Role.CHIEF_REP in codes and rect.department_id is not None and staff.department_id == rect.department_id
+            and staff.hall_id == rect.hall_id):
         return True
     return (Role.DEPT_HEAD in codes and rect.department_id is not None
             and staff_can_act_at(staff, department_id=rect.department_id, hall=rect.hall))
@@ -359,7 +363,7 @@ def staff_may_handle_rectification(staff: Staff, rect: Rectification) -> bool:
 def _rect_step(rect: Rectification, head: Staff, *, sources: list[str], target: str, action: str, label: str,
                note: str, guard: Q | None = None, **changes) -> Rectification:
     if not staff_may_handle_rectification(head, rect):
-        raise PermissionDenied("只有责任部门负责人或大厅管理员可以办理差评整改", code="not_rect_handler")
+        raise PermissionDenied("只有责任部门负责人、首席代表或大厅管理员可以办理差评整改", code="not_rect_handler")
     if rect.status not in sources:
         raise DomainError("bad_state", f"整改当前状态为“{RS(rect.status).label}”，不能{label}", status=409)
     with transaction.atomic():

@@ -127,7 +127,18 @@ def test_each_demo_account_logs_in_with_its_role_and_token(account):
         assert user.staff.has_role(account.role)
     else:
         assert not Staff.objects.filter(user=user).exists()
-    assert user.is_superuser == (account.username == "zxgly")
+    assert not user.is_superuser  # the 中心管理员 too: a restricted admin (org/admin_access.py)
+    assert user.is_staff == (account.username == "zxgly")
+
+
+def test_the_superuser_is_a_separate_account_and_the_center_admin_is_restricted():
+    from zhengwu.demo.people import SUPERUSER
+
+    root = get_user_model().objects.get(username=SUPERUSER)
+    assert root.is_superuser and root.check_password(DEMO_PASSWORD) and not Staff.objects.filter(user=root).exists()
+    zxgly = get_user_model().objects.get(username="zxgly")
+    assert not zxgly.has_perm("cases.view_case") and not zxgly.has_perm("accounts.view_apitoken")
+    assert not zxgly.has_perm("org.change_role") and zxgly.has_perm("org.change_window")
 
 
 def test_demo_accounts_sit_where_their_role_needs_them():

@@ -114,13 +114,14 @@ def test_request_with_supplement_answered_partially_shows_in_the_report(page, br
         expect(page.locator("#reply-pdf")).to_be_visible()
         page.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_gk_my_request.png", full_page=True)
 
-        # Anyone sees it counted in the year's report.
-        page.goto("/gk/SFXSCJ/reports/2026/")
-        expect(page.locator('td[data-cell="三|本年新收|自然人"]')).to_have_text("1")
-        expect(page.locator('td[data-cell="三|部分公开|自然人"]')).to_have_text("1")
-        expect(page.locator('td[data-cell="三|予以公开|自然人"]')).to_have_text("0")
-        expect(page.locator(".alert")).to_have_count(0)
-        page.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_gk_report.png", full_page=True)
+        # The body's staff see it counted in the year's report, still a draft (not public until signed off).
+        officer.goto("/gk/SFXSCJ/reports/2026/")
+        expect(officer.locator('td[data-cell="三|本年新收|自然人"]')).to_have_text("1")
+        expect(officer.locator('td[data-cell="三|部分公开|自然人"]')).to_have_text("1")
+        expect(officer.locator('td[data-cell="三|予以公开|自然人"]')).to_have_text("0")
+        expect(officer.locator(".alert")).to_have_count(0)
+        officer.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_gk_report.png", full_page=True)
+        assert page.goto("/gk/SFXSCJ/reports/2026/").status == 404
     req = InfoRequest.objects.get(request_no=no)
     assert (req.status, req.result, req.received_on, req.supplement_received_on, req.closed_on) == (
         ReqStatus.REPLIED, "partial", dt.date(2026, 6, 1), dt.date(2026, 6, 3), dt.date(2026, 6, 3))

@@ -123,7 +123,18 @@ def test_docx_converted_by_libreoffice_renders_the_tables_to_png(data, tmp_path)
     assert ruled >= 10
 
 
+def test_drafts_are_not_public(client, data):
+    """Only signed-off reports are public: a draft is a 404 to anyone outside the body's disclosure staff."""
+    for url in ("/gk/SFXSCJ/reports/2026/", "/gk/SFXSCJ/reports/2026.pdf", "/gk/SFXSCJ/reports/2026.docx"):
+        assert client.get(url).status_code == 404
+    assert "2026年政府信息公开工作年度报告" not in client.get("/gk/SFXSCJ/reports/").content.decode()
+    assert "尚无已定稿发布的年度报告" in client.get("/gk/SFXSCJ/reports/").content.decode()
+
+
 def test_report_page_and_downloads(client, data):
+    from zhengwu.disclosure.models import BodyMember
+
+    client.force_login(BodyMember.objects.filter(body__code="SFXSCJ").first().staff.user)  # a draft: staff only
     page = client.get("/gk/SFXSCJ/reports/2026/")
     html = page.content.decode()
     assert page.status_code == 200

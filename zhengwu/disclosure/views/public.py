@@ -118,10 +118,21 @@ def attachment_download(request, code: str, pk: int, att: int):
     return stream(open_or_404(a.file), filename=a.name)
 
 
-def _report_or_404(code: str, year: int):
+def _may_see_drafts(request, body) -> bool:
+    """A body's own disclosure staff preview its reports before they are signed off; nobody else does."""
+    from ..models import BodyMember
+
+    staff = getattr(request.user, "staff", None) if request.user.is_authenticated else None
+    return staff is not None and staff.is_active and BodyMember.objects.filter(body=body, staff=staff).exists()
+
+
+def _report_or_404(request, code: str, year: int):
     body = body_or_404(code)
     if not body.files_reports or not 2008 <= year <= clock.today().year:
         raise Http404("没有该年度报告")
+    final = body.reports.filter(year=year, status="final").exists()
+    if not final and not _may_see_drafts(request, body):
+        raise Http404("该年度报告尚未定稿发布")
     return report_data(body, year)
 
 
@@ -132,13 +143,15 @@ def reports(request, code: str):
         raise Http404("村（居）民委员会不报送政府信息公开工作年度报告")
     this = clock.today().year
     finals = set(body.reports.filter(status="final").values_list("year", flat=True))
-    years = [(y, y in finals) for y in range(this, max(2008, this - 9) - 1, -1)]
+    # The public sees signed-off reports only; the body's own staff also the years still in draft.
+    drafts = _may_see_drafts(request, body)
+    years = [(y, y in finals) for y in range(this, max(2008, this - 9) - 1, -1) if drafts or y in finals]
     return render(request, "disclosure/reports.html", {"body": body, "years": years})
 
 
 @require_GET
 def report(request, code: str, year: int):
-    data = _report_or_404(code, year)
+    data = _report_or_404(request, code, year)
     ctx = report_context(data)
     ctx.update(body=data.body, year=year, due=dt.date(year + 1, 3 if data.body.kind == Body.Kind.GOVERNMENT else 1,
                                                       31))
@@ -147,7 +160,7 @@ def report(request, code: str, year: int):
 
 @require_GET
 def report_pdf(request, code: str, year: int):
-    data = _report_or_404(code, year)
+    data = _report_or_404(request, code, year)
     from django.template.loader import render_to_string
 
     pdf = html_to_pdf(render_to_string("disclosure/docs/report.html", report_context(data)))
@@ -159,7 +172,7 @@ def report_pdf(request, code: str, year: int):
 def report_docx(request, code: str, year: int):
     from ..docx_report import report_docx as build
 
-    data = _report_or_404(code, year)
+    data = _report_or_404(request, code, year)
     return attachment(build(data),
                       content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                       filename=f"{report_title(data.body, year)}.docx")

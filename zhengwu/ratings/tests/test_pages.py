@@ -178,7 +178,7 @@ def test_rectification_is_not_shown_outside_its_scope(client, w, today):
     page = as_(client, w.officer).get("/ratings/rectifications/").content.decode()
     assert f"整改 #{rect.pk}" not in page
     page = as_(client, w.supervisor).get(f"/ratings/rectifications/{rect.pk}/").content.decode()
-    assert "由责任部门负责人或大厅管理员办理" in page and "13812345678" not in page
+    assert "由责任部门负责人、首席代表或大厅管理员办理" in page and "13812345678" not in page
 
 
 def test_officer_appeals_and_supervisor_decides_on_the_pages(client, w, today):

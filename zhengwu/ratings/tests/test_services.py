@@ -275,10 +275,10 @@ def test_rectification_full_path_and_refusals(w, outbox):
     case = finish_at_window(w, D(2026, 9, 28))
     rect = pad(w, case, overall=1, comment="等了很久").rectification
     # the rated officer and another department cannot handle it
-    for who in (w.officer, w.outsider, w.chief):
+    for who in (w.officer, w.outsider):
         with pytest.raises(PermissionDenied) as e:
             s.rectification_verify(rectification=rect, head=who, finding="true", note="x")
-        assert e.value.message == "只有责任部门负责人或大厅管理员可以办理差评整改"
+        assert e.value.message == "只有责任部门负责人、首席代表或大厅管理员可以办理差评整改"
     with pytest.raises(DomainError) as e:
         s.rectification_rectify(rectification=rect, head=w.head, measures="加强培训")
     assert e.value.message == "整改当前状态为“待核实”，不能整改"
@@ -404,3 +404,24 @@ def test_appeal_refusals_change_nothing(w):
     with pytest.raises(DomainError) as e:
         s.appeal_decide(appeal=appeal, supervisor=w.supervisor, upheld=True, note="改判")
     assert e.value.message == "该申诉已复核（申诉不成立）"
+
+
+def test_each_role_sees_and_handles_the_rectifications_of_its_own_scope(w):
+    """The department's head and its 首席代表 in that hall see and handle it; the rated officer sees
+    nothing to handle; another department's staff neither; a 首席代表 of another hall neither."""
+    from zhengwu.org.models import Role
+    from zhengwu.org.tests import factories as f
+    from zhengwu.ratings.selectors import rectification_list_for_staff
+
+    case = finish_at_window(w, D(2026, 9, 28))
+    rect = pad(w, case, overall=1, comment="态度差").rectification
+    town_chief = f.staff("3101", Role.CHIEF_REP, department=w.dept, hall=w.town_hall, name="镇首代")
+    seen = {who: list(rectification_list_for_staff(staff=who)) == [rect]
+            for who in (w.head, w.chief, w.officer, w.outsider, town_chief)}
+    assert seen == {w.head: True, w.chief: True, w.officer: False, w.outsider: False, town_chief: False}
+    with clock.frozen(D(2026, 9, 29)):
+        s.rectification_verify(rectification=rect, head=w.chief, finding="true", note="调阅录像属实")
+    rect.refresh_from_db()
+    assert rect.status == "rectify"
+    with pytest.raises(PermissionDenied):
+        s.rectification_rectify(rectification=rect, head=town_chief, measures="培训")

@@ -22,6 +22,7 @@ from zhengwu.core.jobs import FREQUENT, JobRunner, run_job
 from zhengwu.demo.activity import load_demo_activity
 from zhengwu.demo.build import load_demo
 from zhengwu.demo.cases import CLAIM_CASE_NO, CLAIM_ID_NUMBER, load_demo_cases
+from zhengwu.demo.people import SUPERUSER
 from zhengwu.disclosure.demo import load_demo_disclosure
 
 
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         w("演示账号（所有账号密码相同）：")
         rows = [[x.role, x.username, x.password, x.token, x.where] for x in info.logins]
         w(table(["角色", "用户名", "密码", "API 令牌", "所在岗位"], rows))
+        w(f"系统管理员（超级用户，任命角色和区划，可查看全部后台数据）：{SUPERUSER}，密码同上，仅用于管理后台。")
         w("")
         w(f"办件认领示例：用 citizen 登录，在“我的办件”认领办件 {CLAIM_CASE_NO}，身份证号 {CLAIM_ID_NUMBER}"
           "（短信验证码显示在本控制台）。")

@@ -1,0 +1,37 @@
+"""A database with no free connection is a 503 with Retry-After, never a 500 (the burst itself:
+test_pool_burst.py)."""
+
+
+import pytest
+from django.db import OperationalError
+from django.urls import path
+
+from zhengwu import urls
+
+
+def _pool_timeout():
+    try:
+        from psycopg_pool import PoolTimeout
+    except ImportError:  # pragma: no cover - psycopg[pool] is a dependency
+        pytest.skip("psycopg_pool not installed")
+    return PoolTimeout
+
+
+@pytest.mark.django_db
+def test_an_exhausted_pool_is_a_503_with_retry_after(client, settings):
+    PoolTimeout = _pool_timeout()
+
+    def busy(request):
+        try:
+            raise PoolTimeout("couldn't get a connection after 5.00 sec")
+        except PoolTimeout as exc:
+            raise OperationalError(str(exc)) from exc  # how Django's wrapper hands it on
+
+    settings.ROOT_URLCONF = type("U", (), {"urlpatterns": [path("busy/", busy), path("api/busy", busy)],
+                                           "handler500": urls.handler500})
+    client.raise_request_exception = False
+    api = client.get("/api/busy")
+    assert (api.status_code, api["Retry-After"]) == (503, "5")
+    assert api.json() == {"code": "busy", "message": "当前访问人数较多，请稍后再试"}
+    page = client.get("/busy/")
+    assert page.status_code == 503 and "当前访问人数较多" in page.content.decode()
