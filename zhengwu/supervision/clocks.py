@@ -44,6 +44,7 @@ class KindSpec:
     weight: int = 1
     deemed: bool = False
     warn_minutes: int = 5
+    warn_workdays: int | None = None  # None: the policy's default
     sort: int = 100
 
 
@@ -97,7 +98,7 @@ def kinds_sync(**_kwargs) -> None:
 def _row(spec: KindSpec) -> ClockKind:
     return ClockKind(code=spec.code, name=spec.name, subject_label=spec.subject_label, due_label=spec.due_label,
                      unit=spec.unit, weight=spec.weight, deemed=spec.deemed, warn_minutes=spec.warn_minutes,
-                     sort=spec.sort)
+                     warn_workdays=spec.warn_workdays, sort=spec.sort)
 
 
 def _ensure_kind(code: str) -> ClockKind | None:
@@ -111,7 +112,7 @@ def _ensure_kind(code: str) -> ClockKind | None:
         raise DomainError("clock_kind_unknown", f"未登记的监察时钟类型：{code}")
     kind, _ = ClockKind.objects.get_or_create(pk=code, defaults={
         f: getattr(_row(spec), f) for f in ("name", "subject_label", "due_label", "unit", "weight", "deemed",
-                                            "warn_minutes", "sort")})
+                                            "warn_minutes", "warn_workdays", "sort")})
     _KNOWN.add(code)
     return kind
 

@@ -130,8 +130,13 @@ class Card(models.Model):
         YELLOW = "yellow", "黄牌"
         RED = "red", "红牌"
 
-    clock = models.ForeignKey(Clock, verbose_name="监察时钟", on_delete=models.CASCADE, related_name="cards")
-    kind = models.ForeignKey(ClockKind, verbose_name="类型", on_delete=models.PROTECT, related_name="+")
+    # The sweep writes cards by the tens of thousands with INSERT … SELECT from clock rows that already
+    # passed their own checks: the columns copied from the clock carry no second foreign-key check and no
+    # index of their own (the unique and partial indexes below serve every read).
+    clock = models.ForeignKey(Clock, verbose_name="监察时钟", on_delete=models.CASCADE, related_name="cards",
+                              db_index=False)
+    kind = models.ForeignKey(ClockKind, verbose_name="类型", on_delete=models.PROTECT, related_name="+",
+                             db_constraint=False, db_index=False)
     part = models.PositiveSmallIntegerField("环节序号", default=0)
     level = models.CharField("等级", max_length=8, choices=Level.choices)
     due_date = models.DateField("期限", null=True, blank=True)
@@ -139,14 +144,15 @@ class Card(models.Model):
     raised_on = models.DateField("亮牌日期")
     raised_at = models.DateTimeField("亮牌时间")
     run = models.ForeignKey("SweepRun", verbose_name="监察运行", null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="+")
+                            related_name="+", db_constraint=False)
     officer = models.ForeignKey(Staff, verbose_name="责任人", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="supervision_cards")
-    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT, related_name="+")
+                                related_name="supervision_cards", db_constraint=False, db_index=False)
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT, related_name="+",
+                               db_constraint=False, db_index=False)
     department = models.ForeignKey(Department, verbose_name="部门", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
     hall = models.ForeignKey(Hall, verbose_name="大厅", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+                             related_name="+", db_constraint=False, db_index=False)
     cleared_on = models.DateField("解除日期", null=True, blank=True)
     cleared_at = models.DateTimeField("解除时间", null=True, blank=True)
     cleared_reason = models.CharField("解除原因", max_length=64, blank=True)
@@ -213,17 +219,23 @@ class Card(models.Model):
 class Notice(models.Model):
     """A message the sweep owes someone (the outbox): written in bulk with the cards, sent after commit."""
 
-    run = models.ForeignKey("SweepRun", on_delete=models.CASCADE, related_name="notices")
-    card = models.ForeignKey(Card, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    deemed = models.ForeignKey("DeemedApproval", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="+")
+    # Written in bulk from the run's cards: no foreign-key checks of their own (see Card).
+    run = models.ForeignKey("SweepRun", on_delete=models.CASCADE, related_name="notices", db_constraint=False,
+                            db_index=False)
+    card = models.ForeignKey(Card, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             db_constraint=False, db_index=False)
+    deemed = models.ForeignKey("DeemedApproval", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                               db_constraint=False, db_index=False)
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
     rank = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=24)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "监察通知"
-        indexes = [models.Index(fields=["run"], condition=Q(sent_at__isnull=True), name="notice_unsent")]
+        indexes = [models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="notice_unsent_id"),
+                   models.Index(fields=["run"], name="notice_run")]
 
     def __str__(self):
         return f"{self.kind} → {self.staff_id}"

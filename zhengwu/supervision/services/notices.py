@@ -17,7 +17,7 @@ BATCH = 2000
 
 DEEMED_REPLY = register_kind(KindSpec(
     code="deemed_reply", name="超时默认出具批准文书时限", subject_label="超时默认通知单", due_label="出具批准文书期限",
-    weight=1, sort=90))
+    weight=1, warn_workdays=0, sort=90))  # one working day in all: yellow on the day itself, red after
 
 
 def _cn(d: dt.date) -> str:
@@ -82,14 +82,15 @@ def notices_deliver(*, run_id: int | None = None, limit: int | None = None) -> i
     """Send the queued messages (of one run, or all unsent) through the notifier, and mark them sent."""
     qs = (Notice.objects.filter(sent_at__isnull=True)
           .select_related("staff", "card__clock", "card__kind", "card__region", "deemed__clock__kind")
-          .order_by("run_id", "card_id", "deemed_id", "rank"))
+          .order_by("pk"))  # keyset by id: each batch reads only its own rows, however long the queue
     if run_id is not None:
         qs = qs.filter(run_id=run_id)
-    sent = 0
+    sent, last = 0, 0
     while True:
-        batch = list(qs[:BATCH] if limit is None else qs[:min(BATCH, limit - sent)])
+        batch = list(qs.filter(pk__gt=last)[:BATCH if limit is None else min(BATCH, limit - sent)])
         if not batch:
             return sent
+        last = batch[-1].pk
         out = []
         for n in batch:
             if n.card_id:

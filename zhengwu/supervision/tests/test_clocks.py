@@ -169,3 +169,24 @@ def test_a_yellow_card_past_its_date_on_a_rest_day_says_when_it_turns_red(w):
         assert card.state_text == "已到期，10月12日转红牌"
         assert card.label == "办结期限已到期，10月12日转红牌（10月10日）"
         assert "已到期，2026年10月12日起将亮红牌" in card_text(card)
+
+
+def test_the_deemed_approval_document_has_its_own_one_working_day_clock(w):
+    from zhengwu.supervision.models import DeemedApproval, DeemedRule
+
+    DeemedRule.objects.create(impl_code="SFX-SCJG-001")
+    accept_case(w, D(2026, 9, 28))  # due Saturday 10-10; the notice goes out on the 2nd working day past it
+    for day in (D(2026, 10, 12), D(2026, 10, 13)):
+        with clock.frozen(day):
+            sweep_run(today=day)
+    with clock.frozen(D(2026, 10, 13)):
+        assert sweep_run(today=D(2026, 10, 13)).raised == 0  # the second run that day: nothing new
+    rec = DeemedApproval.objects.get()
+    reply = Clock.objects.get(subject_type="deemed", subject_id=rec.pk)
+    assert (reply.kind_id, reply.due_date, reply.officer_id) == ("deemed_reply", D(2026, 10, 14), w.head.pk)
+    raised = {}
+    for day in (D(2026, 10, 14), D(2026, 10, 15)):
+        with clock.frozen(day):
+            r = sweep_run(today=day)
+        raised[day] = [c.level for c in Card.objects.filter(run_id=r.run_id, clock=reply)]
+    assert raised == {D(2026, 10, 14): ["yellow"], D(2026, 10, 15): ["red"]}
