@@ -11,6 +11,8 @@ sysdeps() {
     command -v pdftoppm >/dev/null || need+=(poppler-utils)
     command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
   fi
+  # zhengwu backup/restore on PostgreSQL use pg_dump and pg_restore
+  case "${DATABASE_URL:-}" in postgres*) command -v pg_dump >/dev/null || need+=(postgresql-client) ;; esac
   if [ ${#need[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null; then
       echo "缺少系统软件包：${need[*]}（请用系统的包管理器安装）" >&2
