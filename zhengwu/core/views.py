@@ -40,7 +40,9 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    return _error(request, 404)
+    if _is_api(request):
+        return _error(request, 404)
+    return render(request, "404.html", status=404)  # the portal's page, with a search box
 
 
 BUSY = ("busy", "当前访问人数较多，请稍后再试")

@@ -32,7 +32,7 @@ def test_an_unknown_page_is_a_chinese_page(client):
     r = client.get("/no-such-page/")
     assert r.status_code == 404
     html = r.content.decode()
-    assert "未找到该页面或接口" in html and 'lang="zh-CN"' in html and "Traceback" not in html
+    assert "页面不存在" in html and 'lang="zh-CN"' in html and "Traceback" not in html
 
 
 def test_a_crash_is_a_chinese_500_without_a_traceback(client, settings):

@@ -112,14 +112,15 @@ class _Sweep:
         return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
     def _insert_cards(self, level: str, where: str, params: list, due_col: str) -> int:
+        # One card per (clock, level, due), ever: the partial unique index refuses a second one, so each
+        # candidate costs one index probe (an anti-join would hash every card ever raised).
         other = "due_at" if due_col == "due_date" else "due_date"
         sql = (f"INSERT INTO {CARD} (clock_id, kind_id, part, level, due_date, due_at, raised_on, raised_at, run_id, "
                f"officer_id, region_id, department_id, hall_id, cleared_reason) "
                f"SELECT c.id, c.kind_id, c.part, %s, c.due_date, c.due_at, %s, %s, %s, c.officer_id, c.region_id, "
                f"c.department_id, c.hall_id, '' FROM {CLOCK} c WHERE c.state = %s AND {where} "
-               f"AND NOT EXISTS (SELECT 1 FROM {CARD} k WHERE k.clock_id = c.id AND k.level = %s "
-               f"AND k.{due_col} = c.{due_col} AND k.{other} IS NULL)")
-        return self._exec(sql, [level, self.p_today, self.p_now, self.run_id, RUNNING, *params, level])
+               f"ON CONFLICT (clock_id, level, {due_col}) WHERE {other} IS NULL DO NOTHING")
+        return self._exec(sql, [level, self.p_today, self.p_now, self.run_id, RUNNING, *params])
 
     def _clear(self, reason_sql: str, reason_params: list, where: str, params: list) -> int:
         sql = (f"UPDATE {CARD} SET cleared_on = %s, cleared_at = %s, cleared_reason = {reason_sql} "
