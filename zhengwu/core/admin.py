@@ -5,9 +5,9 @@ from .models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "object_type", "object_id", "summary", "ip"]
+    list_display = ["at", "actor_name", "actor_no", "action", "object_type", "object_id", "summary", "ip"]
     list_filter = ["action", "object_type"]
-    search_fields = ["object_id", "summary", "actor__username"]
+    search_fields = ["object_id", "summary", "actor_name", "actor_no", "actor__username"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
     def has_add_permission(self, request):

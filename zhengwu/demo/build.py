@@ -20,6 +20,7 @@ from zhengwu.accounts.models import ApiToken, hash_token
 from zhengwu.catalog.models import Item
 from zhengwu.catalog.services import item_upsert
 from zhengwu.core.models import AuditEvent
+from zhengwu.core.services import audit_record
 from zhengwu.org.models import Department, Hall, Region, Role, Staff, Window
 
 from . import geography as geo
@@ -110,8 +111,8 @@ def _build(say) -> None:
     _tokens()
     if not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT, object_type=MARKER_TYPE,
                                      object_id=DEMO_VERSION).exists():
-        AuditEvent.objects.create(action=AuditEvent.Action.IMPORT, object_type=MARKER_TYPE, object_id=DEMO_VERSION,
-                                  summary=f"加载示范县演示数据（版本 {DEMO_VERSION}）")
+        audit_record(actor=None, action=AuditEvent.Action.IMPORT, object_type=MARKER_TYPE, object_id=DEMO_VERSION,
+                     summary=f"加载示范县演示数据（版本 {DEMO_VERSION}）")
 
 
 def _roles() -> dict[str, Role]:

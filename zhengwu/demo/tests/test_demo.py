@@ -191,3 +191,9 @@ def test_the_demo_has_two_months_of_cases_made_by_the_services(demo):
     assert not accepted.filter(due_date__isnull=True).exists()
     assert CaseEvent.objects.filter(action="accept").count() == accepted.count()
     assert load_demo_cases(working_days=10) == 0
+
+
+def test_the_demo_audit_trail_is_one_intact_chain():
+    from zhengwu.core.services import audit_chain_verify
+
+    assert audit_chain_verify().ok
