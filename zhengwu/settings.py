@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and views: oversize bodies (413), NUL and lone surrogates (400), the API's JSON errors.
+    "zhengwu.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,7 +163,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Uploads: the platform's own limit for a single file (bytes); refused with a Chinese message.
 ZHENGWU_MAX_UPLOAD_BYTES = int(os.environ.get("ZHENGWU_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = ZHENGWU_MAX_UPLOAD_BYTES + 1024 * 1024
+# A whole page form with its files (an application with its materials, a 政务公开 request with its
+# attachments: up to ten files); an API upload carries one file. Refused from Content-Length, unread (413).
+ZHENGWU_MAX_REQUEST_BYTES = int(os.environ.get("ZHENGWU_MAX_REQUEST_BYTES",
+                                               str(10 * ZHENGWU_MAX_UPLOAD_BYTES + 1024 * 1024)))
+# Everything that is not a file (a JSON body, form fields): Django's default, refused with 413 too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ZHENGWU_NOTIFIER = os.environ.get("ZHENGWU_NOTIFIER", "zhengwu.core.notify.ConsoleNotifier")
 # Absolute address of the platform for links printed on documents (QR codes) outside a request.
 ZHENGWU_SITE_URL = os.environ.get("ZHENGWU_SITE_URL", "http://localhost:8000/")

@@ -11,8 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable, Mapping
 
 from .errors import DomainError
+
+# Free text kept in TextField columns (reasons, evidence, statements): the platform's one maximum, carried by
+# every schema and form that takes such text. Short notes keep their own column's length.
+TEXT_MAX_LENGTH = 2000
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
@@ -104,3 +109,17 @@ def human_size(n: int) -> str:
     """1.5 MB, 4 KB: rounded up to one decimal so a file just over the limit never reads as equal."""
     unit, size = ("MB", n / 1048576) if n >= 1048576 else ("KB", n / 1024)
     return f"{math.ceil(size * 10) / 10:g} {unit}"
+
+
+def validate_lengths(values: Mapping, model, fields: Iterable[str]) -> None:
+    """Refuse text longer than the column it goes to, naming the field; for pages that hand posted
+    values straight to a service (PostgreSQL would answer a 500, SQLite would store the text).
+    TextField columns take ``TEXT_MAX_LENGTH``."""
+    for name in fields:
+        field = model._meta.get_field(name)
+        value = values.get(name) or ""
+        limit = field.max_length or (TEXT_MAX_LENGTH if field.get_internal_type() == "TextField" else None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            message = f"{field.verbose_name}不能超过{limit}个字（现为{len(value)}个字）"
+            raise DomainError("too_long", message, status=422, details=[
+                {"field": name, "in": "form", "type": "string_too_long", "message": message}])

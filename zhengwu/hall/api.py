@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.security import django_auth
+from pydantic import field_validator
 
-from zhengwu.api import HeaderTokenAuth, TokenAuth
+from zhengwu.api import HeaderTokenAuth, TokenAuth, column
+from zhengwu.cases.models import Case
 from zhengwu.catalog.models import Item
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
@@ -21,7 +23,15 @@ from zhengwu.org.models import Staff, Window
 from zhengwu.org.selectors import staff_for_user
 
 from . import guard, selectors, services
-from .models import ACTIVE_STATUSES, Appointment, Ticket, WindowGroup
+from .models import (
+    ACTIVE_STATUSES,
+    AbsenceKind,
+    Appointment,
+    GreenReason,
+    StaffAbsence,
+    Ticket,
+    WindowGroup,
+)
 from .views._access import may_read_hall, may_work_at
 
 router = Router(tags=["服务大厅"])
@@ -54,43 +64,48 @@ def _ticket_out(t: Ticket) -> dict:
 
 
 class IssueIn(Schema):
-    group: str | None = None
-    item_code: str | None = None
-    green_reason: str = ""
-    phone: str = ""
+    group: str | None = column(WindowGroup, "code", None, description="业务类别（叫号分组）前缀，如 A")
+    item_code: str | None = column(Item, "impl_code", None)
+    green_reason: GreenReason | None = Field(None, description="绿色通道对象；普通号不填")
+    phone: str = column(Ticket, "phone", "")
+
+    @field_validator("green_reason", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v):
+        return v or None
 
 
 class CheckInIn(Schema):
-    code: str
+    code: str = column(Appointment, "code")
 
 
 class FinishIn(Schema):
-    case_no: str = ""
+    case_no: str = column(Case, "case_no", "")
 
 
 class TransferIn(Schema):
-    to_group: str
-    note: str = ""
+    to_group: str = column(WindowGroup, "code")
+    note: str = Field("", max_length=100, description="转移说明，记入排队号记录（最多100字）")
 
 
 class AwayIn(Schema):
-    kind: str
+    kind: AbsenceKind
     until: dt.datetime
-    note: str = ""
+    note: str = column(StaffAbsence, "note", "")
 
 
 class BookIn(Schema):
-    item_code: str
+    item_code: str = column(Item, "impl_code")
     day: dt.date
     start: dt.time
-    name: str
-    phone: str
-    id_number: str
+    name: str = column(Appointment, "name")
+    phone: str = column(Appointment, "phone")
+    id_number: str = column(Appointment, "id_number")
 
 
 class CancelIn(Schema):
-    code: str
-    phone: str
+    code: str = column(Appointment, "code")
+    phone: str = column(Appointment, "phone")
 
 
 class AppointmentOut(Schema):
@@ -150,7 +165,8 @@ def ticket(request, token: str):
 
 
 @router.get("/halls/{code}/slots", summary="某事项某日的预约时段和余量")
-def slots(request, code: str, item_code: str, day: dt.date):
+def slots(request, code: str, day: dt.date,
+          item_code: str = Query(..., max_length=Item._meta.get_field("impl_code").max_length)):
     data = selectors.appointment_slots(hall=_hall(code), item=_item(item_code), day=day)
     return {**data, "slots": [{**s, "start": s["start"].strftime("%H:%M"), "end": s["end"].strftime("%H:%M")}
                               for s in data["slots"]]}
@@ -196,7 +212,7 @@ def issue(request, code: str, payload: IssueIn):
         if group is None:
             raise NotFound("未找到该业务类别", code="group_not_found")
     item = _item(payload.item_code) if payload.item_code else None
-    t = services.ticket_issue(hall=hall, group=group, item=item, green_reason=payload.green_reason,
+    t = services.ticket_issue(hall=hall, group=group, item=item, green_reason=payload.green_reason or "",
                               phone=payload.phone)
     return HttpStatus(201, _ticket_out(t))
 

@@ -11,15 +11,17 @@ Who may record (``POST /api/ratings/``):
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
+from pydantic import field_validator
 
-from zhengwu.api import AUTH
+from zhengwu.api import AUTH, column
 from zhengwu.cases.models import Case
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
-from zhengwu.org.models import Role, Window
+from zhengwu.org.models import Hall, Role, Window
 from zhengwu.org.selectors import staff_for_user
 
 from . import selectors, services
@@ -28,23 +30,44 @@ from .models import Channel, Kind, Rating
 router = Router(tags=["好差评"])
 
 
+class ApiChannel(StrEnum):
+    """The channels recorded through ``POST /api/ratings/``; SMS and QR ratings come through their links."""
+
+    web = Channel.WEB.value
+    pad = Channel.PAD.value
+    hotline = Channel.HOTLINE.value
+
+
+MetricsBy = StrEnum("MetricsBy", {by: by for by in selectors.BY_CHOICES})
+
+
+LEVEL_HELP = "5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意"
+# The service keeps the first 1,000 characters of a comment; the API refuses more instead of cutting.
+COMMENT_MAX = 1000
+
+
 class RatingIn(Schema):
-    channel: str = Channel.WEB
-    overall: int
-    dims: dict[str, int] = {}
-    comment: str = ""
-    case_no: str = ""
-    kind: str = ""
-    hall_code: str = ""
-    window_number: str = ""
-    ticket_ref: str = ""
-    contact_phone: str = ""
+    channel: ApiChannel = ApiChannel.web
+    overall: int = Field(description=LEVEL_HELP)
+    dims: dict[str, int] = Field({}, description=f"分项评价：维度名 → 等级（{LEVEL_HELP}）")
+    comment: str = Field("", max_length=COMMENT_MAX)
+    case_no: str = column(Case, "case_no", "")
+    kind: Kind | None = Field(None, description="评价类型；不填时按办件判断")
+    hall_code: str = column(Hall, "code", "")
+    window_number: str = column(Window, "number", "")
+    ticket_ref: str = column(Rating, "ticket_ref", "")
+    contact_phone: str = column(Rating, "contact_phone", "")
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v):
+        return v or None
 
 
 class LinkRatingIn(Schema):
-    overall: int
-    dims: dict[str, int] = {}
-    comment: str = ""
+    overall: int = Field(description=LEVEL_HELP)
+    dims: dict[str, int] = Field({}, description=f"分项评价：维度名 → 等级（{LEVEL_HELP}）")
+    comment: str = Field("", max_length=COMMENT_MAX)
 
 
 class RectificationOut(Schema):
@@ -138,7 +161,7 @@ def rating_create(request, payload: RatingIn):
         if selectors.pad_case_to_rate(window=window) != case:
             raise DomainError("not_at_window", "该办件不是本窗口今天刚办结的待评价办件", status=409)
         kind, officer = Kind.HALL, staff
-    elif payload.channel == Channel.HOTLINE:
+    else:  # ApiChannel.hotline
         if case is None:
             raise DomainError("nothing_to_rate", "12345热线评价须指明办件编号")
         if staff is None or not (staff.has_role(Role.SUPERVISOR)
@@ -149,8 +172,6 @@ def rating_create(request, payload: RatingIn):
             raise DomainError("caller_mismatch", "来电号码与办件登记的联系电话不一致，不能代为录入评价")
         kind = payload.kind or services.rating_kind_for_case(case)
         officer = None
-    else:
-        raise DomainError("channel", "接口可记录的评价渠道为 web、pad 或 12345；短信和二维码评价请使用评价链接")
     rating = services.rating_record(
         kind=kind, channel=payload.channel, overall=payload.overall, dims=payload.dims, comment=payload.comment,
         case=case, window=window, officer=officer, ticket_ref=payload.ticket_ref,
@@ -196,17 +217,16 @@ def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.dat
 
 
 @router.get("/metrics", response=MetricsOut, auth=AUTH, summary="满意率、主动评价率、差评整改率、回访满意度")
-def metrics(request, by: str = "department", start: dt.date | None = None, end: dt.date | None = None):
+def metrics(request, by: MetricsBy = MetricsBy.department,  # type: ignore[attr-defined]
+            start: dt.date | None = None, end: dt.date | None = None):
     """Rows for the caller's scope (leaders and supervisors: their region; a department head: the
     department; a hall admin: the hall; an officer: themselves). Rates are fractions (0–1) or null."""
     staff = staff_for_user(request.user)
     if staff is None:
         raise PermissionDenied("评价统计仅限工作人员查看")
-    if by not in selectors.BY_CHOICES:
-        raise DomainError("by", "统计维度应为 officer、window、department、hall 或 region")
     start, end = _period(start, end)
-    rows = selectors.rating_metrics_for_staff(viewer=staff, by=by, start=start, end=end)
-    return {"by": by, "start": start, "end": end, "rows": [_metric_out(r) for r in rows],
+    rows = selectors.rating_metrics_for_staff(viewer=staff, by=by.value, start=start, end=end)
+    return {"by": by.value, "start": start, "end": end, "rows": [_metric_out(r) for r in rows],
             "total": _metric_out(selectors.metrics_total(rows))}
 
 

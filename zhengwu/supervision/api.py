@@ -8,10 +8,13 @@ from enum import StrEnum
 from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 
-from zhengwu.api import AUTH
+from zhengwu.api import AUTH, column
+from zhengwu.cases.models import Case
 from zhengwu.core import clock
 from zhengwu.core.errors import NotFound, PermissionDenied
-from zhengwu.org.models import Staff
+from zhengwu.core.pagination import page, page_limit, page_offset
+from zhengwu.core.validators import TEXT_MAX_LENGTH
+from zhengwu.org.models import Region, Staff
 from zhengwu.org.selectors import staff_for_user
 
 from . import selectors, services
@@ -55,7 +58,8 @@ class CardOut(Schema):
 
 @router.get("/cards", response=list[CardOut], summary="在亮的红黄牌（本人权限范围内，全部监察时钟类型）")
 def cards(request, level: CardLevel | None = None, kind: str = Query("", max_length=32),
-          department_id: int | None = Query(None, ge=1), limit: int = Query(200, ge=1, le=1000)):
+          department_id: int | None = Query(None, ge=1), limit: int = page_limit(200),
+          offset: int = page_offset()):
     qs = selectors.card_list_for_staff(staff=_staff(request), level=level.value if level else "",
                                        department_id=department_id, kind=kind)
     return [CardOut(id=c.pk, kind=c.kind_id, kind_label=str(c.kind), subject_type=c.clock.subject_type,
@@ -63,20 +67,21 @@ def cards(request, level: CardLevel | None = None, kind: str = Query("", max_len
                     level_label=c.get_level_display(), part=c.part, part_name=c.clock.part_name,
                     due_date=c.due_date, due_at=c.due_at, raised_on=c.raised_on,
                     department=c.department.name if c.department_id else None,
-                    officer=c.officer.name if c.officer_id else None) for c in qs[:limit]]
+                    officer=c.officer.name if c.officer_id else None)
+            for c in page(qs, limit=limit, offset=offset)]
 
 
 @router.get("/dashboard", summary="统计大屏数据（领导、监察员；region 为下级区划代码时逐级查看）")
-def dashboard(request, region: str = ""):
+def dashboard(request, region: str = Query("", max_length=Region._meta.get_field("code").max_length)):
     staff = _staff(request)
     return dashboard_data(region=dashboard_region_for_staff(staff=staff, region_code=region), today=clock.today())
 
 
 class AdmonitionIn(Schema):
-    employee_no: str
-    reason: str
-    evidence: str
-    case_no: str = ""
+    employee_no: str = column(Staff, "employee_no")
+    reason: str = Field(max_length=TEXT_MAX_LENGTH)
+    evidence: str = Field(max_length=TEXT_MAX_LENGTH)
+    case_no: str = column(Case, "case_no", "")
 
 
 class AdmonitionOut(Schema):
@@ -108,8 +113,9 @@ def admonition_create(request, body: AdmonitionIn):
 
 
 @router.get("/admonitions", response=list[AdmonitionOut], summary="效能告诫记录")
-def admonition_list(request):
-    return [_adm_out(a) for a in records.admonition_list_for_staff(staff=_staff(request)).order_by("-issued_on")[:500]]
+def admonition_list(request, limit: int = page_limit(500), offset: int = page_offset()):
+    qs = records.admonition_list_for_staff(staff=_staff(request)).order_by("-issued_on", "-id")
+    return [_adm_out(a) for a in page(qs, limit=limit, offset=offset)]
 
 
 class FlagOut(Schema):
@@ -124,12 +130,19 @@ class FlagOut(Schema):
     resolution: str
 
 
+class FlagState(StrEnum):
+    open = "open"
+    resolved = "resolved"
+    all = "all"
+
+
 @router.get("/flags", response=list[FlagOut], summary="问责提示（谁被提示、为什么）")
-def flag_list(request, state: str = "open"):
+def flag_list(request, state: FlagState = FlagState.open, limit: int = page_limit(500), offset: int = page_offset()):
+    qs = records.flag_list_for_staff(staff=_staff(request), state=state.value)
     return [FlagOut(id=f.pk, employee_no=f.staff.employee_no, name=f.staff.name, rule=f.rule.name, reason=f.reason,
                     consequence=f.rule.consequence, raised_on=f.raised_on, resolved_on=f.resolved_on,
                     resolution=f.resolution)
-            for f in records.flag_list_for_staff(staff=_staff(request), state=state)[:500]]
+            for f in page(qs, limit=limit, offset=offset)]
 
 
 class ScoreOut(Schema):

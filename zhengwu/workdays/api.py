@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from zhengwu.core.errors import DomainError
 from zhengwu.org.models import Region
@@ -33,6 +33,11 @@ class DayOut(Schema):
     provisional: bool
 
 
+def region_param():
+    """The region of a regional calendar (统计用区划代码); absent for the national one."""
+    return Query(None, max_length=Region._meta.get_field("code").max_length, description="区划代码（含地方节假日）")
+
+
 def _region(code: str | None):
     if not code:
         return None
@@ -43,25 +48,25 @@ def _region(code: str | None):
 
 
 @router.get("/add", response=DueOut, summary="起始日加 N 个工作日（起始日不计入）")
-def add(request, start: dt.date, days: int, region: str | None = None):
+def add(request, start: dt.date, days: int, region: str | None = region_param()):
     deadline = engine.due_date(start, days, region=_region(region))
     return {"start": start, "days": days, "due": deadline.due, "provisional": deadline.provisional}
 
 
 @router.get("/count", response=CountOut, summary="两日期之间的工作日数（不含起始日，含结束日）")
-def count(request, start: dt.date, end: dt.date, region: str | None = None):
+def count(request, start: dt.date, end: dt.date, region: str | None = region_param()):
     cal = engine.calendar_for(_region(region))
     return {"start": start, "end": end, "workdays": cal.count(start, end),
             "provisional": cal.provisional_between(start, max(start, end))}
 
 
 @router.get("/explain", response=list[DayOut], summary="逐日说明期限的计算过程")
-def explain(request, start: dt.date, days: int, region: str | None = None):
+def explain(request, start: dt.date, days: int, region: str | None = region_param()):
     if days > 400:
         raise DomainError("too_many_days", "逐日说明最多支持400个工作日")
     return engine.explain(start, days, region=_region(region))
 
 
 @router.get("/day", response=DayOut, summary="某一天是否为工作日")
-def day(request, date: dt.date, region: str | None = None):
+def day(request, date: dt.date, region: str | None = region_param()):
     return engine.calendar_for(_region(region)).status(date)
