@@ -21,8 +21,18 @@ from zhengwu.org.models import Hall
 from zhengwu.org.selectors import staff_for_user
 
 from . import claims, selectors, services
-from .api_docs import ErrorOut, _errors
+from .api_docs import _errors
 from .api_docs import router as docs_router
+from .api_schemas import (
+    LIMIT_MAX,
+    OFFSET_MAX,
+    ActionIn,
+    ActionOut,
+    CaseBrief,
+    CaseIn,
+    CaseOut,
+    CaseStatusFilter,
+)
 from .models import CLAIM_CODE_TRIES, Case, CaseEvent, Channel, Status
 from .plan import plan_for
 from .templatetags.cases_tags import event_label, mask_name
@@ -33,95 +43,25 @@ router = Router(tags=["办件"], auth=AUTH)
 router.add_router("", docs_router)
 
 
-class ApplicantIn(Schema):
-    kind: str = "person"
-    name: str
-    phone: str
-    id_number: str = ""
-    uscc: str = ""
-    legal_rep: str = ""
-    address: str = ""
-
-
-class CaseIn(Schema):
-    item_code: str
-    channel: str = Channel.ONLINE
-    applicant: ApplicantIn
-    hall_code: str | None = None
-    note: str = ""
-
-
-class ActionIn(Schema):
-    note: str = ""
-    reason: str = ""
-    missing: list[str] = []
-    kind: str = ""
-    result: str = ""
-    days: int | None = None
-    decision: str = ""
-    method: str = ""
-    tracking_no: str = ""
-    paper_materials: list[int] = []
-
-
-class EventOut(Schema):
-    action: str
-    label: str
-    from_status: str
-    to_status: str
-    at: dt.datetime
-    actor_name: str
-    role: str
-    note: str
-
-
-class CaseOut(Schema):
-    case_no: str
-    status: str
-    status_label: str
-    channel: str
-    item_code: str
-    item_name: str
-    item_version: int
-    department: str
-    hall_code: str
-    applicant_kind: str
-    applicant_name: str
-    id_number: str
-    uscc: str
-    submitted_at: dt.datetime
-    accepted_on: dt.date | None
-    due_date: dt.date | None
-    due_provisional: bool
-    current_step: int
-    decision: str
-    completed_on: dt.date | None
-    events: list[EventOut]
-
-
-class ActionOut(Schema):
-    case_no: str
-    status: str
-    status_label: str
-    due_date: dt.date | None
-    due_provisional: bool
-
-
-def _case_out(case: Case) -> dict:
+def _case_out(case: Case, *, user, staff) -> dict:
     events = [
         {"action": e.action, "label": TRANSITIONS[e.action].label if e.action in TRANSITIONS else e.action,
          "from_status": e.from_status, "to_status": e.to_status, "at": e.at, "actor_name": e.actor_name,
          "role": e.role, "note": e.note}
         for e in CaseEvent.objects.filter(case=case).order_by("id")
     ]
+    name, masked = selectors.applicant_name_for(case=case, user=user, staff=staff)
     return {
         "case_no": case.case_no, "status": case.status, "status_label": Status(case.status).label,
         "channel": case.channel, "item_code": case.item.impl_code, "item_name": case.item_version.name,
         "item_version": case.item_version.version, "department": case.department.name,
-        "hall_code": case.hall.code, "applicant_kind": case.applicant_kind, "applicant_name": case.applicant_name,
+        "hall_code": case.hall.code, "applicant_kind": case.applicant_kind, "applicant_name": name,
+        "applicant_name_masked": masked,
         "id_number": mask_id_number(case.id_number), "uscc": case.uscc, "submitted_at": case.submitted_at,
         "accepted_on": case.accepted_on, "due_date": case.due_date, "due_provisional": case.due_provisional,
-        "current_step": case.current_step, "decision": case.decision, "completed_on": case.completed_on,
+        "current_step": case.current_step, "decision": case.decision or None, "completed_on": case.completed_on,
+        "extension_days": case.extension_days, "extension_limit": plan_for(case.item_version_id).extension_limit,
+        **selectors.case_materials(case),
         "events": events,
     }
 
@@ -158,7 +98,8 @@ def _case_for_action(request, case_no: str) -> Case:
     return case
 
 
-@router.post("", response={201: ActionOut}, summary="提交申请（网上申请、窗口录入或代办员代办）")
+@router.post("", response={201: ActionOut, **_errors(400, 403, 404, 422)},
+             summary="提交申请（网上申请、窗口录入或代办员代办）")
 def submit(request, payload: CaseIn):
     user = _user(request)
     item = Item.objects.select_related("current", "department__region").filter(impl_code=payload.item_code).first()
@@ -170,15 +111,16 @@ def submit(request, payload: CaseIn):
         if hall is None:
             raise NotFound(f"未找到大厅 {payload.hall_code}")
     staff = staff_for_user(user)
-    applicant = services.Applicant(**payload.applicant.dict())
-    kwargs = {"item": item, "applicant": applicant, "channel": payload.channel, "note": payload.note}
-    if payload.channel == Channel.WINDOW:
+    applicant = services.Applicant(**{**payload.applicant.dict(), "kind": payload.applicant.kind.value})
+    channel = payload.channel.value
+    kwargs = {"item": item, "applicant": applicant, "channel": channel, "note": payload.note}
+    if channel == Channel.WINDOW:
         kwargs["officer"] = staff
-    elif payload.channel == Channel.AGENT:
+    elif channel == Channel.AGENT:
         kwargs["agent"] = staff
     else:
         kwargs.update(user=user, hall=hall)
-    if payload.channel in (Channel.WINDOW, Channel.AGENT) and staff is None:
+    if channel in (Channel.WINDOW, Channel.AGENT) and staff is None:
         raise PermissionDenied("窗口录入和代办须使用工作人员账号")
     case = services.case_submit(**kwargs)
     return HttpStatus(201, _action_out(case))
@@ -190,6 +132,10 @@ def upload_material(request, case_no: str, file: File[UploadedFile], material_id
     case = _case_for_action(request, case_no)
     services.case_add_materials(case=case, files=[(material_id, file)], user=user, officer=staff_for_user(user))
     return _action_out(case)
+
+
+def _value(choice) -> str:
+    return choice.value if choice is not None else ""
 
 
 def _dispatch(action: str, case: Case, body: ActionIn, user, staff):
@@ -206,16 +152,20 @@ def _dispatch(action: str, case: Case, body: ActionIn, user, staff):
         "prereview": lambda: services.case_prereview(**common, window=window, note=body.note),
         "accept": lambda: services.case_accept(**common, window=window, paper_materials=body.paper_materials,
                                                note=body.note),
-        "request_supplement": lambda: services.case_request_supplement(**common, window=window,
-                                                                       missing=body.missing, note=body.note),
+        "request_supplement": lambda: services.case_request_supplement(
+            **common, window=window, missing=body.missing, material_ids=body.material_ids, note=body.note),
+        "supplement_item": lambda: services.case_supplement_item(
+            **common, window=window, item_id=body.item_id or 0, state=_value(body.item_state), note=body.note),
         "reject": lambda: services.case_reject(**common, window=window, reason=body.reason),
         "review": lambda: services.case_review(**common, window=window, note=body.note),
-        "suspend": lambda: services.case_suspend(**common, window=window, kind=body.kind, reason=body.reason),
+        "suspend": lambda: services.case_suspend(**common, window=window, kind=_value(body.kind),
+                                                 reason=body.reason),
         "resume": lambda: services.case_resume(**common, window=window, result=body.result),
         "extend": lambda: services.case_extend(case=case, head=staff, reason=body.reason, days=body.days),
-        "decide": lambda: services.case_decide(**common, window=window, decision=body.decision, reason=body.reason),
+        "decide": lambda: services.case_decide(**common, window=window, decision=_value(body.decision),
+                                               reason=body.reason),
         "complete": lambda: services.case_complete(**common, window=window, note=body.note),
-        "deliver": lambda: services.case_deliver(**common, window=window, method=body.method,
+        "deliver": lambda: services.case_deliver(**common, window=window, method=_value(body.method),
                                                  tracking_no=body.tracking_no),
     }
     if action not in calls:
@@ -223,9 +173,14 @@ def _dispatch(action: str, case: Case, body: ActionIn, user, staff):
     return calls[action]()
 
 
-@router.post("/{case_no}/actions/{action}", response=ActionOut,
-             summary="办件操作：accept、request_supplement、supplement、reject、review、suspend、resume、extend、"
-                     "decide、complete、deliver、withdraw、prereview")
+@router.post("/{case_no}/actions/{action}", response={200: ActionOut, **_errors(400, 403, 404, 409, 422)},
+             summary="办件操作：accept、request_supplement、supplement、supplement_item、reject、review、suspend、"
+                     "resume、extend、decide、complete、deliver、withdraw、prereview",
+             description="补正：request_supplement 用 material_ids（清单材料 id）和/或 missing（材料名称）一次性列明；"
+                         "申请人上传清单材料（POST …/materials 带 material_id）后发送 supplement，全部材料收到后补正才完成、"
+                         "办件回到待受理（审查中补正则恢复计时），否则仍为待补正；清单外材料由窗口人员用 supplement_item"
+                         "（item_id、item_state）登记已收到或不再需要。延期 extend 只能在办结期限届满前、一次，"
+                         "且不超过该事项的延期上限（办件详情 extension_limit）。")
 def act(request, case_no: str, action: str, body: ActionIn | None = None):
     user = _user(request)
     case = _case_for_action(request, case_no)
@@ -238,8 +193,9 @@ def act(request, case_no: str, action: str, body: ActionIn | None = None):
 
 
 class ProgressIn(Schema):
-    case_no: str = Field("", description="办件编号，如 SFXZW-20261126-00001")
-    credential: str = Field("", description="申请时留的联系电话；自然人也可用身份证号（统一社会信用代码是公开信息，不能用于查询）")
+    case_no: str = Field("", max_length=40, description="办件编号，如 SFXZW-20261126-00001")
+    credential: str = Field("", max_length=20,
+                            description="申请时留的联系电话；自然人也可用身份证号（统一社会信用代码是公开信息，不能用于查询）")
 
 
 class StageOut(Schema):
@@ -303,11 +259,12 @@ def progress(request, body: ProgressIn):
 
 
 class ClaimIn(Schema):
-    case_no: str = Field("", description="办件编号")
-    id_number: str = Field("", description="个人办件：申请时登记的身份证号")
-    uscc: str = Field("", description="企业办件：统一社会信用代码（与 legal_rep 一起，代替 id_number）")
-    legal_rep: str = Field("", description="企业办件：法定代表人姓名")
-    phone: str = Field("", description="企业办件：申请时登记的联系电话（信用代码和法定代表人是公开信息，须加上电话）")
+    case_no: str = Field("", max_length=40, description="办件编号")
+    id_number: str = Field("", max_length=18, description="个人办件：申请时登记的身份证号")
+    uscc: str = Field("", max_length=18, description="企业办件：统一社会信用代码（与 legal_rep 一起，代替 id_number）")
+    legal_rep: str = Field("", max_length=50, description="企业办件：法定代表人姓名")
+    phone: str = Field("", max_length=20,
+                       description="企业办件：申请时登记的联系电话（信用代码和法定代表人是公开信息，须加上电话）")
 
 
 class ClaimSentOut(Schema):
@@ -318,8 +275,8 @@ class ClaimSentOut(Schema):
 
 
 class ClaimConfirmIn(Schema):
-    case_no: str = Field("", description="办件编号（与发送验证码时相同）")
-    code: str = Field("", description="短信中的6位数字验证码")
+    case_no: str = Field("", max_length=40, description="办件编号（与发送验证码时相同）")
+    code: str = Field("", max_length=20, description="短信中的6位数字验证码")
     include_related: bool = Field(False, description="同时认领同一证件号码、同一联系电话的其他办件")
 
 
@@ -371,37 +328,37 @@ def reveal_identity(request, case_no: str):
     return {"case_no": case.case_no, **selectors.case_reveal_identity(case=case, staff=staff, request=request)}
 
 
-@router.get("/{case_no}", response=CaseOut, summary="办件详情（含办理记录；证件号码脱敏）")
+@router.get("/{case_no}", response={200: CaseOut, **_errors(404)},
+            summary="办件详情（材料清单及提交情况、补正进度、办理记录；证件号码脱敏）",
+            description="materials 列出事项的全部清单材料（material_id 用于上传、受理时登记纸质原件和补正告知），"
+                        "missing_required 是受理前尚缺的必要材料，supplement 是待补正时尚未补齐的补正告知。"
+                        "申请人姓名对不办理本件的工作人员部分隐藏（见 docs/cases-access.md）。")
 def detail(request, case_no: str):
-    return _case_out(_readable_case(request, case_no))
+    user = _user(request)
+    case = _readable_case(request, case_no)
+    return _case_out(case, user=user, staff=staff_for_user(user))
 
 
-class CaseBrief(Schema):
-    case_no: str
-    status: str
-    item_name: str
-    applicant_name: str
-    id_number: str
-    due_date: dt.date | None
+_STATUS_QUERY = Query(None, description="办件状态，或 open 表示未办结（对工作人员和代办员生效）")
 
 
-@router.get("", response={200: list[CaseBrief], 400: ErrorOut},
-            summary="我的办件（工作人员：权限范围内；代办员：本人代办的；申请人：本人）")
+@router.get("", response={200: list[CaseBrief], **_errors(400, 422)},
+            summary="我的办件（工作人员：权限范围内；代办员：本人代办的；申请人：本人）",
+            description="申请人姓名对不办理该办件的工作人员（领导、效能监察员、中心管理员、其他部门或大厅）部分隐藏。")
 def list_cases(request,
-               status: str = Query("", description="办件状态，或 open 表示未办结（对工作人员和代办员生效）"),
-               q: str = Query("", description="按办件编号、申请人、事项名称查找（对工作人员和代办员生效）"),
-               limit: int = 50, offset: int = 0):
+               status: CaseStatusFilter | None = _STATUS_QUERY,
+               q: str = Query("", max_length=100, description="按办件编号、申请人、事项名称查找（对工作人员和代办员生效）"),
+               limit: int = Query(50, ge=1, le=LIMIT_MAX, description=f"每页条数（1–{LIMIT_MAX}）"),
+               offset: int = Query(0, ge=0, le=OFFSET_MAX, description=f"跳过条数（0–{OFFSET_MAX}）")):
     user = _user(request)
     staff = staff_for_user(user)
-    if status and status != "open" and status not in Status.values:
-        raise DomainError("bad_status", f"办件状态应为 open 或以下之一：{'、'.join(Status.values)}")
     if staff is not None:  # a village agent's scope is the cases they submitted (in the same selector)
-        qs = selectors.case_list_for_staff(staff=staff, status=status, q=q[:50])
+        qs = selectors.case_list_for_staff(staff=staff, status=status.value if status else "", q=q.strip())
     else:
         qs = selectors.case_list_for_applicant(user=user)
-    limit = max(1, min(limit, 200))
-    return [
-        {"case_no": c.case_no, "status": c.status, "item_name": c.item.name, "applicant_name": c.applicant_name,
-         "id_number": mask_id_number(c.id_number), "due_date": c.due_date}
-        for c in qs[offset:offset + limit]
-    ]
+    rows = []
+    for c in qs.select_related("hall__region")[offset:offset + limit]:
+        name, _ = selectors.applicant_name_for(case=c, user=user, staff=staff)
+        rows.append({"case_no": c.case_no, "status": c.status, "item_name": c.item.name, "applicant_name": name,
+                     "id_number": mask_id_number(c.id_number), "due_date": c.due_date})
+    return rows

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import Enum
 
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
@@ -30,6 +31,7 @@ from .views_docs import (
     _base_url,
     _case_for_viewer,
     _cashier,
+    _hide_name,
     _pdf_response,
     _reconciliation,
     receipt_pdf_response,
@@ -84,7 +86,8 @@ def document_pdf(request, case_no: str, kind: str):
     case = case_get(case_no=case_no)
     own = _case_for_viewer(request, case)
     doc = document_kind_get(case, kind)
-    data = render_document_pdf(case=case, kind=doc.code, base_url=_base_url(request), reveal_id=own)
+    data = render_document_pdf(case=case, kind=doc.code, base_url=_base_url(request), reveal_id=own,
+                               hide_name=_hide_name(request, case))
     audit_record(actor=request.user, action="view", obj=case, request=request,
                  summary=f"查看办件 {case.case_no} 的{doc.title}（PDF）")
     return _pdf_response(data, f"{doc.title}-{case.case_no}.pdf")
@@ -161,8 +164,11 @@ def fee_list(request, case_no: str):
     return out
 
 
+CasePayMethod = Enum("CasePayMethod", {v: v for v in fees.PAY_METHODS}, type=str)
+
+
 class PayIn(Schema):
-    method: str = Field("", description="缴费方式：cash 现金、pos 银行卡（POS机）、qr 扫码支付、transfer 银行转账")
+    method: CasePayMethod = Field(description="缴费方式：cash 现金、pos 银行卡（POS机）、qr 扫码支付、transfer 银行转账")
 
 
 class PayOut(Schema):
@@ -183,7 +189,7 @@ def fee_pay(request, case_no: str, body: PayIn):
     case = case_get(case_no=case_no)
     if case.hall_id != staff.hall_id:
         raise PermissionDenied(f"该办件由{case.hall.name}受理，请到该大厅集中收费窗口缴费", code="not_cashier")
-    receipt_no = fees.fee_pay(case=case, cashier=staff, method=body.method)
+    receipt_no = fees.fee_pay(case=case, cashier=staff, method=body.method.value)
     receipt = fees.receipt_get(receipt_no=receipt_no)
     return HttpStatus(201, {"case_no": case.case_no, "receipt_no": receipt_no, "amount": receipt.total,
                             "amount_words": receipt.total_words, "method": receipt.method,
@@ -191,7 +197,8 @@ def fee_pay(request, case_no: str, body: PayIn):
 
 
 class WaiveIn(Schema):
-    reason: str = Field("", description="减免理由和依据（必填）")
+    reason: str = Field("", max_length=FeeLine._meta.get_field("waiver_reason").max_length,
+                        description="减免理由和依据（必填）")
 
 
 @router.post("/{case_no}/fees/{line_id}/waive", response={200: FeesOut, **_errors(400, 403, 404, 409)},
@@ -208,9 +215,10 @@ def fee_waive(request, case_no: str, line_id: int, body: WaiveIn):
     return _fees_out(line.case)
 
 
-@router.get("/receipts/{receipt_no}.pdf", response=_errors(403, 404), url_name="case_receipt_pdf",
+@router.get("/receipts/{receipt_no}.pdf", response=_errors(404), url_name="case_receipt_pdf",
             openapi_extra=PDF_RESPONSE, summary="收费票据 PDF（记入审计）",
-            description="申请人本人、可查看该办件的工作人员、该大厅的收费人员可调用。")
+            description="申请人本人、可查看该办件的工作人员、该大厅的收费人员可调用。票据号是连续编号：不存在的票据和"
+                        "无权查看的票据答复完全相同（404“未找到该收费票据”）。")
 def receipt_pdf(request, receipt_no: str):
     return receipt_pdf_response(request, receipt_no)
 
@@ -256,7 +264,7 @@ def _totals(rows: list[dict]) -> dict:
 @router.get("/fees/reconciliation", response={200: ReconciliationOut, **_errors(400, 403)},
             summary="集中收费日对账（按部门、按大厅）",
             description="中心管理员、窗口人员看本大厅；领导、效能监察员看本行政区划。")
-def reconciliation(request, day: str = Query("", description="对账日期 YYYY-MM-DD，默认今天")):
+def reconciliation(request, day: str = Query("", max_length=10, description="对账日期 YYYY-MM-DD，默认今天")):
     _staff, the_day, scope, by_department, by_hall = _reconciliation(request)  # reads ?day= as the page does
     by_department, by_hall = _money(by_department), _money(by_hall)
     return {"day": the_day, "scope": scope, "by_department": by_department, "by_hall": by_hall,

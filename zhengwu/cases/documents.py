@@ -6,13 +6,15 @@ the case number, a 文号-like line, its date, and a QR code pointing at the pub
 depends on the case's state; asking for another one is refused with a Chinese message (409).
 
 PDFs are made by WeasyPrint with the "Noto Sans CJK SC" font (Debian ``fonts-noto-cjk``) and a
-URL fetcher that fetches nothing: the templates are self-contained.
+URL fetcher that fetches nothing: the templates are self-contained. The font configuration and
+the print stylesheet are loaded once per process and reused by every render (see ``html_to_pdf``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -223,15 +225,18 @@ def letterhead(*, case: Case, title: str, issued_on: dt.date, base_url: str | No
     }
 
 
-def applicant_block(case: Case, *, reveal_id: bool) -> dict:
-    """The applicant as printed; the ID number is masked except on the applicant's own copy."""
+def applicant_block(case: Case, *, reveal_id: bool, hide_name: bool = False) -> dict:
+    """The applicant as printed; the ID number is masked except on the applicant's own copy, and the
+    names on the copy of a reader who does not handle the case (docs/cases-access.md)."""
+    from .templatetags.cases_tags import mask_name
+
     id_number = case.id_number if reveal_id else mask_id_number(case.id_number)
     return {
-        "name": case.applicant_name,
+        "name": mask_name(case.applicant_name) if hide_name else case.applicant_name,
         "is_person": case.applicant_kind == ApplicantKind.PERSON,
         "id_number": id_number,
         "uscc": case.uscc,
-        "legal_rep": case.legal_rep,
+        "legal_rep": mask_name(case.legal_rep) if hide_name else case.legal_rep,
     }
 
 
@@ -243,7 +248,8 @@ def _appeal_rights(case: Case) -> str:
             "或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。")
 
 
-def document_context(*, case: Case, kind: str, base_url: str | None, reveal_id: bool = False) -> dict:
+def document_context(*, case: Case, kind: str, base_url: str | None, reveal_id: bool = False,
+                     hide_name: bool = False) -> dict:
     doc = document_kind_get(case, kind)
     kind = doc.code
     version = case.item_version
@@ -266,7 +272,7 @@ def document_context(*, case: Case, kind: str, base_url: str | None, reveal_id: 
     ctx.update(
         doc=doc,
         body_template=doc.template,
-        applicant=applicant_block(case, reveal_id=reveal_id),
+        applicant=applicant_block(case, reveal_id=reveal_id, hide_name=hide_name),
         item_name=version.name,
         result_name=version.result_name,
         is_license=version.kind == ItemKind.LICENSE,
@@ -288,21 +294,50 @@ def document_context(*, case: Case, kind: str, base_url: str | None, reveal_id: 
 
 
 def render_document_html(*, case: Case, kind: str, base_url: str | None, reveal_id: bool = False,
-                         pdf_url: str = "") -> str:
-    """The document as a printable HTML page; with ``pdf_url`` it shows a print/download bar on screen."""
-    ctx = document_context(case=case, kind=kind, base_url=base_url, reveal_id=reveal_id)
-    ctx["pdf_url"] = pdf_url
+                         pdf_url: str = "", for_pdf: bool = False, hide_name: bool = False) -> str:
+    """The document as a printable HTML page; with ``pdf_url`` it shows a print/download bar on screen.
+    ``for_pdf`` leaves the stylesheet out: ``html_to_pdf`` brings its own, parsed once."""
+    ctx = document_context(case=case, kind=kind, base_url=base_url, reveal_id=reveal_id, hide_name=hide_name)
+    ctx.update(pdf_url=pdf_url, for_pdf=for_pdf)
     return render_to_string("cases/docs/document.html", ctx)
 
 
+# WeasyPrint, loaded once per process. A FontConfiguration made per render (WeasyPrint's default when
+# none is given) loads fontconfig and a pango font map with the large CJK faces every time, and they
+# are only let go when Python's cycle collector gets round to them: a worker rendering PDFs grew from
+# about 175 MB to 0.6–1.2 GB resident, sawing up and down (benchmarks/bench_pdf_memory.py). One font
+# configuration and one parsed print stylesheet, reused, keep it flat. Renders share them under a lock
+# (pango font maps are not safe to share between threads); a render is CPU-bound under the GIL anyway.
+_PDF_LOCK = threading.Lock()
+_pdf_tools: tuple | None = None
+
+
+def _pdf_setup() -> tuple:
+    """(font configuration, print stylesheet, URL fetcher) for every render of this process."""
+    global _pdf_tools
+    if _pdf_tools is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import URLFetcher
+
+        fetcher = URLFetcher(allowed_protocols=("data",))  # self-contained pages: never fetch anything
+        fonts = FontConfiguration()
+        css = CSS(string=render_to_string("cases/docs/print.css"), font_config=fonts, url_fetcher=fetcher)
+        _pdf_tools = (fonts, css, fetcher)
+    return _pdf_tools
+
+
 def html_to_pdf(html: str, *, base_url: str | None) -> bytes:
+    """A page rendered with ``for_pdf=True`` (no inline stylesheet) as PDF bytes."""
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
 
-    fetcher = URLFetcher(allowed_protocols=("data",))  # self-contained pages: never fetch anything
-    return HTML(string=html, base_url=site_url(base_url), url_fetcher=fetcher).write_pdf()
+    with _PDF_LOCK:
+        fonts, css, fetcher = _pdf_setup()
+        return HTML(string=html, base_url=site_url(base_url), url_fetcher=fetcher).write_pdf(
+            stylesheets=[css], font_config=fonts)
 
 
-def render_document_pdf(*, case: Case, kind: str, base_url: str | None, reveal_id: bool = False) -> bytes:
-    return html_to_pdf(render_document_html(case=case, kind=kind, base_url=base_url, reveal_id=reveal_id),
-                       base_url=base_url)
+def render_document_pdf(*, case: Case, kind: str, base_url: str | None, reveal_id: bool = False,
+                        hide_name: bool = False) -> bytes:
+    return html_to_pdf(render_document_html(case=case, kind=kind, base_url=base_url, reveal_id=reveal_id,
+                                            for_pdf=True, hide_name=hide_name), base_url=base_url)

@@ -33,7 +33,7 @@ from zhengwu.org.scope import staff_can_act_at
 
 from .models import Case, FeeLine, Status
 from .plan import plan_for
-from .services import _event
+from .services import _event, too_long
 
 PAY_METHODS = {
     "cash": "现金",
@@ -151,6 +151,9 @@ def fee_waive(*, line: FeeLine, officer: Staff, reason: str) -> FeeLine:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("reason_required", "减免须写明理由和依据")
+    limit = FeeLine._meta.get_field("waiver_reason").max_length
+    if len(reason) > limit:
+        raise too_long("too_long", field="reason", message=f"减免理由不能超过{limit}个字（现为{len(reason)}个字）")
     if line.waived:
         raise DomainError("already_waived", f"收费项目“{line.name}”已减免", status=409)
     if line.paid_at is not None:
@@ -158,7 +161,7 @@ def fee_waive(*, line: FeeLine, officer: Staff, reason: str) -> FeeLine:
     today = clock.today()
     with transaction.atomic():
         n = FeeLine.objects.filter(pk=line.pk, waived=False, paid_at__isnull=True).update(
-            waived=True, waiver_reason=reason[:300], paid_on=today)
+            waived=True, waiver_reason=reason, paid_on=today)
         if n != 1:
             raise DomainError("conflict", "收费信息刚刚被其他人更新，请刷新后重试", status=409)
         codes = officer.role_codes()
@@ -365,7 +368,8 @@ def reconciliation_xlsx(*, day: dt.date, by_department: list[dict], by_hall: lis
 # -- the receipt (收费票据) -------------------------------------------------------------------------------
 
 
-def receipt_context(*, receipt: Receipt, base_url: str | None, reveal_id: bool = False) -> dict:
+def receipt_context(*, receipt: Receipt, base_url: str | None, reveal_id: bool = False,
+                    hide_name: bool = False) -> dict:
     from .documents import applicant_block, letterhead
 
     case = receipt.case
@@ -374,7 +378,7 @@ def receipt_context(*, receipt: Receipt, base_url: str | None, reveal_id: bool =
                      issuer=case.hall.name, doc_no=f"票据号：{receipt.receipt_no}")
     ctx.update(
         receipt=receipt,
-        applicant=applicant_block(case, reveal_id=reveal_id),
+        applicant=applicant_block(case, reveal_id=reveal_id, hide_name=hide_name),
         item_name=case.item_version.name,
         rows=[{"line": x, "total": Decimal("0.00") if x.waived else x.amount * x.quantity,
                "basis": x.fee.waiver_basis if x.fee_id else ""} for x in receipt.lines],
@@ -384,14 +388,15 @@ def receipt_context(*, receipt: Receipt, base_url: str | None, reveal_id: bool =
 
 
 def render_receipt_html(*, receipt: Receipt, base_url: str | None, reveal_id: bool = False,
-                        pdf_url: str = "") -> str:
-    ctx = receipt_context(receipt=receipt, base_url=base_url, reveal_id=reveal_id)
-    ctx["pdf_url"] = pdf_url
+                        pdf_url: str = "", for_pdf: bool = False, hide_name: bool = False) -> str:
+    ctx = receipt_context(receipt=receipt, base_url=base_url, reveal_id=reveal_id, hide_name=hide_name)
+    ctx.update(pdf_url=pdf_url, for_pdf=for_pdf)
     return render_to_string("cases/docs/document.html", ctx)
 
 
-def render_receipt_pdf(*, receipt: Receipt, base_url: str | None, reveal_id: bool = False) -> bytes:
+def render_receipt_pdf(*, receipt: Receipt, base_url: str | None, reveal_id: bool = False,
+                       hide_name: bool = False) -> bytes:
     from .documents import html_to_pdf
 
-    return html_to_pdf(render_receipt_html(receipt=receipt, base_url=base_url, reveal_id=reveal_id),
-                       base_url=base_url)
+    return html_to_pdf(render_receipt_html(receipt=receipt, base_url=base_url, reveal_id=reveal_id, for_pdf=True,
+                                           hide_name=hide_name), base_url=base_url)

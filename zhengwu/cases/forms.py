@@ -9,14 +9,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from zhengwu.catalog.models import SpecialProcedure
 from zhengwu.core.errors import DomainError
 from zhengwu.core.validators import validate_phone
 
-from .models import ApplicantKind, Decision, Delivery
+from .models import ApplicantKind, Decision, Delivery, SupplementItem
 from .plan import Plan
-from .services import Applicant
+from .services import MISSING_MAX_ITEMS, TEXT_MAX_CEILING, Applicant
 
 TEXTAREA = {"rows": 3}
 
@@ -127,11 +128,29 @@ class AcceptForm(forms.Form):
 
 
 class SupplementRequestForm(forms.Form):
-    missing = forms.CharField(label="需补正材料（每行一项，一次性告知）", widget=forms.Textarea(attrs=TEXTAREA))
+    missing = forms.CharField(label="需补正材料（每行一项，一次性告知；与材料清单同名的按清单材料核对）",
+                              widget=forms.Textarea(attrs=TEXTAREA))
     note = _note("补正要求")
 
     def clean_missing(self):
-        return [line.strip() for line in self.cleaned_data["missing"].splitlines() if line.strip()]
+        lines = [line.strip() for line in self.cleaned_data["missing"].splitlines() if line.strip()]
+        limit = SupplementItem._meta.get_field("name").max_length
+        too_long = [line for line in lines if len(line) > limit]
+        if too_long:
+            raise ValidationError(f"每项材料名称不能超过{limit}个字（“{too_long[0][:20]}…”为{len(too_long[0])}个字）")
+        if len(lines) > MISSING_MAX_ITEMS:
+            raise ValidationError(f"一次补正告知最多列明{MISSING_MAX_ITEMS}项材料")
+        return lines
+
+
+class SupplementItemForm(forms.Form):
+    """The officer records one listed item as received (已收到) or no longer needed (不再需要)."""
+
+    item_id = forms.IntegerField(label="补正材料", widget=forms.HiddenInput, min_value=1)
+    state = forms.ChoiceField(label="登记为", choices=[(SupplementItem.State.RECEIVED, "已收到"),
+                                                    (SupplementItem.State.WAIVED, "不再需要")])
+    note = forms.CharField(label="说明", max_length=SupplementItem._meta.get_field("note").max_length,
+                           required=False)
 
 
 class RejectForm(forms.Form):
@@ -153,8 +172,15 @@ class ResumeForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    days = forms.IntegerField(label="延长工作日", min_value=1, max_value=60)
+    days = forms.IntegerField(label="延长工作日", min_value=1)
     reason = _note("延期理由（将告知申请人）")
+
+    def __init__(self, *args, limit: int, basis: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["days"]
+        field.validators.append(_max_days(limit, basis))
+        field.widget.attrs["max"] = str(max(limit, 1))
+        field.help_text = f"该事项最多延长{limit}个工作日（{basis}），只能延期一次，须在办结期限届满前决定"
 
 
 class DecideForm(forms.Form):
@@ -183,19 +209,44 @@ class WindowSupplementForm(forms.Form):
 class WithdrawForm(forms.Form):
     """撤回 on the applicant's behalf (their written request in hand): the agent or the window."""
 
-    reason = forms.CharField(label="撤回原因（申请人书面申请）", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="撤回原因（申请人书面申请）", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-def action_form(action: str, *, plan: Plan, missing_required: list[tuple[int, str]], extension_days: int,
+def _max_days(limit: int, basis: str):
+    def check(value):
+        if value is not None and value > limit:
+            raise ValidationError(f"该事项最多延长{limit}个工作日（{basis}）")
+    return check
+
+
+TEXT_FIELDS = ("note", "reason", "result")
+
+
+def _cap_text(form: forms.Form, limit: int) -> None:
+    """Free-text fields carry the policy's maximum (``text_max_chars``), in the browser too."""
+    for name in TEXT_FIELDS:
+        field = form.fields.get(name)
+        if field is not None and field.max_length is None:
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit))
+            field.widget.attrs["maxlength"] = str(limit)
+
+
+def action_form(action: str, *, plan: Plan, missing_required: list[tuple[int, str]],
+                supplement_choices: list[tuple[int, str]] = (), text_max: int = TEXT_MAX_CEILING,
                 data=None) -> forms.Form:
-    """The form of one officer action, with its choices and pre-filled values (ids unique per action)."""
-    form = _action_form(action, plan=plan, missing_required=missing_required, extension_days=extension_days,
-                        data=data)
+    """The form of one officer action, with its choices and pre-filled values (ids unique per action).
+
+    ``supplement_choices``: the listed materials of the open 补正告知 still pending.
+    """
+    form = _action_form(action, plan=plan, missing_required=missing_required,
+                        supplement_choices=supplement_choices, data=data)
+    _cap_text(form, text_max)
     form.auto_id = f"act-{action}-%s"
     return form
 
 
-def _action_form(action, *, plan, missing_required, extension_days, data):
+def _action_form(action, *, plan, missing_required, supplement_choices, data):
     if action == "accept":
         return AcceptForm(data, paper_choices=missing_required)
     if action == "request_supplement":
@@ -207,17 +258,22 @@ def _action_form(action, *, plan, missing_required, extension_days, data):
     if action == "resume":
         return ResumeForm(data)
     if action == "extend":
-        return ExtendForm(data, initial={"days": extension_days})
+        return ExtendForm(data, initial={"days": plan.extension_limit}, limit=plan.extension_limit,
+                          basis=plan.extension_basis)
     if action == "decide":
         return DecideForm(data)
     if action == "deliver":
         return DeliverForm(data)
     if action == "supplement":
-        return WindowSupplementForm(data, paper_choices=missing_required or list(plan.materials.items()))
+        return WindowSupplementForm(data, paper_choices=list(supplement_choices) or missing_required
+                                    or list(plan.materials.items()))
+    if action == "supplement_item":
+        return SupplementItemForm(data)
     if action == "withdraw":
         return WithdrawForm(data)
     return NoteForm(data)
 
 
-ACTION_FORMS = frozenset({"prereview", "accept", "request_supplement", "reject", "review", "suspend", "resume",
-                          "extend", "decide", "complete", "deliver", "supplement", "withdraw"})
+ACTION_FORMS = frozenset({"prereview", "accept", "request_supplement", "supplement_item", "reject", "review",
+                          "suspend", "resume", "extend", "decide", "complete", "deliver", "supplement",
+                          "withdraw"})

@@ -243,6 +243,45 @@ class SupplementRequest(models.Model):
         return f"补正告知 {self.requested_on}"
 
 
+class SupplementItem(models.Model):
+    """One thing a 补正告知 listed, and whether it has come in.
+
+    A catalog material is matched by its id when a file or paper original for it arrives; a free-text
+    item (anything not on the item's material list) is marked 已收到 or 不再需要 by an officer, who
+    may also waive a catalog material. The 补正 is complete when no item is pending.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待补正"
+        RECEIVED = "received", "已收到"
+        WAIVED = "waived", "不再需要"
+
+    request = models.ForeignKey(SupplementRequest, on_delete=models.CASCADE, related_name="items")
+    seq = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("材料名称", max_length=200)
+    material = models.ForeignKey(Material, verbose_name="清单材料", null=True, blank=True, on_delete=models.PROTECT)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    resolved_on = models.DateField("收到或免交日期", null=True, blank=True)
+    resolved_by = models.ForeignKey(Staff, verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", help_text="空：申请人上传的清单材料自动核对")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "补正材料"
+        ordering = ["request_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "seq"], name="supplement_item_seq_unique"),
+            models.CheckConstraint(
+                condition=models.Q(state="pending", resolved_on__isnull=True)
+                | (~models.Q(state="pending") & models.Q(resolved_on__isnull=False)),
+                name="supplement_item_resolved_on",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_state_display()}）"
+
+
 class ClockStop(models.Model):
     """A 特别程序 (or a mid-review 补正) during which the case's clock does not run."""
 
@@ -273,6 +312,8 @@ class Extension(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "延期"
+        # 行政许可法第四十二条: one extension per case
+        constraints = [models.UniqueConstraint(fields=["case"], name="one_extension_per_case")]
 
     def __str__(self):
         return f"延期{self.days}个工作日"

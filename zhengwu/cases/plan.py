@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from zhengwu.catalog.models import ItemVersion, Material, TimeUnit
+from zhengwu.catalog.models import DEFAULT_EXTENSION_DAYS, ItemVersion, Material, TimeUnit
 from zhengwu.org.models import Role
 
 
@@ -44,6 +44,8 @@ class Plan:
     handling_tiers: frozenset[str]
     village_intake: bool
     online_depth: int = 4
+    extension_limit: int = DEFAULT_EXTENSION_DAYS  # 延期: the most working days, once
+    extension_basis: str = "行政许可法第四十二条"
 
     @property
     def immediate(self) -> bool:
@@ -89,6 +91,8 @@ def plan_for(version: ItemVersion | int) -> Plan:
         handling_tiers=frozenset(v.handling_tiers or []),
         village_intake=v.village_intake,
         online_depth=v.online_depth,
+        extension_limit=v.extension_limit,
+        extension_basis="事项实施清单规定" if v.max_extension_days is not None else "行政许可法第四十二条",
     )
     if v.state != ItemVersion.State.DRAFT:
         _plans[version_id] = plan

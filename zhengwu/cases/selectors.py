@@ -14,7 +14,8 @@ from zhengwu.org.models import Role, Staff
 from zhengwu.org.scope import staff_can_act_at, staff_can_read_region
 from zhengwu.workdays import engine
 
-from .models import Case, Status
+from .models import Case, CaseMaterial, Status, SupplementItem, SupplementRequest
+from .plan import plan_for
 
 _RELATED = ("hall__region", "item", "item_version", "department", "agent", "agent_station", "accepted_by",
             "first_officer")
@@ -78,7 +79,12 @@ def case_list_for_staff(*, staff: Staff, status: str = "", q: str = "", due: str
     elif status:
         qs = qs.filter(status=status)
     if q:
-        qs = qs.filter(Q(case_no__icontains=q) | Q(applicant_name__contains=q) | Q(item__name__contains=q))
+        # Only readers who see names whole search by name: a masked name must not be confirmable by a query.
+        # (the inboxes of 领导, 效能监察员 and 中心管理员 span cases they do not handle).
+        found = Q(case_no__icontains=q) | Q(item__name__contains=q)
+        if not codes & {Role.LEADER, Role.SUPERVISOR, Role.HALL_ADMIN}:
+            found |= Q(applicant_name__contains=q)
+        qs = qs.filter(found)
     if due:
         today = clock.today()
         open_q = Q(status=Status.IN_REVIEW)  # stopped clocks (特别程序, 补正) are neither late nor due
@@ -141,6 +147,85 @@ def due_state(case: Case, today: dt.date | None = None) -> str:
 
 
 FULL_ID_ROLES = {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD}
+
+
+def staff_handles_case(staff: Staff, case: Case) -> bool:
+    """Is ``staff`` one of the case's handling officers? Its department's 窗口人员 and 首席代表 in its
+    hall (a 综合窗口 officer without a department: every department's), and the department's
+    部门负责人 anywhere in their region. A 中心管理员, 领导 or 效能监察员 reads without handling."""
+    if not staff.is_active:
+        return False
+    codes = staff.role_codes()
+    if (Role.DEPT_HEAD in codes and staff.department_id == case.department_id
+            and case.hall.region.code.startswith(staff.region.code_prefix)):
+        return True
+    return bool(codes & {Role.WINDOW_OFFICER, Role.CHIEF_REP}) and staff.hall_id == case.hall_id and (
+        staff.department_id is None or staff.department_id == case.department_id)
+
+
+def applicant_name_visible(*, case: Case, user=None, staff: Staff | None = None) -> bool:
+    """The applicant's own account, the village agent who took the case in, and its handling
+    officers see the applicant's name whole; everyone else who may read the case sees it masked."""
+    if user is not None and case.applicant_user_id is not None and case.applicant_user_id == user.pk:
+        return True
+    if staff is None:
+        return False
+    if case.agent_id is not None and case.agent_id == staff.pk:
+        return True
+    return staff_handles_case(staff, case)
+
+
+def applicant_name_for(*, case: Case, user=None, staff: Staff | None = None) -> tuple[str, bool]:
+    """(the name as this reader may see it, whether it is masked)."""
+    from .templatetags.cases_tags import mask_name
+
+    if applicant_name_visible(case=case, user=user, staff=staff):
+        return case.applicant_name, False
+    return mask_name(case.applicant_name), True
+
+
+def supplement_open(case: Case) -> SupplementRequest | None:
+    """The 补正告知 still waiting for materials, with its items."""
+    return (SupplementRequest.objects.filter(case=case, received_on__isnull=True).prefetch_related("items")
+            .order_by("-id").first())
+
+
+def case_materials(case: Case) -> dict:
+    """What the case has and still needs: every material of its item version with the files or paper
+    originals received for it, the files outside the list, the required materials still missing
+    before acceptance, and the open 补正告知 with each listed item's state."""
+    plan = plan_for(case.item_version_id)
+    files: dict[int | None, list[CaseMaterial]] = {}
+    for m in CaseMaterial.objects.filter(case=case).order_by("id"):
+        files.setdefault(m.material_id, []).append(m)
+
+    def file_out(m: CaseMaterial) -> dict:
+        return {"id": m.pk, "name": m.name, "size": m.size, "paper_received": m.paper_received,
+                "uploaded_at": m.uploaded_at}
+
+    materials = [
+        {"material_id": m.pk, "seq": m.seq, "name": m.name, "necessity": m.necessity,
+         "required": m.pk in plan.required, "received": m.pk in files,
+         "files": [file_out(x) for x in files.get(m.pk, [])]}
+        for m in case.item_version.materials.order_by("seq")
+    ]
+    request = supplement_open(case) if case.status == Status.SUPPLEMENT else None
+    supplement = None
+    if request is not None:
+        items = list(request.items.all())
+        supplement = {
+            "requested_on": request.requested_on, "during_review": request.during_review, "note": request.note,
+            "items": [{"id": i.pk, "seq": i.seq, "name": i.name, "material_id": i.material_id, "state": i.state,
+                       "resolved_on": i.resolved_on} for i in items],
+            "remaining": [i.name for i in items if i.state == SupplementItem.State.PENDING],
+        }
+    return {
+        "materials": materials,
+        "extra_files": [file_out(x) for x in files.get(None, [])],
+        "missing_required": [{"material_id": mid, "name": name} for mid, name in plan.required.items()
+                             if mid not in files],
+        "supplement": supplement,
+    }
 
 
 def case_reveal_identity(*, case: Case, staff: Staff, request=None) -> dict:

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 
 from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock, fastsql
-from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.notify import Message, notify
 from zhengwu.core.validators import human_size, validate_id_number, validate_phone, validate_uscc
 from zhengwu.org.models import Hall, Role, Staff, Window
@@ -39,23 +39,59 @@ from .models import (
     FeeLine,
     PolicySetting,
     Status,
+    SupplementItem,
     SupplementRequest,
 )
 from .plan import ONLINE_APPLY_MIN_DEPTH, Plan, plan_for
+from .selectors import supplement_open
 from .transitions import APPLICANT, TRANSITIONS, Transition
 
 # -- policy -------------------------------------------------------------------------------------
 
+# Free text (notes, reasons, results) is capped by policy between these bounds: the API schemas
+# carry the ceiling, the services the policy's figure. Text up to the floor needs no look-up.
+TEXT_MAX_FLOOR, TEXT_MAX_CEILING = 200, 10_000
+
 POLICY_DEFAULTS = {
-    "extension_days": ("10", "延期的默认工作日数（行政许可法第四十二条）"),
-    "max_extensions": ("1", "每件最多延期次数"),
     "upload_types": ("pdf,jpg,jpeg,png,ofd,doc,docx,xls,xlsx", "允许上传的材料文件类型"),
+    "text_max_chars": ("2000", f"说明、理由、意见等自由文字的最大字数（{TEXT_MAX_FLOOR}至{TEXT_MAX_CEILING}）"),
 }
 
 
 def policy(key: str) -> str:
     row = PolicySetting.objects.filter(key=key).values_list("value", flat=True).first()
     return row if row is not None else POLICY_DEFAULTS[key][0]
+
+
+def text_max() -> int:
+    """The most characters a note or reason may have (policy ``text_max_chars``, within the bounds)."""
+    try:
+        n = int(policy("text_max_chars"))
+    except ValueError:
+        n = int(POLICY_DEFAULTS["text_max_chars"][0])
+    return max(TEXT_MAX_FLOOR, min(n, TEXT_MAX_CEILING))
+
+
+def too_long(code: str, *, field: str, message: str) -> DomainError:
+    """A 422 naming the field, in the shape the API gives every refused input (``details[].field``)."""
+    return DomainError(code, message, status=422,
+                       details=[{"field": field, "in": "body", "type": "string_too_long", "message": message}])
+
+
+def clean_text(value, *, field: str, label: str) -> str:
+    """Free text stripped, refused (422, naming the field) when longer than the policy allows."""
+    text = (value or "").strip()
+    if len(text) > TEXT_MAX_FLOOR and len(text) > (limit := text_max()):
+        raise too_long("text_too_long", field=field, message=f"{label}不能超过{limit}个字（现为{len(text)}个字）")
+    return text
+
+
+def _check_length(value: str, *, model, name: str, field: str, label: str) -> str:
+    """A value bound for a CharField, refused (422, naming the field) when longer than the column."""
+    limit = model._meta.get_field(name).max_length
+    if len(value) > limit:
+        raise too_long("too_long", field=field, message=f"{label}不能超过{limit}个字（现为{len(value)}个字）")
+    return value
 
 
 # -- input checks ---------------------------------------------------------------------------------
@@ -110,8 +146,11 @@ def clean_applicant(a: Applicant) -> Applicant:
     name = (a.name or "").strip()
     if not name:
         raise DomainError("applicant_name", "请填写申请人姓名或单位名称")
+    _check_length(name, model=Case, name="applicant_name", field="name", label="申请人姓名或单位名称")
     phone = validate_phone(a.phone)
     id_number, uscc, legal_rep = "", "", (a.legal_rep or "").strip()
+    _check_length(legal_rep, model=Case, name="legal_rep", field="legal_rep", label="法定代表人")
+    address = _check_length((a.address or "").strip(), model=Case, name="address", field="address", label="联系地址")
     if a.kind == ApplicantKind.PERSON:
         id_number = validate_id_number(a.id_number)
     else:
@@ -120,7 +159,7 @@ def clean_applicant(a: Applicant) -> Applicant:
             raise DomainError("legal_rep", "法人申请请填写法定代表人")
         if a.id_number:
             id_number = validate_id_number(a.id_number)
-    return Applicant(a.kind, name, phone, id_number, uscc, legal_rep, (a.address or "").strip())
+    return Applicant(a.kind, name, phone, id_number, uscc, legal_rep, address)
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -282,6 +321,7 @@ def case_submit(*, item: Item, applicant: Applicant, channel: str, hall: Hall | 
         raise DomainError("channel", "申请渠道应为网上申请、窗口申请或代办员代办")
     if plan.handling_tiers and hall.tier not in plan.handling_tiers and channel != Channel.AGENT:
         raise DomainError("wrong_tier", f"事项“{item.name}”不在{hall.name}受理")
+    note = clean_text(note, field="note", label="申请说明")
     uploads = []
     for material_id, upload in files:
         if material_id is not None and material_id not in plan.materials:
@@ -321,6 +361,7 @@ def case_prereview(*, case: Case, officer: Staff, window: Window | None = None, 
     _check_state(case, t)
     plan = plan_for(case.item_version_id)
     role = _officer_role(officer, t, case, plan)
+    note = clean_text(note, field="note", label="预审意见")
     frm = case.status
     with transaction.atomic():
         _update(case, t, Status.PENDING, first_officer_id=case.first_officer_id or officer.pk)
@@ -335,6 +376,7 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
     _check_state(case, t)
     plan = plan_for(case.item_version_id)
     role = _officer_role(officer, t, case, plan)
+    note = clean_text(note, field="note", label="受理意见")
     paper = [m for m in paper_materials if m in plan.materials]
     have: set[int] = set()
     if plan.required or paper:  # an item with no required material and nothing on paper skips the query
@@ -387,34 +429,74 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
     return case
 
 
-def case_request_supplement(*, case: Case, officer: Staff, missing: list[str], note: str = "",
-                            window: Window | None = None) -> Case:
+MISSING_MAX_ITEMS = 50  # one 补正告知 lists at most this many items
+
+
+def _supplement_list(plan: Plan, *, missing, material_ids) -> list[tuple[str, int | None]]:
+    """(name, catalog material id or None) of each item to list, in order, without repeats.
+
+    Materials named by id come first; a typed name equal to a material of the item's list is that
+    material (the page pre-fills the names of the missing ones); anything else is free text.
+    """
+    by_name: dict[str, int] = {}
+    for mid, name in plan.materials.items():
+        by_name.setdefault(name, mid)
+    out: list[tuple[str, int | None]] = []
+    names: set[str] = set()
+    for mid in material_ids or ():
+        if mid not in plan.materials:
+            raise DomainError("unknown_material", "需补正的材料不属于该事项的材料清单")
+        if plan.materials[mid] not in names:
+            names.add(plan.materials[mid])
+            out.append((plan.materials[mid], mid))
+    for raw in missing or ():
+        name = (raw or "").strip()
+        if not name or name in names:
+            continue
+        _check_length(name, model=SupplementItem, name="name", field="missing", label="需补正材料名称")
+        names.add(name)
+        out.append((name, by_name.get(name)))
+    if len(out) > MISSING_MAX_ITEMS:
+        message = f"一次补正告知最多列明{MISSING_MAX_ITEMS}项材料"
+        raise DomainError("missing_too_many", message, status=422,
+                          details=[{"field": "missing", "in": "body", "type": "too_long", "message": message}])
+    return out
+
+
+def case_request_supplement(*, case: Case, officer: Staff, missing: list[str] = (), material_ids=(),
+                            note: str = "", window: Window | None = None) -> Case:
     """补正: tell the applicant once and completely what is missing (一次性告知).
 
-    Before acceptance the application waits; during review the clock stops until receipt.
+    ``material_ids`` name materials of the item's list; ``missing`` adds names (a name equal to a
+    listed material is that material; others are free text an officer will confirm). Before
+    acceptance the application waits; during review the clock stops until the 补正 is complete.
     """
     t = TRANSITIONS["request_supplement"]
     _check_state(case, t)
     plan = plan_for(case.item_version_id)
     role = _officer_role(officer, t, case, plan)
-    missing = [m.strip() for m in missing or [] if m and m.strip()]
-    if not missing:
+    note = clean_text(note, field="note", label="补正要求")
+    items = _supplement_list(plan, missing=missing, material_ids=material_ids)
+    if not items:
         raise DomainError("missing_empty", "请一次性列明需要补正的全部材料")
+    names = [name for name, _ in items]
     today = clock.today()
     during_review = case.status == Status.IN_REVIEW
     frm = case.status
     with transaction.atomic():
         _update(case, t, Status.SUPPLEMENT, first_officer_id=case.first_officer_id or officer.pk)
-        SupplementRequest.objects.create(case=case, requested_on=today, requested_by=officer,
-                                         during_review=during_review, missing=missing, note=note)
+        request = SupplementRequest.objects.create(case=case, requested_on=today, requested_by=officer,
+                                                   during_review=during_review, missing=names, note=note)
+        SupplementItem.objects.bulk_create([SupplementItem(request=request, seq=i, name=name, material_id=mid)
+                                            for i, (name, mid) in enumerate(items, start=1)])
         if during_review:
-            ClockStop.objects.create(case=case, kind="supplement", reason="审查中要求补正：" + "、".join(missing),
+            ClockStop.objects.create(case=case, kind="supplement", reason="审查中要求补正：" + "、".join(names),
                                      start_on=today, started_by=officer)
             case_clocks.case_clocks_stop(case, today=today)
         _log(case, t.action, frm, case.status, officer=officer, role=role, window=window, step=case.current_step,
-               note=note, data={"missing": missing})
+               note=note, data={"missing": names})
         _tell_applicant(case, "supplement", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）需要补正材料："
-                        f"{'、'.join(missing)}。请一次性补齐后提交，可登录门户上传或到窗口递交。")
+                        f"{'、'.join(names)}。请一次性补齐后提交，可登录门户上传或到窗口递交。")
     return case
 
 
@@ -429,51 +511,130 @@ def _may_act_for_applicant(case: Case, *, user=None, officer: Staff | None = Non
     raise PermissionDenied("只有申请人本人、代办员或受理窗口可以为该办件操作")
 
 
+def _supplement_complete(case: Case, t: Transition, plan: Plan, request: SupplementRequest | None, *,
+                         today: dt.date) -> dict:
+    """Inside the action's transaction: the last listed item is in. The case goes back to 待受理, or
+    to 审查中 with its clock running again and its due date moved by the days it stood still."""
+    during_review = bool(request and request.during_review)
+    changes: dict = {}
+    if during_review:
+        ClockStop.objects.filter(case=case, kind="supplement", end_on__isnull=True).update(end_on=today)
+        stops = _closed_stops(case)
+        deadline = _deadline(case, plan, start=case.accepted_on, extension_days=case.extension_days, stops=stops)
+        changes = {"due_date": deadline.due, "due_provisional": deadline.provisional}
+    _update(case, t, Status.IN_REVIEW if during_review else Status.PENDING, **changes)
+    if during_review:
+        case_clocks.case_clocks_resume(case, plan, stops=stops)
+    if request is not None:
+        SupplementRequest.objects.filter(pk=request.pk).update(received_on=today)
+    return changes
+
+
+def _mark_received(items: list[SupplementItem], *, today: dt.date, officer: Staff | None = None,
+                   state: str = SupplementItem.State.RECEIVED, note: str = "") -> None:
+    if items:
+        SupplementItem.objects.filter(pk__in=[i.pk for i in items], state=SupplementItem.State.PENDING).update(
+            state=state, resolved_on=today, resolved_by=officer, note=note)
+
+
+def _tell_remaining(case: Case, plan: Plan, received: list[str], remaining: list[str]) -> None:
+    got = f"已收到补正材料：{'、'.join(received)}。" if received else ""
+    _tell_applicant(case, "supplement_partial", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）{got}"
+                    f"尚需补正：{'、'.join(remaining)}，全部补齐后继续办理。")
+
+
 def case_supplement(*, case: Case, user=None, officer: Staff | None = None, files=(), paper_materials=(),
                     note: str = "") -> Case:
-    """The applicant hands in what was missing; the clock restarts from receipt."""
+    """The applicant (or the window or agent for them) hands in what was missing.
+
+    A file or paper original of a listed catalog material marks that item received. The 补正 is
+    complete, and the clock restarts from that day, only when no listed item is pending; until
+    then the case stays 待补正 and the applicant is told what is still missing. Free-text items
+    are confirmed by an officer (``case_supplement_item``).
+    """
     t = TRANSITIONS["supplement"]
     _check_state(case, t)
     role = _may_act_for_applicant(case, user=user, officer=officer)
     if paper_materials and officer is None:
         raise PermissionDenied("纸质材料须由窗口或代办员核收后登记，申请人请上传材料文件", code="paper_by_staff")
     plan = plan_for(case.item_version_id)
+    note = clean_text(note, field="note", label="补正说明")
     uploads = []
     for material_id, upload in files:
         if material_id is not None and material_id not in plan.materials:
             raise DomainError("unknown_material", "上传的材料不属于该事项的材料清单")
         check_upload(upload)
         uploads.append((material_id, upload))
-    if not uploads and not paper_materials and not note:
+    paper = [m for m in paper_materials if m in plan.materials]
+    if not uploads and not paper and not note:
         raise DomainError("supplement_empty", "请上传补正材料或填写补正说明")
     today = clock.today()
     frm = case.status
-    request = SupplementRequest.objects.filter(case=case, received_on__isnull=True).order_by("-id").first()
-    during_review = bool(request and request.during_review)
+    request = supplement_open(case)
+    pending = [i for i in (request.items.all() if request else []) if i.state == SupplementItem.State.PENDING]
+    arrived = {m for m, _ in uploads if m is not None} | set(paper)
+    received = [i for i in pending if i.material_id in arrived]
+    remaining = [i.name for i in pending if i not in received]
+    uploader = user if user is not None else (officer.user if officer else None)
     with transaction.atomic():
         changes = {}
-        if during_review:
-            ClockStop.objects.filter(case=case, kind="supplement", end_on__isnull=True).update(end_on=today)
-            stops = _closed_stops(case)
-            deadline = _deadline(case, plan, start=case.accepted_on, extension_days=case.extension_days, stops=stops)
-            changes = {"due_date": deadline.due, "due_provisional": deadline.provisional}
-        _update(case, t, Status.IN_REVIEW if during_review else Status.PENDING, **changes)
-        if during_review:
-            case_clocks.case_clocks_resume(case, plan, stops=stops)
-        if request is not None:
-            SupplementRequest.objects.filter(pk=request.pk).update(received_on=today)
-        uploader = user if user is not None else (officer.user if officer else None)
+        if remaining:
+            _update(case, t, Status.SUPPLEMENT)
+        else:
+            changes = _supplement_complete(case, t, plan, request, today=today)
+        _mark_received(received, today=today)
         for material_id, upload in uploads:
             CaseMaterial.objects.create(case=case, material_id=material_id,
                                         name=plan.materials.get(material_id, upload.name), file=upload,
                                         size=upload.size, uploaded_by=uploader)
         CaseMaterial.objects.bulk_create(
             [CaseMaterial(case=case, material_id=m, name=plan.materials[m], paper_received=True,
-                          uploaded_by=uploader) for m in paper_materials if m in plan.materials]
+                          uploaded_by=uploader) for m in paper]
         )
         _log(case, t.action, frm, case.status, officer=officer, user=user, role=role, note=note,
-               data={"files": [u.name for _, u in uploads], **({"due_date": changes["due_date"].isoformat()}
-                                                               if changes else {})})
+             data={"files": [u.name for _, u in uploads], "received": [i.name for i in received],
+                   "remaining": remaining,
+                   **({"due_date": changes["due_date"].isoformat()} if changes else {})})
+        if remaining:
+            _tell_remaining(case, plan, [i.name for i in received], remaining)
+    return case
+
+
+def case_supplement_item(*, case: Case, officer: Staff, item_id: int, state: str, note: str = "",
+                         window: Window | None = None) -> Case:
+    """An officer records that one listed item has come in (已收到: a paper original, or a free-text
+    item no catalog material stands for) or is no longer needed (不再需要). When it was the last
+    pending item the 补正 is complete and the clock restarts."""
+    t = TRANSITIONS["supplement_item"]
+    _check_state(case, t)
+    plan = plan_for(case.item_version_id)
+    role = _officer_role(officer, t, case, plan)
+    if state not in (SupplementItem.State.RECEIVED, SupplementItem.State.WAIVED):
+        raise DomainError("item_state", "请选择“已收到”或“不再需要”")
+    note = _check_length((note or "").strip(), model=SupplementItem, name="note", field="note", label="说明")
+    request = supplement_open(case)
+    items = list(request.items.all()) if request else []
+    item = next((i for i in items if i.pk == item_id), None)
+    if item is None:
+        raise NotFound("该办件当前的补正告知中没有这项材料", code="supplement_item")
+    if item.state != SupplementItem.State.PENDING:
+        raise DomainError("item_resolved", f"“{item.name}”已登记为{item.get_state_display()}", status=409)
+    remaining = [i.name for i in items if i.state == SupplementItem.State.PENDING and i.pk != item.pk]
+    today = clock.today()
+    frm = case.status
+    with transaction.atomic():
+        changes = {}
+        if remaining:
+            _update(case, t, Status.SUPPLEMENT)
+        else:
+            changes = _supplement_complete(case, t, plan, request, today=today)
+        _mark_received([item], today=today, officer=officer, state=state, note=note)
+        if state == SupplementItem.State.RECEIVED and item.material_id is not None:
+            CaseMaterial.objects.create(case=case, material_id=item.material_id, name=item.name,
+                                        paper_received=True, uploaded_by_id=officer.user_id)
+        _log(case, t.action, frm, case.status, officer=officer, role=role, window=window, step=case.current_step,
+             note=note, data={"item": item.name, "state": state, "remaining": remaining,
+                              **({"due_date": changes["due_date"].isoformat()} if changes else {})})
     return case
 
 
@@ -485,7 +646,7 @@ def case_reject(*, case: Case, officer: Staff, reason: str, window: Window | Non
         raise DomainError("already_accepted", "办件已受理，不能再作不予受理；请在决定环节作出不予许可决定", status=409)
     plan = plan_for(case.item_version_id)
     role = _officer_role(officer, t, case, plan)
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="reason", label="不予受理理由")
     if not reason:
         raise DomainError("reason_required", "不予受理必须说明理由和法律依据")
     now = clock.now()
@@ -508,6 +669,7 @@ def case_review(*, case: Case, officer: Staff, note: str = "", window: Window | 
         raise DomainError("decision_step", f"当前环节“{plan.step(case.current_step).name}”为决定环节，请作出决定",
                           status=409)
     role = _officer_role(officer, t, case, plan)
+    note = clean_text(note, field="note", label="审查意见")
     step = case.current_step
     with transaction.atomic():
         _update(case, t, Status.IN_REVIEW, current_step=step + 1)
@@ -530,7 +692,7 @@ def case_suspend(*, case: Case, officer: Staff, kind: str, reason: str, window: 
     if kind not in plan.special_procedures:
         raise DomainError("procedure_not_allowed",
                           f"该事项的实施清单未设定“{SpecialProcedure(kind).label}”特别程序，不能中止计时")
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="reason", label="特别程序原因")
     if not reason:
         raise DomainError("reason_required", "启动特别程序须写明原因（将书面告知申请人）")
     today = clock.today()
@@ -551,7 +713,7 @@ def case_resume(*, case: Case, officer: Staff, result: str, window: Window | Non
     _check_state(case, t)
     plan = plan_for(case.item_version_id)
     role = _officer_role(officer, t, case, plan)
-    result = (result or "").strip()
+    result = clean_text(result, field="result", label="特别程序结果")
     if not result:
         raise DomainError("result_required", "请填写特别程序的结果")
     today = clock.today()
@@ -568,19 +730,36 @@ def case_resume(*, case: Case, officer: Staff, result: str, window: Window | Non
 
 
 def case_extend(*, case: Case, head: Staff, reason: str, days: int | None = None) -> Case:
-    """延期 approved by the 部门负责人, with the reason told to the applicant."""
+    """延期 (行政许可法第四十二条), approved by the 部门负责人 with the reason told to the applicant.
+
+    Decided before the period runs out (a case past its due date is late, not extended), once, and
+    by no more than the item version allows (``ItemVersion.extension_limit``: 10 working days on the
+    20-day rule unless the catalog names another law's figure). ``days`` defaults to that limit.
+    """
     t = TRANSITIONS["extend"]
     _check_state(case, t)
     plan = plan_for(case.item_version_id)
     role = _officer_role(head, t, case, plan)
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="reason", label="延期理由")
     if not reason:
         raise DomainError("reason_required", "延期须写明理由，并告知申请人")
-    days = int(days if days is not None else policy("extension_days"))
-    if not 1 <= days <= 60:
-        raise DomainError("extension_days", "延期天数应在1至60个工作日之间")
-    if Extension.objects.filter(case=case).count() >= int(policy("max_extensions")):
+    if Extension.objects.filter(case=case).exists():
         raise DomainError("already_extended", "该办件已延期，不能再次延期", status=409)
+    today = clock.today()
+    # While a 特别程序 stops the clock the period cannot run out: what counts is the day it stopped.
+    running_on = today
+    if case.status == Status.SUSPENDED:
+        running_on = (ClockStop.objects.filter(case=case, end_on__isnull=True).order_by("start_on")
+                      .values_list("start_on", flat=True).first()) or today
+    if case.due_date is not None and running_on > case.due_date:
+        raise DomainError("deadline_passed", "办结期限已届满，不能延期", status=409)
+    limit = plan.extension_limit
+    if limit <= 0:
+        raise DomainError("extension_not_allowed", f"事项“{plan.item_name}”依法不得延长办理期限")
+    days = limit if days is None else int(days)
+    if not 1 <= days <= limit:
+        raise DomainError("extension_days", f"该事项最多可延长{limit}个工作日（{plan.extension_basis}），"
+                                            f"请填写1至{limit}之间的天数")
     total = case.extension_days + days
     deadline = _deadline(case, plan, start=case.accepted_on, extension_days=total, stops=_closed_stops(case))
     with transaction.atomic():
@@ -608,7 +787,7 @@ def case_decide(*, case: Case, officer: Staff, decision: str, reason: str = "",
     role = _officer_role(officer, t, case, plan)
     if decision not in Decision.values:
         raise DomainError("decision", "决定应为准予或不予")
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="reason", label="决定理由")
     if decision == Decision.DENY and not reason:
         raise DomainError("reason_required", "作出不予许可决定必须说明理由")
     with transaction.atomic():
@@ -625,6 +804,7 @@ def case_complete(*, case: Case, officer: Staff, note: str = "", window: Window 
     _check_state(case, t)
     plan = plan_for(case.item_version_id)
     role = _officer_role(officer, t, case, plan)
+    note = clean_text(note, field="note", label="办结说明")
     now = clock.now()
     with transaction.atomic():
         _update(case, t, Status.COMPLETED, completed_at=now, completed_on=clock.today(), closed_at=now)
@@ -645,7 +825,8 @@ def case_deliver(*, case: Case, officer: Staff, method: str, tracking_no: str = 
     role = _officer_role(officer, t, case, plan)
     if method not in Delivery.values:
         raise DomainError("delivery_method", "送达方式应为窗口领取、邮寄送达或电子送达")
-    tracking_no = (tracking_no or "").strip()
+    tracking_no = _check_length((tracking_no or "").strip(), model=Case, name="tracking_no", field="tracking_no",
+                                label="快递单号")
     if method == Delivery.POST and not tracking_no:
         raise DomainError("tracking_required", "邮寄送达须填写快递单号")
     with transaction.atomic():
@@ -661,6 +842,7 @@ def case_withdraw(*, case: Case, user=None, officer: Staff | None = None, reason
     t = TRANSITIONS["withdraw"]
     _check_state(case, t)
     role = _may_act_for_applicant(case, user=user, officer=officer)
+    reason = clean_text(reason, field="reason", label="撤回原因")
     now = clock.now()
     frm = case.status
     with transaction.atomic():
@@ -686,14 +868,21 @@ def case_add_materials(*, case: Case, files, user=None, officer: Staff | None = 
     if not uploads:
         raise DomainError("no_files", "请选择要上传的材料文件")
     uploader = user if user is not None else (officer.user if officer else None)
+    received = []  # while 待补正: the listed materials these files stand for (the 补正 itself is sent after)
+    if case.status == Status.SUPPLEMENT and (request := supplement_open(case)) is not None:
+        arrived = {m for m, _ in uploads if m is not None}
+        received = [i for i in request.items.all() if i.state == SupplementItem.State.PENDING
+                    and i.material_id in arrived]
     with transaction.atomic():
         _update(case, t, case.status)
+        _mark_received(received, today=clock.today())
         for material_id, upload in uploads:
             CaseMaterial.objects.create(case=case, material_id=material_id,
                                         name=plan.materials.get(material_id, upload.name), file=upload,
                                         size=upload.size, uploaded_by=uploader)
         _log(case, t.action, case.status, case.status, officer=officer, user=user, role=role,
-               data={"files": [u.name for _, u in uploads]})
+               data={"files": [u.name for _, u in uploads],
+                     **({"received": [i.name for i in received]} if received else {})})
     return case
 
 

@@ -45,7 +45,9 @@ TRANSITIONS: dict[str, Transition] = {
         _t("accept", "受理", [S.SUBMITTED, S.PENDING], [S.IN_REVIEW, S.COMPLETED], OFFICER, FRONT),
         _t("request_supplement", "一次性告知补正", [S.SUBMITTED, S.PENDING, S.IN_REVIEW], [S.SUPPLEMENT],
            OFFICER, FRONT),
-        _t("supplement", "补正材料", [S.SUPPLEMENT], [S.PENDING, S.IN_REVIEW], APPLICANT),
+        # a partial 补正 stays 待补正 until every listed item is in (or waived by an officer)
+        _t("supplement", "补正材料", [S.SUPPLEMENT], [S.SUPPLEMENT, S.PENDING, S.IN_REVIEW], APPLICANT),
+        _t("supplement_item", "核对补正材料", [S.SUPPLEMENT], [S.SUPPLEMENT, S.PENDING, S.IN_REVIEW], OFFICER, FRONT),
         _t("reject", "不予受理", [S.SUBMITTED, S.PENDING, S.SUPPLEMENT], [S.REJECTED], OFFICER, FRONT),
         _t("review", "审查通过，转下一环节", [S.IN_REVIEW], [S.IN_REVIEW], OFFICER, step_role=True),
         _t("suspend", "启动特别程序", [S.IN_REVIEW], [S.SUSPENDED], OFFICER, HANDLERS),

@@ -37,7 +37,7 @@ from zhengwu.supervision.selectors import attach_cards, cards_for_cases
 from . import claims, selectors, services
 from .documents import document_list
 from .forms import ACTION_FORMS, ApplicantForm, ClaimForm, ProgressForm, RegisterForm, action_form
-from .models import Channel, Status
+from .models import Channel, Status, SupplementItem
 from .plan import plan_for
 from .transitions import OFFICER, TRANSITIONS, actions_from
 
@@ -149,7 +149,7 @@ def _case_context(case) -> dict:
         (by_mid[m.material_id] if m.material_id else extras).append(m)
     material_rows = [{"id": mid, "name": name, "required": mid in plan.required, "files": by_mid.get(mid, [])}
                      for mid, name in plan.materials.items()]
-    supplements = list(case.supplements.select_related("requested_by").order_by("id"))
+    supplements = list(case.supplements.select_related("requested_by").prefetch_related("items").order_by("id"))
     open_request = next((r for r in reversed(supplements) if r.received_on is None), None)
     stops = list(case.clock_stops.order_by("start_on", "id"))
     return {
@@ -301,10 +301,11 @@ def my_case(request, case_no: str):
     ctx = _case_context(case)
     request_ = ctx["open_request"]
     slots = []
-    if request_ is not None:
-        ids = {name: mid for mid, name in ctx["plan"].materials.items()}
-        for i, name in enumerate(request_.missing):
-            slots.append({"name": name, "input": f"file_{ids[name]}" if name in ids else f"extra_{i}"})
+    if request_ is not None:  # an upload box for each listed item still pending
+        for item in request_.items.all():
+            if item.state == SupplementItem.State.PENDING:
+                slots.append({"name": item.name,
+                              "input": f"file_{item.material_id}" if item.material_id else f"extra_{item.seq}"})
     from zhengwu.ratings.models import Rating  # ratings builds on cases, so not at module level
 
     ctx.update(supplement_slots=slots, can_withdraw=case.status in TRANSITIONS["withdraw"].sources,
@@ -330,7 +331,13 @@ def my_supplement(request, case_no: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "补正材料已提交，窗口将尽快审核。")
+        if case.status == Status.SUPPLEMENT:
+            request_ = selectors.supplement_open(case)
+            remaining = [i.name for i in (request_.items.all() if request_ else [])
+                         if i.state == SupplementItem.State.PENDING]
+            messages.warning(request, f"已提交。补正尚未完成，还需：{'、'.join(remaining)}。全部补齐后窗口继续办理。")
+        else:
+            messages.success(request, "补正材料已齐全，窗口将尽快审核。")
     return redirect("cases:my_case", case_no=case.case_no)
 
 
@@ -441,7 +448,10 @@ def workbench(request):
                                        due=due).select_related("hall__region")
     page = Paginator(qs, PAGE_SIZE).get_page(p.get("page"))
     today = clock.today()
-    rows = [(c, selectors.due_state(c, today)) for c in attach_cards(page.object_list)]
+    rows = []
+    for c in attach_cards(page.object_list):
+        c.shown_name, _ = selectors.applicant_name_for(case=c, staff=staff)
+        rows.append((c, selectors.due_state(c, today)))
     counts = {
         "open": selectors.case_list_for_staff(staff=staff, status="open").count(),
         "supplement": selectors.case_list_for_staff(staff=staff, status=Status.SUPPLEMENT).count(),
@@ -494,27 +504,41 @@ def officer_actions(case, staff, plan) -> list:
     return allowed
 
 
+def _supplement_choices(case) -> list[tuple[int, str]]:
+    """The listed catalog materials of the open 补正告知 still pending: what the window may record."""
+    request_ = selectors.supplement_open(case) if case.status == Status.SUPPLEMENT else None
+    if request_ is None:
+        return []
+    return [(i.material_id, i.name) for i in request_.items.all()
+            if i.state == SupplementItem.State.PENDING and i.material_id is not None]
+
+
 def _render_staff_case(request, case, revealed=None):
     staff = request.staff
     ctx = _case_context(case)
     plan = ctx["plan"]
-    extension_days = int(services.policy("extension_days"))
-    forms = [(t, action_form(t.action, plan=plan, missing_required=ctx["missing_required"],
-                             extension_days=extension_days))
-             for t in officer_actions(case, staff, plan)]
+    text_max = services.text_max()
+    choices = _supplement_choices(case)
+
+    def form(action):
+        return action_form(action, plan=plan, missing_required=ctx["missing_required"],
+                           supplement_choices=choices, text_max=text_max)
+
+    allowed = officer_actions(case, staff, plan)
+    can_resolve_items = any(t.action == "supplement_item" for t in allowed)
+    forms = [(t, form(t.action)) for t in allowed if t.action != "supplement_item"]
     front = staff_can_act_at(staff, department_id=case.department_id, hall=case.hall)
     for_applicant = front or (case.agent_id is not None and case.agent_id == staff.pk)
     if case.status == Status.SUPPLEMENT and for_applicant:
-        t = TRANSITIONS["supplement"]
-        forms.append((t, action_form("supplement", plan=plan, missing_required=ctx["missing_required"],
-                                     extension_days=extension_days)))
+        forms.append((TRANSITIONS["supplement"], form("supplement")))
     # 撤回 on paper: the resident's agent, or the window for an application it took in itself
     agent_of_case = case.agent_id is not None and case.agent_id == staff.pk
     if case.status in TRANSITIONS["withdraw"].sources and (agent_of_case or (front and case.channel == Channel.WINDOW)):
-        forms.append((TRANSITIONS["withdraw"], action_form("withdraw", plan=plan, missing_required=[],
-                                                           extension_days=extension_days)))
+        forms.append((TRANSITIONS["withdraw"], form("withdraw")))
+    shown_name, name_masked = selectors.applicant_name_for(case=case, staff=staff)
     ctx.update(
-        _staff_ctx(staff), action_forms=forms, revealed=revealed,
+        _staff_ctx(staff), action_forms=forms, revealed=revealed, can_resolve_items=can_resolve_items,
+        supplement_choices=choices, shown_name=shown_name, name_masked=name_masked,
         current_step_name=plan.step(case.current_step).name if case.current_step else "",
         supervision_cards=cards_for_cases([case.pk]).get(case.pk, []),
         can_reveal=bool(staff.role_codes() & selectors.FULL_ID_ROLES)
@@ -568,6 +592,9 @@ def _do(action: str, case, staff, window, d: dict):
     if action == "request_supplement":
         return services.case_request_supplement(case=case, window=window, missing=d["missing"], note=d["note"],
                                                 **officer)
+    if action == "supplement_item":
+        return services.case_supplement_item(case=case, window=window, item_id=d["item_id"], state=d["state"],
+                                             note=d["note"], **officer)
     if action == "reject":
         return services.case_reject(case=case, window=window, reason=d["reason"], **officer)
     if action == "review":
@@ -605,7 +632,8 @@ def act(request, case_no: str, action: str):
     plan = plan_for(case.item_version_id)
     have = set(case.materials.filter(material__isnull=False).values_list("material_id", flat=True))
     missing = [(mid, name) for mid, name in plan.required.items() if mid not in have]
-    form = action_form(action, plan=plan, missing_required=missing, extension_days=0, data=request.POST)
+    form = action_form(action, plan=plan, missing_required=missing, supplement_choices=_supplement_choices(case),
+                       text_max=services.text_max(), data=request.POST)
     label = TRANSITIONS[action].label
     if not form.is_valid():
         errors = "；".join(f"{form.fields[f].label}：{' '.join(e)}" if f in form.fields else " ".join(e)

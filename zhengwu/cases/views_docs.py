@@ -29,7 +29,7 @@ from . import fees
 from .documents import document_kind_get, document_list, render_document_html, render_document_pdf
 from .models import Case, FeeLine
 from .plan import plan_for
-from .selectors import case_get, staff_can_read_case
+from .selectors import applicant_name_visible, case_get, staff_can_read_case
 
 HEADINGS = {400: "请求有误", 403: "无权访问", 404: "未找到", 409: "暂不能办理"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,6 +72,15 @@ def _case_for_viewer(request, case: Case, *, cashier_may_read: bool = False) -> 
     raise NotFound("未找到该办件")
 
 
+def _hide_name(request, case: Case, *, cashier_may_read: bool = False) -> bool:
+    """Whether this reader's copy masks the applicant's name: all but the applicant, the agent who took
+    the case in and its handling officers (and, on receipts, the hall's cashiers who issue them)."""
+    staff = staff_for_user(request.user)
+    if applicant_name_visible(case=case, user=request.user, staff=staff):
+        return False
+    return not (cashier_may_read and staff is not None and fees.is_cashier(staff, case.hall))
+
+
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, filename)
@@ -98,6 +107,7 @@ def document_page(request, case_no: str, kind: str):
     own = _case_for_viewer(request, case)
     doc = document_kind_get(case, kind)
     html = render_document_html(case=case, kind=doc.code, base_url=_base_url(request), reveal_id=own,
+                                hide_name=_hide_name(request, case),
                                 pdf_url=reverse("casedocs:document_pdf", args=[case.case_no, doc.code]))
     audit_record(actor=request.user, action="view", obj=case, request=request,
                  summary=f"查看办件 {case.case_no} 的{doc.title}（网页）")
@@ -111,7 +121,8 @@ def document_pdf(request, case_no: str, kind: str):
     case = case_get(case_no=case_no)
     own = _case_for_viewer(request, case)
     doc = document_kind_get(case, kind)
-    data = render_document_pdf(case=case, kind=doc.code, base_url=_base_url(request), reveal_id=own)
+    data = render_document_pdf(case=case, kind=doc.code, base_url=_base_url(request), reveal_id=own,
+                               hide_name=_hide_name(request, case))
     title = doc.title
     audit_record(actor=request.user, action="view", obj=case, request=request,
                  summary=f"查看办件 {case.case_no} 的{title}（PDF）")
@@ -121,13 +132,26 @@ def document_pdf(request, case_no: str, kind: str):
 # -- receipts -----------------------------------------------------------------------------------------------
 
 
+RECEIPT_NOT_FOUND = "未找到该收费票据"
+
+
+def _receipt_for_viewer(request, receipt_no: str):
+    """(receipt, whether the viewer is its applicant). Receipt numbers are sequential, so a receipt
+    the viewer may not open answers exactly as one that does not exist: 404, the same message."""
+    try:
+        receipt = fees.receipt_get(receipt_no=receipt_no)
+        return receipt, _case_for_viewer(request, receipt.case, cashier_may_read=True)
+    except (NotFound, PermissionDenied):
+        raise NotFound(RECEIPT_NOT_FOUND) from None
+
+
 @login_required
 @require_GET
 @domain_errors
 def receipt_page(request, receipt_no: str):
-    receipt = fees.receipt_get(receipt_no=receipt_no)
-    own = _case_for_viewer(request, receipt.case, cashier_may_read=True)
+    receipt, own = _receipt_for_viewer(request, receipt_no)
     html = fees.render_receipt_html(receipt=receipt, base_url=_base_url(request), reveal_id=own,
+                                    hide_name=_hide_name(request, receipt.case, cashier_may_read=True),
                                     pdf_url=reverse("casedocs:receipt_pdf", args=[receipt_no]))
     audit_record(actor=request.user, action="view", obj=receipt.case, request=request,
                  summary=f"查看收费票据 {receipt_no}（网页）")
@@ -143,9 +167,9 @@ def receipt_pdf(request, receipt_no: str):
 
 def receipt_pdf_response(request, receipt_no: str):
     """The receipt as a PDF to whoever may read its case (page and API), each opening audited."""
-    receipt = fees.receipt_get(receipt_no=receipt_no)
-    own = _case_for_viewer(request, receipt.case, cashier_may_read=True)
-    data = fees.render_receipt_pdf(receipt=receipt, base_url=_base_url(request), reveal_id=own)
+    receipt, own = _receipt_for_viewer(request, receipt_no)
+    data = fees.render_receipt_pdf(receipt=receipt, base_url=_base_url(request), reveal_id=own,
+                                   hide_name=_hide_name(request, receipt.case, cashier_may_read=True))
     audit_record(actor=request.user, action="view", obj=receipt.case, request=request,
                  summary=f"查看收费票据 {receipt_no}（PDF）")
     return _pdf_response(data, f"收费票据-{receipt_no}.pdf")

@@ -2,12 +2,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import Enum
 
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from . import selectors
+from .models import TIERS, ItemKind, ItemVersion
 
 router = Router(tags=["事项清单"])
+
+# Paging bounds of every list endpoint (an offset past them is refused, never a 500).
+LIMIT_MAX, OFFSET_MAX = 1000, 10_000_000
+
+ItemKindEnum = Enum("CatalogItemKind", {v: v for v in ItemKind.values}, type=str)
+TierEnum = Enum("CatalogTier", {code: code for code, _ in TIERS}, type=str)
 
 
 class ItemBrief(Schema):
@@ -86,6 +94,8 @@ class ItemDetail(ItemBrief):
     level: str
     legal_limit_unit: str
     promised_limit_unit: str
+    max_extension_days: int | None = Field(description="实施清单填写的延期上限（工作日）；空表示按行政许可法第四十二条")
+    extension_limit: int = Field(description="办件经负责人批准最多可延长的工作日数（只能延期一次）")
     legal_basis: str
     conditions: str
     special_procedures: list[str]
@@ -119,6 +129,14 @@ class ItemDetail(ItemBrief):
     @staticmethod
     def resolve_promised_limit_unit(obj):
         return obj.current.promised_limit_unit
+
+    @staticmethod
+    def resolve_max_extension_days(obj):
+        return obj.current.max_extension_days
+
+    @staticmethod
+    def resolve_extension_limit(obj):
+        return obj.current.extension_limit
 
     @staticmethod
     def resolve_legal_basis(obj):
@@ -173,12 +191,26 @@ class ItemDetail(ItemBrief):
         return list(obj.current.fees.all())
 
 
+_NAME_MAX = ItemVersion._meta.get_field("name").max_length
+_THEME_MAX = ItemVersion._meta.get_field("theme").max_length
+
+
+_TIER_QUERY = Query(None, description="受理层级：county 县级、town 乡镇、village 村")
+_KIND_QUERY = Query(None, description="事项类型")
+
+
 @router.get("/items", response=list[ItemBrief], summary="检索事项（名称、拼音或拼音首字母）")
-def items(request, q: str = "", department_id: int | None = None, theme: str = "", tier: str = "",
-          kind: str = "", limit: int = 50, offset: int = 0):
-    limit = max(1, min(limit, 500))
-    return list(selectors.item_search(q=q, department_id=department_id, theme=theme, tier=tier,
-                                      kind=kind)[offset:offset + limit])
+def items(request,
+          q: str = Query("", max_length=_NAME_MAX, description="事项名称、实施编码、全拼或拼音首字母（如 yyzz）"),
+          department_id: int | None = Query(None, ge=1, le=2_147_483_647, description="实施部门 id"),
+          theme: str = Query("", max_length=_THEME_MAX, description="主题分类"),
+          tier: TierEnum | None = _TIER_QUERY,
+          kind: ItemKindEnum | None = _KIND_QUERY,
+          limit: int = Query(50, ge=1, le=LIMIT_MAX, description=f"每页条数（1–{LIMIT_MAX}）"),
+          offset: int = Query(0, ge=0, le=OFFSET_MAX, description=f"跳过条数（0–{OFFSET_MAX}）")):
+    return list(selectors.item_search(q=q, department_id=department_id, theme=theme,
+                                      tier=tier.value if tier else "", kind=kind.value if kind else "")
+                [offset:offset + limit])
 
 
 @router.get("/items/{impl_code}", response=ItemDetail, summary="事项详情（现行版本）")

@@ -32,6 +32,7 @@ from zhengwu.core.services import audit_record
 from zhengwu.org.models import Department, Role, Staff
 
 from .models import (
+    MAX_EXTENSION_CAP,
     ONLINE_DEPTH_CHOICES,
     CaseType,
     Fee,
@@ -75,6 +76,7 @@ class Column:
     note: str = ""
     width: int = 14
     is_code: bool = False
+    optional: bool = False  # a file without this column (made before it existed) leaves the value as it is
 
     @cached_property
     def lookup(self) -> dict:
@@ -89,7 +91,7 @@ class Column:
 
 def _col(model, name: str, header: str | None = None, *, key: str | None = None, kind: str | None = None,
          note: str = "", width: int = 14, choices: tuple | None = None, aliases: tuple = (),
-         is_code: bool = False) -> Column:
+         is_code: bool = False, max_value: int | None = None, optional: bool = False) -> Column:
     """A column derived from a model field: its kind, default, limits and choices."""
     f = model._meta.get_field(name)
     if kind is None:
@@ -115,8 +117,8 @@ def _col(model, name: str, header: str | None = None, *, key: str | None = None,
     return Column(
         header=header or str(f.verbose_name), key=key or name, kind=kind, required=required, default=default,
         max_length=getattr(f, "max_length", None) if kind == TEXT else None,
-        max_value=_MAX_INT.get(f.get_internal_type()), choices=choices, aliases=aliases, note=note,
-        width=width, is_code=is_code,
+        max_value=max_value or _MAX_INT.get(f.get_internal_type()), choices=choices, aliases=aliases, note=note,
+        width=width, is_code=is_code, optional=optional,
     )
 
 
@@ -149,6 +151,9 @@ ITEM_SHEET = SheetSpec("事项", (
     _col(V, "legal_limit_unit"),
     _col(V, "promised_limit", note="0 表示即办，此时办件类型须为即办件；同一单位下不得超过法定办结时限"),
     _col(V, "promised_limit_unit"),
+    _col(V, "max_extension_days", "延期上限", max_value=MAX_EXTENSION_CAP, optional=True,
+         note="经负责人批准最多可延长的工作日数；留空按行政许可法第四十二条（法定时限45个工作日的事项15，其他10）；"
+              "0 表示不得延期；文件中没有这一列时不改动现有设置"),
     _col(V, "case_type"),
     _col(V, "visits"),
     _col(V, "online_depth", kind=DEPTH, width=24,
@@ -568,7 +573,7 @@ def _read_sheet(wb, spec: SheetSpec, roles: dict[str, str], report: ImportReport
         else:
             positions[name] = idx
     for col in spec.columns:
-        if col.kind != INFO and col.header not in positions:
+        if col.kind != INFO and not col.optional and col.header not in positions:
             report.add(spec.title, 1, col.header, f"缺少列「{col.header}」")
             usable = False
     if not usable:
@@ -582,7 +587,7 @@ def _read_sheet(wb, spec: SheetSpec, roles: dict[str, str], report: ImportReport
             continue
         record = {}
         for col in spec.columns:
-            if col.kind == INFO:
+            if col.kind == INFO or col.header not in positions:
                 continue
             idx = positions[col.header]
             try:

@@ -81,6 +81,12 @@ ONLINE_DEPTH_CHOICES = [
 
 TIERS = [("county", "县级政务服务中心"), ("town", "乡镇便民服务中心"), ("village", "村便民服务站")]
 
+# 延期 (行政许可法第四十二条): 10 working days on the 20-day rule, 15 on the 45-day rule of joint or
+# centralised handling; another law's own figure goes into ``ItemVersion.max_extension_days``.
+DEFAULT_EXTENSION_DAYS = 10
+JOINT_LIMIT_DAYS, JOINT_EXTENSION_DAYS = 45, 15
+MAX_EXTENSION_CAP = 60  # no law the catalog carries allows more; a typo beyond it is refused
+
 
 class Item(models.Model):
     """A service item as the public knows it, across its versions."""
@@ -145,6 +151,12 @@ class ItemVersion(models.Model):
     promised_limit_unit = models.CharField("承诺时限单位", max_length=12, choices=TimeUnit.choices,
                                            default=TimeUnit.WORKDAY)
     promised_limit_note = models.CharField("承诺时限说明", max_length=300, blank=True)
+    max_extension_days = models.PositiveSmallIntegerField(
+        "延期上限（工作日）", null=True, blank=True,
+        help_text="经负责人批准最多可延长的工作日数。留空按行政许可法第四十二条：法定时限为45个工作日（统一、联合、"
+                  "集中办理）的事项15个工作日，其他事项10个工作日；法律、法规另有规定的填写其规定的天数，"
+                  f"0 表示不得延期，最多{MAX_EXTENSION_CAP}。",
+    )
     # handling
     case_type = models.CharField("办件类型", max_length=12, choices=CaseType.choices, default=CaseType.PROMISED)
     handling_form = models.CharField("办理形式", max_length=64, blank=True, default="窗口办理、网上办理")
@@ -185,6 +197,8 @@ class ItemVersion(models.Model):
                                     name="one_draft_per_item"),
             models.CheckConstraint(condition=models.Q(online_depth__gte=1, online_depth__lte=7),
                                    name="online_depth_1_7"),
+            models.CheckConstraint(condition=models.Q(max_extension_days__lte=MAX_EXTENSION_CAP),
+                                   name="max_extension_days_cap"),
         ]
 
     def __str__(self):
@@ -193,6 +207,21 @@ class ItemVersion(models.Model):
     @property
     def is_immediate(self) -> bool:
         return self.promised_limit == 0
+
+    @property
+    def extension_limit(self) -> int:
+        """The most working days a case of this version may be extended (once, by the head)."""
+        return extension_limit(max_extension_days=self.max_extension_days, legal_limit=self.legal_limit,
+                               legal_limit_unit=self.legal_limit_unit)
+
+
+def extension_limit(*, max_extension_days: int | None, legal_limit: int | None, legal_limit_unit: str) -> int:
+    """行政许可法第四十二条 unless the catalog names another law's figure."""
+    if max_extension_days is not None:
+        return max_extension_days
+    if legal_limit == JOINT_LIMIT_DAYS and legal_limit_unit == TimeUnit.WORKDAY:
+        return JOINT_EXTENSION_DAYS
+    return DEFAULT_EXTENSION_DAYS
 
 
 class ProcessStep(models.Model):

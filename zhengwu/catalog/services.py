@@ -12,7 +12,7 @@ from zhengwu.core.errors import DomainError
 from zhengwu.core.services import audit_record
 from zhengwu.org.models import Department
 
-from .models import CaseType, Fee, Item, ItemVersion, Material, ProcessStep
+from .models import MAX_EXTENSION_CAP, CaseType, Fee, Item, ItemVersion, Material, ProcessStep
 
 # Fields of ItemVersion that make up an item's published content (everything but bookkeeping).
 VERSION_FIELDS = [
@@ -72,6 +72,9 @@ def _validate_version_fields(fields: dict) -> None:
     depth = fields.get("online_depth", 1)
     if not 1 <= int(depth) <= 7:
         raise DomainError("invalid_item", "网办深度应为1至7级")
+    extension = fields.get("max_extension_days")
+    if extension is not None and not 0 <= int(extension) <= MAX_EXTENSION_CAP:
+        raise DomainError("invalid_item", f"延期上限应为0至{MAX_EXTENSION_CAP}个工作日（留空按行政许可法第四十二条）")
 
 
 def _write_children(version: ItemVersion, *, steps, materials, fees) -> None:

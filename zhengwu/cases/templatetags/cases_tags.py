@@ -8,7 +8,7 @@ from zhengwu.catalog.models import SpecialProcedure
 from zhengwu.core.validators import mask_id_number, mask_phone
 from zhengwu.org.models import Role
 
-from ..models import Decision, Delivery, Status
+from ..models import Decision, Delivery, Status, SupplementItem
 from ..transitions import TRANSITIONS
 
 register = template.Library()
@@ -28,6 +28,7 @@ EVENT_LABELS = {
     "deliver": "送达",
     "withdraw": "撤回申请",
     "claim": "申请人认领办件（关联网上账号）",
+    "supplement_item": "核对补正材料",
 }
 
 DUE_LABELS = {"ok": "正常", "soon": "即将到期", "overdue": "已超期", "paused": "暂停计时", "none": ""}
@@ -44,11 +45,22 @@ def mask_phone_filter(value) -> str:
     return mask_phone(value or "") if value else ""
 
 
+# 复姓 kept whole when masking, so 欧阳娜娜 reads 欧阳** rather than 欧***.
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 端木 轩辕 西门 南宫 独孤 呼延 "
+    "申屠 太史 闻人 澹台 公冶 濮阳 淳于 单于 钟离 赫连 万俟 司空 拓跋 百里 东郭 北堂 第五 乐正".split()
+)
+
+
 @register.filter
 def mask_name(value) -> str:
-    """张三 → 张*, 欧阳娜娜 → 欧***; a single character stays as it is."""
+    """张三 → 张*, 欧阳娜娜 → 欧阳**, 示范县好味道餐饮有限公司 → 示***********; one character stays.
+
+    (Beside ``mask_id_number`` and ``mask_phone`` in ``core.validators`` is where this belongs.)
+    """
     value = (value or "").strip()
-    return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else value
+    keep = 2 if len(value) > 2 and value[:2] in COMPOUND_SURNAMES else 1
+    return value[:keep] + "*" * (len(value) - keep) if len(value) > 1 else value
 
 
 @register.filter
@@ -63,6 +75,11 @@ def event_label(event) -> str:
         kind = data.get("kind")
         label = SpecialProcedure(kind).label if kind in SpecialProcedure.values else ""
         return f"启动特别程序（{label}）" if label else "启动特别程序"
+    if event.action == "supplement_item" and data.get("item"):
+        state = SupplementItem.State(data["state"]).label if data.get("state") in SupplementItem.State.values else ""
+        return f"补正材料“{data['item']}”{state}"
+    if event.action == "supplement" and data.get("remaining"):
+        return "补正材料（尚未补齐）"
     if event.action == "deliver" and data.get("method") in Delivery.values:
         return "送达（" + Delivery(data["method"]).label + "）"
     if event.action in EVENT_LABELS:

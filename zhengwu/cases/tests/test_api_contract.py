@@ -27,6 +27,7 @@ APPLICANT = {"kind": "person", "name": "张三", "phone": "13812345678", "id_num
 SUPPLEMENT_DUE = "2026-03-20"  # stopped Thu 03-12 to Mon 03-16: 11, 17, 18, 19, 20
 RESUME_DUE = "2026-03-20"  # 现场踏勘 Wed 03-11 to Fri 03-13: 16, 17, 18, 19, 20
 EXTENDED_DUE = "2026-04-03"  # + 10 working days: 23 … 27, 30, 31, 04-01 … 04-03
+EXTEND_TOO_LONG = "该事项最多可延长10个工作日（行政许可法第四十二条），请填写1至10之间的天数"
 
 
 def test_full_lifecycle_through_the_api(client, w):
@@ -195,6 +196,11 @@ def test_supplement_during_review_stops_the_clock(client, w):
         assert client.post(f"/api/cases/{no}/materials", {"file": pdf("产权证明.pdf")},
                            headers=citizen).status_code == 200
         r = _act(client, no, "supplement", citizen, note="已上传产权证明")
+        # a free-text item (not on the item's material list) waits for the officer to confirm it
+        assert (r.status_code, r.json()) == (200, _out(no, "supplement", "待补正", "2026-03-17"))
+        item = client.get(f"/api/cases/{no}", headers=officer).json()["supplement"]["items"][0]
+        assert (item["name"], item["material_id"], item["state"]) == ("经营场所产权证明", None, "pending")
+        r = _act(client, no, "supplement_item", officer, item_id=item["id"], item_state="received")
     assert (r.status_code, r.json()) == (200, _out(no, "in_review", "审查中", SUPPLEMENT_DUE))
     assert ClockStop.objects.filter(case__case_no=no).values_list("kind", "start_on", "end_on").get() == (
         "supplement", dt.date(2026, 3, 12), dt.date(2026, 3, 16))
@@ -260,8 +266,10 @@ def test_suspend_resume_and_extend_through_the_api(client, w):
         assert (r.status_code, r.json()) == (403, {"code": "wrong_role", "message": "“延期”应由部门负责人办理"})
         r = _act(client, no, "extend", head, reason="")
         assert (r.status_code, r.json()) == (400, {"code": "reason_required", "message": "延期须写明理由，并告知申请人"})
+        r = _act(client, no, "extend", head, reason="需征求意见", days=11)  # the 20-day rule allows 10
+        assert (r.status_code, r.json()) == (400, {"code": "extension_days", "message": EXTEND_TOO_LONG})
         r = _act(client, no, "extend", head, reason="需征求意见", days=61)
-        assert (r.status_code, r.json()) == (400, {"code": "extension_days", "message": "延期天数应在1至60个工作日之间"})
+        assert r.status_code == 422 and [d["field"] for d in r.json()["details"]] == ["days"]
         assert _state(no) == before
 
         r = _act(client, no, "extend", head, reason="需征求卫生健康部门意见", days=10)

@@ -14,6 +14,7 @@ from zhengwu.cases.documents import (
     render_document_html,
     render_document_pdf,
 )
+from zhengwu.cases.models import SupplementItem
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound
 from zhengwu.core.models import AuditEvent
@@ -61,6 +62,9 @@ def full_life(w):
                                   note="复印件须加盖公章")
     with clock.frozen(D(2026, 3, 16)):
         s.case_supplement(case=case, user=w.citizen, files=[(None, pdf("产权证明.pdf"))])
+        # neither is on the item's material list: the window confirms them
+        for item in SupplementItem.objects.filter(request__case=case).order_by("seq"):
+            s.case_supplement_item(case=case, officer=w.officer, item_id=item.pk, state="received")
     with clock.frozen(D(2026, 3, 17)):
         s.case_review(case=case, officer=w.chief)
         s.case_decide(case=case, officer=w.head, decision="approve")
@@ -199,10 +203,12 @@ def test_the_applicant_is_told_by_sms_at_each_turn(w, django_capture_on_commit_c
         case = full_life(w)
     told = [(m.kind, m.to_phone) for m in ConsoleNotifier.sent if m.data.get("case_no") == case.case_no]
     assert told == [("case_accepted", "13812345678"), ("case_special", "13812345678"),
-                    ("case_supplement", "13812345678"), ("case_completed", "13812345678")]
+                    ("case_supplement", "13812345678"), ("case_supplement_partial", "13812345678"),
+                    ("case_completed", "13812345678")]
     texts = [m.text for m in ConsoleNotifier.sent if m.data.get("case_no") == case.case_no]
     assert "承诺于2026年3月17日前办结" in texts[0] and "现场踏勘" in texts[1]
-    assert "经营场所产权证明、食品安全管理制度" in texts[2] and "已办结" in texts[3]
+    assert "经营场所产权证明、食品安全管理制度" in texts[2] and "已办结" in texts[4]
+    assert "尚需补正：经营场所产权证明、食品安全管理制度，全部补齐后继续办理" in texts[3]
     ConsoleNotifier.sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         extended(w)
@@ -240,6 +246,32 @@ def test_every_document_as_pdf_embeds_the_cjk_font(w, tmp_path):
         assert data.startswith(b"%PDF"), kind
         fonts = _fonts(data, tmp_path)
         assert "Noto-Sans-CJK-SC" in fonts or "NotoSansCJK" in fonts, kind
+
+
+def test_pdfs_share_one_font_configuration_and_stylesheet(w, monkeypatch):
+    """A FontConfiguration per render (loading fontconfig and the CJK faces each time) took a worker from
+    about 175 MB to over 1 GB; one per process keeps it flat (benchmarks/bench_pdf_memory.py)."""
+    from weasyprint.text import fonts
+
+    from zhengwu.cases import documents, fees
+
+    made = []
+    real = fonts.FontConfiguration.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(self)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(fonts.FontConfiguration, "__init__", counting)
+    monkeypatch.setattr(documents, "_pdf_tools", None)
+    case = accepted(w)
+    receipt = fees.receipt_get(receipt_no=fees.fee_pay(case=case, cashier=w.officer, method="cash"))
+    for _ in range(2):
+        assert render_document_pdf(case=case, kind="acceptance", base_url=BASE).startswith(b"%PDF")
+        assert fees.render_receipt_pdf(receipt=receipt, base_url=BASE).startswith(b"%PDF")
+    assert len(made) == 1
+    assert "<style>" not in render_document_html(case=case, kind="acceptance", base_url=BASE, for_pdf=True)
+    assert "<style>" in render_document_html(case=case, kind="acceptance", base_url=BASE)
 
 
 # -- pages and who may open them ----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from zhengwu.cases import services as s
-from zhengwu.cases.models import Case, CaseEvent, ClockStop, FeeLine, Status
+from zhengwu.cases.models import Case, CaseEvent, ClockStop, FeeLine, Status, SupplementItem
 from zhengwu.core import clock
 
 from .factories import build_world, pdf
@@ -51,6 +51,9 @@ def test_online_case_full_life_around_national_day(w):
     assert case.status == Status.SUPPLEMENT
     with clock.frozen(D(2026, 10, 15)):
         s.case_supplement(case=case, user=w.citizen, files=[(None, pdf("产权证明.pdf"))])
+        assert case.status == Status.SUPPLEMENT  # not on the material list: the window confirms it
+        item = SupplementItem.objects.get(request__case=case)
+        s.case_supplement_item(case=case, officer=w.officer, item_id=item.pk, state="received")
     # 10-13..10-15 stopped as well: three more working days.
     assert (case.status, case.due_date) == (Status.IN_REVIEW, D(2026, 10, 30))
     with clock.frozen(D(2026, 10, 16)):
@@ -65,7 +68,8 @@ def test_online_case_full_life_around_national_day(w):
         ("submit", "", "submitted"), ("prereview", "submitted", "pending"), ("accept", "pending", "in_review"),
         ("suspend", "in_review", "suspended"), ("resume", "suspended", "in_review"),
         ("extend", "in_review", "in_review"), ("request_supplement", "in_review", "supplement"),
-        ("supplement", "supplement", "in_review"), ("review", "in_review", "in_review"),
+        ("supplement", "supplement", "supplement"), ("supplement_item", "supplement", "in_review"),
+        ("review", "in_review", "in_review"),
         ("decide", "in_review", "decided"), ("complete", "decided", "completed"),
         ("deliver", "completed", "delivered"),
     ]

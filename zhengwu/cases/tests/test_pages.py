@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from zhengwu.cases import plan
 from zhengwu.cases import services as s
-from zhengwu.cases.models import Case, CaseEvent, CaseMaterial, Status, SupplementRequest
+from zhengwu.cases.models import Case, CaseEvent, CaseMaterial, Status, SupplementItem, SupplementRequest
 from zhengwu.core.models import AuditEvent
 
 from .factories import PERSON_ID, applicant, build_world, pdf
@@ -197,15 +197,33 @@ def test_applicant_sees_the_supplement_request_and_hands_in_the_file(client, w):
     page = client.get(reverse("cases:my_case", args=[case.case_no])).content.decode()
     assert 'data-testid="supplement-request"' in page
     assert "经营场所平面图" in page and "房屋租赁合同" in page and "请上传清晰扫描件" in page
-    assert f'name="file_{w.m2.pk}"' in page and 'name="extra_1"' in page
+    assert f'name="file_{w.m2.pk}"' in page and 'name="extra_2"' in page
     response = client.post(reverse("cases:my_supplement", args=[case.case_no]),
-                           {f"file_{w.m2.pk}": pdf("平面图.pdf"), "extra_1": pdf("租赁合同.pdf")})
-    assert response.status_code == 302
+                           {f"file_{w.m2.pk}": pdf("平面图.pdf"), "extra_2": pdf("租赁合同.pdf")}, follow=True)
+    # the listed material is matched by its id; the lease is not on the list and waits for the window
+    assert "补正尚未完成，还需：房屋租赁合同" in response.content.decode()
     case.refresh_from_db()
-    assert case.status == Status.PENDING
+    assert case.status == Status.SUPPLEMENT
     assert sorted(case.materials.values_list("name", flat=True)) == sorted(
         ["食品经营许可申请书", "经营场所平面图", "租赁合同.pdf"])
+    assert SupplementRequest.objects.get().received_on is None
+    page = client.get(reverse("cases:my_case", args=[case.case_no])).content.decode()
+    assert f'name="file_{w.m2.pk}"' not in page and 'name="extra_2"' in page
+    assert '<li data-item-state="received">经营场所平面图' in page
+    assert '<li data-item-state="pending">房屋租赁合同' in page
+
+    # the window confirms the lease (已收到) on the case page: the 补正 is complete
+    login(client, w.officer.user)
+    page = client.get(reverse("cases:staff_case", args=[case.case_no])).content.decode()
+    lease = SupplementItem.objects.get(name="房屋租赁合同")
+    assert f'data-item="{lease.pk}"' in page
+    client.post(reverse("cases:act", args=[case.case_no, "supplement_item"]), {"item_id": lease.pk,
+                                                                             "state": "received"})
+    case.refresh_from_db()
+    assert case.status == Status.PENDING
     assert SupplementRequest.objects.get().received_on is not None
+    lease.refresh_from_db()
+    assert (lease.state, lease.resolved_by) == ("received", w.officer)
 
 
 def test_empty_supplement_is_refused_with_the_message(client, w):

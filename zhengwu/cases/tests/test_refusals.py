@@ -352,10 +352,10 @@ def test_second_extension_is_refused(w):
     assert exc.value.status == 409
 
 
-@pytest.mark.parametrize("days", [0, 61])
+@pytest.mark.parametrize("days", [0, 11, 61])
 def test_extension_days_out_of_range(w, days):
     case = in_review(w)
-    with refused("extension_days", "延期天数应在1至60个工作日之间", case):
+    with refused("extension_days", "该事项最多可延长10个工作日（行政许可法第四十二条），请填写1至10之间的天数", case):
         s.case_extend(case=case, head=w.head, reason="需征求相关部门意见", days=days)
 
 

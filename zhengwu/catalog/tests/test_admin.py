@@ -51,3 +51,15 @@ def test_a_duplicate_code_is_refused_on_the_form(admin_client):
     response = admin_client.post("/admin/catalog/item/add/", {**data, "name": "事项乙"})
     assert response.status_code == 200 and "实施编码 X-001 已存在" in response.content.decode()
     assert Item.objects.count() == 1
+
+
+def test_the_extension_limit_is_edited_on_the_draft(admin_client):
+    from zhengwu.catalog.services import item_draft_create
+
+    from . import factories as cf
+
+    item = cf.item(impl_code="B-1")
+    draft = item_draft_create(item=item)
+    html = admin_client.get(f"/admin/catalog/itemversion/{draft.pk}/change/").content.decode()
+    assert 'name="max_extension_days"' in html and "延期上限（工作日）" in html
+    assert "留空按行政许可法第四十二条" in html

@@ -593,3 +593,55 @@ def test_import_command_fails_on_a_bad_file(tmp_path, capsys):
     assert str(exc.value) == "文件中有1处错误，未导入任何内容"
     assert "「事项」第2行「部门编码」列：部门编码「NOPE」不存在" in capsys.readouterr().err
     assert _catalog_state() == before
+
+
+# --- 延期上限 (max_extension_days) ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_extension_limit_goes_out_and_comes_back():
+    _two_items()
+    data = _edit(catalog_export(), ("事项", 2, "延期上限", 15))
+    report = catalog_import(data=data)
+    assert (report.ok, report.updated, report.unchanged) == (True, [A], [B])
+    item = Item.objects.get(impl_code=A)
+    assert (item.current.max_extension_days, item.current.extension_limit) == (15, 15)
+    rows = _sheet_rows(catalog_export(), "事项")
+    column = rows[0].index("延期上限")
+    assert [r[column] for r in rows[1:]] == [15, None]  # blank: 行政许可法第四十二条
+    assert catalog_import(data=catalog_export()).updated == []  # exported again, re-imported: no change
+    blank = _edit(catalog_export(), ("事项", 2, "延期上限", ""))
+    catalog_import(data=blank)
+    assert Item.objects.get(impl_code=A).current.extension_limit == 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("value", "message"), [
+    (61, "不能大于60"), (-1, "不能为负数（填写的是-1）"), ("十天", "「十天」不是整数"),
+])
+def test_an_extension_limit_out_of_range_is_refused(value, message):
+    _two_items()
+    before = _catalog_state()
+    report = catalog_import(data=_edit(catalog_export(), ("事项", 2, "延期上限", value)))
+    assert [(e.sheet, e.row, e.column, e.message) for e in report.errors] == [("事项", 2, "延期上限", message)]
+    assert _catalog_state() == before
+
+
+@pytest.mark.django_db
+def test_a_file_from_before_the_column_keeps_the_limit_set_in_the_admin():
+    f.item(impl_code=A, max_extension_days=20)
+    wb = openpyxl.load_workbook(io.BytesIO(catalog_export()))
+    ws = wb["事项"]
+    ws.delete_cols([c.value for c in ws[1]].index("延期上限") + 1)
+    out = io.BytesIO()
+    wb.save(out)
+    report = catalog_import(data=out.getvalue())
+    assert (report.ok, report.unchanged) == (True, [A])
+    assert Item.objects.get(impl_code=A).current.max_extension_days == 20
+
+
+@pytest.mark.django_db
+def test_the_service_and_the_database_refuse_a_limit_beyond_sixty():
+    with pytest.raises(DomainError) as exc:
+        f.item(impl_code=A, max_extension_days=61)
+    assert exc.value.message == "延期上限应为0至60个工作日（留空按行政许可法第四十二条）"
