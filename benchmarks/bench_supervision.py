@@ -74,7 +74,8 @@ COLS = ("id", "subject_type", "subject_id", "part", "part_name", "subject_no", "
 
 # supervision_card, in table order: the cleared cards of the year's finished clocks (``--no-history``: none)
 CARD_COLS = ("id", "part", "level", "due_date", "due_at", "raised_on", "raised_at", "cleared_on", "cleared_at",
-             "cleared_reason", "department_id", "hall_id", "officer_id", "region_id", "run_id", "clock_id", "kind_id")
+             "cleared_reason", "department_id", "hall_id", "officer_id", "region_id", "run_id", "clock_id", "kind_id",
+             "head_id")
 
 
 def timed(fn, *args, **kw):
@@ -240,7 +241,7 @@ class Rows:
         day after it (the yellow one cleared as upgraded), each cleared when the clock finished."""
         N, ds, at = self.NULL, self.ds, self.raised_time
         common = (N if dept is None else str(dept), N if hall is None else str(hall),
-                  N if officer is None else str(officer), str(region), N, str(cid), kind)
+                  N if officer is None else str(officer), str(region), N, str(cid), kind, N)
         yellow_on = max(start, due - 1)
         end_at = f"{ds[finished]} {self.times_end[cid % len(self.times_end)]}"
         if late:
@@ -617,7 +618,12 @@ def churn(day: dt.date) -> int:
                     "ELSE '已转入下一环节' END, late = (due_date < %s) "
                     f"WHERE state = 'running' AND subject_id %% {CHURN_MOD} = {CHURN_REST} "
                     "AND kind_id IN ('case', 'case_step', 'gk_reply')", [day, now, day])
-        return cur.rowcount
+        n = cur.rowcount
+        # what clock_finish does in the same transaction: clear the finished clocks' active cards
+        cur.execute("UPDATE supervision_card SET cleared_on = %s, cleared_at = %s, cleared_reason = c.finish_reason "
+                    "FROM supervision_clock c WHERE c.id = supervision_card.clock_id "
+                    "AND supervision_card.cleared_on IS NULL AND c.finished_on = %s", [day, now, day])
+        return n
 
 
 def short(sql: str) -> str:

@@ -1,4 +1,4 @@
-"""What the sweep owes people: 超时默认 notices, and delivering the queued messages (``Notice`` rows)."""
+"""What the sweep owes people: 超时默认 notices, and delivering the messages of the runs' cards and notices."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.utils import timezone
 from zhengwu.core import clock
 from zhengwu.core.notify import Message, notify_many
 
-from ..clocks import KindSpec, Subject, clock_start, register_kind
-from ..models import Card, Clock, ClockState, DeemedApproval, Notice, SupervisionPolicy
+from ..clocks import KindSpec, Subject, clocks_start_many, register_kind
+from ..models import Card, Clock, ClockState, DeemedApproval, Notice, SupervisionPolicy, SweepRun
 
 BATCH = 2000
 
@@ -60,52 +60,86 @@ def issue_deemed(rows: list[tuple[Clock, object]], *, today: dt.date, policy: Su
                              .filter(subject_type__in={s for s, _ in subjects}, subject_id__in={i for _, i in subjects})
                              .values_list("subject_type", "subject_id", "part_name")):
         parts[(stype, sid)] = name
-    notices = []
-    for c, g in rows:
-        rec = DeemedApproval.objects.create(
-            clock=c, department_id=c.department_id, subject_no=c.subject_no, title=c.title,
-            notice_no=f"CSMR-{c.subject_no}"[:40], due_date=c.due_date, issued_on=today,
-            overdue_workdays=g.calendar.count(c.due_date, today), reply_by=g.calendar.add(today, reply_workdays),
-            step_name=parts.get((c.subject_type, c.subject_id), ""))
-        clock_start(kind=DEEMED_REPLY.code, subject=Subject("deemed", rec.pk, rec.notice_no, c.title,
-                                                            f"/supervision/deemed/{rec.notice_no}/"),
-                    region=c.region, due_date=rec.reply_by, hall=c.hall_id, department=c.department_id,
-                    officer=c.head_id or c.officer_id, head=c.head_id, item=c.item_id)
-        for rank, to in enumerate(dict.fromkeys([c.head_id, c.officer_id])):
-            if to:
-                notices.append(Notice(run_id=run_id, deemed=rec, staff_id=to, rank=rank, kind="deemed_approval"))
+    recs = DeemedApproval.objects.bulk_create([DeemedApproval(
+        clock=c, department_id=c.department_id, subject_no=c.subject_no, title=c.title,
+        notice_no=f"CSMR-{c.subject_no}"[:40], due_date=c.due_date, issued_on=today,
+        overdue_workdays=g.calendar.count(c.due_date, today), reply_by=g.calendar.add(today, reply_workdays),
+        step_name=parts.get((c.subject_type, c.subject_id), "")) for c, g in rows], batch_size=BATCH)
+    clocks_start_many(kind=DEEMED_REPLY.code, starts=[dict(
+        subject=Subject("deemed", rec.pk, rec.notice_no, c.title, f"/supervision/deemed/{rec.notice_no}/"),
+        region=c.region, due_date=rec.reply_by, hall=c.hall_id, department=c.department_id,
+        officer=c.head_id or c.officer_id, head=c.head_id, item=c.item_id)
+        for rec, (c, _g) in zip(recs, rows, strict=True)])
+    notices = [Notice(run_id=run_id, deemed=rec, staff_id=to, rank=rank, kind="deemed_approval")
+               for rec, (c, _g) in zip(recs, rows, strict=True)
+               for rank, to in enumerate(dict.fromkeys([c.head_id, c.officer_id])) if to]
     Notice.objects.bulk_create(notices, batch_size=BATCH)
     return len(rows)
 
 
 def notices_deliver(*, run_id: int | None = None, limit: int | None = None) -> int:
-    """Send the queued messages (of one run, or all unsent) through the notifier, and mark them sent."""
-    qs = (Notice.objects.filter(sent_at__isnull=True)
-          .select_related("staff", "card__clock", "card__kind", "card__region", "deemed__clock__kind")
+    """Send what the sweep owes (of one run, or of every run with messages pending) through the notifier:
+    the cards' messages, read from the runs' cards, then the queued 超时默认 notices. Returns how many went."""
+    sent = 0
+    runs = SweepRun.objects.filter(cards_pending=True).order_by("pk")
+    if run_id is not None:
+        runs = runs.filter(pk=run_id)
+    for pk in runs.values_list("pk", flat=True):
+        sent += _deliver_cards(pk, None if limit is None else limit - sent)
+        if limit is not None and sent >= limit:
+            return sent
+    return sent + _deliver_queued(run_id, None if limit is None else limit - sent)
+
+
+def _deliver_cards(run_id: int, limit: int | None) -> int:
+    """One run's card messages, a batch of cards per transaction. The run row is locked while a batch goes
+    out and keeps the last card sent, so two deliverers never send the same batch and a crash resumes after
+    the last committed batch."""
+    notify_head = SupervisionPolicy.objects.values_list("notify_head", flat=True).first()
+    sent = 0
+    while limit is None or sent < limit:
+        with transaction.atomic():
+            run = SweepRun.objects.select_for_update().filter(pk=run_id, cards_pending=True).first()
+            if run is None:
+                return sent
+            size = BATCH if limit is None else max(1, min(BATCH, (limit - sent + 1) // 2))
+            cards = list(Card.objects.filter(run_id=run_id, pk__gt=run.cards_sent_to)
+                         .select_related("clock", "kind", "officer", "head").order_by("pk")[:size])
+            if not cards:
+                SweepRun.objects.filter(pk=run_id).update(cards_pending=False)
+                return sent
+            out = []
+            for c in cards:
+                people = [c.officer]
+                if notify_head and c.head_id and c.head_id != c.officer_id:
+                    people.append(c.head)
+                text = card_text(c)
+                data = {"subject_no": c.clock.subject_no, "card_id": c.pk, "level": c.level, "kind": c.kind_id,
+                        "part": c.part}
+                out += [Message(to_phone=p.phone, to_user_id=p.user_id, kind=f"card_{c.level}", text=text, data=data)
+                        for p in people if p is not None]
+            SweepRun.objects.filter(pk=run_id).update(cards_sent_to=cards[-1].pk)
+            notify_many(out)
+        sent += len(out)
+    return sent
+
+
+def _deliver_queued(run_id: int | None, limit: int | None) -> int:
+    """The queued 超时默认 notices (``Notice`` rows), in id order, a batch per transaction."""
+    qs = (Notice.objects.filter(sent_at__isnull=True).select_related("staff", "deemed__clock__kind")
           .order_by("pk"))  # keyset by id: each batch reads only its own rows, however long the queue
     if run_id is not None:
         qs = qs.filter(run_id=run_id)
     sent, last = 0, 0
-    while True:
+    while limit is None or sent < limit:
         batch = list(qs.filter(pk__gt=last)[:BATCH if limit is None else min(BATCH, limit - sent)])
         if not batch:
             return sent
         last = batch[-1].pk
-        out = []
-        for n in batch:
-            if n.card_id:
-                c = n.card
-                text = card_text(c)
-                data = {"subject_no": c.clock.subject_no, "card_id": c.pk, "level": c.level, "kind": c.kind_id,
-                        "part": c.part}
-            else:
-                text = deemed_text(n.deemed)
-                data = {"subject_no": n.deemed.subject_no, "notice_no": n.deemed.notice_no}
-            out.append(Message(to_phone=n.staff.phone, to_user_id=n.staff.user_id, kind=n.kind, text=text,
-                               data=data))
+        out = [Message(to_phone=n.staff.phone, to_user_id=n.staff.user_id, kind=n.kind, text=deemed_text(n.deemed),
+                       data={"subject_no": n.deemed.subject_no, "notice_no": n.deemed.notice_no}) for n in batch]
         with transaction.atomic():
             Notice.objects.filter(pk__in=[n.pk for n in batch]).update(sent_at=clock.now())
             notify_many(out)
         sent += len(batch)
-        if limit is not None and sent >= limit:
-            return sent
+    return sent

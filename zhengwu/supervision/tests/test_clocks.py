@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from zhengwu.core import clock
+from zhengwu.core.notify import ConsoleNotifier
 from zhengwu.supervision.clocks import (
     KindSpec,
     Subject,
@@ -19,7 +20,7 @@ from zhengwu.supervision.clocks import (
     clocks_backfill,
 )
 from zhengwu.supervision.models import Card, Clock, ClockKind, MonthlyScore, Notice, SweepRun
-from zhengwu.supervision.services import assessment_run, sweep_minutes, sweep_run
+from zhengwu.supervision.services import assessment_run, notices_deliver, sweep_minutes, sweep_run
 
 from .conftest import accept_case
 from .test_pages import client_for, get
@@ -46,7 +47,7 @@ def sign_kind():
                                         unit=ClockKind.Unit.MINUTE, warn_minutes=5, sort=201))
 
 
-def test_a_new_kind_needs_no_change_in_supervision(w, permit_kind, client):
+def test_a_new_kind_needs_no_change_in_supervision(w, permit_kind, client, django_capture_on_commit_callbacks):
     """Register a kind, start clocks, sweep: cards, notices, the board, the API, clearing on finish."""
     with clock.frozen(D(2026, 9, 28)):
         for i, due in enumerate([D(2026, 9, 30), D(2026, 10, 9)], start=1):
@@ -59,9 +60,14 @@ def test_a_new_kind_needs_no_change_in_supervision(w, permit_kind, client):
     assert sorted((c.clock.subject_no, c.level) for c in Card.objects.filter(run_id=r.run_id)) == [
         ("XK-001", "red"), ("XK-002", "yellow")]
     # officer and the department head are told, in the kind's own words
-    texts = sorted(Notice.objects.filter(run_id=r.run_id).values_list("staff_id", "kind"))
-    assert texts == sorted([(w.officer.pk, "card_red"), (w.head.pk, "card_red"), (w.officer.pk, "card_yellow"),
-                            (w.head.pk, "card_yellow")])
+    assert r.messages == 4 and SweepRun.objects.get(pk=r.run_id).cards_pending
+    ConsoleNotifier.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_deliver(run_id=r.run_id) == 4
+    texts = sorted((m.to_user_id, m.kind) for m in ConsoleNotifier.sent)
+    assert texts == sorted([(w.officer.user_id, "card_red"), (w.head.user_id, "card_red"),
+                            (w.officer.user_id, "card_yellow"), (w.head.user_id, "card_yellow")])
+    assert not SweepRun.objects.get(pk=r.run_id).cards_pending and notices_deliver(run_id=r.run_id) == 0
     from zhengwu.supervision.services.notices import card_text
 
     red = Card.objects.get(run_id=r.run_id, level="red")
@@ -141,6 +147,43 @@ def test_a_sweep_that_fails_halfway_leaves_nothing(w, monkeypatch):
     monkeypatch.undo()
     with clock.frozen(D(2026, 10, 12)):
         assert sweep_run(today=D(2026, 10, 12)).raised_red == 2
+
+
+def test_card_messages_resume_after_a_failed_delivery_and_go_once(w, permit_kind, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    """The cards' messages are read from the run's cards in id order; a batch whose sending fails rolls
+    back with its cursor, so the next delivery sends it again, and nothing already sent goes twice."""
+    from zhengwu.supervision.services import notices as notices_module
+
+    with clock.frozen(D(2026, 9, 28)):
+        for i in range(1, 4):
+            clock_start(kind="test_permit", subject=Subject("permit", i, f"XK-{i:03d}", "", ""), region=w.county,
+                        due_date=D(2026, 9, 30), hall=w.center, department=w.dept, officer=w.officer)
+    with clock.frozen(D(2026, 10, 8)):
+        r = sweep_run(today=D(2026, 10, 8), deliver=False)
+    assert r.messages == 6
+    cards = list(Card.objects.filter(run_id=r.run_id).order_by("pk").values_list("pk", flat=True))
+    monkeypatch.setattr(notices_module, "BATCH", 1)
+    ConsoleNotifier.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_deliver(limit=2) == 2  # the first card: officer and head
+    assert SweepRun.objects.get(pk=r.run_id).cards_sent_to == cards[0]
+
+    def down(messages):
+        raise ConnectionError("短信网关不可用")
+
+    monkeypatch.setattr(notices_module, "notify_many", down)
+    with pytest.raises(ConnectionError):
+        notices_deliver()
+    assert SweepRun.objects.get(pk=r.run_id).cards_sent_to == cards[0]  # the failed batch rolled back
+    monkeypatch.undo()
+    monkeypatch.setattr(notices_module, "BATCH", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_deliver() == 4
+    sent = [m.data["card_id"] for m in ConsoleNotifier.sent]
+    assert sent == [cards[0], cards[0], cards[1], cards[1], cards[2], cards[2]]
+    run = SweepRun.objects.get(pk=r.run_id)
+    assert (run.cards_pending, run.cards_sent_to) == (False, cards[2])
 
 
 def test_backfill_recreates_the_clocks_of_open_cases(w):

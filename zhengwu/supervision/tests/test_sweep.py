@@ -110,10 +110,11 @@ def test_step_cards_follow_the_case_and_clear_when_it_moves_on(w):
     sweep(D(2026, 10, 8))  # 审核 red
     with clock.frozen(D(2026, 10, 8)):
         cs.case_review(case=case, officer=w.chief, note="同意")
-    r = sweep(D(2026, 10, 8))
-    assert (r.raised, r.cleared) == (0, 1)
+    # cleared by the review itself (the clock service), not by the next sweep
     red = case_cards(case).get(part=2, level="red")
     assert (red.cleared_on, red.cleared_reason) == (D(2026, 10, 8), "已转入下一环节")
+    r = sweep(D(2026, 10, 8))
+    assert (r.raised, r.cleared) == (0, 0)
     # 批准 began 10-08 with 2 working days of its own: due 10-10, yellow on 10-09 for the department head.
     r = sweep(D(2026, 10, 9))
     step3 = case_cards(case).get(part=3)
@@ -122,9 +123,9 @@ def test_step_cards_follow_the_case_and_clear_when_it_moves_on(w):
     # Step 3 has its own clock, started the day step 2 was passed.
     assert Clock.objects.get(subject_id=case.pk, kind="case_step", part=3).started_on == D(2026, 10, 8)
     finish_case(w, case, D(2026, 10, 9))
+    assert set(case_cards(case).filter(cleared_on__isnull=True)) == set()  # at 办结, not at the next sweep
     r = sweep(D(2026, 10, 9))
-    assert r.cleared == 2
-    assert set(case_cards(case).filter(cleared_on__isnull=True)) == set()
+    assert r.cleared == 0
     assert sorted((*scope(c), c.level, c.cleared_reason) for c in case_cards(case)) == [
         ("case", 0, "yellow", "办件已办结"), ("step", 2, "red", "已转入下一环节"),
         ("step", 3, "yellow", "已作出决定")]  # step 3's clock ended with the decision, before 办结
