@@ -10,7 +10,7 @@ from ninja import Field, NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
-from zhengwu.accounts.models import ApiToken, hash_token
+from zhengwu.accounts.models import ApiToken
 from zhengwu.core.errors import DomainError
 
 
@@ -18,10 +18,8 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer zw_…`` — a token issued to a system or script."""
 
     def authenticate(self, request, token):
-        if not token:
-            return None
-        row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token), revoked=False).first()
-        if row is None or not row.user.is_active:
+        row = ApiToken.find(token)
+        if row is None:
             return None
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
         request.user = row.user
@@ -48,7 +46,10 @@ AUTH = [TokenAuth(), HeaderTokenAuth(), django_auth]
 api = NinjaAPI(
     title="综合政务服务平台 API",
     version="1.0",
-    description="zhengwu 的开放接口：组织机构、事项清单、工作日计算、办件、服务大厅、政务公开、好差评与效能监察。系统调用请使用 Bearer 令牌。",
+    description="zhengwu 的开放接口：组织机构、事项清单、工作日计算、办件、服务大厅、政务公开、好差评与效能监察。系统调用请使用 Bearer 令牌。"
+                "创建或办理类请求（POST、PUT、PATCH、DELETE）可带请求头 Idempotency-Key（1 至 255 个可打印 ASCII 字符，"
+                "建议 UUID）：同一调用方 24 小时内用同一个键重试，返回第一次的答复（响应头 Idempotent-Replayed: true），"
+                "不会重复办理；见 docs/api-idempotency.md。",
     urls_namespace="api",
 )
 
@@ -172,6 +173,7 @@ def _mount():
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.disclosure.api import router as disclosure_router
     from zhengwu.hall.api import router as hall_router
+    from zhengwu.hotline.api import router as hotline_router
     from zhengwu.org.api import router as org_router
     from zhengwu.ratings.api import router as ratings_router
     from zhengwu.supervision.api import router as supervision_router
@@ -182,6 +184,7 @@ def _mount():
     api.add_router("/catalog", catalog_router)
     api.add_router("/cases", cases_router)
     api.add_router("/hall", hall_router)
+    api.add_router("/hotline", hotline_router)
     api.add_router("/disclosure", disclosure_router)
     api.add_router("/ratings", ratings_router)
     api.add_router("/supervision", supervision_router)

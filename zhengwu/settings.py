@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "zhengwu.cases",
     "zhengwu.hall",
     "zhengwu.disclosure",
+    "zhengwu.hotline",
+    "zhengwu.open311",
     "zhengwu.ratings",
     "zhengwu.supervision",
     "zhengwu.portal",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication and messages: Idempotency-Key on the API, one-time form tokens on pages.
+    "zhengwu.core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "zhengwu.urls"
@@ -87,6 +91,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["zhengwu.core.templatetags.form_once"],  # {% form_once %} in every form that acts
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -114,10 +119,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout let the embedded demo serve several requests at once.
+    # WAL + a busy timeout let the embedded demo serve several requests at once. A request that waits
+    # SQLITE_BUSY_TIMEOUT seconds for the write lock is answered 503 with Retry-After, like an exhausted pool.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-         "transaction_mode": "IMMEDIATE"}
+        {"timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
     )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -21,8 +21,10 @@ urlpatterns = [
     path("cases/", include("zhengwu.cases.urls_docs")),
     path("hall/", include("zhengwu.hall.urls")),
     path("gk/", include("zhengwu.disclosure.urls")),
+    path("hotline/", include("zhengwu.hotline.urls")),
     path("ratings/", include("zhengwu.ratings.urls")),
     path("supervision/", include("zhengwu.supervision.urls")),
+    path("open311/v2/", include("zhengwu.open311.urls")),
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

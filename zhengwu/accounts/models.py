@@ -48,6 +48,20 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
+    def find(cls, raw: str) -> ApiToken | None:
+        """The live token ``raw`` is, with its user: None when unknown, revoked or the account inactive.
+
+        The API's token auth and the idempotency middleware (which must know the caller before the
+        endpoint runs) both resolve tokens here.
+        """
+        if not raw:
+            return None
+        row = cls.objects.select_related("user").filter(key_hash=hash_token(raw), revoked=False).first()
+        if row is None or not row.user.is_active:
+            return None
+        return row
+
+    @classmethod
     def issue(cls, *, user, name: str, raw: str | None = None) -> tuple[ApiToken, str]:
         raw = raw or "zw_" + secrets.token_urlsafe(30)
         token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_token(raw))

@@ -25,14 +25,20 @@ class ThrottledLoginView(LoginView):
         client = throttle.client_key(request)
         # The form NFKC-normalises the name (ａｄｍｉｎ signs in as admin): the counter must as well.
         name = unicodedata.normalize("NFKC", request.POST.get("username", "")).strip().casefold()[:150]
+        # Counted before the password is checked, so parallel guesses cannot all pass the count.
+        counted = []
         try:
-            throttle.check("login-client", client, limit=PER_CLIENT, window=WINDOW, what="登录")
-            throttle.check("login-user", name, limit=PER_USER, window=WINDOW, what="该账号登录")
+            for scope, who, limit, what in (("login-client", client, PER_CLIENT, "登录"),
+                                            ("login-user", name, PER_USER, "该账号登录")):
+                throttle.attempt(scope, who, limit=limit, window=WINDOW, what=what)
+                counted.append((scope, who))
         except DomainError as exc:
+            for scope, who in counted:  # refused before any check: costs the other counter nothing
+                throttle.forgive(scope, who)
             form = self.get_form_class()(request)  # unbound: the password is not even checked
             return self.render_to_response(self.get_context_data(form=form, throttled=exc.message), status=429)
         response = super().post(request, *args, **kwargs)
-        if response.status_code == 200:  # the form came back: wrong name or password
-            throttle.fail("login-client", client, window=WINDOW)
-            throttle.fail("login-user", name, window=WINDOW)
+        if response.status_code != 200:  # signed in (the form did not come back): only failures count
+            for scope, who in counted:
+                throttle.forgive(scope, who)
         return response

@@ -16,7 +16,8 @@ from zhengwu.api import AUTH
 from zhengwu.catalog.models import Item
 from zhengwu.core import throttle
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
-from zhengwu.core.validators import mask_id_number
+from zhengwu.core.pagination import page, page_limit, page_offset
+from zhengwu.core.validators import mask_id_number, mask_name
 from zhengwu.org.models import Hall
 from zhengwu.org.selectors import staff_for_user
 
@@ -24,8 +25,6 @@ from . import claims, selectors, services
 from .api_docs import _errors
 from .api_docs import router as docs_router
 from .api_schemas import (
-    LIMIT_MAX,
-    OFFSET_MAX,
     ActionIn,
     ActionOut,
     CaseBrief,
@@ -35,7 +34,7 @@ from .api_schemas import (
 )
 from .models import CLAIM_CODE_TRIES, Case, CaseEvent, Channel, Status
 from .plan import plan_for
-from .templatetags.cases_tags import event_label, mask_name
+from .templatetags.cases_tags import event_label
 from .transitions import TRANSITIONS
 from .views import _stages
 
@@ -237,12 +236,9 @@ def progress(request, body: ProgressIn):
     if not case_no or not credential or len(case_no) > 40 or len(credential) > 20:
         raise DomainError("progress_input", "请输入办件编号（40字以内）和联系电话或身份证号（20字以内）")
     who = throttle.client_key(request)
-    throttle.check("progress", who, limit=selectors.PROGRESS_FAILURES, window=selectors.PROGRESS_WINDOW)
-    try:
-        case = selectors.case_progress_public(case_no=case_no, credential=credential)
-    except NotFound:
-        throttle.fail("progress", who, window=selectors.PROGRESS_WINDOW)
-        raise
+    throttle.attempt("progress", who, limit=selectors.PROGRESS_FAILURES, window=selectors.PROGRESS_WINDOW)
+    case = selectors.case_progress_public(case_no=case_no, credential=credential)  # NotFound: stays counted
+    throttle.forgive("progress", who)
     events = list(case.events.order_by("id"))
     return {
         "case_no": case.case_no, "item_name": case.item_version.name, "department": case.department.name,
@@ -348,8 +344,8 @@ _STATUS_QUERY = Query(None, description="办件状态，或 open 表示未办结
 def list_cases(request,
                status: CaseStatusFilter | None = _STATUS_QUERY,
                q: str = Query("", max_length=100, description="按办件编号、申请人、事项名称查找（对工作人员和代办员生效）"),
-               limit: int = Query(50, ge=1, le=LIMIT_MAX, description=f"每页条数（1–{LIMIT_MAX}）"),
-               offset: int = Query(0, ge=0, le=OFFSET_MAX, description=f"跳过条数（0–{OFFSET_MAX}）")):
+               limit: int = page_limit(50),
+               offset: int = page_offset()):
     user = _user(request)
     staff = staff_for_user(user)
     if staff is not None:  # a village agent's scope is the cases they submitted (in the same selector)
@@ -357,7 +353,7 @@ def list_cases(request,
     else:
         qs = selectors.case_list_for_applicant(user=user)
     rows = []
-    for c in qs.select_related("hall__region")[offset:offset + limit]:
+    for c in page(qs.select_related("hall__region"), limit=limit, offset=offset):
         name, _ = selectors.applicant_name_for(case=c, user=user, staff=staff)
         rows.append({"case_no": c.case_no, "status": c.status, "item_name": c.item.name, "applicant_name": name,
                      "id_number": mask_id_number(c.id_number), "due_date": c.due_date})

@@ -19,9 +19,6 @@ from zhengwu.org.models import Hall
 from .models import ApplicantKind, Case, Channel, Decision, Delivery, Status, SupplementItem
 from .services import MISSING_MAX_ITEMS, TEXT_MAX_CEILING
 
-# Paging bounds of every list endpoint: anything outside is a 422, never a 500.
-LIMIT_MAX, OFFSET_MAX = 1000, 10_000_000
-
 
 def _enum(name: str, values) -> type[Enum]:
     """A str enum named for the OpenAPI (names are global there, hence the Case prefix)."""

@@ -57,8 +57,9 @@ def _code_hash(salt: str, code: str) -> str:
 
 
 def _throttled(scope: str, who: str, limit: int) -> None:
+    """Count one send in ``scope`` (before it happens, so parallel requests cannot pass the same count)."""
     try:
-        throttle.check(scope, who, limit=limit, window=CLAIM_SEND_WINDOW)
+        throttle.attempt(scope, who, limit=limit, window=CLAIM_SEND_WINDOW)
     except DomainError:
         raise DomainError("too_many_attempts", f"获取验证码过于频繁，请{CLAIM_SEND_WINDOW // 60}分钟后再试",
                           status=429) from None
@@ -110,8 +111,6 @@ def case_claim_start(*, user, case_no: str, id_number: str = "", uscc: str = "",
         raise DomainError("claim_input", "请填写申请时登记的身份证号；企业办件请填写统一社会信用代码和法定代表人姓名")
     _throttled("claim-user", str(user.pk), CLAIM_SENDS_PER_USER)
     _throttled("claim-client", client or "unknown", CLAIM_SENDS_PER_CLIENT)
-    throttle.fail("claim-user", str(user.pk), window=CLAIM_SEND_WINDOW)
-    throttle.fail("claim-client", client or "unknown", window=CLAIM_SEND_WINDOW)
 
     case = Case.objects.filter(case_no=case_no).first()
     if not _credential_matches(case, id_number=id_number, uscc=uscc, legal_rep=legal_rep, phone=phone):
@@ -122,7 +121,6 @@ def case_claim_start(*, user, case_no: str, id_number: str = "", uscc: str = "",
         raise DomainError("no_mobile", "该办件登记的联系电话不是手机号码，收不到验证码。请携带身份证件到受理窗口办理关联。",
                           status=409)
     _throttled("claim-case", str(case.pk), CLAIM_SENDS_PER_CASE)
-    throttle.fail("claim-case", str(case.pk), window=CLAIM_SEND_WINDOW)
 
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(8)

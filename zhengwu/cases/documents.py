@@ -7,14 +7,13 @@ depends on the case's state; asking for another one is refused with a Chinese me
 
 PDFs are made by WeasyPrint with the "Noto Sans CJK SC" font (Debian ``fonts-noto-cjk``) and a
 URL fetcher that fetches nothing: the templates are self-contained. The font configuration and
-the print stylesheet are loaded once per process and reused by every render (see ``html_to_pdf``).
+the print stylesheet are loaded once per process and reused by every render (``zhengwu.core.pdf``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -27,7 +26,8 @@ from django.utils.safestring import mark_safe
 from zhengwu.catalog.models import ItemKind, TimeUnit
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound
-from zhengwu.core.validators import mask_id_number
+from zhengwu.core.pdf import render_pdf
+from zhengwu.core.validators import mask_id_number, mask_name
 
 from .models import (
     ApplicantKind,
@@ -44,6 +44,7 @@ from .plan import plan_for
 
 PROGRESS_HINT = "扫码或登录门户输入办件编号和联系电话查询办理进度"
 DEFAULT_SITE_URL = "http://localhost:8000/"
+PRINT_STYLESHEET = "cases/docs/print.css"
 
 
 @dataclass(frozen=True)
@@ -228,8 +229,6 @@ def letterhead(*, case: Case, title: str, issued_on: dt.date, base_url: str | No
 def applicant_block(case: Case, *, reveal_id: bool, hide_name: bool = False) -> dict:
     """The applicant as printed; the ID number is masked except on the applicant's own copy, and the
     names on the copy of a reader who does not handle the case (docs/cases-access.md)."""
-    from .templatetags.cases_tags import mask_name
-
     id_number = case.id_number if reveal_id else mask_id_number(case.id_number)
     return {
         "name": mask_name(case.applicant_name) if hide_name else case.applicant_name,
@@ -302,39 +301,10 @@ def render_document_html(*, case: Case, kind: str, base_url: str | None, reveal_
     return render_to_string("cases/docs/document.html", ctx)
 
 
-# WeasyPrint, loaded once per process. A FontConfiguration made per render (WeasyPrint's default when
-# none is given) loads fontconfig and a pango font map with the large CJK faces every time, and they
-# are only let go when Python's cycle collector gets round to them: a worker rendering PDFs grew from
-# about 175 MB to 0.6–1.2 GB resident, sawing up and down (benchmarks/bench_pdf_memory.py). One font
-# configuration and one parsed print stylesheet, reused, keep it flat. Renders share them under a lock
-# (pango font maps are not safe to share between threads); a render is CPU-bound under the GIL anyway.
-_PDF_LOCK = threading.Lock()
-_pdf_tools: tuple | None = None
-
-
-def _pdf_setup() -> tuple:
-    """(font configuration, print stylesheet, URL fetcher) for every render of this process."""
-    global _pdf_tools
-    if _pdf_tools is None:
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
-        from weasyprint.urls import URLFetcher
-
-        fetcher = URLFetcher(allowed_protocols=("data",))  # self-contained pages: never fetch anything
-        fonts = FontConfiguration()
-        css = CSS(string=render_to_string("cases/docs/print.css"), font_config=fonts, url_fetcher=fetcher)
-        _pdf_tools = (fonts, css, fetcher)
-    return _pdf_tools
-
-
 def html_to_pdf(html: str, *, base_url: str | None) -> bytes:
-    """A page rendered with ``for_pdf=True`` (no inline stylesheet) as PDF bytes."""
-    from weasyprint import HTML
-
-    with _PDF_LOCK:
-        fonts, css, fetcher = _pdf_setup()
-        return HTML(string=html, base_url=site_url(base_url), url_fetcher=fetcher).write_pdf(
-            stylesheets=[css], font_config=fonts)
+    """A page rendered with ``for_pdf=True`` (no inline stylesheet) as PDF bytes, with the print
+    stylesheet parsed once per process (``zhengwu.core.pdf``)."""
+    return render_pdf(html, base_url=site_url(base_url), stylesheet=PRINT_STYLESHEET)
 
 
 def render_document_pdf(*, case: Case, kind: str, base_url: str | None, reveal_id: bool = False,

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from zhengwu.core import clock
 from zhengwu.core.errors import NotFound, PermissionDenied
 from zhengwu.core.services import audit_record
-from zhengwu.core.validators import validate_phone
+from zhengwu.core.validators import mask_name, validate_phone
 from zhengwu.org.models import Role, Staff
 from zhengwu.org.scope import staff_can_act_at, staff_can_read_region
 from zhengwu.workdays import engine
@@ -177,8 +177,6 @@ def applicant_name_visible(*, case: Case, user=None, staff: Staff | None = None)
 
 def applicant_name_for(*, case: Case, user=None, staff: Staff | None = None) -> tuple[str, bool]:
     """(the name as this reader may see it, whether it is masked)."""
-    from .templatetags.cases_tags import mask_name
-
     if applicant_name_visible(case=case, user=user, staff=staff):
         return case.applicant_name, False
     return mask_name(case.applicant_name), True

@@ -10,7 +10,6 @@ Deadlines are computed in memory by the working-day engine. The guarded UPDATE r
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,7 +19,8 @@ from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock, fastsql
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.notify import Message, notify
-from zhengwu.core.validators import human_size, validate_id_number, validate_phone, validate_uscc
+from zhengwu.core.uploads import check_upload as core_check_upload
+from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
 from zhengwu.org.models import Hall, Role, Staff, Window
 from zhengwu.org.scope import agent_can_submit_at, staff_can_act_at
 from zhengwu.workdays import engine
@@ -96,36 +96,11 @@ def _check_length(value: str, *, model, name: str, field: str, label: str) -> st
 
 # -- input checks ---------------------------------------------------------------------------------
 
-_MAGIC = {
-    "pdf": [b"%PDF"],
-    "jpg": [b"\xff\xd8\xff"],
-    "jpeg": [b"\xff\xd8\xff"],
-    "png": [b"\x89PNG\r\n\x1a\n"],
-    "ofd": [b"PK\x03\x04"],
-    "docx": [b"PK\x03\x04"],
-    "xlsx": [b"PK\x03\x04"],
-    "doc": [b"\xd0\xcf\x11\xe0"],
-    "xls": [b"\xd0\xcf\x11\xe0"],
-}
-
-
 def check_upload(upload) -> None:
-    """Refuse a file of a forbidden type, whose content does not match its type, or too large."""
-    name = getattr(upload, "name", "") or ""
-    ext = os.path.splitext(name)[1].lower().lstrip(".")
+    """Refuse a file of a type the policy does not allow (``upload_types``), too large, empty, or that
+    does not open as its type with a real parser (``zhengwu.core.uploads``)."""
     allowed = [t.strip() for t in policy("upload_types").split(",") if t.strip()]
-    if ext not in allowed:
-        raise DomainError("file_type", f"文件“{name}”的类型不允许上传，仅支持：{'、'.join(allowed)}")
-    limit = settings.ZHENGWU_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise DomainError("file_too_large",
-                          f"文件“{name}”大小为 {human_size(upload.size)}，超过 {human_size(limit)} 的上限")
-    if upload.size == 0:
-        raise DomainError("file_empty", f"文件“{name}”是空文件")
-    head = upload.read(8)
-    upload.seek(0)
-    if ext in _MAGIC and not any(head.startswith(m) for m in _MAGIC[ext]):
-        raise DomainError("file_content", f"文件“{name}”的内容与其扩展名不符，请上传真实的 {ext.upper()} 文件")
+    core_check_upload(upload, allowed_types=allowed, max_bytes=settings.ZHENGWU_MAX_UPLOAD_BYTES)
 
 
 @dataclass

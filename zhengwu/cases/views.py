@@ -379,15 +379,15 @@ def progress(request):
     if request.method == "POST" and form.is_valid():
         who = throttle.client_key(request)
         try:
-            throttle.check("progress", who, limit=PROGRESS_FAILURES, window=PROGRESS_WINDOW)
+            throttle.attempt("progress", who, limit=PROGRESS_FAILURES, window=PROGRESS_WINDOW)
             case = selectors.case_progress_public(case_no=form.cleaned_data["case_no"],
                                                   credential=form.cleaned_data["credential"])
-        except NotFound as exc:
-            throttle.fail("progress", who, window=PROGRESS_WINDOW)
+        except NotFound as exc:  # the attempt stays counted
             ctx["error"] = exc.message
         except DomainError as exc:
             ctx["error"], status = exc.message, exc.status
         else:
+            throttle.forgive("progress", who)
             plan = plan_for(case.item_version_id)
             events = list(case.events.order_by("id"))
             ctx.update(case=case, events=events, stages=_stages(case, plan, events))

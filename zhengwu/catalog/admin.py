@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from zhengwu.core.errors import DomainError
+from zhengwu.core.uploads import check_upload
 
 from . import services
 from .models import Fee, Item, ItemVersion, Material, ProcessStep
@@ -31,8 +33,38 @@ class StepInline(_ChildInline):
     model = ProcessStep
 
 
+# What a 空白表格 or 示例样表 may be: documents and scans, opened by a real parser like every upload.
+MATERIAL_FILE_TYPES = ("pdf", "ofd", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png")
+
+
+class MaterialAdminForm(forms.ModelForm):
+    """A newly chosen blank form or sample passes the platform's upload check (``zhengwu.core.uploads``):
+    these files are offered to every applicant for download."""
+
+    class Meta:
+        model = Material
+        fields = ["seq", "name", "necessity", "form", "source", "copies", "spec", "blank_form", "sample", "notes",
+                  "acceptance_standard"]  # the inline sets the version
+
+    def _checked(self, name: str):
+        upload = self.cleaned_data.get(name)
+        if isinstance(upload, UploadedFile):  # a newly chosen file, not the stored one
+            try:
+                check_upload(upload, allowed_types=MATERIAL_FILE_TYPES)
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from None
+        return upload
+
+    def clean_blank_form(self):
+        return self._checked("blank_form")
+
+    def clean_sample(self):
+        return self._checked("sample")
+
+
 class MaterialInline(_ChildInline):
     model = Material
+    form = MaterialAdminForm
 
 
 class FeeInline(_ChildInline):

@@ -6,13 +6,12 @@ from enum import Enum
 
 from ninja import Field, Query, Router, Schema
 
+from zhengwu.core.pagination import page, page_limit, page_offset
+
 from . import selectors
 from .models import TIERS, ItemKind, ItemVersion
 
 router = Router(tags=["事项清单"])
-
-# Paging bounds of every list endpoint (an offset past them is refused, never a 500).
-LIMIT_MAX, OFFSET_MAX = 1000, 10_000_000
 
 ItemKindEnum = Enum("CatalogItemKind", {v: v for v in ItemKind.values}, type=str)
 TierEnum = Enum("CatalogTier", {code: code for code, _ in TIERS}, type=str)
@@ -206,11 +205,11 @@ def items(request,
           theme: str = Query("", max_length=_THEME_MAX, description="主题分类"),
           tier: TierEnum | None = _TIER_QUERY,
           kind: ItemKindEnum | None = _KIND_QUERY,
-          limit: int = Query(50, ge=1, le=LIMIT_MAX, description=f"每页条数（1–{LIMIT_MAX}）"),
-          offset: int = Query(0, ge=0, le=OFFSET_MAX, description=f"跳过条数（0–{OFFSET_MAX}）")):
-    return list(selectors.item_search(q=q, department_id=department_id, theme=theme,
-                                      tier=tier.value if tier else "", kind=kind.value if kind else "")
-                [offset:offset + limit])
+          limit: int = page_limit(50),
+          offset: int = page_offset()):
+    return list(page(selectors.item_search(q=q, department_id=department_id, theme=theme,
+                                           tier=tier.value if tier else "", kind=kind.value if kind else ""),
+                     limit=limit, offset=offset))
 
 
 @router.get("/items/{impl_code}", response=ItemDetail, summary="事项详情（现行版本）")

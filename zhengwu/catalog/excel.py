@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from zhengwu.core.errors import DomainError, PermissionDenied
-from zhengwu.core.services import audit_record
+from zhengwu.core.services import audit_deferred, audit_record
 from zhengwu.org.models import Department, Role, Staff
 
 from .models import (
@@ -705,21 +705,25 @@ def catalog_import(*, data: bytes, actor=None, dry_run: bool = False) -> ImportR
     current_row = None
     try:
         with transaction.atomic():
-            for code, (row, rec) in items.items():
-                current_row = row
-                _, changed = item_upsert(
-                    impl_code=code, department=rec["department"],
-                    fields={f: rec[f] for f in rec if f not in ("impl_code", "department")},
-                    steps=sorted(children["steps"].get(code, []), key=lambda s: s["seq"]),
-                    materials=sorted(children["materials"].get(code, []), key=lambda m: m["seq"]),
-                    fees=sorted(children["fees"].get(code, []), key=lambda x: x["seq"]),
-                    actor=actor, note="Excel 导入",
-                )
-                bucket = report.unchanged if not changed else report.updated if code in existing else report.created
-                bucket.append(code)
-            audit_record(actor=actor, action="import", object_type="catalog.item",
-                         summary=f"导入事项实施清单（Excel）：新增{len(report.created)}项，"
-                                 f"更新{len(report.updated)}项，未变{len(report.unchanged)}项")
+            # The audit rows of every published version are chained together at the end: the chain
+            # lock is held for that insert only, not from the first row to the commit.
+            with audit_deferred():
+                for code, (row, rec) in items.items():
+                    current_row = row
+                    _, changed = item_upsert(
+                        impl_code=code, department=rec["department"],
+                        fields={f: rec[f] for f in rec if f not in ("impl_code", "department")},
+                        steps=sorted(children["steps"].get(code, []), key=lambda s: s["seq"]),
+                        materials=sorted(children["materials"].get(code, []), key=lambda m: m["seq"]),
+                        fees=sorted(children["fees"].get(code, []), key=lambda x: x["seq"]),
+                        actor=actor, note="Excel 导入",
+                    )
+                    bucket = (report.unchanged if not changed else report.updated if code in existing
+                              else report.created)
+                    bucket.append(code)
+                audit_record(actor=actor, action="import", object_type="catalog.item",
+                             summary=f"导入事项实施清单（Excel）：新增{len(report.created)}项，"
+                                     f"更新{len(report.updated)}项，未变{len(report.unchanged)}项")
             if dry_run:
                 transaction.set_rollback(True)
     except DomainError as exc:

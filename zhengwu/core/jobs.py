@@ -19,7 +19,12 @@ log = logging.getLogger("zhengwu.jobs")
 
 # (command, arguments): once a day / every run of the loop
 DAILY = [("supervise", []), ("disclosure_daily", [])]
-FREQUENT = [("hall_no_shows", []), ("ratings_invite", []), ("supervise_minutes", [])]
+FREQUENT = [
+    ("hall_no_shows", []),
+    ("ratings_invite", []),
+    ("supervise_minutes", []),
+    ("idempotency_purge", []),
+]
 
 
 def run_job(name: str, args: list[str]) -> bool:

@@ -15,9 +15,10 @@ Pages get the same refusals as the Chinese error page.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -45,12 +46,33 @@ API_ERRORS = {
 }
 
 
+# Paths that speak another protocol with its own error body (Open311 under /open311/): prefix ->
+# ``shape(request, status, code, message)``. Registered by that app's ``ready()``; core imports no app.
+REFUSALS: dict[str, Callable[[HttpRequest, int, str, str], HttpResponse]] = {}
+
+
+def register_refusal(prefix: str, shape: Callable[[HttpRequest, int, str, str], HttpResponse]) -> None:
+    REFUSALS[prefix] = shape
+
+
+def protocol_refusal(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse | None:
+    """The refusal in the error body of the protocol registered for this path; None for other paths."""
+    for prefix, shape in REFUSALS.items():
+        if request.path.startswith(prefix):
+            return shape(request, status, code, message)
+    return None
+
+
 def is_api(path: str) -> bool:
     return path.startswith(API_PREFIX)
 
 
 def refuse(request: HttpRequest, status: int, code: str, message: str, *, details: list | None = None) -> HttpResponse:
-    """The platform's refusal: the JSON error under /api/, the Chinese error page for pages."""
+    """The platform's refusal: the JSON error under /api/, a registered protocol's own error body under
+    its prefix, the Chinese error page for pages."""
+    shaped = protocol_refusal(request, status, code, message)
+    if shaped is not None:
+        return shaped
     if is_api(request.path):
         data: dict = {"code": code, "message": message}
         if details is not None:
@@ -141,6 +163,8 @@ class InputGuardMiddleware:
         limit = body_limit(request.path, request.content_type)
         if limit is not None and length > limit:
             return too_large(request, limit, length)
+        if limit is not None and STREAMED_OVER_LIMIT in getattr(request, "scope", {}):  # ASGI, cut off unread
+            return too_large(request, limit)
         try:
             return self._check_fields(request)
         except RequestDataTooBig:  # the fields beside the files, or a body longer than its Content-Length said
@@ -239,12 +263,20 @@ def _json_reason(msg: str) -> str:
     return _JSON_REASONS.get(msg, "格式错误")
 
 
+#: Set in the ASGI scope by :func:`body_limit_asgi` when a body without a usable ``Content-Length``
+#: (chunked) ran past the limit: the bytes received before it stopped reading.
+STREAMED_OVER_LIMIT = "zhengwu.body_over_limit"
+
+
 def body_limit_asgi(app):
     """Wrap the ASGI application so an oversize body is refused before it is read.
 
     Django's ASGI handler reads the whole body (to a temporary file) before any middleware runs.
     For a request whose ``Content-Length`` is over the limit this wrapper hands Django an empty
-    body instead, and :class:`InputGuardMiddleware` answers 413 from the header.
+    body instead, and :class:`InputGuardMiddleware` answers 413 from the header. Any other body
+    (chunked, without a ``Content-Length``, or longer than it said) is counted as it arrives: past
+    the limit the wrapper stops reading, ends the body for Django and marks the scope, and the
+    middleware answers the same 413 before anything looks at the body.
     """
 
     async def wrapped(scope, receive, send):
@@ -258,9 +290,40 @@ def body_limit_asgi(app):
             limit = body_limit(scope.get("path", ""), content_type)
             if limit is not None and length > limit:
                 return await app(scope, _no_body(receive), send)
+            if limit is not None:
+                scope = dict(scope)
+                return await app(scope, _counted(receive, scope, limit), send)
         return await app(scope, receive, send)
 
     return wrapped
+
+
+def _counted(receive, scope: dict, limit: int):
+    """``receive`` passing body chunks on until their total passes ``limit``; then the end of the body."""
+    received = 0
+    ended = False
+
+    async def inner():
+        nonlocal received, ended
+        if ended:  # Django now only listens for a disconnect
+            if STREAMED_OVER_LIMIT in scope:
+                # Never read the rest of a cut-off body: wait until Django, its 413 sent, cancels the listener
+                # (the server then closes the connection, the body unread).
+                await asyncio.get_running_loop().create_future()
+            return await receive()
+        message = await receive()
+        if message["type"] != "http.request":
+            return message
+        received += len(message.get("body", b""))
+        if received > limit:
+            ended = True
+            scope[STREAMED_OVER_LIMIT] = received
+            return {"type": "http.request", "body": b"", "more_body": False}
+        if not message.get("more_body", False):
+            ended = True
+        return message
+
+    return inner
 
 
 def _no_body(receive):

@@ -82,3 +82,38 @@ class AuditEvent(models.Model):
 
     def content_hash(self) -> str:
         return audit_digest(**{f: getattr(self, f) for f in CHAIN_FIELDS})
+
+
+def _now():
+    from zhengwu.core import clock
+
+    return clock.now()
+
+
+class IdempotencyRecord(models.Model):
+    """One request made under an ``Idempotency-Key`` (API) or a one-time form token (pages).
+
+    The row is inserted, committed, before the request runs: the unique (owner, key) pair lets
+    exactly one of two simultaneous requests through. While the request runs ``status`` is
+    NULL; afterwards the row holds the response to replay, or is deleted when the response is
+    not one to replay (a 5xx, a "try again"). Rows older than a day are purged
+    (``zhengwu idempotency_purge``). See ``core/idempotency.py`` and docs/api-idempotency.md.
+    """
+
+    owner = models.CharField("调用方", max_length=80)  # "u:<user id>", "s:/ip:<keyed hash>", "form"
+    key = models.CharField("幂等键", max_length=255)
+    fingerprint = models.CharField("请求指纹", max_length=64)  # SHA-256 of method, path and body
+    method = models.CharField("方法", max_length=8)
+    path = models.CharField("路径", max_length=500)
+    created_at = models.DateTimeField("首次请求时间", default=_now, db_index=True)
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    status = models.PositiveSmallIntegerField("响应状态码", null=True, blank=True)
+    headers = models.JSONField("响应头", default=dict, blank=True)
+    body = models.BinaryField("响应内容", default=b"", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "幂等请求记录"
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="core_idempotency_owner_key")]
+
+    def __str__(self):
+        return f"{self.owner} {self.key} {self.method} {self.path} {self.status or '处理中'}"

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -24,7 +26,8 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
     here to the commit every other audit writer waits (on PostgreSQL an advisory lock, on SQLite
     the IMMEDIATE write transaction every writer holds anyway). Costs one query to find the
     predecessor, one to take the lock on PostgreSQL, and one for the actor's 工号 unless
-    ``actor.staff`` is already loaded.
+    ``actor.staff`` is already loaded. Inside :func:`audit_deferred` the row is only collected
+    (and returned unsaved); it is written with the others when that block ends.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -40,15 +43,57 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
         # hashed as the database will give it back (IPv6 compressed, lower case)
         ip=AuditEvent._meta.get_field("ip").get_prep_value(ip),
     )
+    pending = getattr(_deferred, "events", None)
+    if pending is not None:
+        pending.append(event)
+        return event
+    _audit_write([event])
+    return event
+
+
+# Audit rows collected by an open ``audit_deferred`` block of this thread (None: write at once).
+_deferred = threading.local()
+
+
+@contextmanager
+def audit_deferred():
+    """Collect the audit rows written inside the block and chain them in one go when it ends.
+
+    For long transactions that write audit rows as they go (the catalog's Excel import publishes
+    one version per row): the chain lock is then taken only for the short insert at the end,
+    instead of from the first row to the commit, so a case action's audit row waits a moment
+    rather than the whole import (and two such writers cannot deadlock on the lock and a row).
+    Use it inside the transaction, ending just before its commit. If the block raises, the
+    collected rows are dropped with the transaction. Nested blocks join the outer one.
+    """
+    if getattr(_deferred, "events", None) is not None:
+        yield
+        return
+    _deferred.events = []
+    try:
+        yield
+        events = _deferred.events
+    finally:
+        _deferred.events = None
+    if events:
+        _audit_write(events)
+
+
+def _audit_write(events: list[AuditEvent]) -> None:
+    """Chain ``events`` after the last row and insert them, under the chain lock."""
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
-        event.prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
-        event.at = timezone.now()  # taken under the lock, so time order follows chain order
-        event.hash = event.content_hash()
-        event.save(force_insert=True)
-    return event
+        prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+        at = timezone.now()  # taken under the lock, so time order follows chain order
+        for event in events:
+            event.prev_hash, event.at = prev, at
+            event.hash = prev = event.content_hash()
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            AuditEvent.objects.bulk_create(events)  # ids in list order: the chain order
 
 
 def _actor_identity(user) -> tuple[str, str]:

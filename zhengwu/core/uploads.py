@@ -8,7 +8,8 @@ Magic bytes alone let through a ``%PDF`` header followed by anything, or random 
   naming the main part, the main part itself (OFD: ``OFD.xml``, GB/T 33190);
 - .doc and .xls by their compound-file structure: the header, and the directory listing the main
   stream (``WordDocument``; ``Workbook`` or ``Book``);
-- JPEG and PNG with Pillow (PNG: every chunk's checksum; JPEG: decoded at 1/8 scale).
+- JPEG, PNG and WebP with Pillow (PNG: every chunk's checksum; JPEG: decoded at 1/8 scale; WebP:
+  decoded; WebP is for staff photos, ``zhengwu.org.photos``, which bounds the pixels first).
 
 Everything refused raises :class:`DomainError` with a Chinese message naming the file.
 """
@@ -36,9 +37,9 @@ _OOXML_MAIN = {
     "xlsx": ("xl/workbook.xml", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
 }
 _OLE_STREAMS = {"doc": ("WordDocument",), "xls": ("Workbook", "Book")}
-_IMAGE_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
+_IMAGE_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 _LABELS = {"jpg": "JPEG 图片", "jpeg": "JPEG 图片", "png": "PNG 图片", "pdf": "PDF 文件", "docx": "Word 文档",
-           "xlsx": "Excel 表格", "doc": "Word 文档", "xls": "Excel 表格", "ofd": "OFD 版式文件"}
+           "xlsx": "Excel 表格", "doc": "Word 文档", "xls": "Excel 表格", "ofd": "OFD 版式文件", "webp": "WebP 图片"}
 
 
 class _Unreadable(Exception):
@@ -164,12 +165,39 @@ def _image(f, ext: str) -> None:
         if image.format != _IMAGE_FORMATS[ext]:
             raise _Unreadable(f"is {image.format}")
         image.verify()  # PNG: every chunk's checksum
-    if _IMAGE_FORMATS[ext] == "JPEG":
+    if _IMAGE_FORMATS[ext] != "PNG":  # verify() checks little beyond the header: decode the pixel data
         f.seek(0)
-        with Image.open(f) as image:
-            image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
-            image.load()  # the entropy-coded data, at 1/8 scale: cheap even for a large photo
+        watched = _EndWatch(f)
+        with Image.open(watched) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()  # JPEG: the entropy-coded data at 1/8 scale, cheap even for a large photo
+        if watched.ran_out and _IMAGE_FORMATS[ext] == "JPEG":
+            # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES when imported (any worker that has
+            # rendered a PDF), and a cut-off JPEG then loads padded with grey: the decoder asking for
+            # data past the end of the file is what tells.
+            raise _Unreadable("truncated")
+
+
+class _EndWatch:
+    """A file that notes when a reader asked for more than it holds."""
+
+    def __init__(self, f):
+        self._f = f
+        self.ran_out = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._f.read(size)
+        if size != 0 and not data:
+            self.ran_out = True
+        return data
+
+    def seek(self, *args):
+        return self._f.seek(*args)
+
+    def tell(self) -> int:
+        return self._f.tell()
 
 
 _CHECKS: dict[str, Callable] = {"pdf": _pdf, "docx": _ooxml, "xlsx": _ooxml, "ofd": _ofd, "doc": _ole,
-                                "xls": _ole, "jpg": _image, "jpeg": _image, "png": _image}
+                                "xls": _ole, "jpg": _image, "jpeg": _image, "png": _image, "webp": _image}

@@ -95,6 +95,20 @@ def mask_phone(value: str) -> str:
     return value[:-4] + "****" if len(value) > 4 else "****"
 
 
+# 复姓 kept whole when masking, so 欧阳娜娜 reads 欧阳** rather than 欧***.
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 端木 轩辕 西门 南宫 独孤 呼延 "
+    "申屠 太史 闻人 澹台 公冶 濮阳 淳于 单于 钟离 赫连 万俟 司空 拓跋 百里 东郭 北堂 第五 乐正".split()
+)
+
+
+def mask_name(value) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧阳**, 示范县好味道餐饮有限公司 → 示***********; one character stays."""
+    value = (value or "").strip()
+    keep = 2 if len(value) > 2 and value[:2] in COMPOUND_SURNAMES else 1
+    return value[:keep] + "*" * (len(value) - keep) if len(value) > 1 else value
+
+
 _AREA_CODE_RE = re.compile(r"^\d{12}$")
 
 

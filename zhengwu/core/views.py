@@ -11,6 +11,8 @@ from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from .middleware import protocol_refusal
+
 ERRORS = {
     400: ("bad_request", "请求格式不正确"),
     403: ("forbidden", "没有权限访问该页面"),
@@ -49,12 +51,20 @@ BUSY = ("busy", "当前访问人数较多，请稍后再试")
 RETRY_AFTER_SECONDS = 5
 
 
+# What the database says when it is too busy to take the request, as opposed to a fault.
+BUSY_SIGNS = (
+    "too many clients",  # PostgreSQL refused another connection
+    "database is locked",  # SQLite: another process held the write lock for the whole busy timeout
+)
+
+
 def _database_busy() -> bool:
-    """Is the exception being handled "no database connection free" (the pool waited in vain, or the
-    server refused another client)? Django calls handler500 inside the ``except`` block."""
+    """Is the exception being handled "the database cannot take this request now": the pool waited in
+    vain for a free connection, the server refused another client, or SQLite's write lock stayed taken
+    for the whole busy timeout? Django calls handler500 inside the ``except`` block."""
     exc = sys.exc_info()[1]
     while exc is not None:
-        if type(exc).__name__ == "PoolTimeout" or "too many clients" in str(exc):
+        if type(exc).__name__ == "PoolTimeout" or any(sign in str(exc) for sign in BUSY_SIGNS):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
@@ -62,9 +72,10 @@ def _database_busy() -> bool:
 
 def _busy(request):
     code, message = BUSY
-    if _is_api(request):
+    r = protocol_refusal(request, 503, code, message)
+    if r is None and _is_api(request):
         r = JsonResponse({"code": code, "message": message}, status=503, json_dumps_params={"ensure_ascii": False})
-    else:
+    elif r is None:
         r = HttpResponse(loader.get_template("error_plain.html").render({"message": message, "status": 503}),
                          status=503)
     r["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -75,6 +86,9 @@ def server_error(request):
     if _database_busy():
         return _busy(request)
     code, message = ERRORS[500]
+    r = protocol_refusal(request, 500, code, message)
+    if r is not None:
+        return r
     if _is_api(request):
         return JsonResponse({"code": code, "message": message}, status=500,
                             json_dumps_params={"ensure_ascii": False})

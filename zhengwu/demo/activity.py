@@ -101,8 +101,13 @@ def load_demo_activity(*, stdout=None) -> dict[str, int]:
 
     out["claimable_cases"] = len(load_demo_claimable_cases())
     out["tickets"] = load_demo_queues()
+    from zhengwu.open311.demo import load_demo_open311
+
+    load_demo_open311()  # the Open311 client system whose api_key is zw_demo_open311
+    from zhengwu.hotline.demo import load_demo_hotline
     from zhengwu.supervision.services import supervise, supervise_demo
 
+    load_demo_hotline(stdout=stdout)  # before the sweep: its clocks get their cards
     say("正在运行效能监察（红黄牌、超时默认、月度考核、统计）……\n")
     _demo_deemed_rule()
     if out["ratings"]:  # the first start: three months of assessments and the statistics

@@ -65,7 +65,8 @@ class DemoInfo:
         hall = f"{base}/hall/{geo.CENTER_CODE}"
         return {"门户首页": f"{base}/", "我的工作（登录后）": f"{base}/me/", "大厅取号机": f"{hall}/kiosk/",
                 "叫号大屏": f"{hall}/board/", "政务公开": f"{base}/gk/", "统计大屏（监察员/领导）":
-                f"{base}/supervision/dashboard/", "管理后台": f"{base}/admin/", "接口文档": f"{base}/api/docs"}
+                f"{base}/supervision/dashboard/", "管理后台": f"{base}/admin/", "接口文档": f"{base}/api/docs",
+                "Open311 接口（api_key：zw_demo_open311）": f"{base}/open311/v2/discovery.json"}
 
 
 def demo_loaded() -> bool:

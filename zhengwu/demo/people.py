@@ -54,6 +54,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("xnjc", Role.SUPERVISOR, "效能监察员"),
     DemoAccount("dby", Role.VILLAGE_AGENT, "代办员"),
     DemoAccount("ld", Role.LEADER, "领导"),
+    DemoAccount("rxgly", Role.HOTLINE_ADMIN, "热线管理员"),
+    DemoAccount("hwy", Role.CALL_TAKER, "话务员"),
     DemoAccount("citizen", "", "办事群众"),
 )
 CITIZEN = DEMO_ACCOUNTS[-1]
@@ -152,6 +154,12 @@ def staff_plan() -> list[StaffPlan]:
         rows.append(dict(roles=(Role.WINDOW_OFFICER,), title="窗口工作人员", region=county, unit_key=w.unit_key,
                          hall=CENTER_CODE, windows=((CENTER_CODE, w.number),), username=username))
     rows += town_rows
+    # The 12345 hotline centre (at the end: the numbers and names above stay as they were).
+    rows.append(dict(roles=(Role.HOTLINE_ADMIN,), title="12345热线中心主任", region=county, unit_key=None,
+                     hall=CENTER_CODE, windows=(), username="rxgly"))
+    for n in range(2):
+        rows.append(dict(roles=(Role.CALL_TAKER,), title="12345热线话务员", region=county, unit_key=None,
+                         hall=CENTER_CODE, windows=(), username="hwy" if n == 0 else ""))
 
     names = _Names(NAME_SEED)
     plans = []

@@ -1,4 +1,7 @@
-"""The officer's actions on a request, by name: shared by the workbench forms and the API."""
+"""The officer's actions on a request, by name: shared by the workbench forms and the API.
+
+``REQUEST_ACTIONS`` names them all (the API lists them); ``request_action`` maps each to its service.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,10 @@ from zhengwu.core.errors import DomainError
 
 from . import services
 from .models import Appeal
+
+REQUEST_ACTIONS = ["confirm", "ask_supplement", "supplement", "consult", "consult_agency", "consult_receipt",
+                   "consult_reply", "extend", "fee", "waive_fee", "paid", "reply", "abandon", "withdraw", "appeal",
+                   "appeal_decide"]
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -22,19 +29,29 @@ def request_action(action: str, req, staff, p, files=()) -> None:
     """One form post (or API call) → one service call; ``p`` is a mapping of strings, ``files`` uploads."""
     s = services
     if action == "confirm":
-        return s.request_confirm_receipt(request=req, officer=staff, confirmed_on=parse_date(p.get("confirmed_on", "")))
+        return s.request_confirm_receipt(request=req, officer=staff, confirmed_on=parse_date(p.get("confirmed_on", "")),
+                                         late_entry_note=p.get("late_entry_note", ""))
     if action == "ask_supplement":
         days = p.get("period_days", "")
         return s.request_ask_supplement(request=req, officer=staff, items=p.get("items", ""),
                                         period_days=int(days) if days.isdigit() else None)
     if action == "supplement":
-        return s.request_supplement(request=req, officer=staff, text=p.get("text", ""), files=files)
+        return s.request_supplement(request=req, officer=staff, text=p.get("text", ""), files=files,
+                                    received_on=parse_date(p.get("received_on", "")),
+                                    late_entry_note=p.get("late_entry_note", ""))
     if action == "consult":
         return s.request_consult(request=req, officer=staff, third_party=p.get("third_party", ""),
                                  note=p.get("note", ""))
+    if action == "consult_agency":
+        return s.request_consult_agency(request=req, officer=staff, agency=p.get("agency", ""), note=p.get("note", ""))
+    if action == "consult_receipt":
+        return s.request_consultation_receipt(request=req, officer=staff,
+                                              received_on=parse_date(p.get("received_on", "")),
+                                              delivery=p.get("delivery", ""), note=p.get("note", ""))
     if action == "consult_reply":
         return s.request_consultation_reply(request=req, officer=staff, opinion=p.get("opinion", ""),
-                                            note=p.get("note", ""))
+                                            note=p.get("note", ""), received_on=parse_date(p.get("received_on", "")),
+                                            delivery=p.get("delivery", ""))
     if action == "extend":
         days = p.get("days", "")
         return s.request_extend(request=req, approver=staff, days=int(days) if days.isdigit() else 0,

@@ -129,7 +129,7 @@ class StopInline(_ReadOnlyInline):
 
 class ConsultationInline(_ReadOnlyInline):
     model = Consultation
-    fields = ["third_party", "sent_on", "opinion_due", "replied_on", "opinion"]
+    fields = ["kind", "third_party", "sent_on", "received_on", "delivery", "opinion_due", "replied_on", "opinion"]
     readonly_fields = fields
 
 

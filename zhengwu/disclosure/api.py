@@ -8,11 +8,12 @@ REFERENCE §6 (see ``tables.py`` for the shape; ``reference.py`` for the names).
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
-from zhengwu.api import AUTH
+from zhengwu.api import AUTH, column
 from zhengwu.core import clock
 from zhengwu.core.errors import NotFound, PermissionDenied
 from zhengwu.core.validators import mask_id_number
@@ -20,13 +21,25 @@ from zhengwu.org.selectors import staff_for_user
 
 from . import reference as ref
 from . import selectors, services
-from .actions import request_action
+from .actions import REQUEST_ACTIONS, request_action
 from .documents import report_sections, report_title
-from .models import InfoRequest, Publication
+from .models import Channel, Consultation, InfoRequest, Publication
 from .services.common import duties_of
 from .tables import report_data
 
 router = Router(tags=["政务公开"])
+
+
+def _enum(name: str, values) -> type[Enum]:
+    """A str enum named for the OpenAPI (names are global there, hence the Gk prefix)."""
+    return Enum(name, {v: v for v in values}, type=str)
+
+
+GkChannel = _enum("GkChannel", Channel.values)
+GkConsultKind = _enum("GkConsultKind", Consultation.Kind.values)
+GkDelivery = _enum("GkDelivery", Consultation.Delivery.values)
+GkOpinion = _enum("GkOpinion", Consultation.Opinion.values)
+NOTE_MAX = 2000
 
 
 class BodyOut(Schema):
@@ -92,18 +105,30 @@ class RequestIn(Schema):
     body_code: str
     applicant: ApplicantIn
     description: str
-    channel: str = "online"
-    signed_for_on: dt.date | None = None
-    purpose: str = ""
+    channel: GkChannel = Field(GkChannel("online"), description="online 互联网（申请人本人）；in_person 当面提交、"
+                               "post_signed 邮寄（需签收）、post_plain 平常信函、fax 传真（工作人员登记）")
+    signed_for_on: dt.date | None = Field(None, description="邮寄（需签收）：本机关签收之日，即收到申请之日")
+    received_on: dt.date | None = Field(None, description="当面提交：提交之日（默认今天）；平常信函、传真：送达本机关之日"
+                                        "（收到申请之日为双方确认之日）")
+    letter_date: dt.date | None = Field(None, description="申请书落款日期（如有）；送达之日不能早于此日")
+    late_entry_note: str = Field("", max_length=NOTE_MAX, description="收到（签收）之日早于今天时必填：补录原因，记入审计")
+    purpose: str = column(InfoRequest, "purpose", "")
 
 
 class ReqActionIn(Schema):
     confirmed_on: dt.date | None = None
+    late_entry_note: str = Field("", max_length=NOTE_MAX,
+                                 description="confirm / supplement：确认或收到补正之日早于今天（补录）时必填，记入审计")
     items: str = ""
     period_days: int | None = None
     text: str = ""
-    third_party: str = ""
-    opinion: str = ""
+    third_party: str = column(Consultation, "third_party", "", description="consult：被征求意见的第三方")
+    agency: str = column(Consultation, "third_party", "", description="consult_agency：被征求意见的机关（条例第三十四条）")
+    received_on: dt.date | None = Field(None, description="consult_receipt / consult_reply：对方收到征求意见书之日；"
+                                        "supplement（工作人员登记书面补正）：收到补正之日")
+    delivery: GkDelivery | None = Field(None, description="consult_receipt：征求意见书的送达方式")
+    opinion: GkOpinion | None = Field(None, description="consult_reply：第三方 agree / object / none（逾期未提出意见）；"
+                                      "其他机关 agree / object / deemed（逾期未提出意见，视为同意公开）")
     note: str = ""
     days: int | None = None
     reason: str = ""
@@ -133,9 +158,24 @@ def _strings(payload: ReqActionIn) -> dict[str, str]:
             out[key] = "1"
         elif isinstance(value, dt.date):
             out[key] = value.isoformat()
+        elif isinstance(value, Enum):
+            out[key] = value.value
         else:
             out[key] = str(value)
     return out
+
+
+class ConsultationOut(Schema):
+    kind: GkConsultKind
+    kind_label: str
+    party: str
+    sent_on: dt.date
+    delivery: str
+    received_on: dt.date | None
+    opinion_due: dt.date | None
+    replied_on: dt.date | None
+    opinion: str
+    opinion_label: str
 
 
 class RequestOut(Schema):
@@ -148,7 +188,9 @@ class RequestOut(Schema):
     legal_subkind: str
     applicant_name: str
     id_number: str
+    submitted_on: dt.date | None
     received_on: dt.date | None
+    late_entry_note: str
     supplement_notice_due: dt.date | None
     supplement_deadline: dt.date | None
     due_date: dt.date | None
@@ -163,6 +205,7 @@ class RequestOut(Schema):
     result: str
     result_name: str
     closed_on: dt.date | None
+    consultations: list[ConsultationOut]
 
 
 def _pub_out(p: Publication) -> dict:
@@ -177,14 +220,20 @@ def _req_out(r: InfoRequest) -> dict:
     return {"request_no": r.request_no, "body": r.body.code, "status": r.status,
             "status_label": r.get_status_display(), "channel": r.channel, "applicant_kind": r.applicant_kind,
             "legal_subkind": r.legal_subkind, "applicant_name": r.applicant_name,
-            "id_number": mask_id_number(r.id_number), "received_on": r.received_on,
+            "id_number": mask_id_number(r.id_number), "submitted_on": r.submitted_on, "received_on": r.received_on,
+            "late_entry_note": r.late_entry_note,
             "supplement_notice_due": r.supplement_notice_due, "supplement_deadline": r.supplement_deadline,
             "due_date": r.due_date, "due_provisional": r.due_provisional, "extension_days": r.extension_days,
             "fee_method": r.fee_method, "fee_amount": str(r.fee_amount) if r.fee_amount is not None else None,
             "fee_pay_due": r.fee_pay_due, "fee_waiver_reason": r.fee_waiver_reason.name if r.fee_waiver_reason else "",
             "fee_waived_amount": str(r.fee_waived_amount),
             "fee_payable": str(r.fee_payable) if r.fee_payable is not None else None, "result": r.result,
-            "result_name": ref.RESULTS[r.result].name if r.result else "", "closed_on": r.closed_on}
+            "result_name": ref.RESULTS[r.result].name if r.result else "", "closed_on": r.closed_on,
+            "consultations": [
+                {"kind": c.kind, "kind_label": c.get_kind_display(), "party": c.third_party, "sent_on": c.sent_on,
+                 "delivery": c.delivery, "received_on": c.received_on, "opinion_due": c.opinion_due,
+                 "replied_on": c.replied_on, "opinion": c.opinion, "opinion_label": c.get_opinion_display()}
+                for c in r.consultations.order_by("id")]}
 
 
 def _staff(request):
@@ -219,9 +268,24 @@ def publication(request, pk: int):
     return _pub_out(pub)
 
 
-@router.get("/reports/{body_code}/{year}", auth=None, summary="政府信息公开工作年度报告（表格）")
+def _anyone(request):
+    """Public endpoints that also want to know who asks: a valid token or session is taken first (the
+    auth list before this one), anyone else passes as anonymous."""
+    return request.user if request.user.is_authenticated else "anonymous"
+
+
+def _may_see_drafts(request, body) -> bool:
+    """The body's own disclosure staff preview a report before it is signed off; nobody else does."""
+    staff = staff_for_user(request.user) if request.user.is_authenticated else None
+    return staff is not None and staff.is_active and bool(duties_of(staff, body))
+
+
+@router.get("/reports/{body_code}/{year}", auth=[*AUTH, _anyone], summary="政府信息公开工作年度报告（表格）")
 def report(request, body_code: str, year: int):
     """The report's tables: finalised ones as frozen, else computed from the data now.
+
+    Without login only finalised (signed-off) reports are public; a draft answers 404 as on the
+    pages. The body's own staff (token or session) also get the draft, ``"status": "draft"``.
 
     ``table3`` is ``{row: {column: int}}`` with the rows 本年新收, 上年结转, each result type
     (予以公开, 部分公开, 国家秘密 … 其他), 总计, 结转下年度 and the columns 自然人, 商业企业, 科研机构,
@@ -232,6 +296,9 @@ def report(request, body_code: str, year: int):
         raise NotFound(f"{body.name}不报送政府信息公开工作年度报告")
     if not 2008 <= year <= clock.today().year:
         raise NotFound("没有该年度的报告")
+    final = body.reports.filter(year=year, status="final").exists()
+    if not final and not _may_see_drafts(request, body):
+        raise NotFound("该年度报告尚未定稿发布")
     data = report_data(body, year)
     return {
         "body": body.code, "body_name": body.name, "year": year, "title": report_title(body, year),
@@ -291,11 +358,14 @@ def request_file(request, payload: RequestIn):
     applicant = services.Applicant(kind=a.kind, name=a.name, phone=a.phone, id_number=a.id_number, uscc=a.uscc,
                                    legal_rep=a.legal_rep, legal_subkind=a.legal_subkind, address=a.address,
                                    email=a.email)
-    online = payload.channel == "online"
+    channel = payload.channel.value
+    online = channel == "online"
     req = services.request_file(body=body, applicant=applicant, description=payload.description,
-                                channel=payload.channel, user=request.user if online else None,
+                                channel=channel, user=request.user if online else None,
                                 officer=None if online else staff_for_user(request.user),
-                                signed_for_on=payload.signed_for_on, purpose=payload.purpose)
+                                signed_for_on=payload.signed_for_on, purpose=payload.purpose,
+                                received_on=payload.received_on, letter_date=payload.letter_date,
+                                late_entry_note=payload.late_entry_note)
     return HttpStatus(201, _req_out(req))
 
 
@@ -317,8 +387,11 @@ def request_get(request, no: str):
 
 
 @router.post("/requests/{no}/actions/{action}", response=RequestOut, auth=AUTH,
-             summary="办理：confirm / ask_supplement / supplement / consult / consult_reply / extend / fee / waive_fee / paid / "
-                     "reply / abandon / withdraw / appeal / appeal_decide")
+             summary="办理：" + " / ".join(REQUEST_ACTIONS),
+             description="consult 征求第三方意见（条例第三十二条）、consult_agency 征求其他机关意见（第三十四条）："
+                         "发出之日起暂停计时；consult_receipt 登记对方收到征求意见书之日和送达方式（received_on、delivery），"
+                         "提出意见的15个工作日自该日起算，未登记前不会逾期；consult_reply 登记意见（opinion）。"
+                         "confirm、supplement 的日期早于今天时须填 late_entry_note（补录原因，记入审计）。")
 def request_act(request, no: str, action: str, payload: ReqActionIn):
     req = _request_for(request, no)
     data = _strings(payload)

@@ -5,8 +5,9 @@ supervision does with a request's deadline (cards, the board, lateness in the as
 follows from these.
 
 - 收到申请 (on filing in person or by signed post, or when receipt is confirmed): the clock starts.
-- 告知补正, 征求第三方意见, 收费通知: the clock stops; 收到补正, the third party's opinion (or its lapse),
-  payment or a whole 减免: it runs again with the request's recomputed ``due_date``.
+- 告知补正, 征求第三方或其他机关意见 (from the sending day, 条例第三十三条第二款), 收费通知: the clock stops;
+  收到补正, the opinion (or the end of the 15 working days after the other side's receipt), payment or a
+  whole 减免: it runs again with the request's recomputed ``due_date``.
 - 延长答复期限: the clock's due follows.
 - 答复: the clock ends (``late`` says whether it was in time); 视为放弃 and 撤回 end it without counting.
 """

@@ -215,13 +215,18 @@ class World:
         return req
 
     def record(self, code: str, applicant: s.Applicant, description: str, day: dt.date, channel: str, *,
-               signed_for_on: dt.date | None = None, confirm: bool = False) -> InfoRequest:
-        """The officer records a request brought in person, by letter or by fax."""
+               signed_for_on: dt.date | None = None, received_on: dt.date | None = None, late_note: str = "",
+               confirm: bool = False) -> InfoRequest:
+        """The officer records on ``day`` a request brought in person, by letter or by fax; one that came
+        earlier (``received_on``, ``signed_for_on``) keeps its day, with the reason it is typed in late."""
         team = self.teams[code]
+        came = signed_for_on or received_on or day
+        if came < day and not late_note:
+            late_note = "收发室签收后转交政务公开工作机构，次日登记"
         with self.at(day, 10):
             req = s.request_file(body=team.body, applicant=applicant, description=description, channel=channel,
-                                 officer=team.officer, signed_for_on=signed_for_on, wanted_form="纸质文本",
-                                 delivery="邮寄")
+                                 officer=team.officer, signed_for_on=signed_for_on, received_on=received_on,
+                                 late_entry_note=late_note, wanted_form="纸质文本", delivery="邮寄")
             if confirm:
                 s.request_confirm_receipt(request=req, officer=team.officer)
         return req
@@ -401,9 +406,23 @@ def _requests(w: World) -> None:
         s.request_withdraw(request=r, user=w.citizen, reason="已在贵局公开页面查询到所需信息，撤回申请。")
     r = w.record("SFXSCJ", w.legal(1), f"申请公开示范县{y}年辖区乳制品生产企业的监督抽检原始检验数据。", ago(11),
                  "in_person")
-    with w.at(ago(7), 10):
+    # A third-party consultation sent by post: its 15 working days wait for the day the company signs for it.
+    with w.at(ago(2), 10):
         s.request_consult(request=r, officer=t["SFXSCJ"].officer, third_party="示范县蒙泉乳业有限公司",
-                          note="申请公开的原始检验数据可能涉及该企业商业秘密，书面征求其意见。")
+                          note="申请公开的原始检验数据可能涉及该企业商业秘密，书面征求其意见（挂号信寄出）。")
+    # Information made jointly with another agency (条例第三十四条): consulted, received through 公文交换.
+    r = w.record("SFXZRGH", w.person(), "申请公开示范县自然资源和规划局与示范县住房和城乡建设局联合印发的城关镇老城区"
+                 "控制性详细规划调整方案。", ago(12), "in_person")
+    with w.at(ago(6), 10):
+        s.request_consult_agency(request=r, officer=t["SFXZRGH"].officer, agency="示范县住房和城乡建设局",
+                                 note="该方案由本局牵头、与县住建局联合制作，征求其是否同意公开的意见。")
+    received = ago(5)
+    with w.at(ago(4), 15):
+        s.request_consultation_receipt(request=r, officer=t["SFXZRGH"].officer, received_on=received,
+                                       delivery="exchange", note="公文交换系统显示县住建局已签收")
+    # A walk-in request handed in at the window and typed in two working days later, on its real day.
+    w.record("SFX", w.person(), "申请公开示范县人民政府办公室关于城区停车收费标准调整的请示及批复。", ago(2),
+             "in_person", received_on=ago(4), late_note="窗口收件当日系统升级停机，纸质申请书留存，恢复后补录")
     r = w.online("SFXSCJ", "请公开我家附近那家饭店的情况。", ago(8), confirm=ago(7))
     with w.at(ago(5), 10):
         s.request_ask_supplement(request=r, officer=t["SFXSCJ"].officer,

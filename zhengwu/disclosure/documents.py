@@ -1,8 +1,9 @@
 """Documents of 政务公开 as HTML and PDF: the 答复书, the 收费通知书 and the annual report.
 
-PDFs are made by WeasyPrint with the "Noto Sans CJK SC" font (Debian ``fonts-noto-cjk``); the
-templates are self-contained and the URL fetcher fetches nothing. The .docx of the report is in
-``docx_report.py``.
+PDFs are made by WeasyPrint with the "Noto Sans CJK SC" font (Debian ``fonts-noto-cjk``) through
+``zhengwu.core.pdf``, as the case documents are: one font configuration per process, and the print
+stylesheet parsed once (pages rendered ``for_pdf`` leave their inline ``<style>`` out). The templates
+are self-contained and nothing is fetched. The .docx of the report is in ``docx_report.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from zhengwu.core.errors import DomainError
+from zhengwu.core.pdf import render_pdf
 from zhengwu.core.validators import mask_id_number
 
 from . import reference as ref
@@ -45,12 +47,12 @@ def appeal_organ(body: Body) -> str:
     return f"{body.parent.name}" if body.parent_id else "上一级人民政府"
 
 
-def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+PRINT_STYLESHEET = "disclosure/docs/print.css"
 
-    fetcher = URLFetcher(allowed_protocols=("data",))
-    return HTML(string=html, base_url="http://localhost/", url_fetcher=fetcher).write_pdf()
+
+def html_to_pdf(html: str) -> bytes:
+    """A page rendered with ``for_pdf=True`` (no inline stylesheet) as PDF bytes."""
+    return render_pdf(html, stylesheet=PRINT_STYLESHEET)
 
 
 # -- 答复书 and 收费通知书 -----------------------------------------------------------------------------------
@@ -75,38 +77,50 @@ def reply_paragraphs(req: InfoRequest) -> list[str]:
         body = f"经审查，{req.reason}（{rt.label.split('.', 1)[-1]}）。根据{basis}的规定，本机关无法提供。"
     elif rt.group == "不予处理":
         body = f"经审查，{req.reason}（{rt.label.split('.', 1)[-1]}）。根据{basis}的规定，本机关不予处理。"
-    else:
+    elif basis:
         body = f"{req.reason}。根据{basis}的规定，本机关不再处理您的该项政府信息公开申请。"
+    else:
+        # 其他处理—其他 (e.g. withdrawn): the 条例 has no article for it, and the letter does not pretend otherwise.
+        body = (f"{req.reason}。《中华人民共和国政府信息公开条例》对此情形未作专门规定，本机关按“其他处理”办结，"
+                "不再处理您的该项政府信息公开申请。")
     rights = (f"如对本答复不服，可以自收到本答复书之日起六十日内向{appeal_organ(req.body)}申请行政复议，"
               "或者自收到本答复书之日起六个月内依法向人民法院提起行政诉讼。")
     return [opening, body, rights]
 
 
-def _letter_context(req: InfoRequest, *, title: str) -> dict:
+def _letter_context(req: InfoRequest, *, title: str, for_pdf: bool = False) -> dict:
     return {
-        "title": title, "req": req, "body": req.body, "seal": mark_safe(seal_svg(req.body.name)),  # noqa: S308
+        "title": title, "for_pdf": for_pdf, "req": req, "body": req.body, "seal": mark_safe(seal_svg(req.body.name)),  # noqa: S308
         "id_masked": mask_id_number(req.id_number), "subkind": ref.LEGAL_SUBKIND_NAMES.get(req.legal_subkind, ""),
     }
 
 
-def reply_html(req: InfoRequest) -> str:
+def reply_html(req: InfoRequest, *, for_pdf: bool = False) -> str:
     if req.closed_on is None or req.status == "withdrawn":
         raise DomainError("no_reply", "该申请尚未答复，不能出具答复书", status=409)
     rt = ref.RESULTS[req.result]
-    ctx = _letter_context(req, title="政府信息公开申请答复书")
+    ctx = _letter_context(req, title="政府信息公开申请答复书", for_pdf=for_pdf)
     ctx.update(paragraphs=reply_paragraphs(req), result=rt,
                result_label=rt.name if rt.group == rt.name else f"{rt.group}（{rt.name}）",
                issued_on=cn_date(req.closed_on))
     return render_to_string("disclosure/docs/reply.html", ctx)
 
 
-def fee_notice_html(req: InfoRequest) -> str:
+def fee_notice_html(req: InfoRequest, *, for_pdf: bool = False) -> str:
     if req.fee_notice_on is None:
         raise DomainError("no_fee_notice", "该申请没有收费通知", status=409)
-    ctx = _letter_context(req, title="政府信息公开信息处理费收费通知书")
+    ctx = _letter_context(req, title="政府信息公开信息处理费收费通知书", for_pdf=for_pdf)
     ctx.update(method=dict(ref.FEE_METHODS)[req.fee_method], issued_on=cn_date(req.fee_notice_on),
                pay_due=cn_date(req.fee_pay_due), waived_on=cn_date(req.fee_waived_on), reply_due=cn_date(req.due_date))
     return render_to_string("disclosure/docs/fee_notice.html", ctx)
+
+
+def reply_pdf(req: InfoRequest) -> bytes:
+    return html_to_pdf(reply_html(req, for_pdf=True))
+
+
+def fee_notice_pdf(req: InfoRequest) -> bytes:
+    return html_to_pdf(fee_notice_html(req, for_pdf=True))
 
 
 # -- the annual report --------------------------------------------------------------------------------------
@@ -157,5 +171,9 @@ def report_context(data: ReportData) -> dict:
             "adjusted": set((data.report.adjustments if data.report else {}) or {})}
 
 
+def report_html(data: ReportData, *, for_pdf: bool = False) -> str:
+    return render_to_string("disclosure/docs/report.html", {**report_context(data), "for_pdf": for_pdf})
+
+
 def report_pdf(data: ReportData) -> bytes:
-    return html_to_pdf(render_to_string("disclosure/docs/report.html", report_context(data)))
+    return html_to_pdf(report_html(data, for_pdf=True))

@@ -42,12 +42,18 @@ class ApplyForm(forms.Form):
 
 
 class RecordForm(ApplyForm):
-    """An officer records a walk-in, a letter or a fax."""
+    """An officer records a walk-in, a letter or a fax, on the real day it reached the body (条例第三十一条)."""
 
     channel = forms.ChoiceField(label="提交方式", choices=[c for c in Channel.choices if c[0] != Channel.ONLINE])
-    signed_for_on = forms.DateField(label="签收日期（邮寄）", required=False,
+    signed_for_on = forms.DateField(label="签收日期（邮寄需签收的，即收到申请之日）", required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}))
-    field_order = ["channel", "signed_for_on"]
+    received_on = forms.DateField(label="提交或送达日期（当面提交、平常信函、传真；不填为今天）", required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    letter_date = forms.DateField(label="申请书落款日期（如有）", required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    late_entry_note = forms.CharField(label="补录原因（上述日期早于今天时必填，记入审计）", max_length=2000, required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["channel", "signed_for_on", "received_on", "letter_date", "late_entry_note"]
 
 
 class PublicationForm(forms.Form):
@@ -66,6 +72,7 @@ class PublicationForm(forms.Form):
 
 ACTION_FIELDS = {
     "consult_opinion": Consultation.Opinion.choices,
+    "consult_delivery": Consultation.Delivery.choices,
     "appeal_kind": Appeal.Kind.choices,
     "appeal_outcome": [c for c in Appeal.Outcome.choices if c[0] != Appeal.Outcome.PENDING],
     "result": [(r.code, c) for r, (_, c) in zip(ref.RESULT_TYPES, ref.RESULT_CHOICES, strict=True)

@@ -47,7 +47,7 @@ class ResultType:
     group: str  # 予以公开 / 部分公开 / 不予公开 / 无法提供 / 不予处理 / 其他处理
     name: str  # the REFERENCE §6 key, unique among table 三 rows
     label: str  # as printed in the national table
-    basis: str  # the legal basis quoted in the 答复书
+    basis: str  # the legal basis quoted in the 答复书; empty where the 条例 has no article for the case
 
 
 GROUP_LABELS: dict[str, str] = {
@@ -61,8 +61,20 @@ GROUP_LABELS: dict[str, str] = {
 
 _R = "《中华人民共和国政府信息公开条例》"
 
+# Each basis checked against the text of the 条例 as revised in 2019 (国务院令第711号):
+# 第十四条 国家秘密 / 法律、行政法规禁止公开 / 三安全一稳定; 第十五条 商业秘密、个人隐私 (第三方);
+# 第十六条第一款 内部事务信息, 第二款 过程性信息和行政执法案卷信息; 第二十九条、第三十条 内容不明确与补正;
+# 第三十五条 数量、频次明显超过合理范围; 第三十六条 (一) 已主动公开 (二) 可以公开 (四) 不存在 (五) 不属于本机关
+# 负责公开 (六) 重复申请 (七) 工商、不动产登记资料等法律、行政法规对获取有特别规定的信息; 第三十七条 区分处理;
+# 第三十八条 提供的信息应当是已制作或者获取的政府信息，需要加工、分析的可以不予提供; 第三十九条第一款 以申请
+# 形式进行信访、投诉、举报, 第二款 政府公报、报刊、书籍等公开出版物; 第四十二条 信息处理费.
+# 要求确认或重新出具已获取信息 has no article of its own: 第三十九条 (信访/出版物) does not cover it; what the
+# 条例 says is 第三十八条 — what is provided is information already made or obtained, so a confirmation or a
+# re-issued document (a new document) is not owed. 其他 (e.g. the applicant withdrew) has no article at all;
+# its 答复书 says so instead of quoting one.
+
 RESULT_TYPES: list[ResultType] = [
-    ResultType("open", "予以公开", "予以公开", "（一）予以公开", f"{_R}第三十六条第（二）项"),
+    ResultType("open", "予以公开", "予以公开", "（一）予以公开", f"{_R}第三十六条第（一）项、第（二）项"),
     ResultType("partial", "部分公开", "部分公开", GROUP_LABELS["部分公开"], f"{_R}第三十七条"),
     ResultType("withhold_secret", "不予公开", "国家秘密", "1.属于国家秘密", f"{_R}第十四条"),
     ResultType("withhold_law", "不予公开", "其他法律法规禁止", "2.其他法律行政法规禁止公开", f"{_R}第十四条"),
@@ -83,13 +95,13 @@ RESULT_TYPES: list[ResultType] = [
     ResultType("refuse_excessive", "不予处理", "无正当理由大量反复申请", "4.无正当理由大量反复申请",
                f"{_R}第三十五条"),
     ResultType("refuse_confirm", "不予处理", "要求确认或重新出具", "5.要求行政机关确认或重新出具已获取信息",
-               f"{_R}第三十九条"),
+               f"{_R}第三十八条"),
     ResultType("other_no_supplement", "其他处理", "逾期不补正",
                "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", f"{_R}第三十条"),
     ResultType("other_unpaid", "其他处理", "逾期不缴费",
                "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-               "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"),
-    ResultType("other", "其他处理", "其他", "3.其他", f"{_R}"),
+               f"{_R}第四十二条和《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"),
+    ResultType("other", "其他处理", "其他", "3.其他", ""),
 ]
 RESULTS: dict[str, ResultType] = {r.code: r for r in RESULT_TYPES}
 RESULT_CHOICES: list[tuple[str, str]] = [

@@ -165,7 +165,7 @@ def open_consultation(req: InfoRequest) -> Consultation | None:
 
 def lapsed_consultation_due(req: InfoRequest, consultation: Consultation, *,
                             limits: dict[str, int] | None = None) -> engine.Deadline:
-    """The reply deadline once the third party's 15 working days are over without an opinion.
+    """The reply deadline once the other side's 15 working days are over without an opinion.
 
     The clock stops only for those days (条例第三十二条、第三十三条; ``request_consultation_reply``
     ends the stop at ``opinion_due`` at the latest), so it runs again from the day after, whether or
@@ -214,15 +214,27 @@ def due_state(req: InfoRequest, today: dt.date | None = None, *,
         return "paused", f"暂停计时：等待缴费，缴费期限至{req.fee_pay_due:%Y-%m-%d}"
     if req.status == ReqStatus.CONSULTING:
         consultation = open_consultation(req)
-        if consultation is None or today <= consultation.opinion_due:
-            until = f"，第三方意见期限至{consultation.opinion_due:%Y-%m-%d}" if consultation else ""
-            return "paused", f"暂停计时：征求第三方意见中{until}"
+        if consultation is None:
+            return "paused", "暂停计时：征求意见中"
+        who = "第三方" if not consultation.is_agency else consultation.third_party
+        doing = Consultation.Kind(consultation.kind).label
+        if consultation.opinion_due is None:
+            # The 15 days run from the other side's receipt: without it nothing can lapse (条例第三十二条、第三十四条).
+            sent = consultation.sent_on
+            waited = engine.count_workdays(sent, today, region=region)
+            if waited > limits["consult_receipt_days"]:
+                return "soon", (f"送达未登记：征求意见书于{sent:%Y-%m-%d}发出，已{waited}个工作日未登记{who}收到之日；"
+                                f"提出意见的15个工作日自收到之日起算，请核实送达并登记（暂停计时）")
+            return "paused", f"暂停计时：{doing}中，征求意见书于{sent:%Y-%m-%d}发出，待登记{who}收到之日"
+        if today <= consultation.opinion_due:
+            return "paused", f"暂停计时：{doing}中，{who}意见期限至{consultation.opinion_due:%Y-%m-%d}"
         due = lapsed_consultation_due(req, consultation, limits=limits).due
         state, text = _left(today, due, region, limits["warn_days"])
+        then = ("逾期未提出意见的视为同意公开（条例第三十四条）" if consultation.is_agency
+                else "由本机关依照条例决定是否公开")
         # Past its 15 days the consultation needs a decision now, so it is never shown as merely "ok".
         return ("soon" if state == "ok" else state), (
-            f"征求意见已逾期：第三方应于{consultation.opinion_due:%Y-%m-%d}前提出意见，此后恢复计时，"
-            f"由本机关依照条例决定是否公开；{text}")
+            f"征求意见已逾期：{who}应于{consultation.opinion_due:%Y-%m-%d}前提出意见，此后恢复计时，{then}；{text}")
     if req.status != ReqStatus.PROCESSING or req.due_date is None:
         return "none", ""
     return _left(today, req.due_date, region, limits["warn_days"])

@@ -87,12 +87,16 @@ def guarded_issue(request, hall: Hall, issue):
     if is_kiosk_device(request, hall):
         return issue()
     who = throttle.client_key(request)  # across halls: a script gets no more numbers by switching halls
-    if (throttle.count("hall-issue", who)) >= ISSUE_LIMIT:
+    try:  # counted before the number is taken, so parallel requests cannot pass the same count
+        throttle.attempt("hall-issue", who, limit=ISSUE_LIMIT, window=ISSUE_WINDOW)
+    except DomainError:
         raise DomainError("too_many_requests", f"取号过于频繁：同一设备{ISSUE_WINDOW // 60}分钟内最多取{ISSUE_LIMIT}个号，"
-                                               "请到大厅取号机取号", status=429)
-    ticket = issue()
-    throttle.fail("hall-issue", who, window=ISSUE_WINDOW)
-    return ticket
+                                               "请到大厅取号机取号", status=429) from None
+    try:
+        return issue()
+    except BaseException:
+        throttle.forgive("hall-issue", who)  # no number issued
+        raise
 
 
 def guarded_code(request, hall: Hall | None, lookup, *, kiosk: bool = False):
@@ -102,9 +106,13 @@ def guarded_code(request, hall: Hall | None, lookup, *, kiosk: bool = False):
     who = f"{hall.pk if hall is not None else '-'}:{throttle.client_key(request)}"
     device = kiosk or (hall is not None and is_kiosk_device(request, hall))
     limit = KIOSK_CODE_FAILURES if device else CODE_FAILURES
-    throttle.check("hall-code", who, limit=limit, window=CODE_WINDOW, what="预约码核对")
+    throttle.attempt("hall-code", who, limit=limit, window=CODE_WINDOW, what="预约码核对")
     try:
-        return lookup()
+        result = lookup()
     except NotFound:
-        throttle.fail("hall-code", who, window=CODE_WINDOW)
+        raise  # a wrong code: the attempt stays counted
+    except BaseException:
+        throttle.forgive("hall-code", who)  # a right code refused for another reason
         raise
+    throttle.forgive("hall-code", who)
+    return result

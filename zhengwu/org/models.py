@@ -146,6 +146,8 @@ class Role(models.Model):
     SUPERVISOR = "supervisor"
     VILLAGE_AGENT = "village_agent"
     LEADER = "leader"
+    CALL_TAKER = "call_taker"
+    HOTLINE_ADMIN = "hotline_admin"
     DEFAULTS = [
         (WINDOW_OFFICER, "窗口人员"),
         (CHIEF_REP, "首席代表"),
@@ -154,6 +156,8 @@ class Role(models.Model):
         (SUPERVISOR, "效能监察员"),
         (VILLAGE_AGENT, "代办员"),
         (LEADER, "领导"),
+        (CALL_TAKER, "话务员"),
+        (HOTLINE_ADMIN, "热线管理员"),
     ]
 
     code = models.CharField("代码", max_length=32, unique=True)

@@ -1,7 +1,8 @@
 """Staff photos (工作人员照片) for the 岗位卡, the window screen and the 外出告知图.
 
 A photo is JPG, PNG or WebP, at most 2 MB and 6000 pixels a side, and its content must be an image
-of the type its name says (read by Pillow, not trusted from the name). What is stored is re-encoded
+of the type its name says (read by Pillow, not trusted from the name, and its pixel data decoded by
+the platform's upload check, ``zhengwu.core.uploads``). What is stored is re-encoded
 (upright, at most 1200 pixels, without EXIF or other metadata). It is stored as ``staff/photos/<random>/photo.<ext>``:
 the directory changes with every upload, so an address cannot be guessed from the staff id and
 an old address stops working when the photo is replaced. The hall serves it through a view that
@@ -21,6 +22,7 @@ from django.db import transaction
 from PIL import Image, ImageOps
 
 from zhengwu.core.errors import DomainError
+from zhengwu.core.uploads import check_file_content
 from zhengwu.core.validators import human_size
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -59,6 +61,10 @@ def check_photo(upload) -> str:
     if size[0] > MAX_SIDE or size[1] > MAX_SIDE:
         raise DomainError("photo_pixels", f"照片“{name}”为 {size[0]}×{size[1]} 像素，超过 {MAX_SIDE}×{MAX_SIDE} 的上限，"
                                           "请缩小后上传")
+    try:  # the platform's check of every upload: the pixel data decodes (a truncated JPEG passes verify())
+        check_file_content(upload, ext=ext)
+    except DomainError:
+        raise DomainError("photo_content", f"照片“{name}”不是有效的 {ext.upper()} 图片，请重新选择") from None
     return STORED[found]
 
 

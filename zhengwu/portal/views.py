@@ -217,6 +217,14 @@ STAFF_ENTRIES = [
      {Role.SUPERVISOR, Role.LEADER, Role.HALL_ADMIN}),
     ("统计大屏", "supervision:dashboard", None, "办件量、时限、满意率、排名", {Role.SUPERVISOR, Role.LEADER}),
     ("清单指标", "portal:kpi", None, "即办率、承诺时限压缩比、网上可办率", {Role.LEADER, Role.HALL_ADMIN}),
+    ("12345坐席受理", "hotline:intake", None, "接听来电、检索知识库、派单、直接答复、转警",
+     {Role.CALL_TAKER, Role.HOTLINE_ADMIN}),
+    ("12345工单队列", "hotline:orders", None, "待派单、退单审核、延期审批、催办督办、回访",
+     {Role.CALL_TAKER, Role.HOTLINE_ADMIN}),
+    ("12345工单", "hotline:orders", None, "签收、退单、延期申请、办结反馈与审核",
+     {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD, Role.HALL_ADMIN, Role.VILLAGE_AGENT}),
+    ("热线统计", "hotline:kpi", None, "三率、按时办结率、退单率、重办率、热点诉求",
+     {Role.CALL_TAKER, Role.HOTLINE_ADMIN, Role.SUPERVISOR, Role.LEADER}),
 ]
 CITIZEN_ENTRIES = [
     ("我的办件", "cases:my_cases", "查看进度、补正材料、撤回申请；认领在窗口或代办员处申请的办件"),

@@ -125,12 +125,14 @@ def _department_heads(department_id, hall: Hall) -> list[Staff]:
 def rating_record(*, kind: str, channel: str, overall: int, dims: dict | None = None, comment: str = "",
                   case: Case | None = None, window: Window | None = None, officer: Staff | None = None,
                   ticket_ref: str = "", user=None, invite: RatingInvite | None = None,
-                  contact_phone: str = "") -> Rating:
+                  contact_phone: str = "", hall: Hall | None = None, department_id: int | None = None) -> Rating:
     """Record one rating (评价). A 差评 (overall ≤ 2) opens its rectification in the same transaction.
 
     ``case``: the finished case rated (required for 一事一评). ``ticket_ref``: a hall queue ticket
     rated at the pad without a case. ``user``: a logged-in applicant rating on the web — must be
-    the case's applicant. ``invite``: the one-use link the rating came through.
+    the case's applicant. ``invite``: the one-use link the rating came through. ``hall`` and
+    ``department_id``: the unit a 12345 回访 rates (channel ``12345``, no case or window; ``ticket_ref``
+    names the work order).
     """
     if kind not in Kind.values:
         raise DomainError("kind", "评价类型应为现场服务或网上服务")
@@ -157,6 +159,8 @@ def rating_record(*, kind: str, channel: str, overall: int, dims: dict | None = 
         officer = officer or case.accepted_by
         hall = case.hall
         department_id = case.department_id
+    elif channel == Channel.HOTLINE and window is None and hall is not None:
+        pass  # a 12345 回访 of a work order (``ticket_ref`` = the order and round): the handling unit given
     else:
         if window is None:
             raise DomainError("window_required", "排队服务评价须指明窗口")

@@ -1,7 +1,8 @@
 """Printable supervision documents: 超时默认通知单, 效能告诫书 and the quarterly 通报 (PDF and Excel).
 
-PDFs are made by WeasyPrint with "Noto Sans CJK SC" from self-contained HTML (nothing is fetched);
-the workbook by openpyxl.
+PDFs are made by WeasyPrint with "Noto Sans CJK SC" from self-contained HTML (nothing is fetched),
+through ``zhengwu.core.pdf`` (fonts and the print stylesheet loaded once per process); the workbook
+by openpyxl.
 """
 
 from __future__ import annotations
@@ -10,43 +11,59 @@ import io
 
 from django.template.loader import render_to_string
 
+from zhengwu.core.pdf import render_pdf
+
 from .models import Admonition, DeemedApproval
 from .periods import cn_date
 
+PRINT_STYLESHEET = "supervision/docs/print.css"
+
 
 def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    return HTML(string=html, base_url="/", url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
+    """A page rendered with ``for_pdf=True`` (no inline stylesheet) as PDF bytes."""
+    return render_pdf(html, stylesheet=PRINT_STYLESHEET)
 
 
 def _letter_ctx(title: str, issuer: str, doc_no: str, issued_on, **extra) -> dict:
     return {"title": title, "issuer": issuer, "doc_no": doc_no, "issued_on_cn": cn_date(issued_on), **extra}
 
 
-def deemed_notice_html(rec: DeemedApproval, *, pdf_url: str = "", back_url: str = "") -> str:
+def deemed_notice_html(rec: DeemedApproval, *, pdf_url: str = "", back_url: str = "", for_pdf: bool = False) -> str:
     c = rec.clock
     issuer = f"{c.hall.name}效能监察室" if c.hall_id else f"{c.region.name}行政效能监察室"
     ctx = _letter_ctx("超时默认通知单", issuer, f"超默〔{rec.issued_on.year}〕{rec.notice_no}",
                       rec.issued_on, rec=rec, clock=c, item_name=rec.title, department=rec.department,
                       accepted_on_cn=cn_date(c.started_on), due_date_cn=cn_date(rec.due_date),
                       reply_by_cn=cn_date(rec.reply_by), confirmed_on_cn=cn_date(rec.confirmed_on),
-                      pdf_url=pdf_url, back_url=back_url)
+                      pdf_url=pdf_url, back_url=back_url, for_pdf=for_pdf)
     return render_to_string("supervision/docs/deemed.html", ctx)
 
 
-def admonition_html(adm: Admonition, *, pdf_url: str = "", back_url: str = "") -> str:
+def admonition_html(adm: Admonition, *, pdf_url: str = "", back_url: str = "", for_pdf: bool = False) -> str:
     issuer = f"{adm.issued_by.region.name}行政效能监察室" if adm.issued_by.region_id else "行政效能监察室"
     ctx = _letter_ctx("效能告诫书", issuer, adm.doc_no, adm.issued_on, adm=adm,
-                      revoked_on_cn=cn_date(adm.revoked_on), pdf_url=pdf_url, back_url=back_url)
+                      revoked_on_cn=cn_date(adm.revoked_on), pdf_url=pdf_url, back_url=back_url, for_pdf=for_pdf)
     return render_to_string("supervision/docs/admonition.html", ctx)
 
 
-def quarter_html(report: dict, *, pdf_url: str = "", xlsx_url: str = "", back_url: str = "") -> str:
+def quarter_html(report: dict, *, pdf_url: str = "", xlsx_url: str = "", back_url: str = "",
+                 for_pdf: bool = False) -> str:
     ctx = {**report, "issued_on_cn": cn_date(report["as_of"]), "start_cn": cn_date(report["start"]),
-           "end_cn": cn_date(report["end"]), "pdf_url": pdf_url, "xlsx_url": xlsx_url, "back_url": back_url}
+           "end_cn": cn_date(report["end"]), "pdf_url": pdf_url, "xlsx_url": xlsx_url, "back_url": back_url,
+           "for_pdf": for_pdf}
     return render_to_string("supervision/docs/quarter.html", ctx)
+
+
+def deemed_notice_pdf(rec: DeemedApproval) -> bytes:
+    return html_to_pdf(deemed_notice_html(rec, for_pdf=True))
+
+
+def admonition_pdf(adm: Admonition) -> bytes:
+    return html_to_pdf(admonition_html(adm, for_pdf=True))
+
+
+def quarter_pdf(report: dict) -> bytes:
+    return html_to_pdf(quarter_html(report, for_pdf=True))
 
 
 def quarter_xlsx(report: dict) -> bytes:

@@ -111,7 +111,7 @@ def deemed_list(request):
 def deemed_notice(request, notice_no: str):
     rec = records.deemed_get_for_staff(notice_no=notice_no, staff=request.staff)
     if request.GET.get("format") == "pdf":
-        pdf = documents.html_to_pdf(documents.deemed_notice_html(rec))
+        pdf = documents.deemed_notice_pdf(rec)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{rec.notice_no}.pdf"'
         return response
@@ -185,7 +185,7 @@ def admonition(request, pk: int):
             messages.success(request, f"已撤销 {adm.doc_no}")
         return redirect("supervision:admonition", pk=pk)
     if request.GET.get("format") == "pdf":
-        response = HttpResponse(documents.html_to_pdf(documents.admonition_html(adm)), content_type="application/pdf")
+        response = HttpResponse(documents.admonition_pdf(adm), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="admonition-{adm.pk}.pdf"'
         return response
     return render(request, "supervision/admonition.html", _ctx(
@@ -300,7 +300,7 @@ def report(request, year: int, quarter: int, fmt: str = ""):
     data = quarter_report(region=region, year=year, quarter=quarter, today=clock.today())
     name = f"{year}Q{quarter}"
     if fmt == "pdf":
-        response = HttpResponse(documents.html_to_pdf(documents.quarter_html(data)), content_type="application/pdf")
+        response = HttpResponse(documents.quarter_pdf(data), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="tongbao-{name}.pdf"'
         return response
     if fmt == "xlsx":

@@ -6,10 +6,10 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhengwu.cases.services import Applicant
 from zhengwu.catalog.services import item_upsert
+from zhengwu.core.testing import pdf_bytes, upload
 from zhengwu.org.models import Hall, Role
 from zhengwu.org.tests import factories as f
 
@@ -22,9 +22,9 @@ def applicant(**over) -> Applicant:
     return Applicant(**{**PERSON, **over})
 
 
-def pdf(name="材料.pdf", size=None) -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n%test\n" + (b"0" * (size - 15) if size else b"1 0 obj\n<<>>\nendobj\n%%EOF\n")
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+def pdf(name="材料.pdf", size=None):
+    """A real PDF (uploads are opened by a parser), padded to ``size`` bytes when given."""
+    return upload(name, pdf_bytes(size=size))
 
 
 STEPS = [

@@ -18,6 +18,7 @@ from zhengwu.cases import plan
 from zhengwu.cases import services as s
 from zhengwu.cases.models import Case, Status
 from zhengwu.core import clock
+from zhengwu.core.testing import pdf_bytes
 from zhengwu.org.models import Role
 
 from .factories import PERSON_ID, applicant, build_world, pdf
@@ -25,7 +26,7 @@ from .factories import PERSON_ID, applicant, build_world, pdf
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT_DIR = os.environ.get("ZHENGWU_SCREENSHOT_DIR", "/tmp")
-PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF_BYTES = pdf_bytes()
 
 
 @pytest.fixture(autouse=True)

@@ -253,7 +253,8 @@ def test_pdfs_share_one_font_configuration_and_stylesheet(w, monkeypatch):
     about 175 MB to over 1 GB; one per process keeps it flat (benchmarks/bench_pdf_memory.py)."""
     from weasyprint.text import fonts
 
-    from zhengwu.cases import documents, fees
+    from zhengwu.cases import fees
+    from zhengwu.core import pdf
 
     made = []
     real = fonts.FontConfiguration.__init__
@@ -263,7 +264,7 @@ def test_pdfs_share_one_font_configuration_and_stylesheet(w, monkeypatch):
         real(self, *args, **kwargs)
 
     monkeypatch.setattr(fonts.FontConfiguration, "__init__", counting)
-    monkeypatch.setattr(documents, "_pdf_tools", None)
+    monkeypatch.setattr(pdf, "_tools", None)
     case = accepted(w)
     receipt = fees.receipt_get(receipt_no=fees.fee_pay(case=case, cashier=w.officer, method="cash"))
     for _ in range(2):

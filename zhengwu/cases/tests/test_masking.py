@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import ApiToken
 from zhengwu.cases import services as s
-from zhengwu.cases.templatetags.cases_tags import mask_name
+from zhengwu.core.validators import mask_name
 from zhengwu.org.models import Role
 from zhengwu.org.tests import factories as f
 

@@ -175,6 +175,28 @@ def test_oversize_file_is_refused_and_nothing_is_created(client, w, settings):
     assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
 
 
+class _Unread:
+    """A request body that fails the test if anything reads it."""
+
+    def read(self, *args):
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+@pytest.mark.parametrize("url", ["/apply/SFX-SCJG-001/", "/my/cases/SFXZW-20260310-00001/supplement/",
+                                 "/agent/apply/SFX-SCJG-001/", "/workbench/new/SFX-SCJG-001/"])
+def test_an_oversize_upload_form_is_refused_from_its_content_length_unread(client, w, settings, url):
+    """The application and 补正 pages take several files: past the whole form's limit the body is never read."""
+    settings.ZHENGWU_MAX_UPLOAD_BYTES, settings.ZHENGWU_MAX_REQUEST_BYTES = 1024 * 1024, 3 * 1024 * 1024
+    login(client, w.citizen)
+    r = client.generic("POST", url, b"x", content_type="multipart/form-data; boundary=zz",
+                       CONTENT_LENGTH=str(5 * 1024 * 1024), **{"wsgi.input": _Unread()})
+    assert r.status_code == 413
+    assert "上传内容为 5 MB，超过 3 MB 的上限（单个文件不超过 1 MB）" in r.content.decode()
+    assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+
+
 def test_legal_person_application(client, w):
     login(client, w.citizen)
     response = client.post(reverse("cases:apply", args=["SFX-SCJG-001"]), {

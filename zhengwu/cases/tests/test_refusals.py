@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+import random
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from zhengwu.cases.models import (
 )
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
+from zhengwu.core.testing import pdf_bytes, upload
 from zhengwu.org.models import Role
 from zhengwu.org.tests import factories as f
 
@@ -162,10 +164,29 @@ def fake_pdf():
                               content_type="application/pdf")
 
 
+def pdf_then_exe():
+    """A ``%PDF`` header with an executable behind it: the old magic-byte check stored it."""
+    return SimpleUploadedFile("发票.pdf", b"%PDF-1.7\n" + b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8 + b"MZ\x90\x00")
+
+
+def truncated_pdf():
+    data = pdf_bytes()
+    return SimpleUploadedFile("截断.pdf", data[: len(data) // 2])
+
+
+def random_docx():
+    return SimpleUploadedFile("申请书.docx", b"PK\x03\x04" + random.Random(11).randbytes(2000))
+
+
+NOT_A_PDF = "文件“{name}”不是可以打开的PDF 文件（内容已损坏或与扩展名不符），请上传真实、完整的 PDF 文件"
+
 UPLOADS = [
     pytest.param(exe, "file_type", f"文件“setup.exe”的类型不允许上传，仅支持：{TYPES}", id="exe"),
-    pytest.param(fake_pdf, "file_content", "文件“营业执照.pdf”的内容与其扩展名不符，请上传真实的 PDF 文件",
-                 id="pdf-not-a-pdf"),
+    pytest.param(fake_pdf, "file_content", NOT_A_PDF.format(name="营业执照.pdf"), id="pdf-not-a-pdf"),
+    pytest.param(pdf_then_exe, "file_content", NOT_A_PDF.format(name="发票.pdf"), id="pdf-header-then-executable"),
+    pytest.param(truncated_pdf, "file_content", NOT_A_PDF.format(name="截断.pdf"), id="truncated-pdf"),
+    pytest.param(random_docx, "file_content", "文件“申请书.docx”不是可以打开的Word 文档（内容已损坏或与扩展名不符），"
+                 "请上传真实、完整的 DOCX 文件", id="random-bytes-docx"),
     pytest.param(lambda: pdf("平面图.pdf", size=1_572_864), "file_too_large",
                  "文件“平面图.pdf”大小为 1.5 MB，超过 1 MB 的上限", id="oversize"),
     pytest.param(lambda: SimpleUploadedFile("空.pdf", b""), "file_empty", "文件“空.pdf”是空文件", id="empty"),
@@ -188,6 +209,16 @@ def test_supplement_refuses_a_bad_file(w, settings, media, make, code, message):
     with refused(code, message, case):
         s.case_supplement(case=case, user=w.citizen, files=[(w.m2.pk, make())], note="补交平面图")
     assert not media.exists() or not any(media.rglob("*"))
+
+
+@pytest.mark.parametrize("name", ["平面图.pdf", "平面图.png", "平面图.jpg", "平面图.docx"])
+def test_submit_accepts_a_real_file_of_each_allowed_type(w, media, name):
+    files = [(w.m1.pk, pdf("申请书.pdf")), (w.m2.pk, upload(name))]
+    case = s.case_submit(item=w.item, applicant=applicant(), channel="online", user=w.citizen, files=files)
+    stored = CaseMaterial.objects.get(case=case, material=w.m2)
+    assert stored.file.name.endswith("." + name.rsplit(".", 1)[1])
+    with stored.file.open("rb") as fh:
+        assert fh.read() == upload(name).read()
 
 
 def test_submit_refuses_a_file_for_a_material_of_another_item(w, media):

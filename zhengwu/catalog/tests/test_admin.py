@@ -63,3 +63,30 @@ def test_the_extension_limit_is_edited_on_the_draft(admin_client):
     html = admin_client.get(f"/admin/catalog/itemversion/{draft.pk}/change/").content.decode()
     assert 'name="max_extension_days"' in html and "延期上限（工作日）" in html
     assert "留空按行政许可法第四十二条" in html
+
+
+@pytest.mark.parametrize(("name", "data", "error"), [
+    ("申请表.pdf", b"%PDF-1.7\n" + b"MZ\x90\x00" * 64, "文件“申请表.pdf”不是可以打开的PDF 文件（内容已损坏或与扩展名不符），"
+                                                        "请上传真实、完整的 PDF 文件"),
+    ("申请表.docx", bytes(range(256)) * 4, "文件“申请表.docx”不是可以打开的Word 文档（内容已损坏或与扩展名不符），"
+                                           "请上传真实、完整的 DOCX 文件"),
+    ("申请表.exe", b"MZ\x90\x00", "文件“申请表.exe”的类型不允许上传，仅支持：pdf、ofd、doc、docx、xls、xlsx、jpg、jpeg、png"),
+    ("申请表.docx", None, None),
+    ("样表.pdf", None, None),
+])
+def test_a_materials_blank_form_is_opened_like_every_upload(name, data, error):
+    """The 空白表格 and 示例样表 are offered to every applicant: the admin form checks them with a real parser."""
+    from django.forms.models import model_to_dict
+
+    from zhengwu.catalog.admin import MaterialAdminForm
+    from zhengwu.core.testing import upload
+
+    from . import factories as cf
+
+    material = cf.item(impl_code="B-2").current.materials.first()
+    values = {k: v for k, v in model_to_dict(material).items() if k not in ("blank_form", "sample", "id")}
+    form = MaterialAdminForm(values, {"blank_form": upload(name, data)}, instance=material)
+    if error is None:
+        assert form.is_valid(), form.errors
+    else:
+        assert not form.is_valid() and form.errors["blank_form"] == [error]

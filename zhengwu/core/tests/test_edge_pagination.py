@@ -37,3 +37,15 @@ def test_limit_and_offset_page_through_a_list_in_order(client, w):
     assert client.get(f"/api/org/regions?offset={MAX_OFFSET}").json() == []
     staff = client.get("/api/org/staff?limit=2&offset=1", headers=bearer(w.leader.user)).json()
     assert [s["employee_no"] for s in staff] == ["1002", "1003"]
+
+
+@pytest.mark.parametrize("path", ["/api/catalog/items", "/api/cases"])
+@pytest.mark.parametrize("query, field, kind, message", [
+    ("offset=-1", "offset", "greater_than_equal", "查询参数“offset”不能小于0"),
+    ("offset=99999999999999999999", "offset", "less_than_equal", f"查询参数“offset”不能大于{MAX_OFFSET}"),
+    (f"limit={MAX_LIMIT + 1}", "limit", "less_than_equal", f"查询参数“limit”不能大于{MAX_LIMIT}"),
+])
+def test_cases_and_catalog_lists_use_the_shared_bounds(client, w, path, query, field, kind, message):
+    r = client.get(f"{path}?{query}", headers=bearer(w.citizen))
+    assert (r.status_code, r.json()) == (422, {"code": "invalid_input", "message": message, "details": [
+        {"field": field, "in": "query", "type": kind, "message": message}]})

@@ -151,3 +151,17 @@ def test_a_zip_bomb_is_refused_without_expanding_it(monkeypatch):
     with pytest.raises(DomainError) as exc:
         check_upload(upload("证照.ofd", out.getvalue()), allowed_types=TYPES)
     assert exc.value.code == "file_content"
+
+
+def test_a_truncated_jpeg_is_refused_after_weasyprint_relaxed_pillow(monkeypatch):
+    """Importing WeasyPrint (any worker that has rendered a PDF) sets Pillow's global LOAD_TRUNCATED_IMAGES,
+    and a cut-off JPEG then decodes padded with grey: it must still be refused, and a whole one accepted."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    whole = image("JPEG")
+    check_upload(upload("照片.jpg", whole), allowed_types=TYPES)
+    with pytest.raises(DomainError) as exc:
+        check_upload(upload("照片.jpg", whole[: len(whole) * 2 // 3]), allowed_types=TYPES)
+    assert (exc.value.code, exc.value.message) == (
+        "file_content", "文件“照片.jpg”不是可以打开的JPEG 图片（内容已损坏或与扩展名不符），请上传真实、完整的 JPG 文件")

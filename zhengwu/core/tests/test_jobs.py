@@ -14,8 +14,8 @@ def test_daily_jobs_run_once_a_day_and_frequent_ones_every_pass():
     runner = jobs.JobRunner()
     with clock.frozen(dt.date(2026, 11, 26)):
         assert runner.tick() == ["supervise", "disclosure_daily", "hall_no_shows", "ratings_invite",
-                                 "supervise_minutes"]
-        assert runner.tick() == ["hall_no_shows", "ratings_invite", "supervise_minutes"]
+                                 "supervise_minutes", "idempotency_purge"]
+        assert runner.tick() == ["hall_no_shows", "ratings_invite", "supervise_minutes", "idempotency_purge"]
     with clock.frozen(dt.date(2026, 11, 27)):
         assert runner.tick()[:2] == ["supervise", "disclosure_daily"]
     from zhengwu.supervision.models import SweepRun
@@ -28,5 +28,6 @@ def test_a_failing_job_is_logged_and_the_others_still_run(monkeypatch, caplog):
     monkeypatch.setattr(jobs, "DAILY", [("no_such_command", []), ("disclosure_daily", [])])
     runner = jobs.JobRunner()
     with caplog.at_level(logging.ERROR, logger="zhengwu.jobs"), clock.frozen(dt.date(2026, 11, 26)):
-        assert runner.tick() == ["disclosure_daily", "hall_no_shows", "ratings_invite", "supervise_minutes"]
+        assert runner.tick() == ["disclosure_daily", "hall_no_shows", "ratings_invite", "supervise_minutes",
+                                 "idempotency_purge"]
     assert "定时任务 no_such_command 运行失败" in caplog.text

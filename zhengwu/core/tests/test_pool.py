@@ -1,5 +1,7 @@
 """A database with no free connection is a 503 with Retry-After, never a 500."""
 
+import sqlite3
+
 import pytest
 from django.db import OperationalError
 from django.urls import path
@@ -25,3 +27,22 @@ def test_an_exhausted_pool_is_a_503_with_retry_after(client, settings):
     assert api.json() == {"code": "busy", "message": "当前访问人数较多，请稍后再试"}
     page = client.get("/busy/")
     assert page.status_code == 503 and "当前访问人数较多" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_write_lock_held_past_sqlites_busy_timeout_is_a_503(client, settings):
+    """SQLite's "database is locked" (another process kept the write lock for the whole busy timeout)
+    is the embedded database's "busy", not a fault. The real-server burst is in test_serve_workers.py."""
+
+    def locked(request):
+        try:
+            raise sqlite3.OperationalError("database is locked")
+        except sqlite3.OperationalError as exc:
+            raise OperationalError(str(exc)) from exc
+
+    settings.ROOT_URLCONF = type("U", (), {"urlpatterns": [path("api/locked", locked)],
+                                           "handler500": urls.handler500})
+    client.raise_request_exception = False
+    r = client.get("/api/locked")
+    assert (r.status_code, r["Retry-After"], r.json()) == (
+        503, "5", {"code": "busy", "message": "当前访问人数较多，请稍后再试"})

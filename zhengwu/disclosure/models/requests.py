@@ -35,7 +35,7 @@ class ReqStatus(models.TextChoices):
     AWAITING_RECEIPT = "awaiting", "待确认收到"
     PROCESSING = "processing", "办理中"
     SUPPLEMENT = "supplement", "待补正"
-    CONSULTING = "consulting", "征求第三方意见中"
+    CONSULTING = "consulting", "征求意见中"
     FEE_NOTICE = "fee_notice", "待缴费"
     REPLIED = "replied", "已答复"
     TERMINATED = "terminated", "已终止"
@@ -78,9 +78,14 @@ class InfoRequest(models.Model):
                                 help_text="邮寄 / 电子邮件 / 当面领取 / 网上获取")
     entered_by = models.ForeignKey(Staff, verbose_name="录入人", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
-    filed_at = models.DateTimeField("提交时间")
+    filed_at = models.DateTimeField("提交时间", help_text="网上提交的时间；工作人员登记的，为录入系统的时间")
+    letter_date = models.DateField("申请书落款日期", null=True, blank=True)
+    submitted_on = models.DateField("申请送达之日", null=True, blank=True,
+                                    help_text="当面提交、信函或传真到达本机关之日（可晚于此日录入）；网上提交的为提交之日")
     signed_for_on = models.DateField("签收日期", null=True, blank=True)
     received_on = models.DateField("收到申请之日", null=True, blank=True, db_index=True)
+    late_entry_note = models.TextField("补录说明", blank=True,
+                                       help_text="收到申请之日早于录入之日的，写明补录的原因（记入审计）")
 
     # the clock (条例第三十三条)
     clock_start = models.DateField("答复期限起算日", null=True, blank=True,
@@ -192,10 +197,12 @@ class RequestAttachment(models.Model):
 
 
 class ClockStop(models.Model):
-    """Days not counted in the reply period: third-party consultation, or a fee notice until paid."""
+    """Days not counted in the reply period: consulting a third party or another agency, or a fee notice
+    until paid."""
 
     class Kind(models.TextChoices):
         CONSULTATION = "consultation", "征求第三方意见"
+        AGENCY = "agency", "征求其他机关意见"
         FEE = "fee", "收费通知至缴费"
 
     request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="stops")
@@ -212,28 +219,72 @@ class ClockStop(models.Model):
 
 
 class Consultation(models.Model):
-    """书面征求第三方意见 (条例第三十二条): 15 working days for the opinion."""
+    """书面征求意见: of a third party (条例第三十二条) or of the agencies that made the information together
+    (条例第三十四条).
+
+    Either has 15 working days from the day it **receives** the 征求意见书 (``received_on``, recorded
+    when known, with how it was delivered); until then ``opinion_due`` is empty and the consultation
+    stays open. Silence past ``opinion_due``: a third party's leaves the decision to the body
+    (``none``), an agency's counts as consent (``deemed``). The reply period does not run from the
+    sending to the opinion, or to ``opinion_due`` at the latest (第三十三条第二款).
+    """
+
+    class Kind(models.TextChoices):
+        THIRD_PARTY = "third_party", "征求第三方意见"
+        AGENCY = "agency", "征求其他机关意见"
+
+    class Delivery(models.TextChoices):
+        IN_PERSON = "in_person", "直接送达"
+        POST = "post", "邮寄送达"
+        EMAIL = "email", "电子邮件"
+        FAX = "fax", "传真"
+        EXCHANGE = "exchange", "公文交换"
 
     class Opinion(models.TextChoices):
         AGREE = "agree", "同意公开"
         OBJECT = "object", "不同意公开"
         NONE = "none", "逾期未提出意见"
+        DEEMED = "deemed", "逾期未提出意见，视为同意公开"
 
     request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="consultations")
     stop = models.OneToOneField(ClockStop, on_delete=models.CASCADE, related_name="consultation")
-    third_party = models.CharField("第三方", max_length=100)
-    sent_on = models.DateField("发出征求意见日期")
-    opinion_due = models.DateField("提出意见期限")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.THIRD_PARTY)
+    third_party = models.CharField("被征求意见的第三方或机关", max_length=100)
+    sent_on = models.DateField("发出征求意见书日期")
+    delivery = models.CharField("送达方式", max_length=12, choices=Delivery.choices, blank=True)
+    received_on = models.DateField("对方收到征求意见书之日", null=True, blank=True)
+    receipt_recorded_by = models.ForeignKey(Staff, verbose_name="送达登记人", null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="+")
+    opinion_due = models.DateField("提出意见期限", null=True, blank=True,
+                                   help_text="收到征求意见书之日起15个工作日；登记送达前为空")
     replied_on = models.DateField("收到意见日期", null=True, blank=True)
     opinion = models.CharField("意见", max_length=8, choices=Opinion.choices, blank=True)
     note = models.TextField("说明", blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "第三方意见征询"
+        verbose_name = verbose_name_plural = "征求第三方或其他机关意见"
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(received_on__isnull=True, opinion_due__isnull=True)
+                | models.Q(received_on__isnull=False, opinion_due__isnull=False, received_on__gte=models.F("sent_on")),
+                name="gk_consultation_due_from_receipt"),
+            models.CheckConstraint(
+                condition=~models.Q(opinion__in=["none", "deemed"]) | models.Q(received_on__isnull=False),
+                name="gk_consultation_silence_needs_receipt"),
+        ]
 
     def __str__(self):
         return self.third_party
+
+    @property
+    def is_agency(self) -> bool:
+        return self.kind == self.Kind.AGENCY
+
+    @property
+    def silence(self) -> str:
+        """What silence past ``opinion_due`` means for this kind (第三十二条 / 第三十四条)."""
+        return self.Opinion.DEEMED if self.is_agency else self.Opinion.NONE
 
 
 class Extension(models.Model):

@@ -1,9 +1,11 @@
 """The daily run of 政务公开: abandon what the law says is abandoned, restart what the law says runs again,
 warn about what is due.
 
-Two kinds of request would otherwise sit silent: one filed online (or by plain letter or fax) that
-nobody confirmed — it has no clock and is in no report until confirmed — and a third-party
-consultation whose 15 working days are over (the clock runs again from then, 条例第三十二条).
+Three kinds of request would otherwise sit silent: one filed online (or by plain letter or fax) that
+nobody confirmed — it has no clock and is in no report until confirmed —, a consultation whose 15
+working days after the other side's receipt are over (the clock runs again from then, 条例第三十二条、
+第三十四条), and a consultation whose receipt nobody recorded (its 15 days have not begun, so it is
+never closed early: the officers are asked to record the receipt).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .requests import consultations_sweep, requests_sweep
 class DailyReport:
     abandoned: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
+    receipt_unrecorded: list[str] = field(default_factory=list)
     unconfirmed: list[str] = field(default_factory=list)
     soon: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
@@ -36,10 +39,14 @@ def disclosure_daily() -> DailyReport:
     today = clock.today()
     by_body: dict[int, list[str]] = {}
     resumed: dict[int, str] = {}
-    for req, opinion_due in consultations_sweep():
+    for req, c in consultations_sweep():
         out.resumed.append(req.request_no)
-        resumed[req.pk] = (f"第三方未在{opinion_due:%Y-%m-%d}前提出意见，已恢复计时，"
-                           "请依照条例第三十二条决定是否公开")
+        if c.is_agency:
+            resumed[req.pk] = (f"{c.third_party}未在{c.opinion_due:%Y-%m-%d}前提出意见，视为同意公开"
+                               "（条例第三十四条），已恢复计时")
+        else:
+            resumed[req.pk] = (f"第三方未在{c.opinion_due:%Y-%m-%d}前提出意见，已恢复计时，"
+                               "请依照条例第三十二条决定是否公开")
     limits = policy.limits()
     for req in selectors.with_clock(InfoRequest.objects.filter(status__in=OPEN_STATUSES)
                                     .select_related("body__region").order_by("id")):
@@ -50,6 +57,8 @@ def disclosure_daily() -> DailyReport:
             continue
         if req.status == ReqStatus.AWAITING_RECEIPT:
             out.unconfirmed.append(req.request_no)  # 待确认逾期
+        elif req.status == ReqStatus.CONSULTING and getattr(selectors.open_consultation(req), "opinion_due", 0) is None:
+            out.receipt_unrecorded.append(req.request_no)  # 送达未登记
         elif state in ("soon", "overdue"):
             (out.soon if state == "soon" else out.overdue).append(req.request_no)
         by_body.setdefault(req.body_id, []).append(f"{req.request_no}：{text}")

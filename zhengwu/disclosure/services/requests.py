@@ -2,12 +2,16 @@
 
 The clock (条例第三十条至第三十三条; REFERENCE §6), every date from the working-day engine:
 
-- 收到申请之日 by channel: in person that day; post the day signed for; plain letter, internet
-  and fax the day both sides confirm (``request_confirm_receipt``).
+- 收到申请之日 by channel (第三十一条): in person the day it is handed in; post the day signed for;
+  plain letter, internet and fax the day both sides confirm (``request_confirm_receipt``). Paper
+  requests, confirmations and written 补正 keep their real dates when typed in later: such a
+  date needs a written reason and writes an audit row (``backdate_days`` bounds how far back).
 - 补正 told once, within 7 working days of receipt, with a reasonable period; the reply period
   then runs from the day the completed request is received. Not completed in time: abandoned.
-- 征求第三方意见: 15 working days for the opinion; the days from sending to the opinion (or to the
-  end of the 15 days) are not counted.
+- 征求第三方意见 (第三十二条) and 征求其他机关意见 (第三十四条): 15 working days for the opinion from the
+  day the other side receives the 征求意见书 (recorded when known); the days from sending to the
+  opinion (or to the end of the 15 days) are not counted (第三十三条第二款). A third party's silence
+  leaves the decision to the body; an agency's counts as consent.
 - Reply within 20 working days; the head of the disclosure office may extend by up to 20.
 - 信息处理费: one method per request (按件 or 按量); from the fee notice to payment the clock
   stops; unpaid after 20 working days: abandoned.
@@ -155,13 +159,50 @@ def _receipt_changes(req: InfoRequest, received_on: dt.date) -> dict:
             "due_date": due.due, "due_provisional": due.provisional or notice.provisional}
 
 
+def _past_date(day: dt.date, *, field: str, what: str, today: dt.date, not_before: dt.date | None = None,
+               not_before_what: str = "") -> bool:
+    """A date typed in for something that already happened: not in the future, not before ``not_before``,
+    not further back than the ``backdate_days`` policy. True when it is before today (a later entry)."""
+    if day > today:
+        raise DomainError(field, f"{what}不能晚于今天")
+    if not_before is not None and day < not_before:
+        raise DomainError(field, f"{what}不能早于{not_before_what}（{not_before:%Y-%m-%d}）")
+    window = setting("backdate_days")
+    earliest = today - dt.timedelta(days=window)
+    if day < earliest:
+        raise DomainError(field, f"{what}最早只能补录到{window}日前（{earliest:%Y-%m-%d}）；更早的请报公开工作机构负责人处理")
+    return day < today
+
+
+def _late_note(note: str, *, what: str, day: dt.date) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("late_entry_note", f"{what}（{day:%Y-%m-%d}）早于今天，属于补录，请写明补录原因")
+    return note
+
+
+def _audit_late_entry(*, staff: Staff, req: InfoRequest, what: str, day: dt.date, note: str) -> None:
+    audit_record(actor=staff.user, action="update", obj=req,
+                 summary=f"{staff.name}补录依申请公开 {req.request_no} 的{what}为{day:%Y-%m-%d}"
+                         f"（录入日{clock.today():%Y-%m-%d}），原因：{note}")
+
+
 # -- filing and receipt --------------------------------------------------------------------------------------
 
 
 def request_file(*, body: Body, applicant: Applicant, description: str, channel: str, user=None,
                  officer: Staff | None = None, signed_for_on: dt.date | None = None, purpose: str = "",
-                 wanted_form: str = "电子文档", delivery: str = "网上获取", files=()) -> InfoRequest:
+                 wanted_form: str = "电子文档", delivery: str = "网上获取", files=(),
+                 received_on: dt.date | None = None, letter_date: dt.date | None = None,
+                 late_entry_note: str = "") -> InfoRequest:
     """A request: online by the applicant, or recorded by an officer (walk-in, letter, fax).
+
+    The officer records the real day the request reached the body (条例第三十一条), whenever it is typed
+    in: ``received_on`` for a walk-in (the day it was handed in; default today) and for a plain
+    letter or fax (the day it arrived; receipt itself is then the day both sides confirm),
+    ``signed_for_on`` for a signed-for letter. ``letter_date`` is the date written on the letter, if
+    any: the request cannot have arrived before it. A day before today needs ``late_entry_note``
+    and writes an audit row.
 
     ``files``: the applicant's ID copy, business licence, a description of the information sought
     (or the officer's scan of a letter). One bad file refuses the whole request; nothing is saved.
@@ -180,9 +221,28 @@ def request_file(*, body: Body, applicant: Applicant, description: str, channel:
     if len(description) < 4:
         raise DomainError("description", "请写明所需政府信息的名称、文号或者便于查询的其他特征性描述")
     today = clock.today()
-    if channel == Channel.POST_SIGNED:
-        if signed_for_on is None or signed_for_on > today:
-            raise DomainError("signed_for_on", "邮寄申请请填写签收日期（不晚于今天）")
+    late_note, what = "", ""
+    if channel == Channel.ONLINE:
+        if received_on is not None or signed_for_on is not None or letter_date is not None:
+            raise DomainError("received_on", "网上申请以双方确认之日为收到申请之日，提交时不填写收到日期")
+        arrived = today
+    else:
+        if letter_date is not None and letter_date > today:
+            raise DomainError("letter_date", "申请书落款日期不能晚于今天")
+        if channel == Channel.POST_SIGNED:
+            if signed_for_on is None:
+                raise DomainError("signed_for_on", "邮寄申请请填写本机关签收日期")
+            if received_on is not None and received_on != signed_for_on:
+                raise DomainError("received_on", "邮寄申请以签收之日为收到申请之日，请只填写签收日期")
+            arrived, field, what = signed_for_on, "signed_for_on", "签收日期"
+        else:
+            if signed_for_on is not None:
+                raise DomainError("signed_for_on", "只有需签收的邮寄申请填写签收日期")
+            arrived, field = received_on or today, "received_on"
+            what = "提交日期" if channel == Channel.IN_PERSON else "收到日期"
+        if _past_date(arrived, field=field, what=what, today=today, not_before=letter_date,
+                      not_before_what="申请书落款日期"):
+            late_note = _late_note(late_entry_note, what=what, day=arrived)
     files = check_files(files)
     with files_removed_on_failure() as saved, transaction.atomic():
         seq = next_number(body, "req", today.year)
@@ -190,39 +250,54 @@ def request_file(*, body: Body, applicant: Applicant, description: str, channel:
             request_no=f"{body.code}-{today.year}-{seq:04d}", body=body, channel=channel, filed_at=clock.now(),
             status=ReqStatus.AWAITING_RECEIPT, description=description, purpose=(purpose or "").strip(),
             wanted_form=wanted_form, delivery=delivery, user=user if channel == Channel.ONLINE else None,
-            entered_by=officer if channel != Channel.ONLINE else None, signed_for_on=signed_for_on, **fields)
+            entered_by=officer if channel != Channel.ONLINE else None, signed_for_on=signed_for_on,
+            submitted_on=arrived, letter_date=letter_date, late_entry_note=late_note, **fields)
         if channel not in CONFIRMED_CHANNELS:
-            received = today if channel == Channel.IN_PERSON else signed_for_on
             req.status = ReqStatus.PROCESSING
-            for k, v in _receipt_changes(req, received).items():
+            for k, v in _receipt_changes(req, arrived).items():
                 setattr(req, k, v)
         req.save()
         if req.due_date is not None:
             gk_clocks.gk_clock_start(req, officer_id=getattr(officer, "pk", None))
         names = _store_files(req, files, RequestAttachment.Kind.APPLICATION, saved, staff=officer, user=user)
+        notes = [f"补录：{what}{arrived:%Y-%m-%d}，{late_note}" if late_note else "",
+                 f"附件：{'、'.join(names)}" if names else ""]
         _event(req, "file", "提交申请" if channel == Channel.ONLINE else "登记申请", "", staff=officer, user=user,
-               note=f"附件：{'、'.join(names)}" if names else "",
+               note="；".join(n for n in notes if n),
                data={"channel": channel, "received_on": req.received_on.isoformat() if req.received_on else None,
-                     "files": names})
+                     "submitted_on": arrived.isoformat(), "late_entry": bool(late_note), "files": names})
+        if late_note:
+            _audit_late_entry(staff=officer, req=req, what=what, day=arrived, note=late_note)
     return req
 
 
-def request_confirm_receipt(*, request: InfoRequest, officer: Staff, confirmed_on: dt.date | None = None
-                            ) -> InfoRequest:
-    """双方确认: for internet, fax and plain letters the day of confirmation is the day of receipt."""
+def request_confirm_receipt(*, request: InfoRequest, officer: Staff, confirmed_on: dt.date | None = None,
+                            late_entry_note: str = "") -> InfoRequest:
+    """双方确认: for internet, fax and plain letters the day of confirmation is the day of receipt.
+
+    A confirmation made earlier (by telephone on the day the letter came) and typed in now keeps its
+    day, with ``late_entry_note`` and an audit row."""
     require_duty(officer, request.body, D.OFFICER, action="确认收到申请")
     today = clock.today()
     confirmed_on = confirmed_on or today
-    if confirmed_on > today or confirmed_on < timezone.localdate(request.filed_at):
-        raise DomainError("confirmed_on", "确认日期应在提交之后且不晚于今天")
+    submitted = request.submitted_on or timezone.localdate(request.filed_at)
+    if confirmed_on < submitted:
+        raise DomainError("confirmed_on", f"确认日期不能早于申请提交（送达）之日（{submitted:%Y-%m-%d}）")
+    late = _past_date(confirmed_on, field="confirmed_on", what="确认日期", today=today)
+    note = _late_note(late_entry_note, what="确认日期", day=confirmed_on) if late else ""
     frm = request.status
     with transaction.atomic():
         guarded_update(request, allowed=[ReqStatus.AWAITING_RECEIPT], target=ReqStatus.PROCESSING,
                        what="确认收到", labels=LABELS, handled_by=officer,
+                       late_entry_note="；".join(x for x in (request.late_entry_note, note) if x),
                        **_receipt_changes(request, confirmed_on))
         gk_clocks.gk_clock_start(request, officer_id=officer.pk)
         _event(request, "confirm", "确认收到申请", frm, staff=officer,
-               data={"received_on": confirmed_on.isoformat(), "due_date": request.due_date.isoformat()})
+               note=f"补录：确认日期{confirmed_on:%Y-%m-%d}，{note}" if note else "",
+               data={"received_on": confirmed_on.isoformat(), "due_date": request.due_date.isoformat(),
+                     "late_entry": bool(note)})
+        if note:
+            _audit_late_entry(staff=officer, req=request, what="确认收到申请之日", day=confirmed_on, note=note)
         _tell(request, f"您的政府信息公开申请（{request.request_no}）已于{_cn(confirmed_on)}收到，"
                        f"我们将在{_cn(request.due_date)}前答复。", "gk_received")
     return request
@@ -264,11 +339,15 @@ def request_ask_supplement(*, request: InfoRequest, officer: Staff, items: str,
     return request
 
 
-def request_supplement(*, request: InfoRequest, text: str, user=None, officer: Staff | None = None, files=()
-                       ) -> InfoRequest:
-    """The completed request is received: the reply period starts again from today.
+def request_supplement(*, request: InfoRequest, text: str, user=None, officer: Staff | None = None, files=(),
+                       received_on: dt.date | None = None, late_entry_note: str = "") -> InfoRequest:
+    """The completed request is received: the reply period starts again from the day it was received
+    (条例第三十条: 答复期限自行政机关收到补正的申请之日起计算).
 
-    The 补正 is a text, files (e.g. the missing ID copy), or both; one bad file refuses it all.
+    Online that is today; a written 补正 registered by an officer keeps the day it arrived
+    (``received_on``, not before the 补正 was asked for), a day before today with
+    ``late_entry_note`` and an audit row. The 补正 is a text, files (e.g. the missing ID copy), or
+    both; one bad file refuses it all.
     """
     if officer is not None:
         require_duty(officer, request.body, D.OFFICER, action="登记补正")
@@ -283,18 +362,33 @@ def request_supplement(*, request: InfoRequest, text: str, user=None, officer: S
         raise DomainError("supplement_overdue",
                           f"补正期限已于{request.supplement_deadline:%Y-%m-%d}届满。如有正当理由，请与受理机关联系",
                           status=409)
+    late_note = ""
+    if officer is None:
+        if received_on is not None:
+            raise DomainError("received_on", "网上补正以提交之日为收到补正之日")
+        received = today
+    else:
+        received = received_on or today
+        if request.status == ReqStatus.SUPPLEMENT and _past_date(
+                received, field="received_on", what="收到补正之日", today=today,
+                not_before=request.supplement_requested_on, not_before_what="告知补正之日"):
+            late_note = _late_note(late_entry_note, what="收到补正之日", day=received)
     frm = request.status
     with files_removed_on_failure() as saved, transaction.atomic():
-        request.clock_start = today
+        request.clock_start = received
         due = reply_deadline(request)
         guarded_update(request, allowed=[ReqStatus.SUPPLEMENT], target=ReqStatus.PROCESSING, what="补正",
-                       labels=LABELS, supplement_received_on=today, supplement_text=text, clock_start=today,
+                       labels=LABELS, supplement_received_on=received, supplement_text=text, clock_start=received,
                        due_date=due.due, due_provisional=due.provisional)
         gk_clocks.gk_clock_resume(request)
         names = _store_files(request, files, RequestAttachment.Kind.SUPPLEMENT, saved, staff=officer, user=user)
-        note = "；".join(x for x in (text, f"附件：{'、'.join(names)}" if names else "") if x)
+        note = "；".join(x for x in (f"补录：收到补正之日{received:%Y-%m-%d}，{late_note}" if late_note else "",
+                                    text, f"附件：{'、'.join(names)}" if names else "") if x)
         _event(request, "supplement", "收到补正", frm, staff=officer, user=user, note=note,
-               data={"due_date": due.due.isoformat(), "files": names})
+               data={"received_on": received.isoformat(), "due_date": due.due.isoformat(), "files": names,
+                     "late_entry": bool(late_note)})
+        if late_note:
+            _audit_late_entry(staff=officer, req=request, what="收到补正之日", day=received, note=late_note)
     return request
 
 
@@ -310,98 +404,196 @@ def request_attachment_log_download(*, attachment: RequestAttachment, staff: Sta
                          f"“{attachment.name}”")
 
 
-# -- third-party consultation ----------------------------------------------------------------------------------
+# -- consultations: a third party (第三十二条) or the agencies that made the information with us (第三十四条) --
 
 
-def request_consult(*, request: InfoRequest, officer: Staff, third_party: str, note: str = "") -> InfoRequest:
-    """书面征求第三方意见: the clock stops from today until the opinion (at most 15 working days)."""
-    require_duty(officer, request.body, D.OFFICER, action="征求第三方意见")
-    third_party = (third_party or "").strip()
-    if not third_party:
-        raise DomainError("third_party_required", "请填写被征求意见的第三方")
+KIND_WHO = {Consultation.Kind.THIRD_PARTY: "第三方", Consultation.Kind.AGENCY: "被征求意见机关"}
+
+
+def _open_consultation(request: InfoRequest) -> Consultation | None:
+    return (Consultation.objects.filter(request=request, replied_on__isnull=True).select_related("stop")
+            .order_by("-id").first())
+
+
+def _consulting(request: InfoRequest, what: str) -> Consultation:
+    consultation = _open_consultation(request)
+    if consultation is None or request.status != ReqStatus.CONSULTING:
+        raise DomainError("bad_state", f"当前状态为“{LABELS[request.status]}”，没有正在征求的意见，不能{what}",
+                          status=409)
+    return consultation
+
+
+def request_consult(*, request: InfoRequest, officer: Staff, third_party: str, note: str = "",
+                    kind: str = Consultation.Kind.THIRD_PARTY) -> InfoRequest:
+    """书面征求意见, sent today: the reply clock stops from today (第三十三条第二款).
+
+    The 15 working days for the opinion run from the day the other side receives the 征求意见书, which
+    is recorded when known (``request_consultation_receipt``); until then the consultation stays open.
+    ``kind`` ``agency``: 第三十四条, the information was made with ``third_party`` (the agency's name).
+    """
+    if kind not in Consultation.Kind.values:
+        raise DomainError("consult_kind", "征求意见的类型应为征求第三方意见或征求其他机关意见")
+    kind = Consultation.Kind(kind)
+    require_duty(officer, request.body, D.OFFICER, action=kind.label)
+    party = (third_party or "").strip()
+    if not party:
+        raise DomainError("agency_required" if kind == Consultation.Kind.AGENCY else "third_party_required",
+                          "请填写被征求意见的机关名称" if kind == Consultation.Kind.AGENCY
+                          else "请填写被征求意见的第三方")
+    if len(party) > 100:
+        raise DomainError("third_party", "被征求意见的第三方或机关名称不能超过100个字符")
     today = clock.today()
-    due = engine.due_date(today, setting("consult_days"), region=request.body.region)
     frm = request.status
+    stop_kind = ClockStop.Kind.AGENCY if kind == Consultation.Kind.AGENCY else ClockStop.Kind.CONSULTATION
     with transaction.atomic():
         guarded_update(request, allowed=[ReqStatus.PROCESSING], target=ReqStatus.CONSULTING,
-                       what="征求第三方意见", labels=LABELS)
+                       what=kind.label, labels=LABELS)
         gk_clocks.gk_clock_stop(request, today=today)
-        stop = ClockStop.objects.create(request=request, kind=ClockStop.Kind.CONSULTATION, start_on=today)
-        Consultation.objects.create(request=request, stop=stop, third_party=third_party, sent_on=today,
-                                    opinion_due=due.due, note=(note or "").strip())
-        _event(request, "consult", "征求第三方意见", frm, staff=officer, note=third_party,
-               data={"opinion_due": due.due.isoformat()})
+        stop = ClockStop.objects.create(request=request, kind=stop_kind, start_on=today)
+        Consultation.objects.create(request=request, stop=stop, kind=kind, third_party=party, sent_on=today,
+                                    note=(note or "").strip())
+        _event(request, "consult_agency" if kind == Consultation.Kind.AGENCY else "consult", kind.label, frm,
+               staff=officer, note=party, data={"kind": kind.value, "sent_on": today.isoformat()})
     return request
 
 
-def request_consultation_reply(*, request: InfoRequest, officer: Staff, opinion: str, note: str = ""
-                               ) -> InfoRequest:
-    """The third party's opinion (or none by the end of the 15 days); the clock runs again."""
-    require_duty(officer, request.body, D.OFFICER, action="登记第三方意见")
-    if opinion not in Consultation.Opinion.values:
-        raise DomainError("opinion", "第三方意见应为同意公开、不同意公开或逾期未提出意见")
-    consultation = Consultation.objects.filter(request=request, replied_on__isnull=True).select_related(
-        "stop").order_by("-id").first()
-    if consultation is None or request.status != ReqStatus.CONSULTING:
-        raise DomainError("bad_state", f"当前状态为“{LABELS[request.status]}”，不能登记第三方意见", status=409)
+def request_consult_agency(*, request: InfoRequest, officer: Staff, agency: str, note: str = "") -> InfoRequest:
+    """征求其他机关意见 (条例第三十四条): the information was made jointly and this body leads; silence
+    within 15 working days of the agency's receipt counts as consent to disclose."""
+    return request_consult(request=request, officer=officer, third_party=agency, note=note,
+                           kind=Consultation.Kind.AGENCY)
+
+
+def request_consultation_receipt(*, request: InfoRequest, officer: Staff, received_on: dt.date | None,
+                                 delivery: str, note: str = "") -> InfoRequest:
+    """The day the third party (or agency) received the 征求意见书, and how it was delivered: its 15
+    working days run from then. Recorded once; not before the sending day, not in the future."""
+    require_duty(officer, request.body, D.OFFICER, action="登记征求意见书送达")
+    consultation = _consulting(request, "登记征求意见书送达")
+    who = KIND_WHO[consultation.kind]
+    if consultation.received_on is not None:
+        raise DomainError("receipt_once", f"已登记{who}于{consultation.received_on:%Y-%m-%d}收到征求意见书", status=409)
+    if delivery not in Consultation.Delivery.values:
+        raise DomainError("delivery", "送达方式应为以下之一：" + "、".join(Consultation.Delivery.labels))
+    if received_on is None:
+        raise DomainError("received_on", f"请填写{who}收到征求意见书之日")
     today = clock.today()
-    if opinion == Consultation.Opinion.NONE and today <= consultation.opinion_due:
-        raise DomainError("opinion_not_due",
-                          f"第三方提出意见的期限至{consultation.opinion_due:%Y-%m-%d}，期限届满后才能登记为逾期未提出意见",
-                          status=409)
-    # The stop never runs past the 15 working days the third party has.
-    end = min(today, consultation.opinion_due)
+    _past_date(received_on, field="received_on", what=f"{who}收到征求意见书之日", today=today,
+               not_before=consultation.sent_on, not_before_what="发出征求意见书之日")
+    due = engine.due_date(received_on, setting("consult_days"), region=request.body.region)
     frm = request.status
+    label = Consultation.Delivery(delivery).label
     with transaction.atomic():
+        guarded_update(request, allowed=[ReqStatus.CONSULTING], target=ReqStatus.CONSULTING,
+                       what="登记征求意见书送达", labels=LABELS)
+        n = Consultation.objects.filter(pk=consultation.pk, received_on__isnull=True).update(
+            received_on=received_on, delivery=delivery, opinion_due=due.due, receipt_recorded_by=officer)
+        if n != 1:
+            raise DomainError("conflict", "记录刚刚被其他人更新，请刷新后重试", status=409)
+        _event(request, "consultation_receipt", "登记征求意见书送达", frm, staff=officer,
+               note="；".join(x for x in (f"{consultation.third_party}于{received_on:%Y-%m-%d}收到（{label}），"
+                                          f"意见期限至{due.due:%Y-%m-%d}", (note or "").strip()) if x),
+               data={"received_on": received_on.isoformat(), "delivery": delivery, "opinion_due": due.due.isoformat()})
+    return request
+
+
+def request_consultation_reply(*, request: InfoRequest, officer: Staff, opinion: str, note: str = "",
+                               received_on: dt.date | None = None, delivery: str = "") -> InfoRequest:
+    """The opinion (or, once the 15 days after receipt are over, the silence); the clock runs again.
+
+    An opinion may come before anyone recorded the receipt: it is recorded as it is (with the receipt,
+    if ``received_on`` and ``delivery`` are given). Silence can only be recorded after ``opinion_due``,
+    so never before the receipt is known: a third party's is ``none`` (the body decides, 第三十二条),
+    an agency's ``deemed`` (视为同意公开, 第三十四条).
+    """
+    require_duty(officer, request.body, D.OFFICER, action="登记意见")
+    consultation = _consulting(request, "登记意见")
+    allowed = [Consultation.Opinion.AGREE, Consultation.Opinion.OBJECT, consultation.silence]
+    if opinion not in allowed:
+        raise DomainError("opinion", f"{KIND_WHO[consultation.kind]}的意见应为以下之一："
+                                     + "、".join(Consultation.Opinion(o).label for o in allowed))
+    today = clock.today()
+    # One transaction: a receipt given with the opinion is recorded only if the opinion is.
+    with transaction.atomic():
+        if received_on is not None and consultation.received_on is None:
+            request_consultation_receipt(request=request, officer=officer, received_on=received_on, delivery=delivery)
+            request.refresh_from_db()
+            consultation.refresh_from_db()
+        if opinion == consultation.silence:
+            if consultation.opinion_due is None:
+                raise DomainError("receipt_unknown",
+                                  f"尚未登记{KIND_WHO[consultation.kind]}收到征求意见书之日，提出意见的期限无从起算，"
+                                  "不能登记为逾期未提出意见", status=409)
+            if today <= consultation.opinion_due:
+                raise DomainError("opinion_not_due",
+                                  f"{KIND_WHO[consultation.kind]}提出意见的期限至{consultation.opinion_due:%Y-%m-%d}，"
+                                  "期限届满后才能登记为逾期未提出意见", status=409)
+        # The stop never runs past the 15 working days the other side has.
+        end = today if consultation.opinion_due is None else min(today, consultation.opinion_due)
+        frm = request.status
         ClockStop.objects.filter(pk=consultation.stop_id).update(end_on=end)
         Consultation.objects.filter(pk=consultation.pk).update(replied_on=today, opinion=opinion,
                                                                note=(note or consultation.note).strip())
         due = reply_deadline(request)
         guarded_update(request, allowed=[ReqStatus.CONSULTING], target=ReqStatus.PROCESSING,
-                       what="登记第三方意见", labels=LABELS, due_date=due.due, due_provisional=due.provisional)
+                       what="登记意见", labels=LABELS, due_date=due.due, due_provisional=due.provisional)
         gk_clocks.gk_clock_resume(request)
-        _event(request, "consultation_reply", "收到第三方意见", frm, staff=officer,
-               note="：".join(x for x in (Consultation.Opinion(opinion).label, (note or "").strip()) if x),
-               data={"due_date": due.due.isoformat()})
+        agency = consultation.kind == Consultation.Kind.AGENCY
+        _event(request, "consultation_reply", "收到被征求意见机关意见" if agency else "收到第三方意见", frm,
+               staff=officer,
+               note="：".join(x for x in (consultation.third_party, Consultation.Opinion(opinion).label,
+                                          (note or "").strip()) if x),
+               data={"kind": consultation.kind, "opinion": opinion, "due_date": due.due.isoformat()})
     return request
 
 
 def request_consultation_lapse(*, request: InfoRequest) -> InfoRequest:
-    """The daily run: the third party let its 15 working days pass; the clock runs again.
+    """The daily run: the other side let its 15 working days after receipt pass; the clock runs again.
 
-    条例第三十二条: 第三方逾期未提出意见的，由行政机关依照本条例的规定决定是否公开. The days not
-    counted end with ``opinion_due`` (as when an officer records the silence), however late this runs.
+    条例第三十二条: 第三方逾期未提出意见的，由行政机关依照本条例的规定决定是否公开; 第三十四条: 被征求意见机关
+    逾期未提出意见的视为同意公开. The days not counted end with ``opinion_due`` (as when an officer records
+    the silence), however late this runs. A consultation whose receipt is not recorded never lapses.
     """
-    consultation = Consultation.objects.filter(request=request, replied_on__isnull=True).select_related(
-        "stop").order_by("-id").first()
+    consultation = _open_consultation(request)
     if consultation is None or request.status != ReqStatus.CONSULTING:
-        raise DomainError("bad_state", f"当前状态为“{LABELS[request.status]}”，没有正在征求的第三方意见", status=409)
+        raise DomainError("bad_state", f"当前状态为“{LABELS[request.status]}”，没有正在征求的意见", status=409)
     today = clock.today()
+    if consultation.opinion_due is None:
+        raise DomainError("receipt_unknown", "尚未登记对方收到征求意见书之日，提出意见的期限尚未起算", status=409)
     if today <= consultation.opinion_due:
-        raise DomainError("opinion_not_due", f"第三方提出意见的期限至{consultation.opinion_due:%Y-%m-%d}，尚未届满",
+        raise DomainError("opinion_not_due", f"提出意见的期限至{consultation.opinion_due:%Y-%m-%d}，尚未届满",
                           status=409)
-    note = f"第三方未在{consultation.opinion_due:%Y-%m-%d}前提出意见，由本机关依照条例决定是否公开"
+    agency = consultation.kind == Consultation.Kind.AGENCY
+    if agency:
+        note = (f"{consultation.third_party}未在{consultation.opinion_due:%Y-%m-%d}前提出意见，"
+                "依照条例第三十四条视为同意公开")
+    else:
+        note = f"第三方未在{consultation.opinion_due:%Y-%m-%d}前提出意见，由本机关依照条例决定是否公开"
     frm = request.status
     with transaction.atomic():
         ClockStop.objects.filter(pk=consultation.stop_id).update(end_on=consultation.opinion_due)
-        Consultation.objects.filter(pk=consultation.pk).update(replied_on=today, opinion=Consultation.Opinion.NONE,
+        Consultation.objects.filter(pk=consultation.pk).update(replied_on=today, opinion=consultation.silence,
                                                                note=(consultation.note or note))
         due = reply_deadline(request)
         guarded_update(request, allowed=[ReqStatus.CONSULTING], target=ReqStatus.PROCESSING, what="恢复计时",
                        labels=LABELS, due_date=due.due, due_provisional=due.provisional)
         gk_clocks.gk_clock_resume(request)
-        _event(request, "consultation_lapsed", "第三方逾期未提出意见", frm, note=note,
-               data={"opinion_due": consultation.opinion_due.isoformat(), "due_date": due.due.isoformat()})
+        _event(request, "consultation_lapsed", "被征求意见机关逾期未提出意见" if agency else "第三方逾期未提出意见",
+               frm, note=note,
+               data={"kind": consultation.kind, "opinion_due": consultation.opinion_due.isoformat(),
+                     "due_date": due.due.isoformat()})
     return request
 
 
-def consultations_sweep() -> list[tuple[InfoRequest, dt.date]]:
-    """The daily run: every consultation whose 15 working days ended before today; (request, opinion_due)."""
+def consultations_sweep() -> list[tuple[InfoRequest, Consultation]]:
+    """The daily run: every consultation whose 15 working days after receipt ended before today.
+
+    One whose receipt is not recorded has no end yet and stays open (the daily message asks for it)."""
     today = clock.today()
-    lapsed = (Consultation.objects.filter(replied_on__isnull=True, opinion_due__lt=today,
+    lapsed = (Consultation.objects.filter(replied_on__isnull=True, opinion_due__isnull=False, opinion_due__lt=today,
                                           request__status=ReqStatus.CONSULTING)
               .select_related("request__body__region").order_by("opinion_due", "id"))
-    return [(request_consultation_lapse(request=c.request), c.opinion_due) for c in lapsed]
+    return [(request_consultation_lapse(request=c.request), c) for c in lapsed]
 
 
 # -- extension --------------------------------------------------------------------------------------------------

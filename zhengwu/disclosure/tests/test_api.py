@@ -7,6 +7,7 @@ import pytest
 from zhengwu.accounts.models import ApiToken
 from zhengwu.core import clock
 from zhengwu.disclosure import reference as ref
+from zhengwu.disclosure import services as s
 from zhengwu.disclosure.models import InfoRequest
 
 from .factories import PERSON_ID, build_world
@@ -24,7 +25,7 @@ def token(user):
 def test_report_contract_table_three_is_rows_by_columns_of_integers(client):
     w = build_world()
     build_year(w)
-    resp = client.get("/api/disclosure/reports/SFXSCJ/2026")
+    resp = client.get("/api/disclosure/reports/SFXSCJ/2026", headers=token(w.officer.user))
     assert resp.status_code == 200
     body = resp.json()
     assert (body["body"], body["year"], body["status"], body["title"]) == (
@@ -40,6 +41,30 @@ def test_report_contract_table_three_is_rows_by_columns_of_integers(client):
                                            "四类过程性信息", "行政执法案卷", "行政查询事项"]
     assert client.get("/api/disclosure/reports/DGC/2026").status_code == 404
     assert client.get("/api/disclosure/reports/NOPE/2026").json()["message"] == "未找到该公开主体"
+
+
+def test_without_login_the_api_gives_only_signed_off_reports(client):
+    """The pages were fixed; the API gave every draft to anyone. Drafts are for the body's own staff."""
+    w = build_world()
+    build_year(w)
+    url = "/api/disclosure/reports/SFXSCJ/2026"
+    draft = {"code": "not_found", "message": "该年度报告尚未定稿发布"}
+    for headers in ({}, token(w.citizen), token(w.outsider.user), {"Authorization": "Bearer zw_wrong"}):
+        resp = client.get(url, headers=headers)
+        assert (resp.status_code, resp.json()) == (404, draft)
+    client.force_login(w.outsider.user)
+    assert client.get(url).status_code == 404
+    client.force_login(w.officer.user)
+    assert (client.get(url).status_code, client.get(url).json()["status"]) == (200, "draft")
+    client.logout()
+    assert client.get(url, headers=token(w.head.user)).json()["status"] == "draft"
+    with clock.frozen(D(2027, 1, 20)):
+        s.report_finalise(report=s.report_get_or_create(body=w.scj, year=2025, officer=w.officer), officer=w.head)
+        s.report_finalise(report=s.report_get_or_create(body=w.scj, year=2026, officer=w.officer), officer=w.head)
+        resp = client.get(url)
+        assert (resp.status_code, resp.json()["status"], resp.json()["table3"]) == (200, "final", TABLE3_2026)
+        # The government's own report is still a draft: not public.
+        assert client.get("/api/disclosure/reports/SFX/2026").json() == draft
 
 
 def test_request_through_the_api(client):

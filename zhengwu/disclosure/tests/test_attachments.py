@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhengwu.core import clock
+from zhengwu.core.testing import pdf_bytes
 from zhengwu.disclosure import services as s
 from zhengwu.disclosure.models import Publication, PublicationAttachment
 from zhengwu.disclosure.views.common import content_disposition
@@ -19,7 +20,7 @@ from .factories import build_world
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()
 NAME = "2026年食品抽检计划（附表）.pdf"
 # NAME percent-encoded as UTF-8 (RFC 5987)
 NAME_5987 = ("2026%E5%B9%B4%E9%A3%9F%E5%93%81%E6%8A%BD%E6%A3%80%E8%AE%A1%E5%88%92"

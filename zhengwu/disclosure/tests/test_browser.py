@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from zhengwu.core import clock
+from zhengwu.core.testing import image_bytes, pdf_bytes
 from zhengwu.disclosure.models import InfoRequest, ReqStatus
 from zhengwu.org.models import Role
 
@@ -136,7 +137,7 @@ def test_an_officer_attaches_a_file_and_the_public_downloads_it_once_published(p
     settings.MEDIA_ROOT = tmp_path / "media"
     w = build_world()
     name = "2026年食品抽检计划（附表）.pdf"
-    content = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    content = pdf_bytes()
     with clock.frozen(dt.date(2026, 5, 6)):
         log_in(page, "u2001", "/gk/work/publications/new/SFXSCJ/")
         page.locator("input[name=title]").fill("2026年食品安全抽检计划")
@@ -179,8 +180,8 @@ def test_a_citizen_applies_with_an_id_copy_and_completes_the_supplement_with_a_f
 
     settings.MEDIA_ROOT = tmp_path / "media"
     build_world()
-    jpg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-    pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    jpg = image_bytes("JPEG")
+    pdf = pdf_bytes()
     with clock.frozen(dt.date(2026, 6, 1)):
         log_in(page, "citizen", "/gk/SFXSCJ/apply/")
         page.locator("input[name=id_number]").fill(PERSON_ID)

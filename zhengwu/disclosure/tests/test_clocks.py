@@ -121,7 +121,8 @@ def test_online_request_starts_its_clock_when_receipt_is_confirmed(w):
     assert exc.value.code == "confirmed_on"
     assert not Clock.objects.exists()
     with clock.frozen(D(2026, 10, 9)):
-        s.request_confirm_receipt(request=req, officer=w.officer, confirmed_on=D(2026, 9, 30))
+        s.request_confirm_receipt(request=req, officer=w.officer, confirmed_on=D(2026, 9, 30),
+                                  late_entry_note="09-30电话确认，当日未录入")
     # received 09-30: 10-08, 09, 10 (调休), 12…16, 19…23, 26…30, 11-02, 03
     c = gk_clock(req)
     assert (c.started_on, c.due_date, c.officer_id, c.state) == (D(2026, 9, 30), D(2026, 11, 3), w.officer.pk,
@@ -129,7 +130,7 @@ def test_online_request_starts_its_clock_when_receipt_is_confirmed(w):
     # a letter signed for earlier runs from the signing day
     with clock.frozen(D(2026, 10, 8)):
         letter = s.request_file(body=w.scj, applicant=person_n(1), description="某某处罚决定书", channel="post_signed",
-                                officer=w.officer, signed_for_on=D(2026, 9, 29))
+                                officer=w.officer, signed_for_on=D(2026, 9, 29), late_entry_note="节前签收，节后录入")
     assert (gk_clock(letter).started_on, gk_clock(letter).due_date) == (D(2026, 9, 29), D(2026, 11, 2))
 
 
@@ -203,6 +204,8 @@ def test_the_clock_stops_during_third_party_consultation(w):
     b = walk_in(w, D(2026, 9, 8), applicant=person_n(1))
     assert sweep_days(D(2026, 9, 2), D(2026, 9, 9), [a, b]) == {}
     at(D(2026, 9, 10), s.request_consult, request=b, officer=w.officer, third_party="某某食品厂")
+    at(D(2026, 9, 10), s.request_consultation_receipt, request=b, officer=w.officer, received_on=D(2026, 9, 10),
+       delivery="in_person")
     assert (b.status, state(b)) == (ReqStatus.CONSULTING, ("stopped", D(2026, 10, 12), D(2026, 9, 10), None, "", None))
     seen = sweep_days(D(2026, 9, 10), D(2026, 9, 29), [a, b])
     assert seen == {(a.request_no, "yellow", D(2026, 9, 30)): D(2026, 9, 29)}
@@ -222,7 +225,7 @@ def test_the_clock_stops_during_third_party_consultation(w):
     # b: the daily run finds the third party silent past 10-08; the stop ends with its 15 days.
     # 09-09 counted before the stop, then 10-09, 10 (调休), 12…16, 19…23, 26…30, 11-02, 03.
     with clock.frozen(D(2026, 10, 9)):
-        assert [r.request_no for r, _ in s.consultations_sweep()] == [b.request_no]
+        assert [(r.request_no, c.opinion_due) for r, c in s.consultations_sweep()] == [(b.request_no, D(2026, 10, 8))]
     b.refresh_from_db()
     assert (b.status, b.due_date) == (ReqStatus.PROCESSING, D(2026, 11, 3))
     assert state(b) == ("running", D(2026, 11, 3), None, None, "", None)

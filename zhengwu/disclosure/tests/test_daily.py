@@ -51,6 +51,8 @@ def test_an_unconfirmed_online_request_and_a_lapsed_consultation_are_no_longer_s
                                      channel="online", user=w.citizen)
     with clock.frozen(D(2026, 3, 9)):
         s.request_consult(request=consulted, officer=w.officer, third_party="某某餐饮有限公司")
+        s.request_consultation_receipt(request=consulted, officer=w.officer, received_on=D(2026, 3, 9),
+                                       delivery="in_person")
     ConsoleNotifier.sent.clear()
     with clock.frozen(D(2026, 6, 30)), django_capture_on_commit_callbacks(execute=True):
         call_command("disclosure_daily")

@@ -58,7 +58,8 @@ def test_walk_in_across_spring_festival(w):
 def test_letter_signed_for_counts_from_the_signing_day(w):
     with clock.frozen(D(2026, 9, 30)):
         req = s.request_file(body=w.scj, applicant=person(), description="某某许可的批准文件",
-                             channel="post_signed", officer=w.officer, signed_for_on=D(2026, 9, 29))
+                             channel="post_signed", officer=w.officer, signed_for_on=D(2026, 9, 29),
+                             late_entry_note="收发室29日签收，30日转来")
     # 7 working days for the 补正 notice: 09-30, (10-01…07 off) 10-08, 09, 10 (调休), 12, 13, 14.
     assert (req.received_on, req.supplement_notice_due) == (D(2026, 9, 29), D(2026, 10, 14))
 
@@ -82,6 +83,7 @@ def test_online_supplement_third_party_and_extension_through_labour_day_and_drag
     assert (req.status, req.clock_start, req.due_date) == (ReqStatus.PROCESSING, D(2026, 5, 27), D(2026, 6, 25))
     with clock.frozen(D(2026, 6, 1)):
         s.request_consult(request=req, officer=w.officer, third_party="示范县某某餐饮有限公司")
+        s.request_consultation_receipt(request=req, officer=w.officer, received_on=D(2026, 6, 1), delivery="in_person")
     consultation = Consultation.objects.get(request=req)
     # The third party has 15 working days: 06-02…05, 08…12, 15…18, 22, 23.
     assert (req.status, consultation.opinion_due) == (ReqStatus.CONSULTING, D(2026, 6, 23))
@@ -103,6 +105,7 @@ def test_third_party_silence_and_a_fee_notice_around_national_day(w):
     assert req.due_date == D(2026, 10, 22)
     with clock.frozen(D(2026, 9, 22)):
         s.request_consult(request=req, officer=w.officer, third_party="某某食品厂")
+        s.request_consultation_receipt(request=req, officer=w.officer, received_on=D(2026, 9, 22), delivery="in_person")
     consultation = Consultation.objects.get(request=req)
     assert consultation.opinion_due == D(2026, 10, 20)
     before = snapshot(req)
@@ -250,6 +253,7 @@ def test_a_consultation_past_its_15_days_shows_the_resumed_clock_and_the_sweep_r
     req = walk_in(w, D(2026, 9, 18))
     with clock.frozen(D(2026, 9, 22)):
         s.request_consult(request=req, officer=w.officer, third_party="某某食品厂")
+        s.request_consultation_receipt(request=req, officer=w.officer, received_on=D(2026, 9, 22), delivery="in_person")
     consultation = Consultation.objects.get(request=req)
     assert consultation.opinion_due == D(2026, 10, 20)
     assert selectors.due_state(req, D(2026, 10, 20)) == (
@@ -270,7 +274,7 @@ def test_a_consultation_past_its_15_days_shows_the_resumed_clock_and_the_sweep_r
     # The daily run comes two days late: the stop still ends on 10-20.
     with clock.frozen(D(2026, 10, 23)):
         swept = s.consultations_sweep()
-    assert [(r.pk, due) for r, due in swept] == [(req.pk, D(2026, 10, 20))]
+    assert [(r.pk, c.opinion_due) for r, c in swept] == [(req.pk, D(2026, 10, 20))]
     req.refresh_from_db()
     consultation.refresh_from_db()
     assert (req.status, req.due_date) == (ReqStatus.PROCESSING, D(2026, 11, 13))
@@ -294,6 +298,7 @@ def test_a_lapsed_consultation_over_qingming_is_overdue_once_the_resumed_days_ru
     req = walk_in(w, D(2026, 3, 2))
     with clock.frozen(D(2026, 3, 9)):
         s.request_consult(request=req, officer=w.officer, third_party="某某餐饮有限公司")
+        s.request_consultation_receipt(request=req, officer=w.officer, received_on=D(2026, 3, 9), delivery="in_person")
     # 15 working days for the opinion: 03-10…13, 16…20, 23…27, 30.
     assert Consultation.objects.get(request=req).opinion_due == D(2026, 3, 30)
     # 03-03…06 counted before the stop (4), then 03-31, 04-01…03, (04-04…06 off) 07…10, 13…17, 20…22.

@@ -14,8 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengwu.core import clock
+from zhengwu.core.models import AuditEvent
 from zhengwu.demo.build import load_demo
 from zhengwu.disclosure import selectors
 from zhengwu.disclosure.demo import load_demo_disclosure
@@ -24,6 +26,7 @@ from zhengwu.disclosure.models import (
     Appeal,
     Body,
     BodyMember,
+    Consultation,
     InfoRequest,
     Publication,
     PublicationEvent,
@@ -78,11 +81,11 @@ def test_the_counts_returned_are_what_was_written(gk):
         "duties": 25,
         "publications": 22,
         "published": 19,
-        "requests": 14,
+        "requests": 16,
         "reports": 2,
     }
     assert Body.objects.count() == 5 and BodyMember.objects.count() == 25
-    assert Publication.objects.count() == 22 and InfoRequest.objects.count() == 14
+    assert Publication.objects.count() == 22 and InfoRequest.objects.count() == 16
 
 
 def test_the_county_government_heads_the_tree_of_demo_departments():
@@ -170,7 +173,7 @@ def test_requests_are_in_varied_states_with_deadlines_from_the_engine():
         "open", "partial", "withhold_process", "withhold_third_party", "none_not_held"}
     assert clock.today() == TODAY
     states = [selectors.due_state(r, TODAY)[0] for r in reqs if r.is_open]
-    assert sorted(states) == ["ok", "ok", "overdue", "paused", "paused", "soon", "waiting"]
+    assert sorted(states) == ["ok", "ok", "ok", "overdue", "paused", "paused", "paused", "soon", "waiting"]
     for r in reqs:
         assert r.events.order_by("id").first().action == "file", r.request_no
         if r.status == ReqStatus.PROCESSING:
@@ -180,6 +183,19 @@ def test_requests_are_in_varied_states_with_deadlines_from_the_engine():
     extended = InfoRequest.objects.get(extension_days__gt=0)
     assert (extended.extension_days, extended.extensions.count()) == (15, 1)
     assert extended.due_date > TODAY
+    # The new states: a third-party consultation awaiting the receipt of its letter, an agency consulted
+    # (条例第三十四条) whose receipt is recorded, and a walk-in typed in two working days late on its real day.
+    third, agency = Consultation.objects.order_by("id")
+    assert (third.kind, third.received_on, third.opinion_due, third.request.body.code) == (
+        "third_party", None, None, "SFXSCJ")
+    assert selectors.due_state(third.request, TODAY)[1].startswith("暂停计时：征求第三方意见中，征求意见书于")
+    assert (agency.kind, agency.delivery, agency.request.body.code, agency.request.status) == (
+        "agency", "exchange", "SFXZRGH", ReqStatus.CONSULTING)
+    assert agency.opinion_due > TODAY > agency.received_on > agency.sent_on
+    late = InfoRequest.objects.get(body__code="SFX", late_entry_note__startswith="窗口收件当日")
+    assert late.received_on < timezone.localdate(late.filed_at)
+    assert late.clock_start == late.received_on and late.due_date == reply_deadline(late).due
+    assert AuditEvent.objects.filter(object_id=str(late.pk), summary__contains="补录").count() == 1
     paid = InfoRequest.objects.get(fee_paid_on__isnull=False)
     assert paid.fee_amount == 300 and paid.result == "open"
     assert Appeal.objects.count() == 1

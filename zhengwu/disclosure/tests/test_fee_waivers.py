@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.notify import ConsoleNotifier
+from zhengwu.core.testing import image_bytes, pdf_bytes
 from zhengwu.disclosure import services as s
 from zhengwu.disclosure.documents import fee_notice_html
 from zhengwu.disclosure.models import (
@@ -29,8 +30,8 @@ from .factories import build_world, person
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+PDF = pdf_bytes()
+JPG = image_bytes("JPEG")
 
 
 @pytest.fixture(autouse=True)
@@ -174,7 +175,7 @@ def test_only_the_head_of_the_disclosure_office_decides(w, media):
     ({"amount": "0"}, "减免金额应大于0元且不超过应缴金额100.00元"),
     ({"amount": "abc"}, "减免金额“abc”不是有效的金额"),
     ({"files": [proof(), SimpleUploadedFile("证明.pdf", b"not a pdf", "application/pdf")]},
-     "文件“证明.pdf”的内容与其扩展名不符，请上传真实的 PDF 文件"),
+     "文件“证明.pdf”不是可以打开的PDF 文件（内容已损坏或与扩展名不符），请上传真实、完整的 PDF 文件"),
     ({"today": D(2026, 6, 9)}, "缴费期限已于2026-06-08届满，申请视为放弃"),
 ])
 def test_a_refused_waiver_changes_nothing(w, media, kwargs, message):

@@ -135,6 +135,8 @@ def test_workbench_flags_unconfirmed_and_lapsed_requests_in_a_fixed_number_of_qu
                                    description="食品抽检材料", channel="in_person", officer=w.officer)
             with clock.frozen(D(2026, 3, 9)):
                 s.request_consult(request=r, officer=w.officer, third_party="某某餐饮有限公司")
+                s.request_consultation_receipt(request=r, officer=w.officer, received_on=D(2026, 3, 9),
+                                               delivery="in_person")
 
     with clock.frozen(D(2026, 3, 2)):
         s.request_file(body=w.scj, applicant=s.Applicant(kind="person", name="张三", phone="13812345678",

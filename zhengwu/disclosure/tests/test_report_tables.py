@@ -177,9 +177,11 @@ def test_report_refusals(year):
 
 def test_county_report_adds_up_its_departments_once_they_are_final(year):
     w, _ = year
-    with clock.frozen(D(2027, 2, 1)):
+    with clock.frozen(D(2027, 1, 4)):
         s.request_file(body=w.zrj, applicant=build_world_person(), description="自然资源局的申请",
-                       channel="post_signed", officer=w.outsider, signed_for_on=D(2026, 12, 30))
+                       channel="post_signed", officer=w.outsider, signed_for_on=D(2026, 12, 30),
+                       late_entry_note="元旦前签收，假期后录入")
+    with clock.frozen(D(2027, 2, 1)):
         county = s.report_get_or_create(body=w.gov, year=2026, officer=w.gov_officer)
         with pytest.raises(DomainError) as exc:
             s.report_finalise(report=county, officer=w.gov_officer)

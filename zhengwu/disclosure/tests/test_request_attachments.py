@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.models import AuditEvent
+from zhengwu.core.testing import image_bytes, pdf_bytes
 from zhengwu.disclosure import services as s
 from zhengwu.disclosure.models import (
     Counter,
@@ -30,8 +31,8 @@ from .factories import PERSON_ID, build_world, person
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+PDF = pdf_bytes()
+JPG = image_bytes("JPEG")
 ID_COPY = "身份证复印件.jpg"
 WANTED = "所需信息说明.pdf"
 
@@ -92,7 +93,7 @@ def test_online_request_with_an_id_copy_and_a_description_stores_both_under_rand
     (SimpleUploadedFile("setup.exe", b"MZ\x90\x00", "application/octet-stream"),
      "文件“setup.exe”的类型不允许上传，仅支持：pdf、jpg、jpeg、png、ofd、doc、docx、xls、xlsx"),
     (SimpleUploadedFile("营业执照.pdf", b"<html>not a pdf</html>", "application/pdf"),
-     "文件“营业执照.pdf”的内容与其扩展名不符，请上传真实的 PDF 文件"),
+     "文件“营业执照.pdf”不是可以打开的PDF 文件（内容已损坏或与扩展名不符），请上传真实、完整的 PDF 文件"),
     (SimpleUploadedFile("空白.png", b"", "image/png"), "文件“空白.png”是空文件"),
 ])
 def test_one_bad_file_refuses_the_whole_request_and_saves_nothing(client, w, media, upload, message):
@@ -106,7 +107,7 @@ def test_one_bad_file_refuses_the_whole_request_and_saves_nothing(client, w, med
 
 def test_a_file_over_the_size_limit_is_refused_with_both_sizes(client, w, media, settings):
     settings.ZHENGWU_MAX_UPLOAD_BYTES = 1024
-    resp = apply(client, w, [pdf(content=PDF + b"0" * 1100)])
+    resp = apply(client, w, [pdf(content=pdf_bytes(size=1200))])
     assert resp.status_code == 400
     assert "文件“所需信息说明.pdf”大小为 1.2 KB，超过 1 KB 的上限" in resp.content.decode()
     assert (InfoRequest.objects.count(), files_on_disk(media)) == (0, [])
@@ -216,7 +217,8 @@ def test_the_officer_records_a_letter_with_its_scans(client, w, media):
     client.force_login(w.officer.user)
     with clock.frozen(D(2026, 6, 1)):
         resp = client.post("/gk/work/record/SFXSCJ/", {
-            **FORM, "channel": "post_signed", "signed_for_on": "2026-05-29", "files": [pdf("申请书扫描件.pdf"), jpg()]})
+            **FORM, "channel": "post_signed", "signed_for_on": "2026-05-29", "late_entry_note": "周五签收，周一登记",
+            "files": [pdf("申请书扫描件.pdf"), jpg()]})
     assert resp.status_code == 302
     req = InfoRequest.objects.get()
     assert (req.status, req.received_on, req.user_id) == (ReqStatus.PROCESSING, D(2026, 5, 29), None)
@@ -251,7 +253,7 @@ def test_the_applicant_completes_a_supplement_with_a_file_only(client, w, media)
 @pytest.mark.parametrize(("text", "files", "message"), [
     ("", [], "请填写补正后的申请内容，或上传补正材料"),
     ("身份证复印件见附件", [jpg(), SimpleUploadedFile("x.pdf", b"nope", "application/pdf")],
-     "文件“x.pdf”的内容与其扩展名不符，请上传真实的 PDF 文件"),
+     "文件“x.pdf”不是可以打开的PDF 文件（内容已损坏或与扩展名不符），请上传真实、完整的 PDF 文件"),
 ])
 def test_a_refused_supplement_changes_nothing(client, w, media, text, files, message):
     req = supplement_asked(w)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhengwu.core.errors import DomainError, NotFound
 
 from .. import selectors, services
-from ..documents import fee_notice_html, html_to_pdf, reply_html
+from ..documents import fee_notice_pdf, reply_pdf
 from ..forms import ApplyForm
 from ..models import ReqStatus
 from ..policy import upload_rules
@@ -113,11 +113,11 @@ def letter_response(req, kind: str):
     if kind not in ("reply", "fee_notice"):
         raise Http404("没有这种文书")
     try:
-        html = reply_html(req) if kind == "reply" else fee_notice_html(req)
+        pdf = reply_pdf(req) if kind == "reply" else fee_notice_pdf(req)
     except DomainError as exc:
         raise Http404(exc.message) from exc
     name = "政府信息公开申请答复书" if kind == "reply" else "信息处理费收费通知书"
-    return attachment(html_to_pdf(html), content_type="application/pdf", filename=f"{name}-{req.request_no}.pdf",
+    return attachment(pdf, content_type="application/pdf", filename=f"{name}-{req.request_no}.pdf",
                       inline=True)
 
 

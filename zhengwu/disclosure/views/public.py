@@ -15,7 +15,8 @@ from zhengwu.org.selectors import staff_for_user
 
 from .. import reference as ref
 from .. import selectors, services
-from ..documents import html_to_pdf, report_context, report_title
+from ..documents import report_context, report_title
+from ..documents import report_pdf as render_report_pdf
 from ..models import Body, Category, FeeBand, FeeWaiverReason
 from ..policy import DEFAULTS, fee_bands, setting
 from ..tables import report_data
@@ -161,10 +162,7 @@ def report(request, code: str, year: int):
 @require_GET
 def report_pdf(request, code: str, year: int):
     data = _report_or_404(request, code, year)
-    from django.template.loader import render_to_string
-
-    pdf = html_to_pdf(render_to_string("disclosure/docs/report.html", report_context(data)))
-    return attachment(pdf, content_type="application/pdf", filename=f"{report_title(data.body, year)}.pdf",
+    return attachment(render_report_pdf(data), content_type="application/pdf", filename=f"{report_title(data.body, year)}.pdf",
                       inline=True)
 
 

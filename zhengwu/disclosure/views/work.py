@@ -56,7 +56,9 @@ def record(request, code: str):
             try:
                 req = services.request_file(body=body, applicant=form.applicant(), description=d["description"],
                                             channel=d["channel"], officer=request.staff,
-                                            signed_for_on=d["signed_for_on"], purpose=d["purpose"],
+                                            signed_for_on=d["signed_for_on"], received_on=d["received_on"],
+                                            letter_date=d["letter_date"], late_entry_note=d["late_entry_note"],
+                                            purpose=d["purpose"],
                                             wanted_form=d["wanted_form"], delivery=d["delivery"],
                                             files=request.FILES.getlist("files"))
             except DomainError as exc:
@@ -90,6 +92,7 @@ def _detail_page(request, no: str, *, contact_shown: bool = False):
         "contact_shown": contact_shown,
         "req": req, "events": req.events.order_by("id"), "due": selectors.due_state(req), "duties": duties,
         "appeals": req.appeals.order_by("id"), "consultations": req.consultations.order_by("id"),
+        "open_consultation": selectors.open_consultation(req) if req.status == ReqStatus.CONSULTING else None,
         "files": req.attachments.all(), "file_url": "disclosure:work_attachment", "uploads": upload_rules(),
         "waiver_reasons": FeeWaiverReason.objects.filter(is_active=True), "choices": ACTION_FIELDS, "S": ReqStatus, "today": clock.today()})
 

@@ -18,7 +18,7 @@ from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.notify import Message, notify
-from zhengwu.core.validators import validate_id_number, validate_phone
+from zhengwu.core.validators import validate_id_number, validate_lengths, validate_phone
 from zhengwu.org.models import Hall
 from zhengwu.workdays import engine
 
@@ -67,6 +67,7 @@ def appointment_book(*, hall: Hall, item: Item, day: dt.date, start: dt.time, na
     name = (name or "").strip()
     if not name:
         raise DomainError("name_required", "请填写姓名")
+    validate_lengths({"name": name}, Appointment, ["name"])  # the page hands the posted text straight here
     phone = validate_phone(phone)
     id_number = validate_id_number(id_number)
     if p.no_show_limit:

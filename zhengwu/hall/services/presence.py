@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.validators import validate_lengths
 from zhengwu.org.models import Staff, Window
 
 from ..models import ACTIVE_STATUSES, AbsenceKind, StaffAbsence, Ticket, WindowSeat
@@ -70,7 +71,8 @@ def presence_mark_away(*, staff: Staff, kind: str, until: dt.datetime, note: str
         raise DomainError("return_time", "预计返回时间应晚于现在")
     if until - now > dt.timedelta(days=31):
         raise DomainError("return_time", "预计返回时间不能超过31天，长期离岗请办理请假手续")
-    note = (note or "").strip()[:100]
+    note = (note or "").strip()
+    validate_lengths({"note": note}, StaffAbsence, ["note"])
     windows = _seat_windows(staff)
     for wid in windows:
         busy = _busy_ticket(wid)

@@ -141,6 +141,17 @@ def test_appointment_pages_book_and_cancel(client, w):
     assert Appointment.objects.get().status == "cancelled"
 
 
+def test_appointment_page_refuses_a_name_longer_than_its_column(client, w):
+    """A 51-character name was a 500 on PostgreSQL (value too long for varchar(50)) and stored on SQLite."""
+    with clock.frozen(fx.at(8, day=fx.DAY)):
+        r = client.post(f"/hall/SFXZW/appointments/?item={w.licence.pk}&day=2026-03-11",
+                        {"item": w.licence.pk, "day": "2026-03-11", "start": "09:30", "name": "张" * 51,
+                         "phone": fx.PHONE, "id_number": fx.ID_NUMBER})
+    assert r.status_code == 400
+    assert "姓名不能超过50个字（现为51个字）" in text(r)
+    assert not Appointment.objects.exists()
+
+
 def test_console_flow_with_a_new_case(officer_client, w):
     url = f"/hall/window/{w.w1.pk}/console/"
     with clock.frozen(fx.at(9)):
@@ -187,6 +198,16 @@ def test_console_presence_buttons(officer_client, w):
         assert "我已返回（销假）" in text(r)
         officer_client.post(url + "back/")
     assert StaffAbsence.objects.get().returned_at == fx.at(9)
+
+
+def test_console_away_note_longer_than_its_column_is_refused_not_cut(officer_client, w):
+    """The note was silently cut to 100 characters; now the officer is told and nothing is recorded."""
+    url = f"/hall/window/{w.w1.pk}/console/"
+    with clock.frozen(fx.at(9)):
+        officer_client.post(url + "sign_in/")
+        r = officer_client.post(url + "away/", {"kind": "meeting", "until": "10:30", "note": "会" * 101}, follow=True)
+    assert "说明不能超过100个字（现为101个字）" in text(r)
+    assert not StaffAbsence.objects.exists()
 
 
 def test_stats_page_requires_the_hall_or_its_region(client, w):

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.models import AuditEvent
+from zhengwu.core.testing import image_bytes
 from zhengwu.org.tests import factories as f
 
 from .. import live, selectors, services
@@ -68,6 +69,9 @@ def test_the_officer_sets_a_photo_and_it_is_served_only_at_its_address(client, w
     (SimpleUploadedFile("照片.webp", b"RIFF0000WEBPnot really"), "photo_content",
      "照片“照片.webp”不是有效的 WEBP 图片，请重新选择"),
     (SimpleUploadedFile("空.png", b""), "photo_empty", "照片“空.png”是空文件"),
+    # A JPEG cut in half opens and passes Pillow's verify(); decoding it (the re-encoding) was a 500.
+    (SimpleUploadedFile("截断.jpg", image_bytes("JPEG", width=400, height=300)[:1500]), "photo_content",
+     "照片“截断.jpg”不是有效的 JPG 图片，请重新选择"),
 ])
 def test_a_refused_photo_changes_nothing(w, media, upload, code, message):
     with pytest.raises(DomainError) as exc:
@@ -94,6 +98,11 @@ def test_my_windows_page_uploads_replaces_and_removes(client, w, media, django_c
 
     r = client.post("/hall/my/photo/", {"photo": f.photo("c.gif", "GIF")}, follow=True)
     assert "照片“c.gif”的格式不支持，请上传 JPG、PNG 或 WebP 格式的图片" in text(r)
+    cut = SimpleUploadedFile("d.jpg", image_bytes("JPEG", width=400, height=300)[:1500])
+    r = client.post("/hall/my/photo/", {"photo": cut}, follow=True)
+    assert (r.status_code, "照片“d.jpg”不是有效的 JPG 图片，请重新选择" in text(r)) == (200, True)
+    w.o1.refresh_from_db()
+    assert w.o1.photo.name.endswith("/photo.jpg") and f.stored_files(media) == [w.o1.photo.name]
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post("/hall/my/photo/", {"remove": "1"}, follow=True)
     assert "已删除照片" in text(r)

@@ -26,6 +26,7 @@ def test_roles_are_seeded_by_migration():
     assert list(Role.objects.values_list("code", "name")) == [
         ("window_officer", "窗口人员"), ("chief_rep", "首席代表"), ("dept_head", "部门负责人"),
         ("hall_admin", "中心管理员"), ("supervisor", "效能监察员"), ("village_agent", "代办员"), ("leader", "领导"),
+        ("call_taker", "话务员"), ("hotline_admin", "热线管理员"),
     ]
 
 

@@ -72,7 +72,7 @@ def admonition_issue(*, supervisor: Staff, staff: Staff, reason: str, evidence: 
     if not evidence and not evidence_file:
         raise DomainError("evidence_required", "请写明事实与证据，或上传证据材料")
     if evidence_file:
-        check_upload(evidence_file)  # the same types, magic bytes and size limit as case materials
+        check_upload(evidence_file)  # the same types, content check and size limit as case materials
     if case is not None and not staff_can_read_region(supervisor, case.hall.region):
         raise PermissionDenied("该办件不在您的监察范围内", code="out_of_scope")
     if window is None:

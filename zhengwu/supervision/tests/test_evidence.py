@@ -31,7 +31,7 @@ def _issue(w, upload):
 
 @pytest.mark.parametrize(("upload", "message"), [
     (SimpleUploadedFile("x.html", b"<script>alert(1)</script>"), "文件“x.html”的类型不允许上传"),
-    (SimpleUploadedFile("照片.jpg", b"GIF89a not a jpeg"), "文件“照片.jpg”的内容与其扩展名不符"),
+    (SimpleUploadedFile("照片.jpg", b"GIF89a not a jpeg"), "文件“照片.jpg”不是可以打开的JPEG 图片（内容已损坏或与扩展名不符）"),
 ])
 def test_a_bad_evidence_file_is_refused_and_nothing_is_issued(w, upload, message, media):
     with pytest.raises(DomainError) as e:

@@ -157,3 +157,48 @@ def test_api(swept, client):
     assert get(c, "/api/supervision/dashboard").json()["kpis"]["red_cards"] == 2
     client.logout()
     assert get(client_for(client, w.officer), "/api/supervision/dashboard").status_code == 403
+
+
+def test_pdfs_share_the_process_fonts_and_parse_the_print_stylesheet_once(swept, monkeypatch, tmp_path):
+    """Supervision's letters and 通报 render through zhengwu.core.pdf like the case documents: one
+    WeasyPrint FontConfiguration per process (one per render took workers past 1 GB), the print
+    stylesheet parsed once and applied (the page footer is in the PDF), the CJK font embedded."""
+    import subprocess
+
+    from pypdf import PdfReader
+    from weasyprint import CSS
+    from weasyprint.text import fonts
+
+    from zhengwu.core import pdf
+    from zhengwu.supervision import documents
+    from zhengwu.supervision.services import admonition_issue
+
+    w = swept
+    fonts_made, sheets_parsed = [], []
+    real_fonts, real_css = fonts.FontConfiguration.__init__, CSS.__init__
+
+    def counting_fonts(self, *args, **kwargs):
+        fonts_made.append(self)
+        real_fonts(self, *args, **kwargs)
+
+    def counting_css(self, *args, **kwargs):
+        sheets_parsed.append(self)
+        real_css(self, *args, **kwargs)
+
+    monkeypatch.setattr(fonts.FontConfiguration, "__init__", counting_fonts)
+    monkeypatch.setattr(CSS, "__init__", counting_css)
+    monkeypatch.setattr(pdf, "_tools", None)
+    with clock.frozen(DAY):
+        adm = admonition_issue(supervisor=w.supervisor, staff=w.chief, reason="超期", evidence="监察记录")
+    rec = DeemedApproval.objects.get()
+    outputs = [documents.deemed_notice_pdf(rec), documents.admonition_pdf(adm), documents.deemed_notice_pdf(rec)]
+    assert (len(fonts_made), len(sheets_parsed)) == (1, 1)
+    assert "<style>" not in documents.admonition_html(adm, for_pdf=True)
+    assert "<style>" in documents.admonition_html(adm)
+    for data in outputs:
+        reader = PdfReader(io.BytesIO(data))
+        assert "第 1 页，共 1 页" in reader.pages[0].extract_text()
+        path = tmp_path / "doc.pdf"
+        path.write_bytes(data)
+        listed = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        assert "Noto-Sans-CJK-SC" in listed or "NotoSansCJK" in listed

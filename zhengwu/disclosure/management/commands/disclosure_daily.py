@@ -6,8 +6,8 @@ from zhengwu.disclosure.services.daily import disclosure_daily
 
 
 class Command(BaseCommand):
-    help = ("政务公开每日任务：逾期未补正/未缴费的申请视为放弃，第三方逾期未提出意见的恢复计时，"
-            "向经办人提示待确认逾期、即将到期和已逾期的事项")
+    help = ("政务公开每日任务：逾期未补正/未缴费的申请视为放弃，第三方或被征求意见机关自收到征求意见书之日起"
+            "15个工作日内未提出意见的恢复计时，向经办人提示待确认逾期、送达未登记、即将到期和已逾期的事项")
 
     def handle(self, *args, **options):
         r = disclosure_daily()

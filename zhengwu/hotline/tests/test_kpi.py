@@ -1,0 +1,84 @@
+"""The hotline KPIs: exact counts and rates per unit, town and month; open overdue orders count as late."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from zhengwu.core import clock
+from zhengwu.hotline import kpi, services
+
+from .factories import build_world, dispatched, new_order
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def at(m, d, hh=10):
+    return timezone.make_aware(dt.datetime(2026, m, d, hh, 0))
+
+
+@pytest.fixture
+def w():
+    world = build_world()
+    with clock.frozen(at(9, 24)):
+        a = dispatched(world)
+        a = services.order_sign(order=a, staff=world.officer)
+        a = services.order_reply(order=a, staff=world.officer, text="已修", solved=True)
+        a = services.order_approve(order=a, staff=world.head)
+        services.order_callback(order=a, staff=world.taker, result="satisfied", solved=True)
+        dispatched(world)  # never signed, never replied
+        c = services.order_sign(order=dispatched(world), staff=world.officer)
+        services.order_return(order=c, staff=world.officer, reason="不归本单位")
+        new_order(world, kind="consult")  # not dispatched: no unit
+    return world
+
+
+def test_kpis_by_unit_with_open_overdue_counted_late(w):
+    with clock.frozen(at(10, 21)):
+        rows = kpi.kpi_rows(by="unit", start=D(2026, 9, 1), end=D(2026, 9, 30))
+    dept, total = rows
+    assert (
+        dept.label,
+        dept.orders,
+        dept.signed_ok,
+        dept.unsigned_late,
+        dept.replied_ok,
+        dept.open_overdue,
+    ) == ("示范县住房和城乡建设局", 3, 2, 1, 1, 1)
+    assert dept.rates == {
+        "sign": 66.7,
+        "on_time": 50.0,
+        "solved": 100.0,
+        "satisfied": 100.0,
+        "callback": 100.0,
+        "return": 33.3,
+        "redo": 0.0,
+    }
+    assert (total.label, total.orders) == ("合计", 3)
+
+
+def test_before_the_limits_nothing_is_late(w):
+    with clock.frozen(at(9, 24, 12)):
+        dept, _ = kpi.kpi_rows(by="unit", start=D(2026, 9, 1), end=D(2026, 9, 30))
+    assert (dept.unsigned_late, dept.open_overdue, dept.rates["sign"], dept.rates["on_time"]) == (
+        0,
+        0,
+        100.0,
+        100.0,
+    )
+
+
+def test_kpis_by_town_and_month_and_the_dashboard(w):
+    with clock.frozen(at(10, 21)):
+        towns = kpi.kpi_rows(by="town", start=D(2026, 9, 1), end=D(2026, 9, 30))
+        months = kpi.kpi_rows(by="month", start=D(2026, 9, 1), end=D(2026, 9, 30))
+        data = kpi.dashboard(start=D(2026, 9, 1), end=D(2026, 9, 30))
+    assert [(r.label, r.orders) for r in towns] == [("城关镇", 4), ("合计", 4)]
+    assert [(r.label, r.orders) for r in months] == [("2026年09月", 4), ("合计", 4)]
+    assert {k["name"]: k["value"] for k in data["kinds"]}["投诉"] == 3
+    assert data["categories"] == [{"name": "市政道路", "value": 4}]
+    assert data["late_units"] == [{"name": "示范县住房和城乡建设局", "late": 1}]
+    assert data["heat"] == [{"town": "城关镇", "cells": [1, 0, 3, 0, 0, 0]}]
