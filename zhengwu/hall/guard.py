@@ -26,6 +26,7 @@ from django.db import transaction
 from zhengwu.core import clock, throttle
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.services import audit_record
+from zhengwu.core.validators import validate_lengths
 from zhengwu.org.models import Hall, Role
 
 from .models import KioskDevice
@@ -43,8 +44,10 @@ def kiosk_device_register(*, hall: Hall, staff, label: str = "") -> tuple[KioskD
     """Mark a machine as ``hall``'s 取号机: a device row and the signed cookie value naming it."""
     if not may_set_up_kiosk(staff, hall):
         raise PermissionDenied(f"只有{hall.name}的中心管理员可以将设备设为取号机", code="not_hall_admin")
+    label = label.strip()
+    validate_lengths({"label": label}, KioskDevice, ["label"])
     with transaction.atomic():
-        device = KioskDevice.objects.create(hall=hall, nonce=secrets.token_hex(16), label=label.strip()[:50],
+        device = KioskDevice.objects.create(hall=hall, nonce=secrets.token_hex(16), label=label,
                                             created_by=staff, created_at=clock.now())
         audit_record(actor=staff.user, action="create", obj=device, summary=f"将设备设为{hall.name}取号机")
     return device, signing.dumps({"hall": hall.code, "device": device.nonce}, salt=KIOSK_SALT)

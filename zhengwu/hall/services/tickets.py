@@ -296,9 +296,15 @@ def ticket_finish(*, ticket: Ticket, window: Window, officer: Staff, case_no: st
     return ticket
 
 
+TRANSFER_NOTE_MAX = 200  # kept in the ticket's event row, shown to the next window
+
+
 def ticket_transfer(*, ticket: Ticket, window: Window, officer: Staff, to_group: WindowGroup,
                     note: str = "") -> Ticket:
     """转移 to another window group: the ticket waits there, in its original place (issue time)."""
+    note = (note or "").strip()
+    if len(note) > TRANSFER_NOTE_MAX:
+        raise DomainError("too_long", f"转移说明不能超过{TRANSFER_NOTE_MAX}个字（现为{len(note)}个字）", status=422)
     require_seated(window, officer)
     require_at_window(ticket, window, TicketStatus.CALLED, TicketStatus.SERVING)
     if to_group.hall_id != ticket.hall_id or not to_group.is_active:

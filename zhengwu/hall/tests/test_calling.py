@@ -161,6 +161,18 @@ def test_transfer_to_a_group_that_cannot_serve_the_item_is_refused(w):
     assert (t.status, t.group, t.window) == (TicketStatus.CALLED, w.group_a, w.w1)
 
 
+def test_an_over_long_transfer_note_is_refused_and_the_ticket_stays(w):
+    t = issue(w, 1, group=w.group_a)
+    with clock.frozen(fx.at(10)):
+        services.ticket_call_next(window=w.w1, officer=w.o1)
+        t.refresh_from_db()
+        with pytest.raises(DomainError) as exc:
+            services.ticket_transfer(ticket=t, window=w.w1, officer=w.o1, to_group=w.group_b, note="请" * 201)
+    assert (exc.value.code, exc.value.message) == ("too_long", "转移说明不能超过200个字（现为201个字）")
+    t.refresh_from_db()
+    assert (t.status, t.group, t.window, t.transfers) == (TicketStatus.CALLED, w.group_a, w.w1, 0)
+
+
 def test_skip_needs_the_recalls_of_the_policy_then_records_a_no_show(w):
     fx.policy(max_recalls=2)
     issue(w, 1, group=w.group_a)

@@ -137,6 +137,15 @@ def test_the_ticket_api_is_for_the_halls_own_kiosk_accounts(client, w):
     assert not Ticket.objects.exists()
 
 
+def test_an_over_long_kiosk_name_is_refused_by_name_and_marks_nothing(client, w):
+    from ..models import KioskDevice
+
+    client.force_login(w.admin.user)
+    r = client.post(f"{KIOSK}device/", {"label": "一楼" * 26})
+    assert r.status_code == 400 and "设备名称不能超过50个字（现为52个字）" in r.content.decode()
+    assert (KioskDevice.objects.count(), guard.KIOSK_COOKIE in client.cookies) == (0, False)
+
+
 def test_a_revoked_kiosk_machine_is_an_ordinary_browser_again(client, w):
     from ..models import KioskDevice
 

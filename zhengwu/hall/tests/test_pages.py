@@ -57,6 +57,21 @@ def test_kiosk_issues_by_group_and_item_and_prints_the_ticket(client, w):
     assert "A001" in phone and "您前面还有 <strong>1</strong> 人" in phone and "预计约 6 分钟" in phone  # nobody seated yet: one window assumed
 
 
+def test_a_double_press_on_the_kiosk_takes_one_ticket_and_a_new_page_takes_the_next(client, w):
+    with clock.frozen(fx.at(9)):
+        page = client.get("/hall/SFXZW/kiosk/")
+        assert "no-store" in page["Cache-Control"]  # going back re-renders: a fresh token, never a replay
+        token = re.search(r'name="form_once" value="([^"]+)"', page.content.decode()).group(1)
+        form = {"group": w.group_a.pk, "green_reason": "", "form_once": token}
+        first, again = client.post("/hall/SFXZW/kiosk/", form), client.post("/hall/SFXZW/kiosk/", form)
+        ticket = Ticket.objects.get()
+        assert (first.status_code, first["Location"]) == (302, f"/hall/t/{ticket.token}/print/")
+        assert (again.status_code, again["Location"]) == (303, f"/hall/t/{ticket.token}/print/")
+        fresh = re.search(r'name="form_once" value="([^"]+)"', client.get("/hall/SFXZW/kiosk/").content.decode())
+        client.post("/hall/SFXZW/kiosk/", {**form, "form_once": fresh.group(1)})
+    assert list(Ticket.objects.order_by("number").values_list("number", flat=True)) == ["A001", "A002"]
+
+
 def test_kiosk_refuses_with_the_reason_and_issues_nothing(client, w):
     with clock.frozen(fx.at(10, day=dt.date(2026, 5, 1))):
         r = client.post("/hall/SFXZW/kiosk/", {"group": w.group_a.pk})

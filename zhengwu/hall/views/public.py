@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from zhengwu.catalog.models import Item, ItemVersion
@@ -54,6 +55,9 @@ def _kiosk_context(request, hall: Hall) -> dict:
             "issue_limit": guard.ISSUE_LIMIT, "issue_window_minutes": guard.ISSUE_WINDOW // 60}
 
 
+# Never cached: each person at the kiosk gets a page with a fresh one-time form token ({% form_once %}),
+# so a double press takes one ticket, and going back re-renders instead of replaying the last person's.
+@never_cache
 @require_http_methods(["GET", "POST"])
 def kiosk(request, code: str):
     hall = hall_or_404(code)
@@ -76,7 +80,11 @@ def kiosk_device(request, code: str):
         _device, value = guard.kiosk_device_register(hall=hall, staff=staff_for_user(request.user),
                                                      label=request.POST.get("label", ""))
     except DomainError as exc:
-        return forbidden(request, exc.message)
+        if exc.status == 403:
+            return forbidden(request, exc.message)
+        ctx = _kiosk_context(request, hall)
+        ctx["error"] = exc.message
+        return render(request, "hall/kiosk.html", ctx, status=400)
     response = redirect("hall:kiosk", code=hall.code)
     response.set_cookie(guard.KIOSK_COOKIE, value, max_age=guard.KIOSK_MAX_AGE,
                         httponly=True, samesite="Lax", secure=request.is_secure())
