@@ -36,7 +36,7 @@ from .models import CLAIM_CODE_TRIES, Case, CaseEvent, Channel, Status
 from .plan import plan_for
 from .templatetags.cases_tags import event_label
 from .transitions import TRANSITIONS
-from .views import _stages
+from .views.common import _stages
 
 router = Router(tags=["办件"], auth=AUTH)
 router.add_router("", docs_router)

@@ -33,7 +33,7 @@ from zhengwu.org.scope import staff_can_act_at
 
 from .models import Case, FeeLine, Status
 from .plan import plan_for
-from .services import _event, too_long
+from .services.common import _event, too_long
 
 PAY_METHODS = {
     "cash": "现金",

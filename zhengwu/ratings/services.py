@@ -1,6 +1,6 @@
 """Every write of 好差评, one function per action, each a single transaction.
 
-Shape (as in ``cases/services.py``): check in memory (state, the actor's role and scope, the
+Shape (as in ``cases/services/``): check in memory (state, the actor's role and scope, the
 input) → one guarded UPDATE (``WHERE id = … AND status = …``; of two people acting at once
 exactly one wins) → the rows the action adds → one ``RatingEvent`` row. Messages go out
 when the transaction commits (``zhengwu.core.notify``). A refusal is a ``DomainError`` with

@@ -1,0 +1,222 @@
+"""Shared by every case action: policy look-ups, text and length limits, the upload check, the
+applicant (申请人) and the helpers each action uses (scope and role, the guarded UPDATE, the event row,
+the due date, the message to the applicant)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+
+from zhengwu.core import fastsql
+from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.notify import Message, notify
+from zhengwu.core.uploads import check_upload as core_check_upload
+from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
+from zhengwu.org.models import Hall, Role, Staff
+from zhengwu.org.scope import staff_can_act_at
+from zhengwu.workdays import engine
+
+from ..models import ApplicantKind, Case, CaseEvent, ClockStop, PolicySetting, Status
+from ..plan import Plan
+from ..transitions import APPLICANT, Transition
+
+# -- policy -------------------------------------------------------------------------------------
+
+# Free text (notes, reasons, results) is capped by policy between these bounds: the API schemas
+# carry the ceiling, the services the policy's figure. Text up to the floor needs no look-up.
+TEXT_MAX_FLOOR, TEXT_MAX_CEILING = 200, 10_000
+
+POLICY_DEFAULTS = {
+    "upload_types": ("pdf,jpg,jpeg,png,ofd,doc,docx,xls,xlsx", "允许上传的材料文件类型"),
+    "text_max_chars": ("2000", f"说明、理由、意见等自由文字的最大字数（{TEXT_MAX_FLOOR}至{TEXT_MAX_CEILING}）"),
+}
+
+
+def policy(key: str) -> str:
+    row = PolicySetting.objects.filter(key=key).values_list("value", flat=True).first()
+    return row if row is not None else POLICY_DEFAULTS[key][0]
+
+
+def text_max() -> int:
+    """The most characters a note or reason may have (policy ``text_max_chars``, within the bounds)."""
+    try:
+        n = int(policy("text_max_chars"))
+    except ValueError:
+        n = int(POLICY_DEFAULTS["text_max_chars"][0])
+    return max(TEXT_MAX_FLOOR, min(n, TEXT_MAX_CEILING))
+
+
+def too_long(code: str, *, field: str, message: str) -> DomainError:
+    """A 422 naming the field, in the shape the API gives every refused input (``details[].field``)."""
+    return DomainError(code, message, status=422,
+                       details=[{"field": field, "in": "body", "type": "string_too_long", "message": message}])
+
+
+def clean_text(value, *, field: str, label: str) -> str:
+    """Free text stripped, refused (422, naming the field) when longer than the policy allows."""
+    text = (value or "").strip()
+    if len(text) > TEXT_MAX_FLOOR and len(text) > (limit := text_max()):
+        raise too_long("text_too_long", field=field, message=f"{label}不能超过{limit}个字（现为{len(text)}个字）")
+    return text
+
+
+def _check_length(value: str, *, model, name: str, field: str, label: str) -> str:
+    """A value bound for a CharField, refused (422, naming the field) when longer than the column."""
+    limit = model._meta.get_field(name).max_length
+    if len(value) > limit:
+        raise too_long("too_long", field=field, message=f"{label}不能超过{limit}个字（现为{len(value)}个字）")
+    return value
+
+
+# -- input checks ---------------------------------------------------------------------------------
+
+def check_upload(upload) -> None:
+    """Refuse a file of a type the policy does not allow (``upload_types``), too large, empty, or that
+    does not open as its type with a real parser (``zhengwu.core.uploads``)."""
+    allowed = [t.strip() for t in policy("upload_types").split(",") if t.strip()]
+    core_check_upload(upload, allowed_types=allowed, max_bytes=settings.ZHENGWU_MAX_UPLOAD_BYTES)
+
+
+@dataclass
+class Applicant:
+    kind: str
+    name: str
+    phone: str
+    id_number: str = ""
+    uscc: str = ""
+    legal_rep: str = ""
+    address: str = ""
+
+
+def clean_applicant(a: Applicant) -> Applicant:
+    """Validate an applicant (GB 11643 ID, GB 32100 credit code, phone); return the normalised copy."""
+    if a.kind not in ApplicantKind.values:
+        raise DomainError("applicant_kind", "申请人类型应为自然人或法人")
+    name = (a.name or "").strip()
+    if not name:
+        raise DomainError("applicant_name", "请填写申请人姓名或单位名称")
+    _check_length(name, model=Case, name="applicant_name", field="name", label="申请人姓名或单位名称")
+    phone = validate_phone(a.phone)
+    id_number, uscc, legal_rep = "", "", (a.legal_rep or "").strip()
+    _check_length(legal_rep, model=Case, name="legal_rep", field="legal_rep", label="法定代表人")
+    address = _check_length((a.address or "").strip(), model=Case, name="address", field="address", label="联系地址")
+    if a.kind == ApplicantKind.PERSON:
+        id_number = validate_id_number(a.id_number)
+    else:
+        uscc = validate_uscc(a.uscc)
+        if not legal_rep:
+            raise DomainError("legal_rep", "法人申请请填写法定代表人")
+        if a.id_number:
+            id_number = validate_id_number(a.id_number)
+    return Applicant(a.kind, name, phone, id_number, uscc, legal_rep, address)
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+
+def _next_case_no(hall: Hall, day: dt.date) -> str:
+    """Hall code + date + a per-hall daily sequence, from one atomic upsert (race-free on PostgreSQL)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO cases_casecounter (hall_id, day, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (hall_id, day) DO UPDATE SET last = cases_casecounter.last + 1 RETURNING last",
+            [hall.pk, day],
+        )
+        seq = cur.fetchone()[0]
+    return f"{hall.code}-{day:%Y%m%d}-{seq:05d}"
+
+
+def _officer_role(officer: Staff, t: Transition, case: Case, plan: Plan) -> str:
+    """The role in which ``officer`` may do ``t`` on ``case``; raises when none."""
+    if not staff_can_act_at(officer, department_id=case.department_id, hall=case.hall):
+        raise PermissionDenied("该办件不属于您所在部门或大厅，您无权办理", code="out_of_scope")
+    codes = officer.role_codes()
+    if t.step_role:
+        step = plan.step(case.current_step)
+        if step.role in codes:
+            return step.role
+        label = dict(Role.DEFAULTS).get(step.role, step.role)
+        raise PermissionDenied(f"当前环节“{step.name}”应由{label}办理", code="wrong_role")
+    for role in t.roles:
+        if role in codes:
+            return role
+    if Role.HALL_ADMIN in codes and Role.DEPT_HEAD not in t.roles:
+        return Role.HALL_ADMIN
+    names = "、".join(dict(Role.DEFAULTS)[r] for r in sorted(t.roles))
+    raise PermissionDenied(f"“{t.label}”应由{names}办理", code="wrong_role")
+
+
+def _check_state(case: Case, t: Transition) -> None:
+    if case.status not in t.sources:
+        raise DomainError("bad_state", f"办件当前状态为“{Status(case.status).label}”，不能{t.label}", status=409)
+
+
+def _update(case: Case, t: Transition, target: str, **changes) -> None:
+    """The guarded UPDATE: applies only if nobody changed the case since it was read."""
+    n = fastsql.update_guarded(Case, pk=case.pk, version=case.row_version, values={"status": target, **changes})
+    if n != 1:
+        fresh = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+        if fresh is not None and fresh not in t.sources:
+            raise DomainError("bad_state", f"办件当前状态为“{Status(fresh).label}”，不能{t.label}", status=409)
+        raise DomainError("conflict", "办件刚刚被其他人更新，请刷新后重试", status=409)
+    case.status = target
+    case.row_version += 1
+    for k, v in changes.items():
+        setattr(case, k, v)
+
+
+def _event(case, action, from_status, to_status, *, officer=None, user=None, role="", window=None,
+           step=0, note="", data=None) -> CaseEvent:
+    return CaseEvent(
+        case_id=case.pk, action=action, from_status=from_status, to_status=to_status,
+        actor_id=officer.user_id if officer else (user.pk if user is not None else None),
+        actor_name=officer.name if officer else (getattr(user, "display_name", "") if user else ""),
+        role=role, window=window, step=step, note=note, data=data or {},
+    )
+
+
+def _log(case, action, from_status, to_status, **kw) -> None:
+    """Write the action's event row (append-only, so without the ORM's per-call compilation)."""
+    fastsql.insert([_event(case, action, from_status, to_status, **kw)])
+
+
+def _cn(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _tell_applicant(case: Case, kind: str, text: str) -> None:
+    """An SMS (or in-app message) to the applicant, sent when the surrounding transaction commits."""
+    if not case.contact_phone:
+        return
+    notify(Message(to_phone=case.contact_phone, to_user_id=case.applicant_user_id, kind=f"case_{kind}",
+                   text=f"【{settings.ZHENGWU_SITE_NAME}】{text}", data={"case_no": case.case_no}))
+
+
+def _region(case: Case):
+    return case.hall.region
+
+
+def _deadline(case: Case, plan: Plan, *, start: dt.date, extension_days: int, stops) -> engine.Deadline:
+    n = plan.promised_limit + extension_days
+    cal = engine.calendar_for(_region(case))
+    if plan.calendar_days:
+        return cal.due_calendar_days(start, n, stops)
+    return cal.due(start, n, stops)
+
+
+def _closed_stops(case: Case) -> list[tuple[dt.date, dt.date]]:
+    return list(ClockStop.objects.filter(case=case, end_on__isnull=False).values_list("start_on", "end_on"))
+
+
+def _may_act_for_applicant(case: Case, *, user=None, officer: Staff | None = None) -> str:
+    if officer is not None:
+        if case.agent_id and officer.pk == case.agent_id:
+            return Role.VILLAGE_AGENT
+        if staff_can_act_at(officer, department_id=case.department_id, hall=case.hall):
+            return Role.WINDOW_OFFICER
+    if user is not None and case.applicant_user_id and user.pk == case.applicant_user_id:
+        return APPLICANT
+    raise PermissionDenied("只有申请人本人、代办员或受理窗口可以为该办件操作")
