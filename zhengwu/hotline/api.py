@@ -8,6 +8,7 @@ from ninja import Query, Router
 from ninja import Status as HttpStatus
 
 from zhengwu.api import AUTH
+from zhengwu.core import throttle
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.pagination import page, page_limit, page_offset
 from zhengwu.org.models import Department, Hall
@@ -23,6 +24,8 @@ from .api_schemas import (
     OrderIn,
     OrderOut,
     OrderStatusFilter,
+    ProgressIn,
+    ProgressOut,
     _errors,
 )
 from .models import (
@@ -310,4 +313,42 @@ def knowledge(
             }
             for i in found["items"]
         ],
+    }
+
+
+@router.post(
+    "/progress",
+    auth=None,
+    response={200: ProgressOut, **_errors(400, 404, 422, 429)},
+    summary="12345工单进度查询（工单编号 + 来电号码；无需登录）",
+    description="号码不匹配与工单不存在的答复完全相同（404），匿名来电的工单无法查询。同一客户端十分钟内失败十次后暂停查询"
+    "（429），与办件进度查询共用计数。只返回办理进度和承办单位名称，不含工作人员姓名。",
+)
+def progress(request, body: ProgressIn):
+    no, phone = body.no.strip(), body.phone.strip()
+    if not no or not phone:
+        raise DomainError("progress_input", "请输入工单编号（24字以内）和来电号码（20字以内）")
+    who = throttle.client_key(request)
+    throttle.attempt(
+        selectors.PROGRESS_SCOPE, who, limit=selectors.PROGRESS_FAILURES, window=selectors.PROGRESS_WINDOW
+    )
+    order = selectors.order_progress_public(no=no, phone=phone)  # NotFound: the attempt stays counted
+    throttle.forgive(selectors.PROGRESS_SCOPE, who)
+    p = selectors.order_progress(order)
+    return {
+        "no": order.no,
+        "category": order.category.name,
+        "kind": order.kind,
+        "status": order.status,
+        "status_label": p.status_label,
+        "created_at": order.created_at,
+        "merged_into": p.merged_into,
+        "main_unit": p.main_unit,
+        "assist_units": p.assist_units,
+        "sign_due_at": p.sign_due_at,
+        "due_on": p.due_on,
+        "reply_text": p.reply_text,
+        "reply_solved": p.reply_solved,
+        "replied_at": p.replied_at,
+        "events": [{"action": e.action, "at": e.at, "note": e.note} for e in p.events],
     }

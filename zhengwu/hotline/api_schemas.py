@@ -158,3 +158,32 @@ class ItemOut(Schema):
 class KnowledgeOut(Schema):
     articles: list[ArticleOut]
     items: list[ItemOut]
+
+
+class ProgressIn(Schema):
+    no: str = Field("", max_length=24, description="工单编号，如 RX2026110200001")
+    phone: str = Field("", max_length=20, description="来电（或留下）的电话号码；匿名来电的工单无法查询")
+
+
+class ProgressEventOut(Schema):
+    action: str
+    at: dt.datetime
+    note: str = Field(description="公开的办理记录（只写单位，不写工作人员姓名）")
+
+
+class ProgressOut(Schema):
+    no: str
+    category: str
+    kind: OrderKind
+    status: OrderStatus = Field(description="工单本身的状态（并单后为 merged）")
+    status_label: str = Field(description="办理状态（并单的为主工单的状态）")
+    created_at: dt.datetime
+    merged_into: str = Field(description="并入的主工单编号；未并单为空")
+    main_unit: str = Field(description="主办单位名称；尚未派单为空")
+    assist_units: list[str] = Field(description="协办单位名称")
+    sign_due_at: dt.datetime | None = Field(description="签收时限（待签收时）")
+    due_on: dt.date | None = Field(description="办结期限")
+    reply_text: str = Field(description="承办单位的办理结果（办结后）")
+    reply_solved: bool | None
+    replied_at: dt.datetime | None
+    events: list[ProgressEventOut]

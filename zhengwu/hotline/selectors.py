@@ -12,8 +12,8 @@ from django.db.models import Q, QuerySet
 
 from zhengwu.catalog.selectors import item_search
 from zhengwu.core import clock
-from zhengwu.core.errors import NotFound
-from zhengwu.core.validators import mask_phone
+from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.validators import mask_phone, validate_phone
 from zhengwu.org.models import Role, Staff
 from zhengwu.org.scope import region_q
 
@@ -291,3 +291,95 @@ def main_unit_name(order: Order) -> str:
 
 def assist_units(order: Order) -> list[OrderUnit]:
     return [u for u in units_of(order) if u.role == UnitRole.ASSIST and u.state in LIVE]
+
+
+# -- the caller's own progress query ------------------------------------------------------------------
+
+# Shared with the cases' progress query (page and API): one budget of wrong guesses per client, so a
+# guesser gains nothing by switching between the two.
+PROGRESS_SCOPE = "progress"
+PROGRESS_FAILURES, PROGRESS_WINDOW = 10, 600
+PROGRESS_NOT_FOUND = "未找到与该工单编号和来电号码匹配的工单，请核对后重试（匿名来电的工单无法查询）"
+REPLY_SHOWN = [Status.CALLBACK, Status.CLOSED]  # the unit's 办结反馈, signed off by its head
+
+
+def order_progress_public(*, no: str, phone: str) -> Order:
+    """The caller's progress query: the order number plus the phone number they called from.
+
+    A wrong phone answers exactly like a missing order, so nobody learns whose order a number is; an
+    anonymous order (no phone) is never found. The caller may see their own order even when it is 保密.
+    """
+    no = (no or "").strip().upper()
+    try:
+        phone = validate_phone((phone or "").strip())
+    except DomainError:
+        phone = ""
+    order = _with(Order.objects.filter(no=no)).select_related("merged_into").first() if no else None
+    if order is None or not phone or order.anonymous or not order.caller_phone or order.caller_phone != phone:
+        raise NotFound(PROGRESS_NOT_FOUND, code="not_found")
+    return order
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the caller is shown: units by name (never staff), deadlines, the public steps, the reply."""
+
+    order: Order
+    status_label: str
+    main_unit: str
+    assist_units: list[str]
+    sign_due_at: dt.datetime | None
+    due_on: dt.date | None
+    reply_text: str
+    reply_solved: bool | None
+    replied_at: dt.datetime | None
+    merged_into: str
+    events: list[OrderEvent]
+
+
+def order_progress(order: Order) -> Progress:
+    """The answer for a found order. A merged (并单) order follows its main order: the public updates
+    go there, so its status, units, deadline and reply are the main order's."""
+    lead = order.merged_into if order.status == Status.MERGED and order.merged_into_id else order
+    events = list(public_events(order))
+    if lead is not order:
+        events = sorted([*events, *public_events(lead)], key=lambda e: (e.at, e.id))
+    reply = lead.status in REPLY_SHOWN and bool(lead.reply_text)
+    return Progress(
+        order=order,
+        status_label=Status(lead.status).label,
+        main_unit=main_unit_name(lead),
+        assist_units=[u.unit_name for u in assist_units(lead)],
+        sign_due_at=lead.sign_due_at if lead.status == Status.DISPATCHED else None,
+        due_on=lead.due_on,
+        reply_text=lead.reply_text if reply else "",
+        reply_solved=lead.reply_solved if reply else None,
+        replied_at=lead.replied_at if reply else None,
+        merged_into=lead.no if lead is not order else "",
+        events=events,
+    )
+
+
+def article_list(*, staff: Staff, q: str = "", category_id: int | None = None) -> QuerySet[Article]:
+    """The knowledge page's list: the hotline centre reads it; a 热线管理员 also sees retired articles."""
+    if not common.is_centre(staff):
+        raise PermissionDenied("知识库仅限12345热线中心人员查阅")
+    if not common.is_centre(staff, admin=True):
+        return article_search(q=q, category_id=category_id)
+    qs = Article.objects.select_related("category", "department")
+    q = (q or "").strip()
+    if q:
+        found = article_search(q=q).values("pk")
+        qs = qs.filter(Q(pk__in=found) | Q(active=False, title__contains=q))
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    return qs.order_by("-active", "title")
+
+
+def article_get_for_admin(*, pk: int, staff: Staff) -> Article:
+    if not common.is_centre(staff, admin=True):
+        raise PermissionDenied("知识库仅限热线管理员维护，话务员可查阅", code="not_hotline_admin")
+    art = Article.objects.select_related("category", "department").filter(pk=pk).first()
+    if art is None:
+        raise NotFound("未找到该知识库文章")
+    return art

@@ -1,14 +1,17 @@
-"""The hotline's report pages: the KPI dashboard (staff) and the public 曝光台 (anyone)."""
+"""The hotline's report pages: the KPI dashboard (staff), the public 曝光台 (anyone) and the caller's
+own progress query (no login: the order number plus the phone number they called from)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
-from zhengwu.core import clock
-from zhengwu.core.errors import PermissionDenied
+from zhengwu.core import clock, throttle
+from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.org.models import Role
 
 from . import kpi, selectors
@@ -81,3 +84,43 @@ def public_detail(request, no):
             "events": selectors.public_events(order),
         },
     )
+
+
+# -- the caller's progress query ------------------------------------------------------------------------
+
+
+class ProgressForm(forms.Form):
+    no = forms.CharField(label="工单编号", max_length=24)
+    phone = forms.CharField(label="来电号码", max_length=20)
+
+
+@require_http_methods(["GET", "POST"])
+def progress(request):
+    """A caller follows their own order; a wrong phone looks exactly like a missing order. Every query
+    is counted before it is answered and given back once it is right (shared with the cases' query)."""
+    form = ProgressForm(request.POST or None, initial={"no": request.GET.get("no", "")[:24]})
+    ctx: dict = {"form": form}
+    status = 200
+    if request.method == "POST":
+        if not form.is_valid():
+            ctx["error"], status = "请输入工单编号（24字以内）和来电号码（20字以内）", 400
+        else:
+            who = throttle.client_key(request)
+            try:
+                throttle.attempt(
+                    selectors.PROGRESS_SCOPE,
+                    who,
+                    limit=selectors.PROGRESS_FAILURES,
+                    window=selectors.PROGRESS_WINDOW,
+                )
+                order = selectors.order_progress_public(
+                    no=form.cleaned_data["no"], phone=form.cleaned_data["phone"]
+                )
+            except NotFound as exc:  # the attempt stays counted
+                ctx["error"], status = exc.message, 404
+            except DomainError as exc:
+                ctx["error"], status = exc.message, exc.status
+            else:
+                throttle.forgive(selectors.PROGRESS_SCOPE, who)
+                ctx["p"] = selectors.order_progress(order)
+    return render(request, "hotline/progress.html", ctx, status=status)

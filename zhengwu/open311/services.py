@@ -292,14 +292,19 @@ def submission_check(*, data, jurisdiction: Region) -> Submission:
 
 
 def throttle_check(client: Open311Client) -> None:
-    """At most ``posts_per_hour`` POSTs per client (counted in the shared cache, across processes)."""
-    if throttle.count(THROTTLE_SCOPE, str(client.pk)) >= client.posts_per_hour:
+    """At most ``posts_per_hour`` POSTs per client (counted in the shared cache, across processes).
+
+    Each POST is counted before it is checked (``throttle.attempt``: one atomic add), so POSTs sent in
+    parallel cannot all pass a count none of them has raised yet; a refused or invalid POST counts too.
+    """
+    try:
+        throttle.attempt(THROTTLE_SCOPE, str(client.pk), limit=client.posts_per_hour, window=THROTTLE_WINDOW)
+    except DomainError as exc:
         raise Open311Error(
             429,
             f"提交过于频繁：每个接入系统每小时最多提交{client.posts_per_hour}件，请稍后再试",
             headers={"Retry-After": str(THROTTLE_WINDOW)},
-        )
-    throttle.fail(THROTTLE_SCOPE, str(client.pk), window=THROTTLE_WINDOW)
+        ) from exc
 
 
 def request_submit(*, client: Open311Client, data, jurisdiction_id: str = "") -> Open311Request:

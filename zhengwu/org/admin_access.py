@@ -12,6 +12,12 @@ data is closed by default):
   catalog, the departments, the working-day calendar, the supervision and rating policies, the
   政务公开 bodies' settings and fee rules, the case upload settings.
 
+A 热线管理员 (``Role.HOTLINE_ADMIN``, ``HOTLINE_GROUP_NAME``, ``HOTLINE_ADMIN_PERMS``) keeps the 12345
+hotline's policy there: the 派单目录 and its dispatch rules, the knowledge base, the time limits and the
+hotline settings, and the Open311 client systems (their keys). Work orders, their callers, units,
+events and attachments, and the Open311 requests are never in the group: they are read through the
+hotline's scoped pages.
+
 Nothing holding personal data (cases, tickets, appointments, ratings, information requests,
 告诫 and assessments, absences) is in any group: those are read and changed through the scoped,
 audited pages. Roles, regions and disclosure duties stay with the superuser. Which rows an admin
@@ -31,6 +37,7 @@ from .models import Hall, Role, Staff
 
 GROUP_NAME = "中心管理员"
 CENTER_GROUP_NAME = "中心管理员（政务服务中心）"
+HOTLINE_GROUP_NAME = "热线管理员"
 ALL = {"add", "change", "delete", "view"}
 VIEW = {"view"}
 # app label → {model: actions}
@@ -50,6 +57,13 @@ CENTER_ADMIN_PERMS = {
     "disclosure": {**{m: ALL for m in ("body", "setting", "feeband", "feewaiverreason")},
                    "publication": VIEW, "annualreport": VIEW},
     "cases": {"policysetting": ALL},
+}
+HOTLINE_ADMIN_PERMS = {
+    # reading the organisation: the units the 派单目录 dispatches to (the dispatch rules' look-ups)
+    "org": {"region": VIEW, "department": VIEW, "hall": VIEW},
+    "hotline": {**{m: ALL for m in ("category", "dispatchrule", "article")},
+                "timelimitrule": {"view", "change"}, "hotlinesetting": {"view", "change", "add"}},
+    "open311": {"open311client": {"view", "change", "add"}},
 }
 # Roles a 中心管理员 may give in the admin; leaders, supervisors, department heads and other admins
 # are appointed by the superuser (the 政务服务管理办公室).
@@ -82,10 +96,15 @@ def center_admin_group() -> Group:
     return _group(CENTER_GROUP_NAME, CENTER_ADMIN_PERMS)
 
 
+def hotline_admin_group() -> Group:
+    return _group(HOTLINE_GROUP_NAME, HOTLINE_ADMIN_PERMS)
+
+
 def reset_admin_group(**kwargs) -> None:
     """After ``migrate`` (new models, a changed policy): the groups hold exactly the policy's permissions."""
     _group(GROUP_NAME, HALL_ADMIN_PERMS, reset=True)
     _group(CENTER_GROUP_NAME, CENTER_ADMIN_PERMS, reset=True)
+    _group(HOTLINE_GROUP_NAME, HOTLINE_ADMIN_PERMS, reset=True)
 
 
 def is_center_admin(staff: Staff) -> bool:
@@ -94,7 +113,7 @@ def is_center_admin(staff: Staff) -> bool:
 
 
 def _revoke(user) -> None:
-    user.groups.remove(*Group.objects.filter(name__in=[GROUP_NAME, CENTER_GROUP_NAME]))
+    user.groups.remove(*Group.objects.filter(name__in=[GROUP_NAME, CENTER_GROUP_NAME, HOTLINE_GROUP_NAME]))
     if user.is_staff and not user.is_superuser:
         user.is_staff = False
         user.save(update_fields=["is_staff"])
@@ -102,15 +121,26 @@ def _revoke(user) -> None:
 
 def sync_admin_access(staff: Staff) -> None:
     user = staff.user
-    is_admin = staff.is_active and staff.roles.filter(code=Role.HALL_ADMIN).exists()
-    if not is_admin:
+    codes = set(staff.roles.values_list("code", flat=True)) if staff.is_active else set()
+    is_admin, is_hotline = Role.HALL_ADMIN in codes, Role.HOTLINE_ADMIN in codes
+    if not (is_admin or is_hotline):
         _revoke(user)
         return
-    user.groups.add(admin_group())
-    if is_center_admin(staff):
-        user.groups.add(center_admin_group())
+    drop = []
+    if is_admin:
+        user.groups.add(admin_group())
+        if is_center_admin(staff):
+            user.groups.add(center_admin_group())
+        else:
+            drop.append(CENTER_GROUP_NAME)
     else:
-        user.groups.remove(*Group.objects.filter(name=CENTER_GROUP_NAME))
+        drop += [GROUP_NAME, CENTER_GROUP_NAME]
+    if is_hotline:
+        user.groups.add(hotline_admin_group())
+    else:
+        drop.append(HOTLINE_GROUP_NAME)
+    if drop:
+        user.groups.remove(*Group.objects.filter(name__in=drop))
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

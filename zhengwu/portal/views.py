@@ -221,6 +221,8 @@ STAFF_ENTRIES = [
      {Role.CALL_TAKER, Role.HOTLINE_ADMIN}),
     ("12345工单队列", "hotline:orders", None, "待派单、退单审核、延期审批、催办督办、回访",
      {Role.CALL_TAKER, Role.HOTLINE_ADMIN}),
+    ("12345知识库", "hotline:knowledge", None, "查阅知识库（热线管理员维护：新增、修改、停用文章）",
+     {Role.CALL_TAKER, Role.HOTLINE_ADMIN}),
     ("12345工单", "hotline:orders", None, "签收、退单、延期申请、办结反馈与审核",
      {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD, Role.HALL_ADMIN, Role.VILLAGE_AGENT}),
     ("热线统计", "hotline:kpi", None, "三率、按时办结率、退单率、重办率、热点诉求",
@@ -232,6 +234,7 @@ CITIZEN_ENTRIES = [
     ("待评价办件", "ratings:my_ratings", "对办结的办件作出评价"),
     ("我的政府信息公开申请", "disclosure:my_requests", "依申请公开的答复与进度"),
     ("办件进度查询", "cases:progress", "凭办件编号和手机号查询"),
+    ("12345工单进度查询", "hotline:progress", "凭工单编号和来电号码查询"),
 ]
 
 
