@@ -20,14 +20,13 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from zhengwu.core import clock
-from zhengwu.org.models import Region
+from zhengwu.org.models import Department, Hall, Region
 
-from .models import Kind, Order, Status
+from .models import Category, Kind, Order, Status
 
 HANDLED = [
     Status.DISPATCHED,
@@ -115,45 +114,43 @@ def _aggregates(now: dt.datetime, today: dt.date) -> dict:
     )
 
 
-def kpi_rows(*, by: str, start: dt.date, end: dt.date, region: Region | None = None) -> list[KpiRow]:
-    """KPI rows of orders taken in [start, end], grouped ``by`` unit, town or month; plus a total row last."""
-    if by not in BY:
-        raise ValueError(by)
-    now, today = clock.now(), clock.today()
+def _scope(start: dt.date, end: dt.date, region: Region | None):
+    """Orders taken in [start, end] in ``region``. The region is resolved to its ids first: a join with a
+    code prefix misleads the planner (it expects two regions where a county has hundreds)."""
     qs = Order.objects.filter(created_on__gte=start, created_on__lte=end)
     if region is not None:
-        qs = qs.filter(region__code__startswith=region.code_prefix)
-    if by == "unit":
-        qs = qs.filter(status__in=HANDLED + [Status.CLOSED]).exclude(
-            main_department__isnull=True, main_hall__isnull=True
-        )
-        keys = {
-            "d": F("main_department_id"),
-            "h": F("main_hall_id"),
-            "dn": F("main_department__name"),
-            "hn": F("main_hall__name"),
-        }
-    elif by == "town":
-        keys = {"k": Substr("region__code", 1, 9)}
-    else:
-        keys = {"k": TruncMonth("created_at", tzinfo=timezone.get_current_timezone())}
-    rows = []
-    for r in qs.values(**keys).annotate(**_aggregates(now, today)).order_by():
-        if by == "unit":
-            key, label = (("d", r["d"]) if r["d"] else ("h", r["h"])), r["dn"] or r["hn"]
-        elif by == "town":
-            key, label = r["k"], r["k"]
-        else:
-            key, label = r["k"], f"{timezone.localtime(r['k']):%Y年%m月}" if r["k"] else "—"
-        rows.append(KpiRow(key=key, label=label, **{c: r[c] for c in COUNTS}).compute())
-    if by == "town":
-        names = dict(
-            Region.objects.filter(
-                code__in=[str(k).ljust(12, "0") for k in {r.key for r in rows}]
-            ).values_list("code", "name")
-        )
-        for row in rows:
-            row.label = names.get(str(row.key).ljust(12, "0"), str(row.key))
+        ids = list(Region.objects.filter(code__startswith=region.code_prefix).values_list("pk", flat=True))
+        qs = qs.filter(region_id__in=ids)
+    return qs
+
+
+def _town_key(code: str) -> str:
+    return code[:9]
+
+
+def _codes(region_ids) -> dict[int, str]:
+    return dict(Region.objects.filter(pk__in=set(region_ids)).values_list("pk", "code"))
+
+
+def _town_rows(raw: list[dict]) -> list[KpiRow]:
+    """Rows grouped by region (and maybe more) rolled up to their towns, labelled with the towns' names."""
+    codes = _codes(r["region_id"] for r in raw)
+    by_town: dict[str, KpiRow] = {}
+    for r in raw:
+        key = _town_key(codes[r["region_id"]])
+        row = by_town.setdefault(key, KpiRow(key=key, label=key))
+        for c in COUNTS:
+            setattr(row, c, getattr(row, c) + r[c])
+    names = dict(
+        Region.objects.filter(code__in=[str(k).ljust(12, "0") for k in by_town]).values_list("code", "name")
+    )
+    for row in by_town.values():
+        row.label = names.get(str(row.key).ljust(12, "0"), str(row.key))
+        row.compute()
+    return list(by_town.values())
+
+
+def _with_total(rows: list[KpiRow], by: str) -> list[KpiRow]:
     rows.sort(key=lambda r: str(r.key) if by != "unit" else r.label)
     total = KpiRow(key=None, label="合计")
     for row in rows:
@@ -162,23 +159,66 @@ def kpi_rows(*, by: str, start: dt.date, end: dt.date, region: Region | None = N
     return [*rows, total.compute()]
 
 
+def kpi_rows(*, by: str, start: dt.date, end: dt.date, region: Region | None = None) -> list[KpiRow]:
+    """KPI rows of orders taken in [start, end], grouped ``by`` unit, town or month; plus a total row last."""
+    if by not in BY:
+        raise ValueError(by)
+    now, today = clock.now(), clock.today()
+    qs = _scope(start, end, region)
+    aggs = _aggregates(now, today)
+    if by == "town":
+        return _with_total(_town_rows(list(qs.values("region_id").annotate(**aggs).order_by())), by)
+    rows = []
+    if by == "unit":
+        qs = qs.filter(status__in=HANDLED + [Status.CLOSED]).exclude(
+            main_department__isnull=True, main_hall__isnull=True
+        )
+        raw = list(qs.values("main_department_id", "main_hall_id").annotate(**aggs).order_by())
+        depts = dict(
+            Department.objects.filter(pk__in={r["main_department_id"] for r in raw}).values_list("pk", "name")
+        )
+        halls = dict(Hall.objects.filter(pk__in={r["main_hall_id"] for r in raw}).values_list("pk", "name"))
+        for r in raw:
+            d, h = r["main_department_id"], r["main_hall_id"]
+            key, label = (("d", d), depts.get(d)) if d else (("h", h), halls.get(h))
+            rows.append(KpiRow(key=key, label=label, **{c: r[c] for c in COUNTS}).compute())
+    else:
+        # by day, rolled up to months here: ``created_on`` is the local date of ``created_at``, and
+        # grouping by it spares a time-zone conversion of every row
+        months: dict[dt.date, KpiRow] = {}
+        for r in qs.values("created_on").annotate(**aggs).order_by():
+            first = r["created_on"].replace(day=1)
+            row = months.setdefault(first, KpiRow(key=first, label=f"{first:%Y年%m月}"))
+            for c in COUNTS:
+                setattr(row, c, getattr(row, c) + r[c])
+        tz = timezone.get_current_timezone()
+        for first, row in months.items():
+            row.key = timezone.make_aware(dt.datetime.combine(first, dt.time()), tz)
+            rows.append(row.compute())
+    return _with_total(rows, by)
+
+
 def dashboard(*, start: dt.date, end: dt.date, region: Region | None = None) -> dict:
     """What the hotline dashboard draws: volumes by type, category and town, a region × type heat
-    table, the week's hot topics and keywords, and the units with most late orders."""
-    today = clock.today()
-    qs = Order.objects.filter(created_on__gte=start, created_on__lte=end)
-    if region is not None:
-        qs = qs.filter(region__code__startswith=region.code_prefix)
+    table, the week's hot topics and keywords, and the units with most late orders.
+
+    Towns, the heat table and the volumes by type come from one pass grouped by region and type."""
+    now, today = clock.now(), clock.today()
+    qs = _scope(start, end, region)
     kinds = dict(Kind.choices)
-    by_kind = {r["kind"]: r["n"] for r in qs.values("kind").annotate(n=Count("id")).order_by()}
-    by_cat = list(qs.values("category__name").annotate(n=Count("id")).order_by("-n", "category__name")[:10])
-    towns = kpi_rows(by="town", start=start, end=end, region=region)[:-1]
-    heat = {}
-    for r in qs.values("kind", town=Substr("region__code", 1, 9)).annotate(n=Count("id")).order_by():
-        heat.setdefault(r["town"], {})[r["kind"]] = r["n"]
+    raw = list(qs.values("region_id", "kind").annotate(**_aggregates(now, today)).order_by())
+    by_kind: Counter = Counter()
+    heat: dict = {}
+    codes = _codes(r["region_id"] for r in raw)
+    for r in raw:
+        by_kind[r["kind"]] += r["orders"]
+        cells = heat.setdefault(_town_key(codes[r["region_id"]]), Counter())
+        cells[r["kind"]] += r["orders"]
+    towns = _with_total(_town_rows(raw), "town")[:-1]
+    by_cat = _top_categories(qs, 10)
     week = today - dt.timedelta(days=6)
     recent = qs.filter(created_on__gte=week)
-    hot = list(recent.values("category__name").annotate(n=Count("id")).order_by("-n", "category__name")[:5])
+    hot = _top_categories(recent, 5)
     words: Counter = Counter()
     for text, keywords in recent.values_list("text", "category__keywords")[:2000]:
         for w in keywords.replace(",", " ").split():
@@ -193,15 +233,23 @@ def dashboard(*, start: dt.date, end: dt.date, region: Region | None = None) -> 
     total = kpi_rows(by="month", start=start, end=end, region=region)
     return {
         "kinds": [{"name": kinds[k], "value": by_kind.get(k, 0)} for k in Kind.values],
-        "categories": [{"name": r["category__name"], "value": r["n"]} for r in by_cat],
+        "categories": by_cat,
         "towns": [{"name": t.label, "value": t.orders} for t in towns],
         "heat": [
             {"town": t.label, "cells": [heat.get(t.key, {}).get(k, 0) for k in Kind.values]} for t in towns
         ],
         "kind_labels": [kinds[k] for k in Kind.values],
-        "hot": [{"name": r["category__name"], "value": r["n"]} for r in hot],
+        "hot": hot,
         "words": [{"name": w, "value": n} for w, n in words.most_common(10)],
         "late_units": [{"name": r.label, "late": r.replied_late + r.open_overdue} for r in late_units[:10]],
         "months": [{"month": r.label, "orders": r.orders, **r.rates} for r in total[:-1]],
         "total": total[-1],
     }
+
+
+def _top_categories(qs, n: int) -> list[dict]:
+    """The ``n`` categories with most orders (ties by name), counted by id and named afterwards."""
+    counts = dict(qs.values_list("category_id").annotate(n=Count("id")).order_by())
+    names = dict(Category.objects.filter(pk__in=counts).values_list("pk", "name"))
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], names.get(kv[0], "")))[:n]
+    return [{"name": names.get(pk, ""), "value": c} for pk, c in top]

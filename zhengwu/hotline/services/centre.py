@@ -22,7 +22,7 @@ from ..models import (
 )
 from . import common
 from .handling import _note
-from .orders import _field_error, _send, _units_arg
+from .orders import _field_error, _send, _text, _units_arg
 from .policy import reply_limit, setting_get, workdays_after
 
 # 回访 levels as 好差评 levels (ratings.Level)
@@ -218,7 +218,14 @@ def order_callback(
 
     if result not in Callback.values:
         raise _field_error("invalid_callback", "result", "回访结果应为满意、基本满意或不满意")
-    why = _note(note, field="note", label="回访记录", required=result == Callback.DISSATISFIED)
+    setting = setting_get()
+    why = _text(
+        note,
+        field="note",
+        label="回访记录",
+        limit_chars=setting.text_max_chars,
+        required=result == Callback.DISSATISFIED,
+    )
     if unit_fault and result != Callback.DISSATISFIED:
         raise _field_error("redo_needs_dissatisfied", "unit_fault", "只有回访不满意的工单才能退回重办")
     now, today = clock.now(), clock.today()
@@ -226,7 +233,7 @@ def order_callback(
         order = common.locked(order)
         common.check(order, "callback", staff)
         unit = common.main_unit(order)
-        hall = unit.hall if unit.hall_id else setting_get().centre_hall
+        hall = unit.hall if unit.hall_id else setting.centre_hall
         rating = None
         if hall is not None:
             rating = rating_record(

@@ -56,7 +56,9 @@ def staff_heads_unit(staff: Staff, unit: OrderUnit) -> bool:
 
 
 def live_units(order: Order) -> list[OrderUnit]:
-    return [u for u in order.units.all() if u.state not in (UnitState.WITHDRAWN, UnitState.RETURNED)]
+    """The order's units still in play, with their department or hall (their names go into events)."""
+    units = order.units.select_related("department", "hall")
+    return [u for u in units if u.state not in (UnitState.WITHDRAWN, UnitState.RETURNED)]
 
 
 def main_unit(order: Order) -> OrderUnit | None:

@@ -23,11 +23,13 @@ from ..models import (
 )
 from . import common
 from .orders import MAX_FILES, UPLOAD_TYPES, _field_error, _text
-from .policy import limit, setting_get, workdays_after
+from .policy import limit, text_max_chars, workdays_after
 
 
 def _note(value: str, *, field: str, label: str, required: bool = True) -> str:
-    return _text(value, field=field, label=label, limit_chars=setting_get().text_max_chars, required=required)
+    # an empty optional note needs no length limit (and no read of the settings)
+    most = text_max_chars() if (value or "").strip() else 0
+    return _text(value, field=field, label=label, limit_chars=most, required=required)
 
 
 def order_sign(*, order: Order, staff: Staff) -> Order:

@@ -33,7 +33,7 @@ from ..models import (
     UnitState,
 )
 from . import common
-from .policy import SIGN_RULE, add_minutes, end_of_day, limit, reply_limit, setting_get, workdays_after
+from .policy import SIGN_RULE, add_minutes, end_of_day, limits, reply_code, setting_get, workdays_after
 
 UPLOAD_TYPES = ("pdf", "jpg", "jpeg", "png", "doc", "docx")
 MAX_FILES = 5
@@ -69,13 +69,13 @@ def _category(value) -> Category:
     return cat
 
 
-def _region(value) -> Region:
+def _region(value, setting=None) -> Region:
     region = (
         value if isinstance(value, Region) else Region.objects.filter(code=str(value or "").strip()).first()
     )
     if region is None:
         raise _field_error("unknown_region", "region", f"没有区划代码为“{value}”的区划")
-    juris = setting_get().jurisdiction
+    juris = (setting or setting_get()).jurisdiction
     if juris is not None and not region.code.startswith(juris.code_prefix):
         raise _field_error(
             "outside_jurisdiction", "region", f"“{region.name}”不在本热线的受理辖区（{juris.name}）内"
@@ -150,7 +150,7 @@ def order_create(
         raise common.PermissionDenied("受理工单应由热线中心话务员或热线管理员办理", code="not_centre")
     setting = setting_get()
     cat = _category(category)
-    reg = _region(region)
+    reg = _region(region, setting)
     body = _text(text, field="text", label="诉求内容", limit_chars=setting.text_max_chars, required=True)
     name = "" if anonymous else _text(caller_name, field="caller_name", label="来电人姓名", limit_chars=32)
     phone = (caller_phone or "").strip()
@@ -249,8 +249,7 @@ def _send(
     order: Order, units: list[tuple[str, object]], *, staff: Staff | None, now, today
 ) -> list[OrderUnit]:
     """Create the unit rows with their 签收 limits and clocks; set the order's 主办 and 办结 limit."""
-    sign = limit(SIGN_RULE[order.urgency])
-    ret = limit("return")
+    sign, ret, reply = limits(SIGN_RULE[order.urgency], "return", reply_code(order.kind))
     if sign.minutes:
         sign_due_at = add_minutes(
             now, sign.amount, around_the_clock=sign.around_the_clock, region=order.region
@@ -260,6 +259,7 @@ def _send(
         sign_due_date = workdays_after(today, sign.amount, region=order.region)
         sign_due_at = end_of_day(sign_due_date)
     rows = []
+    return_until = workdays_after(today, ret.amount, region=order.region)
     seq = order.units.count()
     for role, unit in units:
         seq += 1
@@ -271,7 +271,7 @@ def _send(
             dispatched_at=now,
             dispatched_on=today,
             sign_due_at=sign_due_at,
-            return_until=workdays_after(today, ret.amount, region=order.region),
+            return_until=return_until,
             **_unit_kwargs(unit),
         )
         order_clocks.sign_start(order, row, minutes=sign.minutes, due_date=sign_due_date)
@@ -285,7 +285,7 @@ def _send(
     order.main_department = main if isinstance(main, Department) else None
     order.main_hall = main if isinstance(main, Hall) else None
     order.dispatched_at, order.sign_due_at, order.signed_at, order.signed_late = now, sign_due_at, None, None
-    order.due_on = workdays_after(today, reply_limit(order.kind).amount, region=order.region)
+    order.due_on = workdays_after(today, reply.amount, region=order.region)
     return rows
 
 

@@ -55,6 +55,20 @@ def limit(code: str) -> Limit:
     return Limit(code, name, amount, unit)
 
 
+def limits(*codes: str) -> list[Limit]:
+    """Several limits from one query, in the order asked (a step that needs two or three)."""
+    rows = {r.code: r for r in TimeLimitRule.objects.filter(code__in=codes)}
+    out = []
+    for code in codes:
+        row = rows.get(code)
+        if row is not None:
+            out.append(Limit(row.code, row.name, row.amount, row.unit, row.around_the_clock))
+        else:
+            name, amount, unit = LIMIT_DEFAULTS[code]
+            out.append(Limit(code, name, amount, unit))
+    return out
+
+
 def limits_ensure() -> int:
     """Create the default rows an admin has not entered yet (the demo and the admin show them)."""
     have = set(TimeLimitRule.objects.values_list("code", flat=True))
@@ -72,8 +86,18 @@ def setting_get() -> HotlineSetting:
     return row if row is not None else HotlineSetting()
 
 
+def text_max_chars() -> int:
+    """The longest text a step takes (one narrow read; ``setting_get`` joins the jurisdiction and hall)."""
+    value = HotlineSetting.objects.order_by("pk").values_list("text_max_chars", flat=True).first()
+    return value if value is not None else HotlineSetting._meta.get_field("text_max_chars").default
+
+
+def reply_code(kind: str) -> str:
+    return "reply_complaint" if kind in LONG_KINDS else "reply_consult"
+
+
 def reply_limit(kind: str) -> Limit:
-    return limit("reply_complaint" if kind in LONG_KINDS else "reply_consult")
+    return limit(reply_code(kind))
 
 
 def workdays_after(day: dt.date, n: int, *, region) -> dt.date:

@@ -82,3 +82,22 @@ def test_kpis_by_town_and_month_and_the_dashboard(w):
     assert data["categories"] == [{"name": "市政道路", "value": 4}]
     assert data["late_units"] == [{"name": "示范县住房和城乡建设局", "late": 1}]
     assert data["heat"] == [{"town": "城关镇", "cells": [1, 0, 3, 0, 0, 0]}]
+
+
+def test_villages_roll_up_to_their_town_and_months_follow_the_local_date(w):
+    # 00:00 on 1 October in China is still 30 September in UTC: the order counts in October
+    with clock.frozen(at(10, 1, 0)):
+        new_order(w, region=w.village, category=w.food)
+    with clock.frozen(at(10, 21)):
+        towns = kpi.kpi_rows(by="town", start=D(2026, 9, 1), end=D(2026, 10, 31), region=w.county)
+        months = kpi.kpi_rows(by="month", start=D(2026, 9, 1), end=D(2026, 10, 31), region=w.town)
+        only_oct = kpi.kpi_rows(by="month", start=D(2026, 10, 1), end=D(2026, 10, 31), region=w.village)
+        data = kpi.dashboard(start=D(2026, 9, 1), end=D(2026, 10, 31), region=w.county)
+    assert [(r.label, r.orders) for r in towns] == [("城关镇", 5), ("合计", 5)]
+    assert [(r.label, r.orders) for r in months] == [("2026年09月", 4), ("2026年10月", 1), ("合计", 5)]
+    assert months[1].key == at(10, 1, 0)
+    assert [(r.label, r.orders) for r in only_oct] == [("2026年10月", 1), ("合计", 1)]
+    assert data["categories"] == [{"name": "市政道路", "value": 4}, {"name": "食品安全", "value": 1}]
+    assert data["heat"] == [{"town": "城关镇", "cells": [1, 0, 4, 0, 0, 0]}]
+    assert data["towns"] == [{"name": "城关镇", "value": 5}]
+    assert [(m["month"], m["orders"]) for m in data["months"]] == [("2026年09月", 4), ("2026年10月", 1)]
