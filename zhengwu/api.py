@@ -43,7 +43,31 @@ def column(model, name: str, default=..., **kwargs):
 # system's POST carries no CSRF token, and session auth tried first would refuse it.
 AUTH = [TokenAuth(), HeaderTokenAuth(), django_auth]
 
-api = NinjaAPI(
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "重试不重复：同一调用方 24 小时内用同一个键重试，返回第一次的答复，不会重复办理（建议 UUID；"
+                   "未登录时至少 16 个字符）。见 docs/api-idempotency.md。",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+}
+WRITES = ("post", "put", "patch", "delete")
+
+
+class ZhengwuAPI(NinjaAPI):
+    """The NinjaAPI, with the ``Idempotency-Key`` header (core/idempotency.py, which serves every write
+    under /api/) declared on each writing operation of the schema."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                if method in WRITES:
+                    params = operation.setdefault("parameters", [])
+                    if not any(p.get("name") == IDEMPOTENCY_PARAMETER["name"] for p in params):
+                        params.append(dict(IDEMPOTENCY_PARAMETER))
+        return schema
+
+
+api = ZhengwuAPI(
     title="综合政务服务平台 API",
     version="1.0",
     description="zhengwu 的开放接口：组织机构、事项清单、工作日计算、办件、服务大厅、政务公开、好差评与效能监察。系统调用请使用 Bearer 令牌。"

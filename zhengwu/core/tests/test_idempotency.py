@@ -495,3 +495,20 @@ def test_a_double_click_on_a_page_form_writes_once_and_both_go_to_the_result(tw)
     result = reverse("cases:my_case", args=[case.case_no])
     assert sorted(results) == [(302, result, False), (303, result, True)]
     assert CaseEvent.objects.filter(action="submit").count() == 1
+
+
+def test_the_openapi_declares_the_header_on_every_write_and_on_no_read(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    writes = reads = 0
+    for operations in paths.values():
+        for method, operation in operations.items():
+            names = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "header"]
+            if method in ("post", "put", "patch", "delete"):
+                writes += 1
+                assert names.count("Idempotency-Key") == 1, operation["operationId"]
+            else:
+                reads += 1
+                assert "Idempotency-Key" not in names, operation["operationId"]
+    key = next(p for p in paths["/api/cases"]["post"]["parameters"] if p["name"] == "Idempotency-Key")
+    assert (key["required"], key["schema"]["maxLength"]) == (False, 255)
+    assert writes >= 30 and reads >= 30
