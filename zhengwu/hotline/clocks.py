@@ -103,33 +103,14 @@ def key(order: Order) -> tuple[str, int]:
 
 def sign_start(order: Order, unit: OrderUnit, *, minutes: bool, due_date: dt.date | None) -> None:
     """A unit was dispatched the order: its 签收 clock runs (to ``unit.sign_due_at`` or ``due_date``)."""
-    if minutes:
-        clock_start(
-            kind=SIGN_MIN.code,
-            subject=subject(order),
-            region=order.region,
-            due_at=unit.sign_due_at,
-            part=unit.seq,
-            part_name=unit.unit_name,
-            department=unit.department_id,
-            hall=unit.hall_id,
-        )
-    else:
-        clock_start(
-            kind=SIGN.code,
-            subject=subject(order),
-            region=order.region,
-            due_date=due_date,
-            part=unit.seq,
-            part_name=unit.unit_name,
-            department=unit.department_id,
-            hall=unit.hall_id,
-        )
+    due = {"kind": SIGN_MIN.code, "due_at": unit.sign_due_at} if minutes else {"kind": SIGN.code, "due_date": due_date}
+    clock_start(subject=subject(order), region=order.region, part=unit.seq, part_name=unit.unit_name,
+                department=unit.department_id, hall=unit.hall_id, **due)
 
 
 def sign_finish(order: Order, unit: OrderUnit, *, reason: str = SIGNED, counts: bool = True) -> None:
-    for kind in (SIGN_MIN.code, SIGN.code):
-        clock_finish(subject=key(order), kind=kind, part=unit.seq, reason=reason, counts=counts)
+    """The unit's 签收 clock ends, whichever unit it ran in (minutes or working days): one lookup."""
+    clock_finish(subject=key(order), kind=(SIGN_MIN.code, SIGN.code), part=unit.seq, reason=reason, counts=counts)
 
 
 def reply_start(order: Order) -> None:

@@ -126,7 +126,9 @@ def _key(subject) -> tuple[str, int]:
 def _open(subject, kind: str | None = None, part: int | None = None):
     stype, sid = _key(subject)
     qs = Clock.objects.filter(subject_type=stype, subject_id=sid).exclude(state=ClockState.FINISHED)
-    if kind is not None:
+    if isinstance(kind, (tuple, list)):  # one of several kinds (e.g. a 签收 limit in minutes or in days)
+        qs = qs.filter(kind_id__in=kind)
+    elif kind is not None:
         qs = qs.filter(kind_id=kind)
     if part is not None:
         qs = qs.filter(part=part)
@@ -274,7 +276,7 @@ def clock_move(*, subject, kind: str | None = None, part: int | None = None, due
     return n
 
 
-def clock_finish(*, subject, reason: str, kind: str | None = None, part: int | None = None,
+def clock_finish(*, subject, reason: str, kind: str | tuple[str, ...] | None = None, part: int | None = None,
                  counts: bool = True) -> int:
     """End the open clocks of ``subject``; ``late`` records whether the due had passed (for the
     按时办结率). ``counts=False`` when the work ended undone (withdrawn, terminated): ``late`` stays
