@@ -193,12 +193,15 @@ def _invalid(error: dict) -> dict:
 
 
 def _mount():
+    from zhengwu.agency.api import router as agency_router
     from zhengwu.cases.api import router as cases_router
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.disclosure.api import router as disclosure_router
     from zhengwu.hall.api import router as hall_router
     from zhengwu.hotline.api import router as hotline_router
+    from zhengwu.joint.api import router as joint_router
     from zhengwu.org.api import router as org_router
+    from zhengwu.projects.api import router as projects_router
     from zhengwu.ratings.api import router as ratings_router
     from zhengwu.supervision.api import router as supervision_router
     from zhengwu.workdays.api import router as workdays_router
@@ -212,6 +215,9 @@ def _mount():
     api.add_router("/disclosure", disclosure_router)
     api.add_router("/ratings", ratings_router)
     api.add_router("/supervision", supervision_router)
+    api.add_router("/joint", joint_router)
+    api.add_router("/projects", projects_router)
+    api.add_router("/agency", agency_router)
 
 
 _mount()

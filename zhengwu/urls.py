@@ -25,6 +25,9 @@ urlpatterns = [
     path("ratings/", include("zhengwu.ratings.urls")),
     path("supervision/", include("zhengwu.supervision.urls")),
     path("open311/v2/", include("zhengwu.open311.urls")),
+    path("joint/", include("zhengwu.joint.urls")),
+    path("projects/", include("zhengwu.projects.urls")),
+    path("agency/", include("zhengwu.agency.urls")),
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

@@ -118,6 +118,10 @@ class Case(models.Model):
     tracking_no = models.CharField("快递单号", max_length=40, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # 并联审批: a 子件 of a 联办件 (None for an ordinary case)
+    joint = models.ForeignKey("joint.JointCase", verbose_name="所属联办件", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="children")
+    joint_seq = models.PositiveSmallIntegerField("子件序号", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "办件"

@@ -291,3 +291,95 @@ class Fee(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# -- bundles (联办事项 / 一件事 / 主题套餐) --------------------------------------------------------------------
+
+
+class BundleMode(models.TextChoices):
+    NOTIFY = "notify", "抄告制（牵头部门抄告，各部门并联审查）"
+    MEETING = "meeting", "联审制（召开联审会议）"
+
+
+class ProjectStage(models.IntegerChoices):
+    """The four stages of 工程建设项目审批 (国办发〔2019〕11号), codes as in the national data standard."""
+
+    NONE = 0, "不属于工程建设项目阶段"
+    PLANNING = 1, "立项用地规划许可"
+    CONSTRUCTION_PERMIT = 2, "工程建设许可"
+    BUILDING_PERMIT = 3, "施工许可"
+    ACCEPTANCE = 4, "竣工验收"
+    PARALLEL = 5, "并行推进"
+
+
+class Bundle(models.Model):
+    """The stable identity of a bundle (its code); like ``Item``, it points at the published version."""
+
+    code = models.CharField("联办事项编码", max_length=64, unique=True)
+    current = models.OneToOneField("BundleVersion", verbose_name="现行版本", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField("联办事项名称", max_length=200, db_index=True)
+    status = models.CharField("状态", max_length=16, default="active", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "联办事项（一件事）"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class BundleVersion(models.Model):
+    """One version of a bundle: lead department, mode, combined limit, 超时默认/缺席默认. Edited as a draft and
+    published; a joint case keeps the version it was filed under."""
+
+    bundle = models.ForeignKey(Bundle, verbose_name="联办事项", on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField("版本号")
+    state = models.CharField("版本状态", max_length=12, choices=ItemVersion.State.choices,
+                             default=ItemVersion.State.DRAFT)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    change_note = models.CharField("变更说明", max_length=300, blank=True)
+    name = models.CharField("联办事项名称", max_length=200)
+    lead_department = models.ForeignKey(Department, verbose_name="牵头部门", on_delete=models.PROTECT,
+                                        related_name="led_bundles")
+    mode = models.CharField("联办方式", max_length=8, choices=BundleMode.choices, default=BundleMode.NOTIFY)
+    promised_days = models.PositiveSmallIntegerField("承诺时限（工作日）",
+                                                     help_text="联办件的总承诺时限，自受理之日起计算")
+    deemed = models.BooleanField("适用超时默认", default=False,
+                                 help_text="协办部门逾期未答复的，超期后由监察发出超时默认通知单")
+    absent_deemed = models.BooleanField("适用缺席默认", default=True,
+                                        help_text="受邀部门无正当理由不参加联合踏勘或联审会议的，视为同意")
+    inspection_stops_clock = models.BooleanField("联合踏勘期间暂停计时", default=False,
+                                                 help_text="踏勘按特别程序办理，期间不计入办理时限")
+    max_inspection_rounds = models.PositiveSmallIntegerField("联合踏勘最多轮次", default=2)
+    project_stage = models.PositiveSmallIntegerField("工程建设项目审批阶段", choices=ProjectStage.choices,
+                                                     default=ProjectStage.NONE)
+    description = models.TextField("说明（办事指南）", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "联办事项版本"
+        ordering = ["bundle", "-version"]
+        constraints = [models.UniqueConstraint(fields=["bundle", "version"], name="bundle_version_unique")]
+
+    def __str__(self):
+        return f"{self.name}（第{self.version}版）"
+
+
+class BundleMember(models.Model):
+    """A member item of a bundle version, with its department's share of the combined limit."""
+
+    version = models.ForeignKey(BundleVersion, on_delete=models.CASCADE, related_name="members")
+    seq = models.PositiveSmallIntegerField("序号")
+    item = models.ForeignKey(Item, verbose_name="事项", on_delete=models.PROTECT, related_name="bundle_members")
+    promised_days = models.PositiveSmallIntegerField(
+        "本部门时限（工作日）", null=True, blank=True,
+        help_text="空则取事项承诺时限与联办总时限中较短者")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "联办成员事项"
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["version", "seq"], name="bundle_member_seq_unique"),
+                       models.UniqueConstraint(fields=["version", "item"], name="bundle_member_item_unique")]
+
+    def __str__(self):
+        return self.item.name

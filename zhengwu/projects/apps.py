@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "zhengwu.projects"
+    verbose_name = "工程建设项目审批"
