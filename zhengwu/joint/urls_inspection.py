@@ -1,0 +1,3 @@
+"""Pages of 联合踏勘 (included by joint/urls.py)."""
+
+urlpatterns: list = []
