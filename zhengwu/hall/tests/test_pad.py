@@ -197,6 +197,21 @@ def test_rating_the_same_ticket_twice_is_refused_and_changes_nothing(pad, w):
     assert Rating.objects.get().overall == 4
 
 
+def test_a_double_press_on_the_pad_records_one_rating_and_says_it_was_already_submitted(pad, w):
+    t = served(w)
+    with clock.frozen(fx.at(9, 1)):
+        page = pad.get(url(w))
+        assert "no-store" in page["Cache-Control"]  # "back" re-renders with a fresh token, never a replay
+        token = re.search(r'name="form_once" value="([^"]+)"', text(page)).group(1)
+        form = {"ticket": t.pk, "overall": "5", "form_once": token}
+        first, again = pad.post(url(w), form), pad.post(url(w), {**form, "overall": "1"})
+    assert first.status_code == 200 and "感谢您的评价：非常满意" in text(first)
+    # the second press is the same form: not run again (no "already rated" refusal, no second row)
+    assert again.status_code == 409 and "该排队号的服务已经评价过" not in text(again)
+    assert list(Rating.objects.values_list("overall", flat=True)) == [5]
+    assert TicketEvent.objects.filter(ticket=t, action="rate").count() == 1
+
+
 def test_a_rating_without_the_overall_level_is_refused_and_the_form_kept(pad, w):
     t = served(w)
     with clock.frozen(fx.at(9, 1)):

@@ -11,6 +11,7 @@ the pad shows nothing to rate and a POST records nothing. The rating goes to 好
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from zhengwu.core.errors import DomainError
@@ -32,6 +33,9 @@ def _refused(request, window, message: str):
                                                      "signed_in": request.user.is_authenticated}, status=403)
 
 
+# Never cached: each person gets a page with a fresh one-time form token ({% form_once %}), so a double
+# press on the pad records one rating, and "back" re-renders instead of replaying the last person's form.
+@never_cache
 @require_http_methods(["GET", "POST"])
 def pad(request, window_id: int):
     window = window_or_404(window_id)
