@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from zhengwu.core.errors import DomainError
 from zhengwu.core.uploads import check_upload
+from zhengwu.org.models import Department
 
-from . import services
-from .models import Fee, Item, ItemVersion, Material, ProcessStep
+from . import bundles, services
+from .models import Bundle, BundleMember, BundleVersion, Fee, Item, ItemVersion, Material, ProcessStep
 
 
 class _ChildInline(admin.TabularInline):
@@ -164,3 +165,132 @@ class ItemAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, f"{item}：{exc.message}", messages.ERROR)
         self.message_user(request, f"已建立 {len(drafts)} 个草稿，请在“事项版本”中修改后发布")
+
+
+# -- bundles (联办事项 / 一件事) --------------------------------------------------------------------------------
+
+
+class BundleMemberInline(_ChildInline):
+    model = BundleMember
+    fields = ["seq", "item", "promised_days"]
+    autocomplete_fields = ["item"]
+
+
+@admin.register(BundleVersion)
+class BundleVersionAdmin(admin.ModelAdmin):
+    """A bundle's versions: a draft is edited (fields and member items) and published; published and
+    superseded versions are read-only, as for items."""
+
+    list_display = ["name", "bundle", "version", "state", "lead_department", "mode", "promised_days",
+                    "project_stage", "published_at"]
+    list_filter = ["state", "mode", "project_stage", "deemed", "lead_department"]
+    search_fields = ["name", "bundle__code"]
+    inlines = [BundleMemberInline]
+    actions = ["publish"]
+    readonly_fields = ["bundle", "version", "state", "published_at"]
+    fields = ["bundle", "version", "state", "published_at", "name", "lead_department", "mode", "promised_days",
+              "deemed", "absent_deemed", "inspection_stops_clock", "max_inspection_rounds", "project_stage",
+              "description", "change_note"]
+
+    def has_add_permission(self, request):
+        return False  # new bundles come through 联办事项 or the Excel import; versions through drafts
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.state != ItemVersion.State.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and obj.state == ItemVersion.State.DRAFT
+
+    @admin.action(description="发布所选草稿（成为现行版本）")
+    def publish(self, request, queryset):
+        done = 0
+        for version in queryset.filter(state=ItemVersion.State.DRAFT):
+            try:
+                bundles.bundle_publish(version=version, actor=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{version}：{exc.message}", messages.ERROR)
+        self.message_user(request, f"已发布 {done} 个版本")
+
+
+class BundleAddForm(forms.ModelForm):
+    """Adding a bundle: its code, name and lead department; members and limits are filled in on its draft."""
+
+    lead_department = forms.ModelChoiceField(label="牵头部门", queryset=Department.objects.filter(is_active=True))
+
+    class Meta:
+        model = Bundle
+        fields = ["code", "name"]
+
+    def clean_code(self):
+        value = self.cleaned_data["code"].strip()
+        if Bundle.objects.filter(code=value).exists():
+            raise forms.ValidationError(f"联办事项编码 {value} 已存在")
+        return value
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "status", "current"]
+    list_filter = ["status"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["current", "name", "status"]
+    actions = ["new_draft", "suspend", "resume"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)  # the list's actions; rows read-only
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = BundleAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        return ["code", "name", "lead_department"] if obj is None else ["code", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        draft = bundles.bundle_create_draft(code=obj.code, name=obj.name,
+                                            lead_department=form.cleaned_data["lead_department"], actor=request.user)
+        obj.pk = draft.bundle_id
+        request._zhengwu_new_draft = draft
+
+    def response_add(self, request, obj, post_url_continue=None):
+        draft = getattr(request, "_zhengwu_new_draft", None)
+        if draft is None:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, f"已新建联办事项“{draft.name}”及其第1版草稿：请填写承诺时限、成员事项后发布",
+                          messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:catalog_bundleversion_change", args=[draft.pk]))
+
+    @admin.action(description="基于现行版本新建草稿（修改后发布为新版本）")
+    def new_draft(self, request, queryset):
+        drafts = []
+        for bundle in queryset:
+            try:
+                drafts.append(bundles.bundle_create_draft(code=bundle.code, actor=request.user))
+            except DomainError as exc:
+                self.message_user(request, f"{bundle}：{exc.message}", messages.ERROR)
+        self.message_user(request, f"已建立 {len(drafts)} 个草稿，请在“联办事项版本”中修改后发布")
+
+    def _set_status(self, request, queryset, status):
+        for bundle in queryset:
+            bundles.bundle_set_status(bundle=bundle, status=status, actor=request.user)
+        self.message_user(request, f"已更新 {queryset.count()} 个联办事项的状态")
+
+    @admin.action(description="暂停所选联办事项（不再受理申请）")
+    def suspend(self, request, queryset):
+        self._set_status(request, queryset, ItemVersion.Status.SUSPENDED)
+
+    @admin.action(description="恢复所选联办事项（在用）")
+    def resume(self, request, queryset):
+        self._set_status(request, queryset, ItemVersion.Status.ACTIVE)

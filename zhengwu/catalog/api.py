@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, IntEnum
 
 from ninja import Field, Query, Router, Schema
 
 from zhengwu.core.pagination import page, page_limit, page_offset
 
 from . import selectors
-from .models import TIERS, ItemKind, ItemVersion
+from .models import TIERS, BundleMode, ItemKind, ItemVersion, ProjectStage
 
 router = Router(tags=["事项清单"])
 
@@ -217,6 +217,94 @@ def item_detail(request, impl_code: str):
     return selectors.item_get_public(impl_code=impl_code)
 
 
+# --- bundles (联办事项 / 一件事) ------------------------------------------------------------
+
+BundleModeEnum = Enum("CatalogBundleMode", {v: v for v in BundleMode.values}, type=str)
+ProjectStageEnum = IntEnum("CatalogProjectStage", {s.name: s.value for s in ProjectStage})
+
+
+class BundleMemberOut(Schema):
+    seq: int
+    item_code: str
+    item_name: str
+    department: str
+    limit_days: int = Field(description="本部门办理时限（工作日）：联办设定的本部门时限，未设定的取事项承诺时限与联办总时限中较短者；0 为即办")
+
+
+class CombinedMaterialOut(Schema):
+    name: str
+    necessity: str = Field(description="required 必要、optional 非必要、conditional 容缺后补（任一成员事项必要即为必要）")
+    form: str
+    copies: int
+    item_codes: list[str] = Field(description="要求该材料的成员事项（同名材料只提交一次）")
+
+
+class BundleOut(Schema):
+    code: str
+    name: str
+    version: int
+    lead_department: str
+    mode: BundleModeEnum = Field(description="notify 抄告制（牵头部门抄告、各部门并联审查）；meeting 联审制（联审会议）")
+    mode_label: str
+    promised_days: int = Field(description="联办总承诺时限（工作日），自受理之日起计算")
+    deemed: bool = Field(description="适用超时默认：协办部门逾期未答复的视为同意")
+    absent_deemed: bool = Field(description="适用缺席默认：无正当理由不参加联合踏勘或联审会议的视为同意")
+    project_stage: ProjectStageEnum = Field(
+        description="工程建设项目审批阶段：0 不属于，1 立项用地规划许可，2 工程建设许可，3 施工许可，4 竣工验收，5 并行推进")
+    project_stage_label: str
+    members: list[BundleMemberOut]
+    materials: list[CombinedMaterialOut]
+
+
+class BundleDetail(BundleOut):
+    description: str
+    inspection_stops_clock: bool
+    max_inspection_rounds: int
+    published_at: dt.datetime | None
+
+
+def _bundle_out(bundle, *, detail: bool = False) -> dict:
+    v = bundle.current
+    members = list(v.members.all())
+    codes = {m.item_id: m.item.impl_code for m in members}
+    out = {
+        "code": bundle.code, "name": v.name, "version": v.version, "lead_department": v.lead_department.name,
+        "mode": v.mode, "mode_label": v.get_mode_display(), "promised_days": v.promised_days, "deemed": v.deemed,
+        "absent_deemed": v.absent_deemed, "project_stage": v.project_stage,
+        "project_stage_label": v.get_project_stage_display(),
+        "members": [{"seq": m.seq, "item_code": m.item.impl_code, "item_name": m.item.name,
+                     "department": m.item.department.name, "limit_days": selectors.member_limit(m)}
+                    for m in members],
+        "materials": [{"name": c.name, "necessity": c.necessity, "form": c.form, "copies": c.copies,
+                       "item_codes": list(dict.fromkeys(codes[item_id] for item_id, _ in c.uses))}
+                      for c in selectors.bundle_materials(v)],
+    }
+    if detail:
+        out.update(description=v.description, inspection_stops_clock=v.inspection_stops_clock,
+                   max_inspection_rounds=v.max_inspection_rounds, published_at=v.published_at)
+    return out
+
+
+_STAGE_QUERY = Query(None, description="工程建设项目审批阶段：0 不属于，1 立项用地规划许可，2 工程建设许可，3 施工许可，4 竣工验收，5 并行推进")
+
+
+@router.get("/bundles", response=list[BundleOut], summary="联办事项（一件事）列表：牵头部门、成员事项、合并材料")
+def bundles(request,
+            q: str = Query("", max_length=_NAME_MAX, description="联办事项名称、编码，或成员事项的名称、全拼、拼音首字母"),
+            department_id: int | None = Query(None, ge=1, le=2_147_483_647, description="牵头或参与的部门 id"),
+            stage: ProjectStageEnum | None = _STAGE_QUERY,
+            limit: int = page_limit(50),
+            offset: int = page_offset()):
+    rows = page(selectors.bundle_list(q=q, department_id=department_id,
+                                      stage=stage.value if stage is not None else None), limit=limit, offset=offset)
+    return [_bundle_out(b) for b in rows]
+
+
+@router.get("/bundles/{code}", response=BundleDetail, summary="联办事项详情（现行版本）")
+def bundle_detail(request, code: str):
+    return _bundle_out(selectors.bundle_get_public(code=code), detail=True)
+
+
 # --- Excel import/export of the whole catalog (中心管理员) ---------------------------------
 
 from django.conf import settings  # noqa: E402
@@ -245,6 +333,9 @@ class ImportReportOut(Schema):
     unchanged: int
     created_codes: list[str]
     updated_codes: list[str]
+    bundles_created: list[str] = Field(default_factory=list, description="新增的联办事项编码")
+    bundles_updated: list[str] = Field(default_factory=list, description="发布了新版本的联办事项编码")
+    bundles_unchanged: list[str] = Field(default_factory=list, description="内容未变的联办事项编码")
     errors: list[ImportErrorOut]
 
 

@@ -268,6 +268,17 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     dry_run: bool = False
     truncated: bool = False  # more than MAX_ERRORS problems; only the first ones are listed
+    bundles_created: list[str] = field(default_factory=list)
+    bundles_updated: list[str] = field(default_factory=list)
+    bundles_unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def bundle_summary(self) -> str:
+        """The bundles' part of the summary; empty when the file had no bundles."""
+        if not (self.bundles_created or self.bundles_updated or self.bundles_unchanged):
+            return ""
+        return (f"；联办事项新增{len(self.bundles_created)}项，更新{len(self.bundles_updated)}项，"
+                f"未变{len(self.bundles_unchanged)}项")
 
     @property
     def ok(self) -> bool:
@@ -287,13 +298,15 @@ class ImportReport:
             return f"文件中有{len(self.errors)}处错误，未导入任何内容"
         prefix = "校验通过（仅校验，未写入）：将" if self.dry_run else "导入完成："
         return (f"{prefix}新增{len(self.created)}项，更新{len(self.updated)}项（发布新版本），"
-                f"未变{len(self.unchanged)}项")
+                f"未变{len(self.unchanged)}项{self.bundle_summary}")
 
     def as_dict(self) -> dict:
         return {
             "ok": self.ok, "dry_run": self.dry_run, "summary": self.summary,
             "created": len(self.created), "updated": len(self.updated), "unchanged": len(self.unchanged),
             "created_codes": self.created, "updated_codes": self.updated,
+            "bundles_created": self.bundles_created, "bundles_updated": self.bundles_updated,
+            "bundles_unchanged": self.bundles_unchanged,
             "errors": [e.as_dict() for e in self.errors],
         }
 
@@ -378,7 +391,9 @@ def _options(labels) -> str:
 
 
 def _write_help(ws, role_names: dict[str, str]) -> None:
-    for line in HELP_INTRO:
+    from .excel_bundles import HELP_LINE
+
+    for line in (*HELP_INTRO, HELP_LINE):
         ws.append([line])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([])
@@ -387,7 +402,9 @@ def _write_help(ws, role_names: dict[str, str]) -> None:
     for cell in ws[header_row]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
-    for spec in SHEETS:
+    from .excel_bundles import BUNDLE_SHEETS
+
+    for spec in (*SHEETS, *BUNDLE_SHEETS):
         for col in spec.columns:
             labels = _allowed_labels(col, role_names)
             note = col.note
@@ -429,6 +446,11 @@ def catalog_export(*, items=None, actor=None) -> bytes:
     wb.active.title = ITEM_SHEET.title
     for kind, spec in CHILD_SHEETS.items():
         _write_sheet(wb.create_sheet(spec.title), spec, rows[kind], role_names)
+    from .excel_bundles import BUNDLE_SHEET, MEMBER_SHEET, export_rows
+
+    bundle_rows, member_rows = export_rows() if items is None else ([], [])
+    _write_sheet(wb.create_sheet(BUNDLE_SHEET.title), BUNDLE_SHEET, bundle_rows, role_names)
+    _write_sheet(wb.create_sheet(MEMBER_SHEET.title), MEMBER_SHEET, member_rows, role_names)
     _write_help(wb.create_sheet(HELP_SHEET_TITLE), role_names)
     out = io.BytesIO()
     wb.save(out)
@@ -659,10 +681,13 @@ def _validate(wb, report: ImportReport) -> tuple[dict, dict]:
 
 def _error_order(error: RowError) -> tuple:
     """File problems first, then by sheet as laid out, row, and column."""
-    titles = [spec.title for spec in SHEETS]
+    from .excel_bundles import BUNDLE_SHEETS
+
+    specs = (*SHEETS, *BUNDLE_SHEETS)
+    titles = [spec.title for spec in specs]
     if error.sheet not in titles:
         return (-1 if error.sheet == "" else len(titles), 0, 0)
-    headers = [c.header for c in SHEETS[titles.index(error.sheet)].columns]
+    headers = [c.header for c in specs[titles.index(error.sheet)].columns]
     column = headers.index(error.column) if error.column in headers else len(headers)
     return (titles.index(error.sheet), error.row or 0, column)
 
@@ -694,8 +719,11 @@ def catalog_import(*, data: bytes, actor=None, dry_run: bool = False) -> ImportR
     wb = _open_workbook(data, report)
     if wb is None:
         return report
+    from . import excel_bundles
+
     try:
         items, children = _validate(wb, report)
+        bundles = excel_bundles.validate(wb, report, items)
     finally:
         wb.close()
     if not report.ok:
@@ -721,12 +749,24 @@ def catalog_import(*, data: bytes, actor=None, dry_run: bool = False) -> ImportR
                     bucket = (report.unchanged if not changed else report.updated if code in existing
                               else report.created)
                     bucket.append(code)
+                if bundles:
+                    excel_bundles.apply(bundles, report, actor=actor)
                 audit_record(actor=actor, action="import", object_type="catalog.item",
                              summary=f"导入事项实施清单（Excel）：新增{len(report.created)}项，"
-                                     f"更新{len(report.updated)}项，未变{len(report.unchanged)}项")
+                                     f"更新{len(report.updated)}项，未变{len(report.unchanged)}项"
+                                     f"{report.bundle_summary}")
             if dry_run:
                 transaction.set_rollback(True)
     except DomainError as exc:
-        report.created, report.updated, report.unchanged = [], [], []
+        _clear(report)
         report.add(ITEM_SHEET.title, current_row, "", exc.message)
+    except excel_bundles.BundleRowError as exc:
+        _clear(report)
+        report.add(excel_bundles.BUNDLE_SHEET.title, exc.row, "", exc.message)
     return report
+
+
+def _clear(report: ImportReport) -> None:
+    """Nothing was imported: the lists of what changed are emptied."""
+    report.created, report.updated, report.unchanged = [], [], []
+    report.bundles_created, report.bundles_updated, report.bundles_unchanged = [], [], []

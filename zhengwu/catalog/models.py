@@ -359,7 +359,9 @@ class BundleVersion(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "联办事项版本"
         ordering = ["bundle", "-version"]
-        constraints = [models.UniqueConstraint(fields=["bundle", "version"], name="bundle_version_unique")]
+        constraints = [models.UniqueConstraint(fields=["bundle", "version"], name="bundle_version_unique"),
+                       models.UniqueConstraint(fields=["bundle"], condition=models.Q(state="draft"),
+                                               name="one_draft_per_bundle")]
 
     def __str__(self):
         return f"{self.name}（第{self.version}版）"

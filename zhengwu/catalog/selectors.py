@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from .models import BundleVersion, Item, ItemVersion
 
@@ -95,3 +95,74 @@ def bundle_materials(version: BundleVersion) -> list[CombinedMaterial]:
             line["uses"].append((member.item_id, mat.pk))
     return [CombinedMaterial(name=v["name"], necessity=v["necessity"], form=v["form"], copies=v["copies"],
                              uses=tuple(v["uses"])) for v in lines.values()]
+
+
+def _workdays_of(limit: int, unit: str) -> int:
+    """An item's promised limit in working days: a calendar-day limit counts its weekdays only (5 of every 7
+    days, rounded down, at least 1), so the member's share never outlasts the item's own promise."""
+    from .models import TimeUnit
+
+    if unit == TimeUnit.CALENDAR_DAY and limit:
+        return max(1, limit * 5 // 7)
+    return limit
+
+
+def member_limit(member) -> int:
+    """A member item's own limit inside its bundle, in working days: the member's ``promised_days`` when the
+    bundle sets one, else the shorter of the item's promised limit (as working days) and the bundle's
+    combined limit. 0 means the item is 即办 (decided on the day it is accepted)."""
+    if member.promised_days:
+        return member.promised_days
+    current = member.item.current
+    own = _workdays_of(current.promised_limit, current.promised_limit_unit) if current else 0
+    return min(own, member.version.promised_days)
+
+
+def _public_bundles():
+    from .models import Bundle
+
+    return (Bundle.objects.filter(current__isnull=False, status=ItemVersion.Status.ACTIVE)
+            .select_related("current", "current__lead_department"))
+
+
+def bundle_list(*, q: str = "", department_id: int | None = None, stage: int | None = None):
+    """Published bundles in use, matched by name, code or a member item's name (Chinese, pinyin or initials of
+    that item); ``department_id`` keeps bundles the department leads or takes part in."""
+    from .models import BundleMember
+
+    qs = _public_bundles()
+    q = (q or "").strip()
+    if q:
+        if _LATIN.match(q):
+            low = q.lower()
+            hit = Q(name_initials__contains=low) | Q(name_pinyin__contains=low)
+        else:
+            hit = Q(name__contains=q) | Q(impl_code__startswith=q)
+        members = BundleMember.objects.filter(item__in=Item.objects.filter(hit)).values("version_id")
+        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q) | Q(current_id__in=members))
+    if department_id:
+        members = BundleMember.objects.filter(item__department_id=department_id).values("version_id")
+        qs = qs.filter(Q(current__lead_department_id=department_id) | Q(current_id__in=members))
+    if stage is not None:
+        qs = qs.filter(current__project_stage=stage)
+    return qs.prefetch_related(
+        Prefetch("current__members", queryset=BundleMember.objects.select_related("item__department", "item__current")
+                 .order_by("seq"))
+    ).order_by("code")
+
+
+def bundle_get_public(*, code: str):
+    """A published bundle with its current version, members and their items, for the guide and the API;
+    a suspended bundle is found too (the page says it takes no applications)."""
+    from zhengwu.core.errors import NotFound
+
+    from .models import Bundle, BundleMember
+
+    bundle = (Bundle.objects.filter(code=code, current__isnull=False)
+              .select_related("current", "current__lead_department")
+              .prefetch_related(Prefetch("current__members", queryset=BundleMember.objects.select_related(
+                  "item__department", "item__current").order_by("seq")))
+              .first())
+    if bundle is None:
+        raise NotFound("未找到该联办事项，可能已取消或尚未发布")
+    return bundle

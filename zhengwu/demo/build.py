@@ -24,6 +24,7 @@ from zhengwu.core.services import audit_record
 from zhengwu.org.models import Department, Hall, Region, Role, Staff, Window
 
 from . import geography as geo
+from .bundles import build_bundles
 from .layout import UNITS, center_windows
 from .people import (
     CITIZEN,
@@ -37,7 +38,7 @@ from .people import (
 )
 from .spec import center_place, demo_uscc, expand_unit
 
-DEMO_VERSION = "2026.1"
+DEMO_VERSION = "2026.2"
 MARKER_TYPE = "zhengwu.demo"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 
@@ -66,6 +67,7 @@ class DemoInfo:
         return {"门户首页": f"{base}/", "我的工作（登录后）": f"{base}/me/", "大厅取号机": f"{hall}/kiosk/",
                 "叫号大屏": f"{hall}/board/", "政务公开": f"{base}/gk/", "统计大屏（监察员/领导）":
                 f"{base}/supervision/dashboard/", "管理后台": f"{base}/admin/", "接口文档": f"{base}/api/docs",
+                "一件事（联办事项）": f"{base}/catalog/bundles/", "工程建设项目": f"{base}/projects/",
                 "Open311 接口（api_key：zw_demo_open311）": f"{base}/open311/v2/discovery.json"}
 
 
@@ -106,6 +108,7 @@ def _build(say) -> None:
     depts = _departments(regions)
     windows_plan = center_windows()
     item_specs = _items(depts, windows_plan, say)
+    build_bundles(depts, say)
     windows = _windows(halls, depts, windows_plan)
     _window_items(windows, item_specs, windows_plan)
     _staff(roles, regions, halls, depts, windows)

@@ -43,13 +43,15 @@ VIEW = {"view"}
 # app label → {model: actions}
 HALL_ADMIN_PERMS = {
     "org": {"region": VIEW, "department": VIEW, "hall": {"view", "change"}, "window": ALL, "staff": ALL},
-    "catalog": {"item": VIEW, "itemversion": VIEW},
+    "catalog": {m: VIEW for m in ("item", "itemversion", "bundle", "bundleversion", "bundlemember")},
     "hall": {"queuepolicy": {"view", "change", "add"}, "windowgroup": ALL, "slotcapacity": ALL,
              "kioskdevice": {"view", "change"}},
 }
 CENTER_ADMIN_PERMS = {
     "org": {"department": ALL},
-    "catalog": {m: ALL for m in ("item", "itemversion", "processstep", "material", "fee")},
+    "catalog": {m: ALL for m in ("item", "itemversion", "processstep", "material", "fee", "bundle", "bundleversion",
+                                 "bundlemember")},
+    "projects": {"projectpolicy": {"view", "change", "add"}},
     "workdays": {"dayoverride": ALL, "yearnotice": ALL},
     "supervision": {**{m: ALL for m in ("supervisionpolicy", "scorerule", "deemedrule", "accountabilityrule")},
                     "clockkind": {"view", "change"}},

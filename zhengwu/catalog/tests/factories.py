@@ -94,3 +94,37 @@ def item(*, impl_code: str = "11330100MB0001-01", dept: Department | None = None
     obj, _ = item_upsert(impl_code=impl_code, department=dept or department(), fields=item_fields(**overrides),
                          steps=steps(), materials=materials(), fees=fees())
     return obj
+
+
+def bundle_items() -> dict:
+    """Three published items of three departments, for bundles: 市场监管 (lead), 卫健, 城管."""
+    scj = department()
+    wjj = department(code="D-WJJ", name="县卫生健康局")
+    cgj = department(code="D-CGJ", name="县城市管理局")
+    mats = materials()
+    shared = {"seq": 3, "name": "营业执照", "necessity": "required", "form": "electronic", "source": "共享",
+              "copies": 1, "spec": "", "notes": "", "acceptance_standard": ""}
+    food, _ = item_upsert(impl_code="B-FOOD", department=scj, fields=item_fields(name="食品经营许可"),
+                          steps=steps(), materials=mats, fees=[])
+    health, _ = item_upsert(impl_code="B-HEALTH", department=wjj,
+                            fields=item_fields(name="公共场所卫生许可", promised_limit=8, legal_limit=20),
+                            steps=steps(), materials=[{**shared, "seq": 1}, {**mats[0], "seq": 2,
+                                                                            "name": "卫生许可申请书"}], fees=[])
+    sign, _ = item_upsert(impl_code="B-SIGN", department=cgj,
+                          fields=item_fields(name="设置户外招牌审批", promised_limit=3),
+                          steps=steps(), materials=[{**shared, "seq": 1}], fees=[])
+    return {"scj": scj, "wjj": wjj, "cgj": cgj, "food": food, "health": health, "sign": sign}
+
+
+def bundle(*, code: str = "BD-FOOD", items: dict | None = None, **overrides):
+    """A published bundle of the three ``bundle_items`` (food lead, health 8 days, sign 3 days), 10 days."""
+    from zhengwu.catalog.bundles import bundle_upsert
+
+    items = items or bundle_items()
+    fields = {"name": "开办餐饮店", "lead_department": items["scj"], "mode": "notify", "promised_days": 10,
+              "deemed": True, "absent_deemed": True, "inspection_stops_clock": False, "max_inspection_rounds": 2,
+              "project_stage": 0, "description": "一次告知、一表申请、一窗受理、并联审批"}
+    fields.update(overrides)
+    obj, _ = bundle_upsert(code=code, fields=fields,
+                           members=[items["food"], items["health"], {"item": items["sign"], "promised_days": 3}])
+    return obj

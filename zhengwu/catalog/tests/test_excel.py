@@ -91,7 +91,7 @@ def test_export_writes_chinese_sheets_headers_and_labels():
 
     # then
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["事项", "办理环节", "申请材料", "收费项目", "填写说明"]
+    assert wb.sheetnames == ["事项", "办理环节", "申请材料", "收费项目", "联办事项", "联办成员", "填写说明"]
     items = _sheet_rows(data, "事项")
     row = dict(zip(items[0], items[1], strict=True))
     assert (row["实施编码"], row["部门编码"], row["事项名称"]) == (A, "D-SCJG", "食品经营许可证核发")
