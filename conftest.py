@@ -49,6 +49,10 @@ def _fresh_process_state(request):
     plan._plans.clear()
     engine._calendars.clear()
     engine._state.update(version=None, checked=0.0)
+    from zhengwu.hotline.services import policy as hotline_policy
+
+    hotline_policy._cached.clear()  # the hotline's time limits, settings and 派单目录 rules
+    hotline_policy._state.update(version=None, checked=0.0)
     if request.node.get_closest_marker("django_db") is not None:
         request.getfixturevalue("_django_db_helper")
         if db_cache:

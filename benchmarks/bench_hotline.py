@@ -14,8 +14,8 @@ Part 2, ``kpi`` (PostgreSQL only): N orders (default 1,000,000) over twelve mont
 towns and 240 villages, 40 departments and the towns' centres, 60 categories, every status in a
 realistic mix, seeded with COPY. The KPI code reads only ``hotline_order`` (joined to the regions,
 departments and halls for names and the region filter), so those are the rows seeded; units, events
-and ratings are not read by the KPI page. Timed: what the KPI page computes (``kpi.dashboard`` plus
-``kpi.kpi_rows``) for the county over one month, for the county over the twelve months (by month), and
+and ratings are not read by the KPI page. Timed: what the KPI page computes (``kpi.page``: the
+dashboard and its table) for the county over one month, for the county over the twelve months (by month), and
 for one town over the twelve months (by unit) — median of 3 after a warm-up — beside one plain SQL
 ``GROUP BY`` over the same rows with the same counts.
 
@@ -707,9 +707,7 @@ def kpi_part(n: int, reuse: bool, vendor: str) -> None:
     for label, region, start, end, by in cases:
 
         def page(region=region, start=start, end=end, by=by):
-            data = kpi.dashboard(start=start, end=end, region=region)
-            rows = kpi.kpi_rows(by=by, start=start, end=end, region=region)
-            return data, rows
+            return kpi.page(by=by, start=start, end=end, region=region)
 
         def plain(region=region, start=start, end=end, by=by):
             return plain_pass(start, end, region.code_prefix, by)
@@ -760,8 +758,7 @@ def profile_page(case) -> None:
             spent.append((time.perf_counter() - t0, sql))
 
     with connection.execute_wrapper(wrapper):
-        kpi.dashboard(start=start, end=end, region=region)
-        kpi.kpi_rows(by=by, start=start, end=end, region=region)
+        kpi.page(by=by, start=start, end=end, region=region)
     print(f"statements of one page ({case[0]}), slowest first:")
     for t, sql in sorted(spent, reverse=True)[:8]:
         print(f"  {t:6.3f} s  {' '.join(sql.split())[:160]}")

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _limits(sender, **kwargs):
@@ -17,3 +17,14 @@ class HotlineConfig(AppConfig):
 
         # the default time limits become rows an admin can edit
         post_migrate.connect(_limits, sender=self, dispatch_uid="hotline_limits")
+        # the services keep the policy rows in-process: a save or delete of one clears that copy
+        from zhengwu.org.models import Department, Hall
+
+        from .models import Category, DispatchRule, HotlineSetting, TimeLimitRule
+        from .services.policy import policy_invalidate
+
+        for model in (HotlineSetting, TimeLimitRule, DispatchRule, Category, Department, Hall):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    policy_invalidate, sender=model, dispatch_uid=f"hotline_policy_{model.__name__}"
+                )

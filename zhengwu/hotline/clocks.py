@@ -14,7 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zhengwu.supervision.clocks import KindSpec, Subject, clock_finish, clock_move, clock_start, register_kind
+from zhengwu.supervision.clocks import (
+    KindSpec,
+    Subject,
+    clock_finish,
+    clock_move,
+    clock_start,
+    clocks_start_many,
+    register_kind,
+)
 
 from .models import Order, OrderUnit
 
@@ -113,9 +121,13 @@ def sign_finish(order: Order, unit: OrderUnit, *, reason: str = SIGNED, counts: 
     clock_finish(subject=key(order), kind=(SIGN_MIN.code, SIGN.code), part=unit.seq, reason=reason, counts=counts)
 
 
-def reply_start(order: Order) -> None:
+def reply_start(order: Order, *, head: object = "auto") -> None:
     """The 主办 unit's 办结 clock, to ``order.due_on`` (part = the handling round)."""
-    clock_start(
+    clock_start(head=head, **_reply_args(order))
+
+
+def _reply_args(order: Order) -> dict:
+    return dict(
         kind=REPLY.code,
         subject=subject(order),
         region=order.region,
@@ -125,6 +137,23 @@ def reply_start(order: Order) -> None:
         department=order.main_department_id,
         hall=order.main_hall_id,
     )
+
+
+def dispatch_start(
+    order: Order, units: list[OrderUnit], heads: list[int | None], *, minutes: bool, due_date: dt.date | None
+) -> None:
+    """A dispatch's clocks in one statement: each unit's 签收 clock (as ``sign_start``) and the 主办's
+    办结 clock (as ``reply_start``); ``heads``: each unit's department head (``department_head``)."""
+    subj = subject(order)
+    starts = []
+    for unit, head in zip(units, heads, strict=True):
+        due = {"kind": SIGN_MIN.code, "due_at": unit.sign_due_at} if minutes else {"kind": SIGN.code, "due_date": due_date}
+        starts.append(dict(subject=subj, region=order.region, part=unit.seq, part_name=unit.unit_name,
+                           department=unit.department_id, hall=unit.hall_id, head=head, **due))
+    reply = _reply_args(order)
+    reply["subject"] = subj
+    starts.append(dict(head=heads[0], **reply))
+    clocks_start_many(starts=starts)
 
 
 def reply_move(order: Order) -> None:

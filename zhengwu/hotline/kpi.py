@@ -198,11 +198,25 @@ def kpi_rows(*, by: str, start: dt.date, end: dt.date, region: Region | None = N
     return _with_total(rows, by)
 
 
-def dashboard(*, start: dt.date, end: dt.date, region: Region | None = None) -> dict:
+def page(*, by: str, start: dt.date, end: dt.date, region: Region | None = None) -> tuple[dict, list[KpiRow]]:
+    """What the KPI page shows: the dashboard and the KPI table grouped ``by``. The dashboard computes
+    the rows by unit, by town (summed over its region × type pass: the counts add up) and by month
+    anyway, so the table is the one it made rather than another pass over the period's orders."""
+    if by not in BY:
+        raise ValueError(by)
+    tables: dict[str, list[KpiRow]] = {}
+    data = dashboard(start=start, end=end, region=region, tables=tables)
+    return data, tables[by]
+
+
+def dashboard(
+    *, start: dt.date, end: dt.date, region: Region | None = None, tables: dict | None = None
+) -> dict:
     """What the hotline dashboard draws: volumes by type, category and town, a region × type heat
     table, the week's hot topics and keywords, and the units with most late orders.
 
-    Towns, the heat table and the volumes by type come from one pass grouped by region and type."""
+    Towns, the heat table and the volumes by type come from one pass grouped by region and type.
+    ``tables``: filled with the KPI rows (with their total) by unit, town and month it computed."""
     now, today = clock.now(), clock.today()
     qs = _scope(start, end, region)
     kinds = dict(Kind.choices)
@@ -214,7 +228,8 @@ def dashboard(*, start: dt.date, end: dt.date, region: Region | None = None) -> 
         by_kind[r["kind"]] += r["orders"]
         cells = heat.setdefault(_town_key(codes[r["region_id"]]), Counter())
         cells[r["kind"]] += r["orders"]
-    towns = _with_total(_town_rows(raw), "town")[:-1]
+    town_rows = _with_total(_town_rows(raw), "town")
+    towns = town_rows[:-1]
     by_cat = _top_categories(qs, 10)
     week = today - dt.timedelta(days=6)
     recent = qs.filter(created_on__gte=week)
@@ -224,13 +239,12 @@ def dashboard(*, start: dt.date, end: dt.date, region: Region | None = None) -> 
         for w in keywords.replace(",", " ").split():
             if w and w in text:
                 words[w] += 1
-    late_units = [
-        r
-        for r in kpi_rows(by="unit", start=start, end=end, region=region)[:-1]
-        if r.replied_late + r.open_overdue
-    ]
+    unit_rows = kpi_rows(by="unit", start=start, end=end, region=region)
+    late_units = [r for r in unit_rows[:-1] if r.replied_late + r.open_overdue]
     late_units.sort(key=lambda r: -(r.replied_late + r.open_overdue))
     total = kpi_rows(by="month", start=start, end=end, region=region)
+    if tables is not None:
+        tables.update(unit=unit_rows, town=town_rows, month=total)
     return {
         "kinds": [{"name": kinds[k], "value": by_kind.get(k, 0)} for k in Kind.values],
         "categories": by_cat,

@@ -33,11 +33,12 @@ class Transition:
     actor: str
     roles: frozenset[str] = frozenset()  # for CENTRE: who of the centre may; empty = any of it
     main_only: bool = False  # for UNIT: only the 主办 unit
+    writes_unit: bool = False  # for UNIT: the step changes the unit row acted for (read it, locked order)
 
 
-def _t(action, label, sources, targets, actor, roles=frozenset(), main_only=False):
+def _t(action, label, sources, targets, actor, roles=frozenset(), main_only=False, writes_unit=False):
     return Transition(
-        action, label, frozenset(sources), frozenset(targets), actor, frozenset(roles), main_only
+        action, label, frozenset(sources), frozenset(targets), actor, frozenset(roles), main_only, writes_unit
     )
 
 
@@ -51,8 +52,17 @@ TRANSITIONS: dict[str, Transition] = {
         _t("transfer", "转警", [S.PENDING], [S.TRANSFERRED], CENTRE),
         _t("merge", "并单", [S.PENDING, S.DISPATCHED, S.HANDLING, S.RETURNED], [S.MERGED], CENTRE),
         # a 协办 unit's 签收 leaves the order where it is
-        _t("sign", "签收", [S.DISPATCHED, S.HANDLING, S.REVIEWING], [S.HANDLING, S.REVIEWING], UNIT),
-        _t("return", "退单", [S.DISPATCHED, S.HANDLING], [S.RETURNED], UNIT, main_only=True),
+        _t(
+            "sign",
+            "签收",
+            [S.DISPATCHED, S.HANDLING, S.REVIEWING],
+            [S.HANDLING, S.REVIEWING],
+            UNIT,
+            writes_unit=True,
+        ),
+        _t(
+            "return", "退单", [S.DISPATCHED, S.HANDLING], [S.RETURNED], UNIT, main_only=True, writes_unit=True
+        ),
         _t("reassign", "改派", [S.RETURNED], [S.DISPATCHED], CENTRE, ADMIN_ROLES),
         _t("reject_return", "驳回退单", [S.RETURNED], [S.DISPATCHED, S.HANDLING], CENTRE, ADMIN_ROLES),
         _t("extend_request", "延期申请", [S.HANDLING], [S.HANDLING], UNIT, main_only=True),

@@ -38,8 +38,7 @@ def kpi_page(request):
     by = request.GET.get("by", "unit")
     by = by if by in kpi.BY else "unit"
     region = staff.region
-    data = kpi.dashboard(start=start, end=end, region=region)
-    rows = kpi.kpi_rows(by=by, start=start, end=end, region=region)
+    data, rows = kpi.page(by=by, start=start, end=end, region=region)
     chart = {k: v for k, v in data.items() if k != "total"}
     return render(
         request,

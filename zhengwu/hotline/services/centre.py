@@ -58,7 +58,6 @@ def order_reassign(*, order: Order, staff: Staff, main=None, assist=(), note: st
                 "due_on",
             ],
         )
-        order_clocks.reply_start(order)
         common.event(
             order,
             "reassign",

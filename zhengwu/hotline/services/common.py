@@ -9,6 +9,7 @@ from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.notify import Message, notify
 from zhengwu.org.models import Hall, Role, Staff
+from zhengwu.supervision.clocks import department_head_pick
 
 from ..models import Order, OrderEvent, OrderUnit, Status, UnitRole, UnitState
 from ..transitions import CENTRE, TRANSITIONS, UNIT, UNIT_HEAD, Transition
@@ -56,13 +57,48 @@ def staff_heads_unit(staff: Staff, unit: OrderUnit) -> bool:
 
 
 def live_units(order: Order) -> list[OrderUnit]:
-    """The order's units still in play, with their department or hall (their names go into events)."""
-    units = order.units.select_related("department", "hall")
-    return [u for u in units if u.state not in (UnitState.WITHDRAWN, UnitState.RETURNED)]
+    """The order's units still in play, with their department or hall (their names go into events):
+    the 主办's from the order when it names the same (``locked`` holds it), the others' read when used."""
+    units = [
+        u
+        for u in _rows(OrderUnit, "units", lambda: OrderUnit.objects.filter(order_id=_ANY), order.pk)
+        if u.state not in (UnitState.WITHDRAWN, UnitState.RETURNED)
+    ]
+    main_d, main_h = Order.main_department.field, Order.main_hall.field
+    for u in units:
+        u.order = order
+        if (
+            u.department_id is not None
+            and u.department_id == order.main_department_id
+            and main_d.is_cached(order)
+        ):
+            u.department = order.main_department
+        if u.hall_id is not None and u.hall_id == order.main_hall_id and main_h.is_cached(order):
+            u.hall = order.main_hall
+    return units
+
+
+# Where the order's 主办 fields name its live 主办 unit: from dispatch to the end, but while a 退单 waits.
+_MAIN_LIVE = {Status.DISPATCHED, Status.HANDLING, Status.REVIEWING, Status.CALLBACK, Status.CLOSED}
 
 
 def main_unit(order: Order) -> OrderUnit | None:
-    return next((u for u in live_units(order) if u.role == UnitRole.MAIN), None)
+    """The live 主办 unit, as the order names it (no read of the unit rows).
+
+    Dispatch (``_send``) writes the 主办 to the order and to its unit row together, and only 退单 (the
+    order goes 已退单), 改派 (a new dispatch), 驳回退单 (the same unit back) and 并单 (已并单) change a
+    主办 row's state: so in the statuses of ``_MAIN_LIVE`` the order's ``main_department``/``main_hall``
+    is the live 主办 row's unit. The row returned is not saved (its role and unit only); a step that
+    writes the unit row reads it (``staff_unit``, ``live_units``)."""
+    if order.status not in _MAIN_LIVE or (order.main_department_id is None and order.main_hall_id is None):
+        return None
+    return OrderUnit(
+        order=order,
+        role=UnitRole.MAIN,
+        state=UnitState.SIGNED if order.signed_at else UnitState.DISPATCHED,
+        department=order.main_department,
+        hall=order.main_hall,
+    )
 
 
 def staff_unit(staff: Staff, order: Order) -> OrderUnit | None:
@@ -86,6 +122,11 @@ def check(order: Order, action: str, staff: Staff | None) -> tuple[Transition, O
             raise PermissionDenied(f"“{t.label}”应由{who}办理", code="not_centre")
         return t, None
     if t.actor == UNIT:
+        if t.main_only and not t.writes_unit:
+            # the 主办's own steps that write no unit row: the order names its 主办 (``main_unit``)
+            unit = main_unit(order)
+            if unit is not None and staff_in_unit(staff, unit):
+                return t, unit
         unit = staff_unit(staff, order)
         if unit is None:
             raise PermissionDenied(
@@ -101,17 +142,90 @@ def check(order: Order, action: str, staff: Staff | None) -> tuple[Transition, O
     return t, unit
 
 
+_SHOWN = ("category", "region", "main_department", "main_hall")
+_ANY = -918273645  # the placeholder id a hot read is compiled with
+_compiled: dict = {}
+
+
+def _sql(key: str, build) -> tuple[str, tuple]:
+    """The SQL of one of the steps' hot reads, compiled once per process and database: ``build()`` makes
+    the ORM query with ``_ANY`` for the id it is run with (``_params``). Building and compiling an ORM
+    query costs several times what SQLite or PostgreSQL spend running these short reads."""
+    alias = transaction.get_connection().alias
+    got = _compiled.get((alias, key))
+    if got is None:
+        qs = build()
+        got = _compiled[(alias, key)] = qs.query.get_compiler(using=alias).as_sql()
+    return got
+
+
+def _params(params: tuple, pk: int) -> list:
+    return [pk if p == _ANY else p for p in params]
+
+
+def _rows(model, key: str, build, pk: int) -> list:
+    """The instances a hot read of whole ``model`` rows finds for ``pk``: the ORM's own SQL and converters,
+    prepared once (``_sql``), then each run is the statement, the converters and ``Model.from_db`` —
+    what a ``QuerySet`` does, without building and compiling it again on every step."""
+    conn = transaction.get_connection()
+    got = _compiled.get((conn.alias, key))
+    if got is None:
+        compiler = build().query.get_compiler(using=conn.alias)
+        sql, params = compiler.as_sql()
+        cols = [c[0] for c in compiler.select]
+        fields = list(model._meta.concrete_fields)
+        if [getattr(c, "target", None) for c in cols] != fields:  # the default columns, in field order
+            raise AssertionError(f"{key}: not the model's columns")
+        converters = list(compiler.get_converters(cols).items())
+        got = _compiled[(conn.alias, key)] = (sql, params, [f.attname for f in fields], converters)
+    sql, params, names, converters = got
+    with conn.cursor() as cur:
+        cur.execute(sql, _params(params, pk))
+        found = cur.fetchall()
+    out = []
+    for values in found:
+        values = list(values)
+        for i, (convs, expr) in converters:
+            for convert in convs:
+                values[i] = convert(values[i], expr, conn)
+        out.append(model.from_db(conn.alias, names, values))
+    return out
+
+
 def locked(order: Order) -> Order:
-    """The order re-read under a row lock (inside the caller's transaction)."""
+    """The order re-read under a row lock (inside the caller's transaction), with what the steps show
+    of it: its category, region and 主办 unit (``main_unit``). Those the caller's copy holds already
+    (a page's or the previous step's) are taken from it rather than joined again; the ids are the
+    locked row's, so a relation that changed meanwhile is read afresh when used."""
     assert transaction.get_connection().in_atomic_block
-    try:
-        return (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("category", "region")
-            .get(pk=order.pk)
+    fields = [Order._meta.get_field(name) for name in _SHOWN]
+    held = [f for f in fields if f.is_cached(order)]
+    if all(f in held or getattr(order, f.attname) is None for f in fields):
+        found = _rows(
+            Order, "lock", lambda: Order.objects.select_for_update(of=("self",)).filter(pk=_ANY), order.pk
         )
-    except Order.DoesNotExist as exc:
-        raise NotFound("工单不存在") from exc
+        fresh = found[0] if found else None
+    else:
+        qs = Order.objects.select_for_update(of=("self",)).select_related(*_SHOWN)
+        fresh = qs.filter(pk=order.pk).first()
+    if fresh is None:
+        raise NotFound("工单不存在")
+    for f in held:
+        if getattr(fresh, f.attname) == getattr(order, f.attname):
+            f.set_cached_value(fresh, f.get_cached_value(order))
+    return fresh
+
+
+def pending_extension(order: Order) -> bool:
+    """Does an 延期申请 of the order wait for the centre's decision (read after the order's lock)."""
+    from ..models import Extension, ExtensionState
+
+    sql, params = _sql(
+        "ext", lambda: Extension.objects.filter(order_id=_ANY, state=ExtensionState.PENDING).values("pk")[:1]
+    )
+    with transaction.get_connection().cursor() as cur:
+        cur.execute(sql, _params(params, order.pk))
+        return cur.fetchone() is not None
 
 
 def event(
@@ -133,7 +247,7 @@ def event(
         action=action,
         from_status=frm,
         to_status=to or order.status,
-        actor=staff.user if staff is not None else None,
+        actor_id=staff.user_id if staff is not None else None,
         actor_name=actor_name or (staff.name if staff is not None else ""),
         unit_name=unit.unit_name if unit is not None else "",
         note=note,
@@ -157,16 +271,47 @@ def tell_caller(order: Order, text: str, kind: str) -> None:
         )
 
 
-def tell_unit(unit: OrderUnit, text: str, kind: str, order: Order) -> None:
-    """An SMS to the unit's staff who may act for it, after the commit (never any caller data in it)."""
-    from ..selectors import unit_staff
+def unit_people(unit: OrderUnit, region_code: str) -> tuple[list[tuple[int, int | None, str]], int | None]:
+    """Who may act for ``unit`` (``(staff id, user id, phone)`` in ``employee_no`` order: its notices go
+    to them) and, for a department, its head for the supervised clocks (``department_head``'s choice):
+    one read for both."""
+    if unit.department_id is not None:
+        sql, params = _sql(
+            "dept_people", lambda: _people(department_id=_ANY, roles__code__in=sorted(UNIT_ROLES))
+        )
+    else:
+        sql, params = _sql("hall_people", lambda: _people(hall_id=_ANY, roles__code__in=sorted(HALL_ROLES)))
+    with transaction.get_connection().cursor() as cur:
+        cur.execute(sql, _params(params, unit.department_id or unit.hall_id))
+        rows = cur.fetchall()
+    people: dict[int, tuple[int, int | None, str]] = {}
+    heads = []
+    for pk, user_id, phone, role, code, level in rows:
+        people.setdefault(pk, (pk, user_id, phone))
+        if role == Role.DEPT_HEAD and code and unit.department_id is not None:
+            heads.append((pk, code, level))
+    return list(people.values()), department_head_pick(heads, region_code) if heads else None
 
-    for s in unit_staff(unit):
-        if s.phone:
+
+def _people(**where):
+    return (
+        Staff.objects.filter(is_active=True, **where)
+        .order_by("employee_no", "pk")
+        .values_list("pk", "user_id", "phone", "roles__code", "region__code", "region__level")
+    )
+
+
+def tell_unit(unit: OrderUnit, text: str, kind: str, order: Order, *, people=None) -> None:
+    """An SMS to the unit's staff who may act for it, after the commit (never any caller data in it).
+    ``people``: ``unit_people``'s first answer when the step has read it already."""
+    if people is None:
+        people, _ = unit_people(unit, order.region.code)
+    for _, user_id, phone in people:
+        if phone:
             notify(
                 Message(
-                    to_phone=s.phone,
-                    to_user_id=s.user_id,
+                    to_phone=phone,
+                    to_user_id=user_id,
                     text=f"【12345】{text}",
                     kind=kind,
                     data={"order_no": order.no},

@@ -153,7 +153,7 @@ def order_reply(*, order: Order, staff: Staff, text: str, solved: bool, attachme
     with transaction.atomic():
         order = common.locked(order)
         t, unit = common.check(order, "reply", staff)
-        if order.extensions.filter(state=ExtensionState.PENDING).exists():
+        if common.pending_extension(order):
             raise DomainError("extension_pending", "延期申请审批前不能提交办结反馈", status=409)
         frm = order.status
         order.status, order.reply_text, order.reply_solved = Status.REVIEWING, body, bool(solved)

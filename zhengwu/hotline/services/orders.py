@@ -33,7 +33,16 @@ from ..models import (
     UnitState,
 )
 from . import common
-from .policy import SIGN_RULE, add_minutes, end_of_day, limits, reply_code, setting_get, workdays_after
+from .policy import (
+    SIGN_RULE,
+    add_minutes,
+    dispatch_rules,
+    end_of_day,
+    limits,
+    reply_code,
+    setting_get,
+    workdays_after,
+)
 
 UPLOAD_TYPES = ("pdf", "jpg", "jpeg", "png", "doc", "docx")
 MAX_FILES = 5
@@ -219,7 +228,7 @@ def order_create(
 def dispatch_suggest(*, category: Category, region: Region) -> Department | Hall | None:
     """The unit the 派单目录 names for ``category`` at ``region``: the rule of the nearest region above
     (or at) it, else the rule for the whole jurisdiction."""
-    rules = list(category.rules.select_related("region", "department", "hall"))
+    rules = dispatch_rules(category.pk)
     best, best_len = None, -1
     for r in rules:
         prefix = r.region.code_prefix if r.region is not None else ""
@@ -246,9 +255,11 @@ def _check_unit(unit) -> None:
 
 
 def _send(
-    order: Order, units: list[tuple[str, object]], *, staff: Staff | None, now, today
+    order: Order, units: list[tuple[str, object]], *, staff: Staff | None, now, today, seq: int | None = None
 ) -> list[OrderUnit]:
-    """Create the unit rows with their 签收 limits and clocks; set the order's 主办 and 办结 limit."""
+    """Create the unit rows with their 签收 limits, and start their clocks and the 主办's 办结 clock; set
+    the order's 主办 and 办结 limit (the caller saves the order). ``seq``: the unit rows the order has
+    (none before its first dispatch), counted when not given."""
     sign, ret, reply = limits(SIGN_RULE[order.urgency], "return", reply_code(order.kind))
     if sign.minutes:
         sign_due_at = add_minutes(
@@ -258,14 +269,12 @@ def _send(
     else:
         sign_due_date = workdays_after(today, sign.amount, region=order.region)
         sign_due_at = end_of_day(sign_due_date)
-    rows = []
     return_until = workdays_after(today, ret.amount, region=order.region)
-    seq = order.units.count()
-    for role, unit in units:
-        seq += 1
-        row = OrderUnit.objects.create(
+    seq = order.units.count() if seq is None else seq
+    rows = [
+        OrderUnit(
             order=order,
-            seq=seq,
+            seq=seq + i,
             role=role,
             state=UnitState.DISPATCHED,
             dispatched_at=now,
@@ -274,18 +283,24 @@ def _send(
             return_until=return_until,
             **_unit_kwargs(unit),
         )
-        order_clocks.sign_start(order, row, minutes=sign.minutes, due_date=sign_due_date)
-        tell_text = (
-            f"工单{order.no}（{order.category.name}）已派至贵单位"
-            f"{'主办' if role == UnitRole.MAIN else '协办'}，请于{_fmt(sign_due_at)}前签收。"
-        )
-        common.tell_unit(row, tell_text, "hotline_dispatch", order)
-        rows.append(row)
+        for i, (role, unit) in enumerate(units, start=1)
+    ]
+    OrderUnit.objects.bulk_create(rows)
     main = rows[0].unit
     order.main_department = main if isinstance(main, Department) else None
     order.main_hall = main if isinstance(main, Hall) else None
     order.dispatched_at, order.sign_due_at, order.signed_at, order.signed_late = now, sign_due_at, None, None
     order.due_on = workdays_after(today, reply.amount, region=order.region)
+    people = [common.unit_people(row, order.region.code) for row in rows]
+    order_clocks.dispatch_start(
+        order, rows, [head for _, head in people], minutes=sign.minutes, due_date=sign_due_date
+    )
+    for row, (staff_rows, _) in zip(rows, people, strict=True):
+        tell_text = (
+            f"工单{order.no}（{order.category.name}）已派至贵单位"
+            f"{'主办' if row.role == UnitRole.MAIN else '协办'}，请于{_fmt(sign_due_at)}前签收。"
+        )
+        common.tell_unit(row, tell_text, "hotline_dispatch", order, people=staff_rows)
     return rows
 
 
@@ -321,7 +336,8 @@ def order_dispatch(*, order: Order, staff: Staff, main=None, assist=(), note: st
         order = common.locked(order)
         t, _ = common.check(order, "dispatch", staff)
         units = _units_arg(order, main, assist)
-        rows = _send(order, units, staff=staff, now=now, today=today)
+        # an order waiting for its first dispatch has no unit rows (待派单 is reached by 受理 only)
+        rows = _send(order, units, staff=staff, now=now, today=today, seq=0)
         frm, order.status = order.status, Status.DISPATCHED
         common.save(
             order,
@@ -336,7 +352,6 @@ def order_dispatch(*, order: Order, staff: Staff, main=None, assist=(), note: st
                 "due_on",
             ],
         )
-        order_clocks.reply_start(order)
         names = "、".join(r.unit_name for r in rows)
         common.event(
             order,

@@ -4,18 +4,27 @@ with the defaults of HOTLINE-JOINT.md §1.4 when an admin has entered nothing.
 Day limits run on the working-day engine (the start day not counted, so "13 working days from the next
 day" is ``add_workdays(day, 13)``). Minute limits run around the clock, or only within the service
 hours on working days when the rule says so.
+
+The policy rows (the settings, the time limits, the 派单目录's rules) are read on every step of every
+order but change a few times a year: they are kept in-process the way the working-day engine keeps its
+calendars (``zhengwu.workdays.engine``). Saving or deleting one of them (admin, demo, services) clears
+this process's copy at once and tells the other processes through the shared cache, which each checks
+at most every ``RECHECK_SECONDS``; an edit made with a bulk ``update()`` must call ``policy_invalidate``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from zhengwu.workdays import engine
 
-from ..models import HotlineSetting, Kind, LimitUnit, TimeLimitRule, Urgency
+from ..models import DispatchRule, HotlineSetting, Kind, LimitUnit, TimeLimitRule, Urgency
 
 # code: (name, amount, unit)
 LIMIT_DEFAULTS: dict[str, tuple[str, int, str]] = {
@@ -47,26 +56,61 @@ class Limit:
         return self.unit == LimitUnit.MINUTE
 
 
+# -- the in-process copy of the policy rows -------------------------------------------------------------
+VERSION_KEY = "zhengwu:hotline:policy"
+RECHECK_SECONDS = 30.0
+_cached: dict = {}
+_state = {"version": None, "checked": 0.0}
+_lock = threading.Lock()
+
+
+def policy_invalidate(**_kwargs) -> None:
+    """Forget the policy rows here and tell the other processes (a receiver of the policy models' saves)."""
+    _cached.clear()
+    try:
+        cache.set(VERSION_KEY, time.time_ns(), None)
+    except Exception:  # a cache outage must not block saving a rule
+        pass
+    _state["checked"] = 0.0
+
+
+def _fresh() -> dict:
+    now = time.monotonic()
+    if now - _state["checked"] >= RECHECK_SECONDS:
+        _state["checked"] = now
+        try:
+            version = cache.get(VERSION_KEY)
+        except Exception:
+            return _cached
+        if version != _state["version"]:
+            _state["version"] = version
+            _cached.clear()
+    return _cached
+
+
+def _limit_rows() -> dict[str, Limit]:
+    rows = _fresh().get("limits")
+    if rows is None:
+        with _lock:
+            rows = {
+                r.code: Limit(r.code, r.name, r.amount, r.unit, r.around_the_clock)
+                for r in TimeLimitRule.objects.all()
+            }
+            _cached["limits"] = rows
+    return rows
+
+
 def limit(code: str) -> Limit:
-    row = TimeLimitRule.objects.filter(code=code).first()
+    row = _limit_rows().get(code)
     if row is not None:
-        return Limit(row.code, row.name, row.amount, row.unit, row.around_the_clock)
+        return row
     name, amount, unit = LIMIT_DEFAULTS[code]
     return Limit(code, name, amount, unit)
 
 
 def limits(*codes: str) -> list[Limit]:
-    """Several limits from one query, in the order asked (a step that needs two or three)."""
-    rows = {r.code: r for r in TimeLimitRule.objects.filter(code__in=codes)}
-    out = []
-    for code in codes:
-        row = rows.get(code)
-        if row is not None:
-            out.append(Limit(row.code, row.name, row.amount, row.unit, row.around_the_clock))
-        else:
-            name, amount, unit = LIMIT_DEFAULTS[code]
-            out.append(Limit(code, name, amount, unit))
-    return out
+    """Several limits, in the order asked (a step that needs two or three)."""
+    return [limit(code) for code in codes]
 
 
 def limits_ensure() -> int:
@@ -78,18 +122,38 @@ def limits_ensure() -> int:
         if c not in have
     ]
     TimeLimitRule.objects.bulk_create(rows)
+    if rows:
+        policy_invalidate()
     return len(rows)
 
 
 def setting_get() -> HotlineSetting:
-    row = HotlineSetting.objects.select_related("jurisdiction", "centre_hall").order_by("pk").first()
-    return row if row is not None else HotlineSetting()
+    """The hotline's settings (the row an admin entered, else the defaults). Shared: read, never change it."""
+    row = _fresh().get("setting")
+    if row is None:
+        with _lock:
+            row = HotlineSetting.objects.select_related("jurisdiction", "centre_hall").order_by("pk").first()
+            row = row if row is not None else HotlineSetting()
+            _cached["setting"] = row
+    return row
 
 
 def text_max_chars() -> int:
-    """The longest text a step takes (one narrow read; ``setting_get`` joins the jurisdiction and hall)."""
-    value = HotlineSetting.objects.order_by("pk").values_list("text_max_chars", flat=True).first()
-    return value if value is not None else HotlineSetting._meta.get_field("text_max_chars").default
+    """The longest text a step takes."""
+    return setting_get().text_max_chars
+
+
+def dispatch_rules(category_id: int) -> list[DispatchRule]:
+    """The 派单目录's rules of a category with their region, department and hall. Shared: read only."""
+    rules = _fresh().setdefault("rules", {})
+    got = rules.get(category_id)
+    if got is None:
+        got = rules[category_id] = list(
+            DispatchRule.objects.filter(category_id=category_id).select_related(
+                "region", "department", "hall"
+            )
+        )
+    return got
 
 
 def reply_code(kind: str) -> str:

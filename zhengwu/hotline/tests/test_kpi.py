@@ -101,3 +101,29 @@ def test_villages_roll_up_to_their_town_and_months_follow_the_local_date(w):
     assert data["heat"] == [{"town": "城关镇", "cells": [1, 0, 4, 0, 0, 0]}]
     assert data["towns"] == [{"name": "城关镇", "value": 5}]
     assert [(m["month"], m["orders"]) for m in data["months"]] == [("2026年09月", 4), ("2026年10月", 1)]
+
+
+def test_the_page_table_is_the_plain_computation_on_a_mixed_set(w):
+    """The page takes its table from the dashboard's passes: the same rows as ``kpi_rows`` for every
+    grouping, on orders in every state, with a 重办 and a reply signed off late added to the fixture's."""
+    with clock.frozen(at(9, 25)):
+        r = services.order_sign(order=dispatched(w), staff=w.officer)
+        r = services.order_reply(order=r, staff=w.officer, text="已修", solved=True)
+        r = services.order_approve(order=r, staff=w.head)
+        services.order_callback(
+            order=r, staff=w.taker, result="dissatisfied", solved=False, unit_fault=True, note="没修好"
+        )  # 重办: back to the unit, a second round
+        late = services.order_sign(order=dispatched(w, region=w.village), staff=w.officer)
+    with clock.frozen(at(10, 30)):  # past its 13 working days (National Day between)
+        late = services.order_reply(order=late, staff=w.officer, text="已处理", solved=True)
+        services.order_approve(order=late, staff=w.head)
+    with clock.frozen(at(11, 2)):
+        for by in kpi.BY:
+            data, rows = kpi.page(by=by, start=D(2026, 9, 1), end=D(2026, 9, 30), region=w.county)
+            plain = kpi.kpi_rows(by=by, start=D(2026, 9, 1), end=D(2026, 9, 30), region=w.county)
+            assert [vars(x) for x in rows] == [vars(x) for x in plain], by
+        assert data["total"].orders == 6
+        total = rows[-1]
+        assert (total.redone, total.replied_late, total.callbacks) == (1, 1, 2)
+    with pytest.raises(ValueError):
+        kpi.page(by="week", start=D(2026, 9, 1), end=D(2026, 9, 30))

@@ -242,8 +242,10 @@ def test_jurisdiction(client, world):
 
 def test_jurisdiction_required_when_several_are_served(client, world):
     from zhengwu.hotline.models import HotlineSetting
+    from zhengwu.hotline.services.policy import policy_invalidate
 
     HotlineSetting.objects.update(jurisdiction=None)  # both counties are served now
+    policy_invalidate()  # a bulk update sends no signal to the services' copy of the settings
     errors = errors_of(client.get(f"{BASE}services.json"), 400)
     assert errors == [
         {
