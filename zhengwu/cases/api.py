@@ -31,6 +31,8 @@ from .api_schemas import (
     CaseIn,
     CaseOut,
     CaseStatusFilter,
+    JointActionOut,
+    JointOut,
 )
 from .models import CLAIM_CODE_TRIES, Case, CaseEvent, Channel, Status
 from .plan import plan_for
@@ -51,6 +53,7 @@ def _case_out(case: Case, *, user, staff) -> dict:
     ]
     name, masked = selectors.applicant_name_for(case=case, user=user, staff=staff)
     return {
+        "kind": "single", "joint_no": case.joint.case_no if case.joint_id else None,
         "case_no": case.case_no, "status": case.status, "status_label": Status(case.status).label,
         "channel": case.channel, "item_code": case.item.impl_code, "item_name": case.item_version.name,
         "item_version": case.item_version.version, "department": case.department.name,
@@ -97,13 +100,33 @@ def _case_for_action(request, case_no: str) -> Case:
     return case
 
 
-@router.post("", response={201: ActionOut, **_errors(400, 403, 404, 422)},
-             summary="提交申请（网上申请、窗口录入或代办员代办）")
+def _submit_joint(request, payload: CaseIn, kwargs: dict):
+    from zhengwu.catalog.models import Bundle
+    from zhengwu.joint import api as joint_api
+    from zhengwu.joint.services import joint_submit
+
+    bundle = Bundle.objects.select_related("current").filter(code=payload.bundle_code).first()
+    if bundle is None:
+        raise NotFound(f"未找到联办事项 {payload.bundle_code}")
+    kwargs.pop("item")
+    return HttpStatus(201, joint_api.action_out(joint_submit(bundle=bundle, **kwargs)))
+
+
+@router.post("", response={201: ActionOut | JointActionOut, **_errors(400, 403, 404, 422)},
+             summary="提交申请（网上申请、窗口录入或代办员代办；item_code 单个事项，bundle_code 联办事项）",
+             description="item_code 与 bundle_code 必须且只能填一个。bundle_code 生成一个联办件（kind: joint）和每个成员事项的子件；"
+                         "联办件的材料按合并清单上传一次（POST /api/cases/{联办件编号}/materials 带 line），共用材料自动关联到各子件。")
 def submit(request, payload: CaseIn):
     user = _user(request)
-    item = Item.objects.select_related("current", "department__region").filter(impl_code=payload.item_code).first()
-    if item is None:
-        raise NotFound(f"未找到事项 {payload.item_code}")
+    if bool(payload.item_code) == bool(payload.bundle_code):
+        raise DomainError("item_or_bundle", "请填写事项编码 item_code 或联办事项编码 bundle_code（二者只能填一个）",
+                          status=422)
+    item = None
+    if payload.item_code:
+        item = (Item.objects.select_related("current", "department__region").filter(impl_code=payload.item_code)
+                .first())
+        if item is None:
+            raise NotFound(f"未找到事项 {payload.item_code}")
     hall = None
     if payload.hall_code:
         hall = Hall.objects.select_related("region").filter(code=payload.hall_code).first()
@@ -121,13 +144,21 @@ def submit(request, payload: CaseIn):
         kwargs.update(user=user, hall=hall)
     if channel in (Channel.WINDOW, Channel.AGENT) and staff is None:
         raise PermissionDenied("窗口录入和代办须使用工作人员账号")
+    if payload.bundle_code:
+        return _submit_joint(request, payload, kwargs)
     case = services.case_submit(**kwargs)
     return HttpStatus(201, _action_out(case))
 
 
-@router.post("/{case_no}/materials", response=ActionOut, summary="上传申请材料（受理前）")
-def upload_material(request, case_no: str, file: File[UploadedFile], material_id: Form[int | None] = None):
+@router.post("/{case_no}/materials", response=ActionOut | JointActionOut,
+             summary="上传申请材料（受理前；联办件按合并材料清单序号 line 上传一次）")
+def upload_material(request, case_no: str, file: File[UploadedFile], material_id: Form[int | None] = None,
+                    line: Form[int | None] = None):
     user = _user(request)
+    from zhengwu.joint import api as joint_api
+
+    if (joint := joint_api.joint_for(case_no)) is not None:
+        return joint_api.add_materials(request, joint, user=user, line=line, file=file)
     case = _case_for_action(request, case_no)
     services.case_add_materials(case=case, files=[(material_id, file)], user=user, officer=staff_for_user(user))
     return _action_out(case)
@@ -167,21 +198,43 @@ def _dispatch(action: str, case: Case, body: ActionIn, user, staff):
         "deliver": lambda: services.case_deliver(**common, window=window, method=_value(body.method),
                                                  tracking_no=body.tracking_no),
     }
+    if action == "opinion":  # a co-department's answer on its 子件 of a 联办件
+        from zhengwu.joint.services import joint_opinion
+
+        joint_opinion(case=case, officer=staff, kind=_value(body.opinion), reason=body.reason)
+        return case
     if action not in calls:
         raise DomainError("unknown_action", f"未知的办件操作：{action}", status=404)
     return calls[action]()
 
 
-@router.post("/{case_no}/actions/{action}", response={200: ActionOut, **_errors(400, 403, 404, 409, 422)},
+def _joint_actions_doc() -> str:
+    from zhengwu.joint.actions import JOINT_ACTIONS
+
+    return "；".join(f"{code} {label}" for code, (label, _h) in sorted(JOINT_ACTIONS.items()))
+
+
+@router.post("/{case_no}/actions/{action}",
+             response={200: ActionOut | JointActionOut, **_errors(400, 403, 404, 409, 422)},
              summary="办件操作：accept、request_supplement、supplement、supplement_item、reject、review、suspend、"
-                     "resume、extend、decide、complete、deliver、withdraw、prereview",
+                     "resume、extend、decide、complete、deliver、withdraw、prereview、opinion（子件）；联办件另见说明",
              description="补正：request_supplement 用 material_ids（清单材料 id）和/或 missing（材料名称）一次性列明；"
                          "申请人上传清单材料（POST …/materials 带 material_id）后发送 supplement，全部材料收到后补正才完成、"
                          "办件回到待受理（审查中补正则恢复计时），否则仍为待补正；清单外材料由窗口人员用 supplement_item"
                          "（item_id、item_state）登记已收到或不再需要。延期 extend 只能在办结期限届满前、一次，"
-                         "且不超过该事项的延期上限（办件详情 extension_limit）。")
+                         "且不超过该事项的延期上限（办件详情 extension_limit）。\n\n"
+                         "联办件（case_no 为联办件编号，答复 kind: joint）的操作：accept 统一受理（一门受理，paper_lines）；"
+                         "request_supplement 一次性告知补正（lines 合并清单序号、missing）；supplement 补正；reject 统一不予受理；"
+                         "withdraw 整体撤回；ruling 牵头部门处理不同意意见（ruling、reason、opinion_id）；resume 恢复中止；"
+                         "result 出具联合审批结果；联合踏勘的操作见各自说明。子件保留上述各项办件操作（受理、补正告知、不予受理、"
+                         "撤回须在联办件上统一办理），协办部门在子件上用 opinion（opinion: agree / disagree / escalate，"
+                         "不同意须填 reason）签署意见。")
 def act(request, case_no: str, action: str, body: ActionIn | None = None):
     user = _user(request)
+    from zhengwu.joint import api as joint_api
+
+    if (joint := joint_api.joint_for(case_no)) is not None:
+        return joint_api.act(request, joint, action, user=user)
     case = _case_for_action(request, case_no)
     case = _dispatch(action, case, body or ActionIn(), user, staff_for_user(user))
     return _action_out(case)
@@ -324,13 +377,19 @@ def reveal_identity(request, case_no: str):
     return {"case_no": case.case_no, **selectors.case_reveal_identity(case=case, staff=staff, request=request)}
 
 
-@router.get("/{case_no}", response={200: CaseOut, **_errors(404)},
+@router.get("/{case_no}", response={200: CaseOut | JointOut, **_errors(404)},
             summary="办件详情（材料清单及提交情况、补正进度、办理记录；证件号码脱敏）",
             description="materials 列出事项的全部清单材料（material_id 用于上传、受理时登记纸质原件和补正告知），"
                         "missing_required 是受理前尚缺的必要材料，supplement 是待补正时尚未补齐的补正告知。"
-                        "申请人姓名对不办理本件的工作人员部分隐藏（见 docs/cases-access.md）。")
+                        "申请人姓名对不办理本件的工作人员部分隐藏（见 docs/cases-access.md）。"
+                        "联办件编号答复 kind: joint：派生状态、办结期限（各子件最晚者）、牵头部门、children 各子件"
+                        "（case_no、item_code、department、status、decision、deemed 超时默认）、合并材料清单和联合审批结果。")
 def detail(request, case_no: str):
     user = _user(request)
+    from zhengwu.joint import api as joint_api
+
+    if (joint := joint_api.joint_for(case_no)) is not None:
+        return joint_api.detail(joint, user=user, staff=staff_for_user(user))
     case = _readable_case(request, case_no)
     return _case_out(case, user=user, staff=staff_for_user(user))
 

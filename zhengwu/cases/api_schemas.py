@@ -14,6 +14,7 @@ from typing import Annotated
 from ninja import Field, Schema
 
 from zhengwu.catalog.models import MAX_EXTENSION_CAP, Item, Material, SpecialProcedure
+from zhengwu.joint.models import JointStatus, OpinionKind, RulingKind
 from zhengwu.org.models import Hall
 
 from .models import ApplicantKind, Case, Channel, Decision, Delivery, Status, SupplementItem
@@ -38,6 +39,10 @@ CaseDelivery = _enum("CaseDelivery", Delivery.values)
 CaseSpecialProcedure = _enum("CaseSpecialProcedure", SpecialProcedure.values)
 CaseMaterialNecessity = _enum("CaseMaterialNecessity", Material.Necessity.values)
 CaseSupplementItemState = _enum("CaseSupplementItemState", SupplementItem.State.values)
+JointOpinionKindIn = _enum("JointOpinionKind", OpinionKind.values)
+JointRulingKindIn = _enum("JointRulingKind", RulingKind.values)
+JointStatusOut = _enum("JointStatus", JointStatus.values)
+CaseKind = _enum("CaseKind", ["single", "joint"])
 CaseSupplementItemResolve = _enum("CaseSupplementItemResolve",
                                   [SupplementItem.State.RECEIVED, SupplementItem.State.WAIVED])
 
@@ -63,7 +68,10 @@ class CaseApplicantIn(Schema):
 
 
 class CaseIn(Schema):
-    item_code: str = Field(max_length=_len(Item, "impl_code"), description="事项实施编码")
+    item_code: str | None = Field(None, max_length=_len(Item, "impl_code"),
+                                  description="事项实施编码（与 bundle_code 二选一）")
+    bundle_code: str | None = Field(None, max_length=64,
+                                    description="联办事项编码（一件事）：申请后生成一个联办件和每个成员事项的子件（与 item_code 二选一）")
     channel: CaseChannel = Field(CaseChannel("online"),
                                  description="online 网上申请；window 窗口录入（窗口人员）；agent 代办（村站代办员）")
     applicant: CaseApplicantIn
@@ -93,6 +101,15 @@ class ActionIn(Schema):
     paper_materials: list[int] = Field(
         [], max_length=100, description="accept、supplement（工作人员）：已收纸质原件的清单材料 id")
     item_id: int | None = Field(None, description="supplement_item：补正材料 id（办件详情 supplement.items[].id）")
+    opinion: JointOpinionKindIn | None = Field(
+        None, description="opinion（子件）：agree 同意、disagree 不同意（reason 必填）、escalate 同意但需报上级审批")
+    ruling: JointRulingKindIn | None = Field(
+        None, description="ruling（联办件）：refuse 不予办理、suspend 中止办理、proceed 继续办理（reason 必填）")
+    opinion_id: int | None = Field(None, description="ruling：所处理的不同意意见 id（默认最早一条待处理的）")
+    lines: list[int] = Field([], max_length=MISSING_MAX_ITEMS,
+                             description="request_supplement（联办件）：需补正的合并材料清单序号（见联办件详情 materials[].line）")
+    paper_lines: list[int] = Field([], max_length=100,
+                                   description="accept、supplement（联办件，工作人员）：已收纸质原件的合并材料清单序号")
     item_state: CaseSupplementItemResolve | None = Field(
         None, description="supplement_item：received 已收到、waived 不再需要")
 
@@ -153,6 +170,8 @@ class SupplementOut(Schema):
 
 
 class CaseOut(Schema):
+    kind: CaseKind = Field(CaseKind("single"), description="single 普通办件（含联办件的子件）；joint 联办件")
+    joint_no: str | None = Field(None, description="子件所属联办件的编号")
     case_no: str
     status: CaseStatus
     status_label: str
@@ -199,4 +218,68 @@ class CaseBrief(Schema):
     item_name: str
     applicant_name: str = Field(description="不办理本件的工作人员看到部分隐藏的名称")
     id_number: str
+    due_date: dt.date | None
+
+
+# -- 联办件 ---------------------------------------------------------------------------------------------------
+
+
+class JointChildOut(Schema):
+    case_no: str = Field(description="子件编号（联办件编号-序号），可用办件详情和办件操作接口")
+    item_code: str
+    item_name: str
+    department: str
+    status: CaseStatus
+    due_date: dt.date | None
+    decision: CaseDecision | None = Field(description="部门的决定：approve 准予、deny 不予；未决定为空")
+    deemed: bool = Field(description="部门逾期未办结，已由监察按超时默认视为同意")
+    opinion: JointOpinionKindIn | None = Field(description="协办意见（本部门或牵头部门可见；联合结果出具后全部可见）")
+
+
+class JointMaterialOut(Schema):
+    line: int = Field(description="合并材料清单序号（上传材料和补正告知用）")
+    name: str
+    required: bool
+    departments: list[str] = Field(description="要求该材料的部门（共用材料只提交一份）")
+
+
+class JointResultOut(Schema):
+    result_no: str
+    kind: str = Field(description="approval 联合审批决定书、completion 联办件办结通知书")
+    issued_at: dt.datetime | None
+
+
+class JointEventOut(Schema):
+    action: str
+    at: dt.datetime
+    actor_name: str
+    department: str
+    from_status: str
+    to_status: str
+    note: str
+
+
+class JointOut(Schema):
+    kind: CaseKind = Field(description="joint 联办件")
+    case_no: str
+    bundle_code: str
+    bundle_name: str
+    lead_department: str
+    status: JointStatusOut
+    status_label: str
+    submitted_at: dt.datetime
+    accepted_on: dt.date | None
+    promised_due: dt.date | None = Field(description="联办承诺期限（受理日加联办事项总时限）")
+    due_date: dt.date | None = Field(description="办结期限：各子件办结期限中最晚者")
+    children: list[JointChildOut]
+    materials: list[JointMaterialOut]
+    result: JointResultOut | None
+    events: list[JointEventOut] = Field(description="联办件记录（协办部门只看到本部门的意见和处理，联合结果出具后全部可见）")
+
+
+class JointActionOut(Schema):
+    kind: CaseKind
+    case_no: str
+    status: JointStatusOut
+    status_label: str
     due_date: dt.date | None

@@ -65,6 +65,8 @@ class JointCase(models.Model):
     result_issued_by = models.ForeignKey(Staff, verbose_name="出具人", null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+")
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    result = models.JSONField("联合审批结果", default=dict, blank=True,
+                              help_text="出具时各子件的结果（kind: approval 联合审批决定书 / completion 办结通知；lines）")
 
     class Meta:
         verbose_name = verbose_name_plural = "联办件"
@@ -181,6 +183,9 @@ class Inspection(models.Model):
                                   on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField("签认时间", null=True, blank=True)
     record_no = models.CharField("踏勘记录编号", max_length=40, blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=300, blank=True)
+    clock_stops = models.JSONField("暂停计时的子件", default=list, blank=True,
+                                   help_text="[{case_id, officer_id}]: 子件 whose clock the inspection stopped")
 
     class Meta:
         verbose_name = verbose_name_plural = "联合踏勘"
@@ -211,6 +216,8 @@ class InspectionInvite(models.Model):
     absence_reason = models.CharField("缺席理由", max_length=300, blank=True)
     opinion = models.TextField("踏勘意见", blank=True)
     deemed_agree = models.BooleanField("缺席默认同意", default=False)
+    notice_no = models.CharField("缺席默认告知书编号", max_length=60, blank=True)
+    notice_issued_at = models.DateTimeField("告知书发出时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "联合踏勘受邀部门"

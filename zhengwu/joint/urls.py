@@ -1,9 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import urls_inspection
+from . import urls_inspection, views
 
 app_name = "joint"
 
 urlpatterns: list = [
+    path("", views.joint_list, name="list"),
+    path("apply/<str:code>/", views.bundle_apply, name="apply"),
+    path("my/<str:case_no>/", views.my_joint, name="my_joint"),
+    path("<str:case_no>/", views.joint_page, name="detail"),
+    path("<str:case_no>/act/<str:action>/", views.joint_act, name="act"),
+    path("<str:case_no>/docs/<str:kind>/", views.document, name="document"),
+    path("<str:case_no>/docs/<str:kind>.pdf", views.document, {"fmt": "pdf"}, name="document_pdf"),
     *urls_inspection.urlpatterns,
 ]

@@ -5,6 +5,9 @@ the due date, the message to the applicant)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -114,6 +117,31 @@ def clean_applicant(a: Applicant) -> Applicant:
     return Applicant(a.kind, name, phone, id_number, uscc, legal_rep, address)
 
 
+# -- 并联审批: the 子件 of a 联办件 ------------------------------------------------------------------------
+# A 子件 (``case.joint_id`` set) is accepted, told to 补正, refused (不予受理) and withdrawn only for all
+# together, on its 联办件 (一门受理, zhengwu.joint.services), which runs these same case actions inside
+# ``acting_for_joint``: the lead's window officer then acts on every 子件 (scope checked on the 联办件), the
+# applicant gets one message for all, and the 联办件 is refreshed once at the end. Every other action on
+# a 子件 refreshes its 联办件's derived status and due date from ``_update`` (the hook).
+# (After acceptance a department may still ask for a 补正 of its own 子件 during review.)
+JOINT_ONLY_ACTIONS = frozenset({"prereview", "accept", "reject", "withdraw"})
+JOINT_BEFORE_ACCEPTANCE = frozenset({"add_materials", "request_supplement", "supplement", "supplement_item"})
+_acting_for_joint: ContextVar[int | None] = ContextVar("acting_for_joint", default=None)
+
+
+@contextmanager
+def acting_for_joint(joint_id: int) -> Iterator[None]:
+    token = _acting_for_joint.set(joint_id)
+    try:
+        yield
+    finally:
+        _acting_for_joint.reset(token)
+
+
+def _for_joint(case: Case) -> bool:
+    return case.joint_id is not None and _acting_for_joint.get() == case.joint_id
+
+
 # -- helpers ------------------------------------------------------------------------------------------
 
 
@@ -131,6 +159,8 @@ def _next_case_no(hall: Hall, day: dt.date) -> str:
 
 def _officer_role(officer: Staff, t: Transition, case: Case, plan: Plan) -> str:
     """The role in which ``officer`` may do ``t`` on ``case``; raises when none."""
+    if _for_joint(case):  # the joint service checked the officer on the 联办件 (lead department, hall)
+        return next(iter(sorted(t.roles & officer.role_codes())), Role.WINDOW_OFFICER)
     if not staff_can_act_at(officer, department_id=case.department_id, hall=case.hall):
         raise PermissionDenied("该办件不属于您所在部门或大厅，您无权办理", code="out_of_scope")
     codes = officer.role_codes()
@@ -150,6 +180,9 @@ def _officer_role(officer: Staff, t: Transition, case: Case, plan: Plan) -> str:
 
 
 def _check_state(case: Case, t: Transition) -> None:
+    if case.joint_id is not None and not _for_joint(case) and (
+            t.action in JOINT_ONLY_ACTIONS or (t.action in JOINT_BEFORE_ACCEPTANCE and case.accepted_on is None)):
+        raise DomainError("joint_child", f"该办件是联办件的子件，{t.label}须在联办件上统一办理", status=409)
     if case.status not in t.sources:
         raise DomainError("bad_state", f"办件当前状态为“{Status(case.status).label}”，不能{t.label}", status=409)
 
@@ -166,6 +199,10 @@ def _update(case: Case, t: Transition, target: str, **changes) -> None:
     case.row_version += 1
     for k, v in changes.items():
         setattr(case, k, v)
+    if case.joint_id is not None and not _for_joint(case):  # a 子件 moved: its 联办件 follows
+        from zhengwu.joint.services import joint_refresh
+
+        joint_refresh(joint_id=case.joint_id)
 
 
 def _event(case, action, from_status, to_status, *, officer=None, user=None, role="", window=None,
@@ -189,7 +226,7 @@ def _cn(d: dt.date) -> str:
 
 def _tell_applicant(case: Case, kind: str, text: str) -> None:
     """An SMS (or in-app message) to the applicant, sent when the surrounding transaction commits."""
-    if not case.contact_phone:
+    if not case.contact_phone or _for_joint(case):  # the 联办件 sends one message for all its 子件
         return
     notify(Message(to_phone=case.contact_phone, to_user_id=case.applicant_user_id, kind=f"case_{kind}",
                    text=f"【{settings.ZHENGWU_SITE_NAME}】{text}", data={"case_no": case.case_no}))
@@ -200,7 +237,8 @@ def _region(case: Case):
 
 
 def _deadline(case: Case, plan: Plan, *, start: dt.date, extension_days: int, stops) -> engine.Deadline:
-    n = plan.promised_limit + extension_days
+    # a 子件 runs on its department's share of the bundle's limit, fixed when it was filed
+    n = (case.promised_days if case.joint_id is not None else plan.promised_limit) + extension_days
     cal = engine.calendar_for(_region(case))
     if plan.calendar_days:
         return cal.due_calendar_days(start, n, stops)
@@ -215,6 +253,8 @@ def _may_act_for_applicant(case: Case, *, user=None, officer: Staff | None = Non
     if officer is not None:
         if case.agent_id and officer.pk == case.agent_id:
             return Role.VILLAGE_AGENT
+        if _for_joint(case):
+            return Role.WINDOW_OFFICER
         if staff_can_act_at(officer, department_id=case.department_id, hall=case.hall):
             return Role.WINDOW_OFFICER
     if user is not None and case.applicant_user_id and user.pk == case.applicant_user_id:

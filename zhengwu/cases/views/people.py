@@ -65,9 +65,14 @@ def apply(request, impl_code: str):
 
 
 def _my_cases_page(request, *, claim_form=None, claim_error="", status=200):
-    page = Paginator(selectors.case_list_for_applicant(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    from zhengwu.joint.selectors import joint_list_for_applicant
+
+    # a 联办件 is one entry with its 子件 under it, not one entry per 子件
+    page = Paginator(selectors.case_list_for_applicant(user=request.user).filter(joint__isnull=True),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    joints = list(joint_list_for_applicant(user=request.user).prefetch_related("children__item"))
     return render(request, "cases/my_cases.html", {
-        "page_obj": page, "claim_form": claim_form or ClaimForm(), "claim_error": claim_error,
+        "page_obj": page, "joints": joints, "claim_form": claim_form or ClaimForm(), "claim_error": claim_error,
         "claim_minutes": claims.CLAIM_CODE_MINUTES,
     }, status=status)
 
@@ -123,6 +128,10 @@ def my_claim_confirm(request):
 
 @login_required
 def my_case(request, case_no: str):
+    from zhengwu.joint.selectors import is_joint_no
+
+    if is_joint_no(case_no):  # a 联办件 has its own page
+        return redirect("joint:my_joint", case_no=case_no)
     case = _applicant_case(request, case_no)
     ctx = _case_context(case)
     request_ = ctx["open_request"]
@@ -134,7 +143,8 @@ def my_case(request, case_no: str):
                               "input": f"file_{item.material_id}" if item.material_id else f"extra_{item.seq}"})
     from zhengwu.ratings.models import Rating  # ratings builds on cases, so not at module level
 
-    ctx.update(supplement_slots=slots, can_withdraw=case.status in TRANSITIONS["withdraw"].sources,
+    ctx.update(supplement_slots=slots,
+               can_withdraw=case.status in TRANSITIONS["withdraw"].sources and case.joint_id is None,
                can_rate=case.status in (Status.COMPLETED, Status.DELIVERED),
                rating=Rating.objects.filter(case=case).order_by("id").first())
     return render(request, "cases/my_case.html", ctx)

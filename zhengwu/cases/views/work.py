@@ -21,6 +21,7 @@ from .. import selectors, services
 from ..forms import ACTION_FORMS, action_form
 from ..models import Channel, Status, SupplementItem
 from ..plan import plan_for
+from ..services.common import JOINT_BEFORE_ACCEPTANCE, JOINT_ONLY_ACTIONS
 from ..transitions import OFFICER, TRANSITIONS, actions_from
 from .common import (
     PAGE_SIZE,
@@ -94,6 +95,9 @@ def officer_actions(case, staff, plan) -> list:
     for t in actions_from(case.status):
         if t.actor != OFFICER or t.action not in ACTION_FORMS:
             continue
+        if case.joint_id and (t.action in JOINT_ONLY_ACTIONS or (t.action in JOINT_BEFORE_ACCEPTANCE
+                                                                  and case.accepted_on is None)):
+            continue  # done for all 子件 together on the 联办件's page
         if t.step_role:
             if case.current_step < 1 or plan.step(case.current_step).role not in codes:
                 continue

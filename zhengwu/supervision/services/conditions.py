@@ -13,6 +13,7 @@ nationwide calendar; each set of local overrides is one more group, named by its
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -89,3 +90,42 @@ def deemed_scope() -> tuple[set[int], set[int]]:
     codes = [c for c, _ in rules if c]
     items = set(Item.objects.filter(impl_code__in=codes).values_list("id", flat=True)) if codes else set()
     return items, {d for _, d in rules if d}
+
+
+def deemed_rule_q() -> Q:
+    """The clocks DeemedRule puts under 超时默认, as subqueries (no statement of its own: the sweep's one
+    candidate query per calendar reads the rules)."""
+    rules = DeemedRule.objects.filter(is_active=True)
+    codes = rules.exclude(impl_code="").values("impl_code")
+    return (Q(item_id__in=Item.objects.filter(impl_code__in=codes).values("id"))
+            | Q(department_id__in=rules.filter(department__isnull=False).values("department_id")))
+
+
+# -- 超时默认 beyond DeemedRule: other apps put their own clocks under it -------------------------------------
+# (e.g. the 子件 of 联办件 whose bundle says 超时默认, zhengwu.joint.services.deemed). A scope is a function
+# returning a ``Q`` over ``Clock`` (or None for none today); a listener is told, inside the sweep's
+# transaction, which clocks were just deemed (after their notices exist).
+_deemed_scopes: list[Callable[[], Q | None]] = []
+_deemed_listeners: list[Callable[[list], None]] = []
+
+
+def register_deemed_scope(scope: Callable[[], Q | None], *, on_deemed: Callable[[list], None] | None = None) -> None:
+    if scope not in _deemed_scopes:
+        _deemed_scopes.append(scope)
+    if on_deemed is not None and on_deemed not in _deemed_listeners:
+        _deemed_listeners.append(on_deemed)
+
+
+def deemed_extra_scope() -> Q | None:
+    """The registered scopes OR-ed together, or None when none applies."""
+    out = None
+    for scope in _deemed_scopes:
+        q = scope()
+        if q is not None:
+            out = q if out is None else out | q
+    return out
+
+
+def deemed_notify(clocks: list) -> None:
+    for listener in _deemed_listeners:
+        listener(clocks)

@@ -23,14 +23,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.core import clock
 
 from ..models import Card, Clock, ClockKind, ClockState, DeemedApproval, Notice, SupervisionPolicy, SweepRun
 from ..policy import policy_get
-from .conditions import Group, calendar_groups, deemed_scope, region_filter
+from .conditions import (
+    Group,
+    calendar_groups,
+    deemed_extra_scope,
+    deemed_notify,
+    deemed_rule_q,
+    region_filter,
+)
 from .notices import issue_deemed, notices_deliver
 
 __all__ = ["SweepResult", "sweep_minutes", "sweep_run"]
@@ -241,17 +247,19 @@ class _Sweep:
             self._clear("%s", ["已停止监察"], f"{kind_sql}{only}", kind_params)
 
     def _deem(self, groups: list[Group]) -> None:
-        """超时默认: running clocks of a kind under it, for the items and departments configured, the n-th
-        working day past their due, once per clock."""
+        """超时默认: running clocks of a kind under it, for the items and departments configured (and those
+        other apps register), the n-th working day past their due, once per clock."""
         kinds = [k.code for k in self.active if k.deemed and k.unit == ClockKind.Unit.DAY]
-        items, depts = deemed_scope()
-        if not kinds or not (items or depts):
+        if not kinds:
             return
+        scope = deemed_rule_q()
+        extra = deemed_extra_scope()  # other apps' clocks (register_deemed_scope), e.g. 联办件's 子件
+        if extra is not None:
+            scope |= extra
         rows = []
         for g in groups:
             qs = Clock.objects.filter(state=RUNNING, deemable=True, kind_id__in=kinds, department__isnull=False,
-                                      due_date__lt=g.deemed_before).filter(Q(item_id__in=items)
-                                                                           | Q(department_id__in=depts))
+                                      due_date__lt=g.deemed_before).filter(scope)
             if g.region_ids is not None:
                 qs = qs.filter(region_id__in=g.region_ids)
             else:
@@ -262,6 +270,7 @@ class _Sweep:
             rows += [(c, g) for c in qs.select_related("region")]
         if rows:
             self.result.deemed = issue_deemed(rows, today=self.today, policy=self.policy, run_id=self.run_id)
+            deemed_notify([c for c, _g in rows])
 
     def _enqueue(self) -> int:
         """The messages owed for this run's new cards (the responsible officer, then the department head) and

@@ -1,0 +1,91 @@
+"""Shared by the joint services: the lock on a 联办件, its event row, the member limits, who answers for a
+子件's clock, and the one message to the applicant."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from zhengwu.catalog.models import BundleMember, BundleVersion
+from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.notify import Message, notify
+from zhengwu.org.models import Role, Staff
+from zhengwu.org.scope import staff_can_act_at
+
+from ..models import JointCase, JointEvent, JointStatus
+
+FRONT = frozenset({Role.WINDOW_OFFICER, Role.CHIEF_REP})
+LEAD_ROLES = frozenset({Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD, Role.HALL_ADMIN})
+
+
+def member_limit(member: BundleMember, version: BundleVersion) -> int:
+    """A member's own limit in working days: its set share, else the shorter of the item's promised limit
+    and the bundle's combined limit (BundleMember.promised_days help text)."""
+    try:  # the catalog's own rule, when it exists
+        from zhengwu.catalog.selectors import member_limit as catalog_member_limit  # type: ignore[attr-defined]
+    except ImportError:
+        catalog_member_limit = None
+    if catalog_member_limit is not None:
+        return catalog_member_limit(member)
+    if member.promised_days:
+        return member.promised_days
+    return min(member.item.current.promised_limit, version.promised_days)
+
+
+def lock(joint: JointCase) -> JointCase:
+    """The 联办件 row locked for the transaction (every joint write serialises on it), fresh."""
+    fresh = JointCase.objects.select_for_update().filter(pk=joint.pk).first()
+    if fresh is None:
+        raise NotFound("未找到该联办件")
+    for name in ("hall", "lead_department", "bundle_version"):  # what the caller's instance already loaded
+        if joint._state.fields_cache.get(name) is not None:
+            setattr(fresh, name, getattr(joint, name))
+    return fresh
+
+
+def save(joint: JointCase, target: JointCase, **changes) -> None:
+    """Write ``changes`` to the locked row (and bump its version); the caller's instance follows."""
+    from django.db.models import F
+
+    JointCase.objects.filter(pk=target.pk).update(**changes, row_version=F("row_version") + 1)
+    version = target.row_version + 1
+    for obj in {id(joint): joint, id(target): target}.values():
+        for k, v in changes.items():
+            setattr(obj, k, v)
+        obj.row_version = version
+
+
+def check_status(joint: JointCase, allowed, label: str) -> None:
+    if joint.status not in allowed:
+        raise DomainError("bad_state", f"联办件当前状态为“{JointStatus(joint.status).label}”，不能{label}", status=409)
+
+
+def check_lead(officer: Staff, joint: JointCase, *, roles=LEAD_ROLES, label: str) -> str:
+    """The lead department's staff (or the hall's 中心管理员) at the joint's hall; returns the role."""
+    if officer is None or not staff_can_act_at(officer, department_id=joint.lead_department_id, hall=joint.hall):
+        raise PermissionDenied(f"{label}须由牵头部门（{joint.lead_department.name}）办理", code="not_lead")
+    codes = officer.role_codes()
+    for r in sorted(roles):
+        if r in codes:
+            return r
+    raise PermissionDenied(f"您的岗位不能{label}", code="wrong_role")
+
+
+def event(joint: JointCase, action: str, frm: str, to: str, *, officer: Staff | None = None, user=None,
+          department_id: int | None = None, note: str = "", data: dict | None = None) -> JointEvent:
+    return JointEvent.objects.create(
+        joint=joint, action=action, from_status=frm, to_status=to,
+        actor_id=officer.user_id if officer else (user.pk if user is not None else None),
+        actor_name=officer.name if officer else (getattr(user, "display_name", "") if user is not None else "系统"),
+        department_id=department_id, note=note, data=data or {})
+
+
+def tell_applicant(joint: JointCase, kind: str, text: str) -> None:
+    """One SMS (or in-app message) for the whole 联办件, sent when the transaction commits."""
+    if not joint.contact_phone:
+        return
+    notify(Message(to_phone=joint.contact_phone, to_user_id=joint.applicant_user_id, kind=f"joint_{kind}",
+                   text=f"【{settings.ZHENGWU_SITE_NAME}】{text}", data={"case_no": joint.case_no}))
+
+
+def cn(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"

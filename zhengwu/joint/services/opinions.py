@@ -1,0 +1,162 @@
+"""After acceptance: each co-department's opinion on its 子件, the lead's ruling on a reasoned 不同意, and the
+combined result (联合审批决定书 / 办结通知) once every 子件 has decided or is deemed to agree (超时默认).
+
+HOTLINE-JOINT.md §5: a 协办部门 answers with exactly one of 同意 / 不同意 / 同意但需转报 (anything else is
+refused by the form here, rather than deemed 同意); 不同意 needs its reasons; after a reasoned 不同意 the
+主办部门 may approve (go on), refuse or suspend, and the decision is recorded. 超时默认 (东莞 东府〔2011〕56号
+第六条, 泰州 泰政办发〔2022〕58号): the late department is deemed to agree, the next step proceeds and may not
+be refused for it.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from zhengwu.cases.models import Case, Decision, Status
+from zhengwu.cases.services import clean_text
+from zhengwu.core import clock
+from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.org.models import Role, Staff
+from zhengwu.org.scope import staff_can_act_at
+
+from ..models import JointCase, JointOpinion, JointRuling, JointStatus, OpinionKind, RulingKind
+from .common import check_lead, check_status, event, lock, save, tell_applicant
+from .refresh import FINAL, children_state, deemed_case_ids, joint_refresh
+
+OPINION_ROLES = frozenset({Role.CHIEF_REP, Role.DEPT_HEAD, Role.WINDOW_OFFICER})
+
+
+def joint_opinion(*, case: Case, officer: Staff, kind: str, reason: str = "") -> JointOpinion:
+    """A co-department's answer on its own 子件: 同意, 不同意 (reasons required) or 同意但需报上级审批."""
+    if case.joint_id is None:
+        raise DomainError("not_joint", "该办件不是联办件的子件，无需协办意见", status=409)
+    if kind not in OpinionKind.values:
+        raise DomainError("opinion_kind", "协办意见只能是“同意”“不同意”或“同意但需报上级审批”")
+    reason = clean_text(reason, field="reason", label="意见理由")
+    if kind == OpinionKind.DISAGREE and not reason:
+        raise DomainError("reason_required", "提出不同意意见必须写明理由和依据")
+    if not staff_can_act_at(officer, department_id=case.department_id, hall=case.hall) or not (
+            officer.role_codes() & OPINION_ROLES) or officer.department_id != case.department_id:
+        raise PermissionDenied("协办意见须由该子件的办理部门签署", code="out_of_scope")
+    if kind == OpinionKind.DISAGREE and deemed_case_ids([case.pk]):
+        raise DomainError("deemed", "该子件已按超时默认视为同意，不能再提出不同意意见；请于期限内出具批准文书",
+                          status=409)
+    with transaction.atomic():
+        j = lock(JointCase(pk=case.joint_id))
+        if case.department_id == j.lead_department_id:
+            raise DomainError("lead_no_opinion", "牵头部门不出具协办意见，请在联办件上处理", status=409)
+        check_status(j, (JointStatus.IN_REVIEW, JointStatus.RULING, JointStatus.READY), "签署协办意见")
+        if JointOpinion.objects.filter(case=case).exists():
+            raise DomainError("opinion_given", "该子件已签署协办意见", status=409)
+        op = JointOpinion.objects.create(case=case, joint=j, department_id=case.department_id, kind=kind,
+                                         reason=reason, by=officer)
+        event(j, "opinion", j.status, j.status, officer=officer, department_id=case.department_id, note=reason,
+              data={"case_no": case.case_no, "kind": kind})
+        joint_refresh(joint=j, locked=True)
+    return op
+
+
+def joint_ruling(*, joint: JointCase, officer: Staff, kind: str, reason: str, opinion_id: int | None = None
+                 ) -> JointRuling:
+    """The lead's decision on a reasoned 不同意: refuse (不予办理), suspend (中止) or go on (继续办理)."""
+    if kind not in RulingKind.values:
+        raise DomainError("ruling_kind", "处理决定应为不予办理、中止办理或继续办理")
+    check_lead(officer, joint, roles=frozenset({Role.CHIEF_REP, Role.DEPT_HEAD}), label="处理不同意意见")
+    reason = clean_text(reason, field="reason", label="处理理由")
+    if not reason:
+        raise DomainError("reason_required", "处理不同意意见须写明理由")
+    with transaction.atomic():
+        j = lock(joint)
+        check_status(j, (JointStatus.RULING,), "处理不同意意见")
+        pending = JointOpinion.objects.filter(joint=j, kind=OpinionKind.DISAGREE, ruling__isnull=True)
+        if opinion_id is not None:
+            pending = pending.filter(pk=opinion_id)
+        op = pending.select_related("case", "department").order_by("at", "id").first()
+        if op is None:
+            raise DomainError("no_disagreement", "没有待处理的不同意意见", status=409)
+        ruling = JointRuling.objects.create(joint=j, opinion=op, kind=kind, reason=reason, by=officer)
+        frm = j.status
+        if kind == RulingKind.REFUSE:
+            save(joint, j, status=JointStatus.REFUSED, completed_at=clock.now())
+        elif kind == RulingKind.SUSPEND:
+            save(joint, j, status=JointStatus.SUSPENDED)
+        event(j, "ruling", frm, j.status, officer=officer, department_id=j.lead_department_id, note=reason,
+              data={"kind": kind, "opinion": op.pk, "case_no": op.case.case_no, "department": op.department.name})
+        joint_refresh(joint=j, locked=True, also=joint)
+        if kind == RulingKind.REFUSE:
+            tell_applicant(j, "refused", f"您申请的联办事项（联办件编号{j.case_no}）经牵头部门研究不予办理，"
+                           f"理由：{reason}。")
+    return ruling
+
+
+def joint_resume(*, joint: JointCase, officer: Staff, reason: str) -> JointCase:
+    """The lead ends a suspension (中止) it decided: the 联办件 goes on."""
+    check_lead(officer, joint, roles=frozenset({Role.CHIEF_REP, Role.DEPT_HEAD}), label="恢复办理")
+    reason = clean_text(reason, field="reason", label="恢复理由")
+    if not reason:
+        raise DomainError("reason_required", "恢复办理须写明理由")
+    with transaction.atomic():
+        j = lock(joint)
+        check_status(j, (JointStatus.SUSPENDED,), "恢复办理")
+        save(joint, j, status=JointStatus.IN_REVIEW)
+        event(j, "resume", JointStatus.SUSPENDED, JointStatus.IN_REVIEW, officer=officer,
+              department_id=j.lead_department_id, note=reason)
+        joint_refresh(joint=j, locked=True, also=joint)
+    return joint
+
+
+def result_lines(joint: JointCase) -> list[dict]:
+    """Each 子件's result as the combined result states it; a deemed 子件 counts as agreed."""
+    children = {c.id: c for c in children_state(joint)}
+    rows = (Case.objects.filter(joint_id=joint.pk).select_related("department", "item", "item_version")
+            .order_by("joint_seq"))
+    ops = {o.case_id: o for o in JointOpinion.objects.filter(joint=joint)}
+    out = []
+    for c in rows:
+        st = children[c.pk]
+        op = ops.get(c.pk)
+        if c.decision == Decision.APPROVE:
+            result = "准予许可"
+        elif c.decision == Decision.DENY:
+            result = "不予许可"
+        elif st.deemed:
+            result = "超时默认，视为同意"
+        else:
+            result = Status(c.status).label
+        out.append({"case_no": c.case_no, "item_code": c.item.impl_code, "item_name": c.item_version.name,
+                    "department": c.department.name, "status": c.status, "decision": c.decision or None,
+                    "deemed": st.deemed, "result": result, "reason": c.decision_reason,
+                    "opinion": op.get_kind_display() if op else "", "opinion_reason": op.reason if op else ""})
+    return out
+
+
+def joint_result(*, joint: JointCase, officer: Staff, note: str = "") -> JointCase:
+    """The combined result, issued by the lead when every 子件 has decided or is deemed (超时默认) → 已办结.
+
+    Each department still issues its own permit (its 子件's documents); a deemed 子件 is listed as agreed
+    ("deemed": true) and cannot hold the result back."""
+    check_lead(officer, joint, roles=frozenset({Role.CHIEF_REP, Role.DEPT_HEAD, Role.WINDOW_OFFICER}),
+               label="出具联合审批结果")
+    note = clean_text(note, field="note", label="联合审批意见")
+    with transaction.atomic():
+        j = lock(joint)
+        joint_refresh(joint=j, locked=True)
+        if j.status in FINAL:
+            raise DomainError("bad_state", f"联办件当前状态为“{JointStatus(j.status).label}”，不能出具联合审批结果",
+                              status=409)
+        waiting = [c for c in children_state(j) if not c.settled]
+        if waiting:
+            raise DomainError("children_open", "尚有部门未作出决定：" + "、".join(c.case_no for c in waiting), status=409)
+        check_status(j, (JointStatus.READY,), "出具联合审批结果")
+        lines = result_lines(j)
+        all_ok = all(x["decision"] == Decision.APPROVE or (x["deemed"] and x["decision"] != Decision.DENY)
+                     for x in lines)
+        now = clock.now()
+        save(joint, j, status=JointStatus.COMPLETED, result_no=f"LHSP-{j.case_no}"[:40], result_issued_at=now,
+             result_issued_by=officer, completed_at=now,
+             result={"kind": "approval" if all_ok else "completion", "note": note, "lines": lines})
+        event(j, "result", JointStatus.READY, JointStatus.COMPLETED, officer=officer,
+              department_id=j.lead_department_id, note=note, data={"result_no": j.result_no})
+        tell_applicant(j, "completed", f"您申请的联办事项（联办件编号{j.case_no}）已办结，联合审批结果文号{j.result_no}；"
+                       "各部门的许可证件请按约定方式领取。")
+    return joint

@@ -1,0 +1,93 @@
+"""The 联办件's derived status and due date (joint_refresh), from its 子件, opinions and rulings.
+
+Called by every joint service and, through the hook in ``cases.services.common._update``, by every action
+on a 子件, inside that action's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from zhengwu.cases.models import Case, Status
+from zhengwu.core import clock
+from zhengwu.supervision.models import DeemedApproval
+
+from ..models import JointCase, JointOpinion, JointStatus, OpinionKind
+from .common import event, lock, save
+
+DONE = frozenset({Status.DECIDED, Status.COMPLETED, Status.DELIVERED})
+FINAL = frozenset({JointStatus.COMPLETED, JointStatus.REFUSED, JointStatus.REJECTED, JointStatus.WITHDRAWN})
+
+
+@dataclass
+class ChildState:
+    id: int
+    case_no: str
+    status: str
+    due_date: object
+    decision: str
+    department_id: int
+    deemed: bool
+
+    @property
+    def settled(self) -> bool:
+        """Decided by its department, or deemed to agree (超时默认)."""
+        return self.status in DONE or self.deemed
+
+
+def deemed_case_ids(case_ids) -> set[int]:
+    """子件 marked 超时默认 by the sweep (a DeemedApproval on their 办结时限 clock)."""
+    ids = list(case_ids)
+    if not ids:
+        return set()
+    return set(DeemedApproval.objects.filter(clock__subject_type="case", clock__kind_id="case",
+                                             clock__subject_id__in=ids).values_list("clock__subject_id", flat=True))
+
+
+def children_state(joint: JointCase) -> list[ChildState]:
+    return _children_state(joint)[0]
+
+
+def _children_state(joint: JointCase) -> tuple[list[ChildState], bool]:
+    """The 子件's states, and whether a 不同意 awaits the lead's ruling (one query, plus one for 超时默认)."""
+    open_disagree = Exists(JointOpinion.objects.filter(case_id=OuterRef("pk"), kind=OpinionKind.DISAGREE,
+                                                       ruling__isnull=True))
+    rows = list(Case.objects.filter(joint_id=joint.pk).annotate(open_disagree=open_disagree).order_by("joint_seq")
+                .values_list("id", "case_no", "status", "due_date", "decision", "department_id", "open_disagree"))
+    # only a 子件 past its due date can have been deemed (the sweep marks it two working days after)
+    today = clock.today()
+    deemed = deemed_case_ids(r[0] for r in rows if r[3] is not None and r[3] < today)
+    return [ChildState(*r[:6], deemed=r[0] in deemed) for r in rows], any(r[6] for r in rows)
+
+
+def derive(joint: JointCase, children: list[ChildState], *, open_disagree: bool) -> str:
+    if joint.status in FINAL or joint.status == JointStatus.SUSPENDED:
+        return joint.status
+    if joint.accepted_on is None:
+        return JointStatus.SUPPLEMENT if any(c.status == Status.SUPPLEMENT for c in children) else JointStatus.SUBMITTED
+    if open_disagree:
+        return JointStatus.RULING
+    if children and all(c.settled for c in children):
+        return JointStatus.READY
+    return JointStatus.IN_REVIEW
+
+
+def joint_refresh(*, joint: JointCase | None = None, joint_id: int | None = None, locked: bool = False,
+                  also: JointCase | None = None) -> JointCase:
+    """Recompute and store the 联办件's status and due date (the latest 子件 due date). ``locked``: the
+    caller holds the row lock and ``joint`` is fresh; ``also``: another instance of it to update too."""
+    with transaction.atomic():
+        j = joint if locked else lock(joint if joint is not None else JointCase(pk=joint_id))
+        children, open_disagree = _children_state(j)
+        status = derive(j, children, open_disagree=open_disagree)
+        dues = [c.due_date for c in children if c.due_date is not None]
+        due = max(dues) if dues else None
+        if (status, due) != (j.status, j.due_date):
+            frm = j.status
+            save(also or (joint if joint is not None else j), j, status=status, due_date=due)
+            if status != frm:
+                event(j, "status", frm, status, note="根据各子件办理情况更新")
+        return joint if joint is not None else j
