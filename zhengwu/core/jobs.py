@@ -24,6 +24,7 @@ FREQUENT = [
     ("ratings_invite", []),
     ("supervise_minutes", []),
     ("idempotency_purge", []),
+    ("projects_refresh", []),
 ]
 
 

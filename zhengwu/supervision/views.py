@@ -323,6 +323,9 @@ def dashboard(request):
     data = dashboard_data(region=region, today=clock.today())
     crumbs = [r for r in reversed([region, *region.ancestors()]) if r.code.startswith(staff.region.code_prefix)]
     refreshed = dt.datetime.fromisoformat(data["refreshed_at"]) if data["refreshed_at"] else None
+    from zhengwu.projects.selectors import projects_panel  # the 工程建设项目 panel (projects app, issue 13)
+
+    projects = projects_panel(region=region, today=clock.today())
     return render(request, "supervision/dashboard.html", _ctx(request, data=data, region=region, crumbs=crumbs,
-                                                               refreshed_at=refreshed))
+                                                               refreshed_at=refreshed, projects=projects))
 

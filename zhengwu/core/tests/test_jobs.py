@@ -14,8 +14,9 @@ def test_daily_jobs_run_once_a_day_and_frequent_ones_every_pass():
     runner = jobs.JobRunner()
     with clock.frozen(dt.date(2026, 11, 26)):
         assert runner.tick() == ["supervise", "disclosure_daily", "hall_no_shows", "ratings_invite",
-                                 "supervise_minutes", "idempotency_purge"]
-        assert runner.tick() == ["hall_no_shows", "ratings_invite", "supervise_minutes", "idempotency_purge"]
+                                 "supervise_minutes", "idempotency_purge", "projects_refresh"]
+        assert runner.tick() == ["hall_no_shows", "ratings_invite", "supervise_minutes", "idempotency_purge",
+                                 "projects_refresh"]
     with clock.frozen(dt.date(2026, 11, 27)):
         assert runner.tick()[:2] == ["supervise", "disclosure_daily"]
     from zhengwu.supervision.models import SweepRun
@@ -29,5 +30,5 @@ def test_a_failing_job_is_logged_and_the_others_still_run(monkeypatch, caplog):
     runner = jobs.JobRunner()
     with caplog.at_level(logging.ERROR, logger="zhengwu.jobs"), clock.frozen(dt.date(2026, 11, 26)):
         assert runner.tick() == ["disclosure_daily", "hall_no_shows", "ratings_invite", "supervise_minutes",
-                                 "idempotency_purge"]
+                                 "idempotency_purge", "projects_refresh"]
     assert "定时任务 no_such_command 运行失败" in caplog.text
