@@ -227,6 +227,13 @@ STAFF_ENTRIES = [
      {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD, Role.HALL_ADMIN, Role.VILLAGE_AGENT}),
     ("热线统计", "hotline:kpi", None, "三率、按时办结率、退单率、重办率、热点诉求",
      {Role.CALL_TAKER, Role.HOTLINE_ADMIN, Role.SUPERVISOR, Role.LEADER}),
+    ("联办件（并联审批）", "joint:list", None, "一件事联办件：一窗受理、协办意见、联合踏勘、联合审批结果",
+     {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD, Role.HALL_ADMIN}),
+    ("工程建设项目", "projects:list", None, "四个审批阶段、各阶段用时与卡点、全流程时限",
+     {Role.WINDOW_OFFICER, Role.CHIEF_REP, Role.DEPT_HEAD, Role.HALL_ADMIN, Role.SUPERVISOR, Role.LEADER}),
+    ("全程代办", "agency:list", None, "市级以上事项代办协议、上级办理环节、结果交接",
+     {Role.VILLAGE_AGENT, Role.HALL_ADMIN, Role.SUPERVISOR, Role.LEADER}),
+    ("转交中心代办", "agency:refer", None, "把需要全程代办的村（居）民转交县政务服务中心代办员", {Role.VILLAGE_AGENT}),
 ]
 CITIZEN_ENTRIES = [
     ("我的办件", "cases:my_cases", "查看进度、补正材料、撤回申请；认领在窗口或代办员处申请的办件"),
@@ -235,6 +242,7 @@ CITIZEN_ENTRIES = [
     ("我的政府信息公开申请", "disclosure:my_requests", "依申请公开的答复与进度"),
     ("办件进度查询", "cases:progress", "凭办件编号和手机号查询"),
     ("12345工单进度查询", "hotline:progress", "凭工单编号和来电号码查询"),
+    ("我的全程代办", "agency:mine", "代办协议、上级办理进度与结果交接"),
 ]
 
 

@@ -20,9 +20,13 @@ from django.db import connections
 from zhengwu.core import clock
 from zhengwu.core.jobs import FREQUENT, JobRunner, run_job
 from zhengwu.demo.activity import load_demo_activity
+from zhengwu.demo.agency import build_agency
 from zhengwu.demo.build import load_demo
 from zhengwu.demo.cases import CLAIM_CASE_NO, CLAIM_ID_NUMBER, load_demo_cases
+from zhengwu.demo.inspections import build_inspections
+from zhengwu.demo.joint_cases import build_joint_cases
 from zhengwu.demo.people import SUPERUSER
+from zhengwu.demo.projects import build_projects
 from zhengwu.disclosure.demo import load_demo_disclosure
 
 
@@ -73,6 +77,11 @@ class Command(BaseCommand):
             info = load_demo(stdout=self.stdout, base_url=base_url)
             load_demo_cases(stdout=self.stdout)
             load_demo_activity(stdout=self.stdout)
+            # 并联审批: joint cases of the demo bundles (built with the catalog), inspections, projects, 全程代办
+            build_joint_cases(stdout=self.stdout)
+            build_inspections(stdout=self.stdout)
+            build_projects(stdout=self.stdout)
+            build_agency(stdout=self.stdout)
             made = load_demo_disclosure()
             if made["bodies"]:
                 self.stdout.write(f"已生成政务公开演示数据：{made['bodies']} 个公开主体、{made['published']} 条主动公开信息、"
@@ -95,6 +104,7 @@ class Command(BaseCommand):
         rows = [[x.role, x.username, x.password, x.token, x.where] for x in info.logins]
         w(table(["角色", "用户名", "密码", "API 令牌", "所在岗位"], rows))
         w(f"系统管理员（超级用户，任命角色和区划，可查看全部后台数据）：{SUPERUSER}，密码同上，仅用于管理后台。")
+        w("全程代办：县政务服务中心代办员 zxdby（钟代办），密码同上。")
         w("")
         w(f"办件认领示例：用 citizen 登录，在“我的办件”认领办件 {CLAIM_CASE_NO}，身份证号 {CLAIM_ID_NUMBER}"
           "（短信验证码显示在本控制台）。")
