@@ -72,17 +72,19 @@ class FeeInline(_ChildInline):
     model = Fee
 
 
-@admin.register(ItemVersion)
-class ItemVersionAdmin(admin.ModelAdmin):
-    list_display = ["name", "item", "version", "state", "status", "legal_limit", "promised_limit", "published_at"]
-    list_filter = ["state", "status", "kind", "case_type", "item__department"]
-    search_fields = ["name", "item__impl_code", "basic_code"]
-    inlines = [StepInline, MaterialInline, FeeInline]
+class _DraftVersionAdmin(admin.ModelAdmin):
+    """Versions (of items and of bundles): only a draft is edited or deleted, none is added here (new ones
+    come through their 事项/联办事项 or the Excel import; versions through drafts), and drafts are published
+    by ``publish_version``."""
+
     actions = ["publish"]
-    readonly_fields = ["item", "version", "state", "published_at"]
+
+    @staticmethod
+    def publish_version(version, actor):
+        raise NotImplementedError
 
     def has_add_permission(self, request):
-        return False  # new items come through 事项 or the Excel import; versions through drafts
+        return False
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.state != ItemVersion.State.DRAFT:
@@ -97,11 +99,24 @@ class ItemVersionAdmin(admin.ModelAdmin):
         done = 0
         for version in queryset.filter(state=ItemVersion.State.DRAFT):
             try:
-                services.item_publish(version=version, actor=request.user)
+                self.publish_version(version, request.user)
                 done += 1
             except DomainError as exc:
                 self.message_user(request, f"{version}：{exc.message}", messages.ERROR)
         self.message_user(request, f"已发布 {done} 个版本")
+
+
+@admin.register(ItemVersion)
+class ItemVersionAdmin(_DraftVersionAdmin):
+    list_display = ["name", "item", "version", "state", "status", "legal_limit", "promised_limit", "published_at"]
+    list_filter = ["state", "status", "kind", "case_type", "item__department"]
+    search_fields = ["name", "item__impl_code", "basic_code"]
+    inlines = [StepInline, MaterialInline, FeeInline]
+    readonly_fields = ["item", "version", "state", "published_at"]
+
+    @staticmethod
+    def publish_version(version, actor):
+        services.item_publish(version=version, actor=actor)
 
 
 class ItemAddForm(forms.ModelForm):
@@ -177,7 +192,7 @@ class BundleMemberInline(_ChildInline):
 
 
 @admin.register(BundleVersion)
-class BundleVersionAdmin(admin.ModelAdmin):
+class BundleVersionAdmin(_DraftVersionAdmin):
     """A bundle's versions: a draft is edited (fields and member items) and published; published and
     superseded versions are read-only, as for items."""
 
@@ -186,33 +201,14 @@ class BundleVersionAdmin(admin.ModelAdmin):
     list_filter = ["state", "mode", "project_stage", "deemed", "lead_department"]
     search_fields = ["name", "bundle__code"]
     inlines = [BundleMemberInline]
-    actions = ["publish"]
     readonly_fields = ["bundle", "version", "state", "published_at"]
     fields = ["bundle", "version", "state", "published_at", "name", "lead_department", "mode", "promised_days",
               "deemed", "absent_deemed", "inspection_stops_clock", "max_inspection_rounds", "project_stage",
               "description", "change_note"]
 
-    def has_add_permission(self, request):
-        return False  # new bundles come through 联办事项 or the Excel import; versions through drafts
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.state != ItemVersion.State.DRAFT:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is not None and obj.state == ItemVersion.State.DRAFT
-
-    @admin.action(description="发布所选草稿（成为现行版本）")
-    def publish(self, request, queryset):
-        done = 0
-        for version in queryset.filter(state=ItemVersion.State.DRAFT):
-            try:
-                bundles.bundle_publish(version=version, actor=request.user)
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{version}：{exc.message}", messages.ERROR)
-        self.message_user(request, f"已发布 {done} 个版本")
+    @staticmethod
+    def publish_version(version, actor):
+        bundles.bundle_publish(version=version, actor=actor)
 
 
 class BundleAddForm(forms.ModelForm):

@@ -8,10 +8,8 @@ function; a refused change is a ``DomainError`` whose Chinese message is shown a
 from __future__ import annotations
 
 import csv
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
@@ -22,10 +20,10 @@ from django.views.decorators.http import require_POST
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.models import AuditEvent
+from zhengwu.core.pages import staff_pages
 from zhengwu.core.services import audit_record
 from zhengwu.core.validators import validate_lengths
 from zhengwu.org.models import Department, Hall, Region, Role
-from zhengwu.org.selectors import staff_for_user
 
 from . import selectors, services
 from .models import (
@@ -54,25 +52,7 @@ QUEUES = {
 }
 
 
-def _message(request, text: str, status: int = 403):
-    return render(request, "hotline/message.html", {"message": text}, status=status)
-
-
-def hotline_staff(view):
-    """Logged in, a member of staff on duty; ``request.staff`` is set; refusals become pages."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        staff = staff_for_user(request.user)
-        if staff is None:
-            return _message(request, "12345热线工作页面仅限在岗工作人员使用。")
-        request.staff = staff
-        try:
-            return view(request, *args, **kwargs)
-        except (PermissionDenied, NotFound) as exc:
-            return _message(request, exc.message, exc.status)
-
-    return login_required(wrapper)
+hotline_staff = staff_pages("hotline/message.html", "12345热线工作页面仅限在岗工作人员使用。")
 
 
 def _ctx(request, **extra) -> dict:

@@ -8,19 +8,16 @@ a refused change is a ``DomainError`` whose Chinese message is shown as it is.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.core import clock
-from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.pages import staff_pages
 from zhengwu.joint.models import JointCase
 from zhengwu.org.models import Region, Role
-from zhengwu.org.selectors import staff_for_user
 
 from . import scope, selectors, services
 from .models import CurrentStage, LandSource, Project, ProjectStatus, StageCode
@@ -30,25 +27,7 @@ FORM_FIELDS = ["code", "name", "owner_name", "owner_uscc", "investment", "land_s
                "building_area", "region"]
 
 
-def _message(request, text: str, status: int = 403):
-    return render(request, "projects/message.html", {"message": text}, status=status)
-
-
-def projects_staff(view):
-    """Logged in, a member of staff on duty; ``request.staff`` is set; refusals become pages."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        staff = staff_for_user(request.user)
-        if staff is None:
-            return _message(request, "工程建设项目页面仅限在岗工作人员使用。")
-        request.staff = staff
-        try:
-            return view(request, *args, **kwargs)
-        except (PermissionDenied, NotFound) as exc:
-            return _message(request, exc.message, exc.status)
-
-    return login_required(wrapper)
+projects_staff = staff_pages("projects/message.html", "工程建设项目页面仅限在岗工作人员使用。")
 
 
 def _ctx(request, **extra) -> dict:
