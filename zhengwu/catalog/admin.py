@@ -75,13 +75,9 @@ class FeeInline(_ChildInline):
 class _DraftVersionAdmin(admin.ModelAdmin):
     """Versions (of items and of bundles): only a draft is edited or deleted, none is added here (new ones
     come through their 事项/联办事项 or the Excel import; versions through drafts), and drafts are published
-    by ``publish_version``."""
+    by the subclass's ``publish_service`` (keyword-only ``version`` and ``actor``)."""
 
     actions = ["publish"]
-
-    @staticmethod
-    def publish_version(version, actor):
-        raise NotImplementedError
 
     def has_add_permission(self, request):
         return False
@@ -99,7 +95,7 @@ class _DraftVersionAdmin(admin.ModelAdmin):
         done = 0
         for version in queryset.filter(state=ItemVersion.State.DRAFT):
             try:
-                self.publish_version(version, request.user)
+                self.publish_service(version=version, actor=request.user)
                 done += 1
             except DomainError as exc:
                 self.message_user(request, f"{version}：{exc.message}", messages.ERROR)
@@ -114,9 +110,7 @@ class ItemVersionAdmin(_DraftVersionAdmin):
     inlines = [StepInline, MaterialInline, FeeInline]
     readonly_fields = ["item", "version", "state", "published_at"]
 
-    @staticmethod
-    def publish_version(version, actor):
-        services.item_publish(version=version, actor=actor)
+    publish_service = staticmethod(services.item_publish)
 
 
 class ItemAddForm(forms.ModelForm):
@@ -206,9 +200,7 @@ class BundleVersionAdmin(_DraftVersionAdmin):
               "deemed", "absent_deemed", "inspection_stops_clock", "max_inspection_rounds", "project_stage",
               "description", "change_note"]
 
-    @staticmethod
-    def publish_version(version, actor):
-        bundles.bundle_publish(version=version, actor=actor)
+    publish_service = staticmethod(bundles.bundle_publish)
 
 
 class BundleAddForm(forms.ModelForm):

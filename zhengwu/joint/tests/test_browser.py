@@ -7,13 +7,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from zhengwu.cases import plan
 from zhengwu.cases import services as cs
 from zhengwu.cases.models import Case
 from zhengwu.cases.tests.factories import PERSON_ID
 from zhengwu.core.testing import pdf_bytes
 from zhengwu.joint.models import JointCase
-from zhengwu.org.models import Role
 
 from .factories import build_bundle_world
 
@@ -23,19 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
-def fresh_plans():
-    plan._plans.clear()
-    yield
-    plan._plans.clear()
-
-
-@pytest.fixture(autouse=True)
-def roles():
-    for code, name in Role.DEFAULTS:
-        Role.objects.get_or_create(code=code, defaults={"name": name})
 
 
 def new_page(browser, live_server):
