@@ -58,6 +58,10 @@ def _file_database_on_sqlite(path):
     memory = conn.connection  # held open: the in-memory database lives as long as one connection does
     disk = sqlite3.connect(path)
     memory.backup(disk)
+    # WAL now, while one connection holds the file: threads that connect at the same moment would
+    # each run the settings' ``PRAGMA journal_mode=WAL``, and that switch needs the file to itself
+    # (one of them got "database is locked" without waiting for the busy timeout).
+    disk.execute("PRAGMA journal_mode=WAL")
     disk.close()
     name = conn.settings_dict["NAME"]
     conn.connection = None
