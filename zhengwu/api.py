@@ -204,6 +204,7 @@ def _mount():
     from zhengwu.projects.api import router as projects_router
     from zhengwu.ratings.api import router as ratings_router
     from zhengwu.supervision.api import router as supervision_router
+    from zhengwu.trading.api import router as trading_router
     from zhengwu.workdays.api import router as workdays_router
 
     api.add_router("/workdays", workdays_router)
@@ -218,6 +219,7 @@ def _mount():
     api.add_router("/joint", joint_router)
     api.add_router("/projects", projects_router)
     api.add_router("/agency", agency_router)
+    api.add_router("/trading", trading_router)
 
 
 _mount()

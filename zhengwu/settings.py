@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "zhengwu.joint",
     "zhengwu.projects",
     "zhengwu.agency",
+    "zhengwu.trading",
     "zhengwu.hall",
     "zhengwu.disclosure",
     "zhengwu.hotline",
@@ -182,6 +183,10 @@ ZHENGWU_NOTIFIER = os.environ.get("ZHENGWU_NOTIFIER", "zhengwu.core.notify.Conso
 # Absolute address of the platform for links printed on documents (QR codes) outside a request.
 ZHENGWU_SITE_URL = os.environ.get("ZHENGWU_SITE_URL", "http://localhost:8000/")
 ZHENGWU_SITE_NAME = os.environ.get("ZHENGWU_SITE_NAME", "综合政务服务平台")
+# Public resource trading: the OCDS ocid prefix registered with the Open Contracting Partnership (the
+# default is the one OCDS examples and tools use for tests), and the largest sealed bid envelope.
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-213czf")
+TRADING_BID_MAX_BYTES = int(os.environ.get("TRADING_BID_MAX_BYTES", str(20 * 1024 * 1024)))
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

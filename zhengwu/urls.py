@@ -28,6 +28,7 @@ urlpatterns = [
     path("joint/", include("zhengwu.joint.urls")),
     path("projects/", include("zhengwu.projects.urls")),
     path("agency/", include("zhengwu.agency.urls")),
+    path("trading/", include("zhengwu.trading.urls")),
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

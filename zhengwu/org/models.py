@@ -148,6 +148,8 @@ class Role(models.Model):
     LEADER = "leader"
     CALL_TAKER = "call_taker"
     HOTLINE_ADMIN = "hotline_admin"
+    TRADING_ADMIN = "trading_admin"
+    TRADING_SUPERVISOR = "trading_supervisor"
     DEFAULTS = [
         (WINDOW_OFFICER, "窗口人员"),
         (CHIEF_REP, "首席代表"),
@@ -158,6 +160,8 @@ class Role(models.Model):
         (LEADER, "领导"),
         (CALL_TAKER, "话务员"),
         (HOTLINE_ADMIN, "热线管理员"),
+        (TRADING_ADMIN, "交易中心管理员"),
+        (TRADING_SUPERVISOR, "交易监督人员"),
     ]
 
     code = models.CharField("代码", max_length=32, unique=True)
