@@ -152,7 +152,9 @@ def server_env(*, var_dir: Path, database_url: str, redis_url: str = "", **extra
     return env
 
 
-def run(args: list[str], env: dict[str, str], *, timeout: float = 120) -> str:
+def run(args: list[str], env: dict[str, str], *, timeout: float = 600) -> str:
+    # The timeouts here only catch a hang: CI runs the SQLite and PostgreSQL suites side by side, and a
+    # loaded machine once took more than two minutes to migrate.
     done = subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
@@ -224,7 +226,7 @@ class Server:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
 
-    def start(self, *, timeout: float = 40) -> None:
+    def start(self, *, timeout: float = 180) -> None:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [
