@@ -186,6 +186,7 @@ ZHENGWU_SITE_NAME = os.environ.get("ZHENGWU_SITE_NAME", "综合政务服务平�
 # Public resource trading: the OCDS ocid prefix registered with the Open Contracting Partnership (the
 # default is the one OCDS examples and tools use for tests), and the largest sealed bid envelope.
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-213czf")
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", f"{ZHENGWU_SITE_NAME}公共资源交易平台")
 TRADING_BID_MAX_BYTES = int(os.environ.get("TRADING_BID_MAX_BYTES", str(20 * 1024 * 1024)))
 
 if PRODUCTION:

@@ -148,7 +148,7 @@ def intake(request):
             categories=Category.objects.filter(active=True).order_by("sort", "code"),
             regions=_regions(staff),
             departments=Department.objects.filter(is_active=True).order_by("code"),
-            halls=Hall.objects.filter(is_active=True).exclude(kind=Hall.Kind.CENTER).order_by("code"),
+            halls=Hall.objects.filter(is_active=True).exclude(kind__in=[Hall.Kind.CENTER, Hall.Kind.TRADING_CENTER]).order_by("code"),
             channels=Channel.choices,
             sources=Source.choices,
             kinds=Kind.choices,
@@ -316,7 +316,7 @@ def order_detail(request, no):
                 a for a in order.attachments.all() if a.by_unit or selectors.sees_caller(staff, order)
             ],
             departments=Department.objects.filter(is_active=True).order_by("code"),
-            halls=Hall.objects.filter(is_active=True).exclude(kind=Hall.Kind.CENTER).order_by("code"),
+            halls=Hall.objects.filter(is_active=True).exclude(kind__in=[Hall.Kind.CENTER, Hall.Kind.TRADING_CENTER]).order_by("code"),
             emergencies=Emergency.choices,
             callbacks=Callback.choices,
             merged=list(order.merged.all()),

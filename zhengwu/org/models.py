@@ -62,6 +62,9 @@ class Hall(models.Model):
         CENTER = "center", "政务服务中心"
         TOWN_CENTER = "town_center", "便民服务中心"
         VILLAGE_STATION = "village_station", "便民服务站"
+        # The 公共资源交易中心 (public resource trading centre): it hosts no service windows, takes no
+        # applications and no hotline orders; only the trading app uses it.
+        TRADING_CENTER = "trading_center", "公共资源交易中心"
 
     code = models.CharField("大厅编码", max_length=16, unique=True,
                             help_text="用于办件编号等，如 XQZW")

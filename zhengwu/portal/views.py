@@ -234,6 +234,9 @@ STAFF_ENTRIES = [
     ("全程代办", "agency:list", None, "市级以上事项代办协议、上级办理环节、结果交接",
      {Role.VILLAGE_AGENT, Role.HALL_ADMIN, Role.SUPERVISOR, Role.LEADER}),
     ("转交中心代办", "agency:refer", None, "把需要全程代办的村（居）民转交县政务服务中心代办员", {Role.VILLAGE_AGENT}),
+    ("公共资源交易", "trading:manage", None, "交易项目与招标（采购）轮次、开标、抽取评标专家",
+     {Role.TRADING_ADMIN, Role.TRADING_SUPERVISOR}),
+    ("交易监督", "trading:supervise", None, "串通投标预警、专家抽取记录、交易期限红黄牌", {Role.TRADING_SUPERVISOR}),
 ]
 CITIZEN_ENTRIES = [
     ("我的办件", "cases:my_cases", "查看进度、补正材料、撤回申请；认领在窗口或代办员处申请的办件"),
@@ -243,7 +246,18 @@ CITIZEN_ENTRIES = [
     ("办件进度查询", "cases:progress", "凭办件编号和手机号查询"),
     ("12345工单进度查询", "hotline:progress", "凭工单编号和来电号码查询"),
     ("我的全程代办", "agency:mine", "代办协议、上级办理进度与结果交接"),
+    ("交易公告", "trading:list", "招标（采购）公告、开标记录、中标候选人公示与结果"),
 ]
+
+
+def _trading_entries(user) -> list[tuple[str, str, str]]:
+    """A market party's members and the pool's experts get their trading pages."""
+    out = []
+    if user.trading_parties.filter(Q(is_agency=True) | Q(is_buyer=True)).exists():
+        out.append(("我的交易项目", reverse("trading:manage"), "发布公告、澄清修改、答复异议、开标、定标、合同与保证金退还"))
+    if getattr(user, "trading_expert", None) is not None:
+        out.append(("评标专家", reverse("trading:expert"), "我的评标任务：评分、否决、签署评标报告"))
+    return out
 
 
 @login_required
@@ -252,6 +266,7 @@ def me(request):
     staff = getattr(request.user, "staff", None)  # the reverse one-to-one raises an AttributeError
     if staff is None or not staff.is_active:
         entries = [(label, reverse(name), desc) for label, name, desc in CITIZEN_ENTRIES]
+        entries += _trading_entries(request.user)
         return render(request, "portal/me.html", {"entries": entries, "staff": None})
     codes = staff.role_codes()
     hall_code = staff.hall.code if staff.hall_id else None

@@ -369,6 +369,7 @@ class BidSlot(models.Model):
 
 
 class BidStatus(models.TextChoices):
+    SEALED = "sealed", "待解密"
     DECRYPTED = "decrypted", "已解密"
     REVOKED = "revoked", "未解密（撤销）"
     WITHDRAWN = "withdrawn", "未解密（撤回）"

@@ -248,7 +248,7 @@ def _unit_kwargs(unit) -> dict:
 def _check_unit(unit) -> None:
     if isinstance(unit, Department) and not unit.is_active:
         raise DomainError("unit_inactive", f"“{unit.name}”已停用，不能派单")
-    if isinstance(unit, Hall) and (not unit.is_active or unit.kind == Hall.Kind.CENTER):
+    if isinstance(unit, Hall) and (not unit.is_active or unit.kind in (Hall.Kind.CENTER, Hall.Kind.TRADING_CENTER)):
         raise DomainError(
             "unit_not_local", f"“{unit.name}”不是便民服务中心或便民服务站，不能作为属地承办单位"
         )

@@ -72,7 +72,7 @@ def dashboard_data(*, region: Region, today: dt.date) -> dict:
 
     halls = list(Hall.objects.filter(region__code__startswith=prefix).values_list("id", "kind", "region__code"))
     stations = [h for h, kind, _ in halls if kind == Hall.Kind.VILLAGE_STATION]
-    handling = [h for h, kind, _ in halls if kind != Hall.Kind.VILLAGE_STATION]
+    handling = [h for h, kind, _ in halls if kind not in (Hall.Kind.VILLAGE_STATION, Hall.Kind.TRADING_CENTER)]
     hall_code = {h: code for h, _, code in halls}
     place_q = Q(agent_station_id__in=stations) | Q(agent_station__isnull=True, hall_id__in=handling)
 

@@ -152,6 +152,7 @@ def event_record(*, tender: Tender | None, project: Project | None = None, actio
     project = project or tender.project
     label = TRANSITIONS[action].label if action in TRANSITIONS else {
         "create": "登记交易项目", "retender": "重新招标", "flag": "串通投标预警", "unseal": "投标截止，启封密封位",
+        "report_received": "收到评标报告", "report_file": "提交招标投标情况书面报告",
     }.get(action, action)
     return TradingEvent.objects.create(project=project, tender=tender, action=action, label=label,
                                        actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -46,9 +46,9 @@ def party(n: int, name: str, **flags) -> Party:
 
 def build_world() -> SimpleNamespace:
     county = f.county()
-    centre = f.hall(county, code="SFXJY", kind=Hall.Kind.CENTER, name="示范县公共资源交易中心")
+    centre = f.hall(county, code="SFXJY", kind=Hall.Kind.TRADING_CENTER, name="示范县公共资源交易中心")
     other_county = f.county(code="130622000000", name="邻县")
-    other_centre = f.hall(other_county, code="LXJY", name="邻县公共资源交易中心")
+    other_centre = f.hall(other_county, code="LXJY", kind=Hall.Kind.TRADING_CENTER, name="邻县公共资源交易中心")
     housing = f.department(county, code="D101", name="示范县住房和城乡建设局")
     finance = f.department(county, code="D102", name="示范县财政局")
     admin = f.staff("3001", Role.TRADING_ADMIN, hall=centre, name="孙交易")

@@ -28,6 +28,7 @@ from zhengwu.demo.joint_cases import build_joint_cases
 from zhengwu.demo.people import SUPERUSER
 from zhengwu.demo.projects import build_projects
 from zhengwu.disclosure.demo import load_demo_disclosure
+from zhengwu.trading.demo import build_trading
 
 
 def _width(text: str) -> int:
@@ -82,6 +83,8 @@ class Command(BaseCommand):
             build_inspections(stdout=self.stdout)
             build_projects(stdout=self.stdout)
             build_agency(stdout=self.stdout)
+            # 公共资源交易: the trading centre, its experts, agencies, bidders and a year of rounds in every state
+            trading = build_trading(stdout=None)
             made = load_demo_disclosure()
             if made["bodies"]:
                 self.stdout.write(f"已生成政务公开演示数据：{made['bodies']} 个公开主体、{made['published']} 条主动公开信息、"
@@ -105,6 +108,10 @@ class Command(BaseCommand):
         w(table(["角色", "用户名", "密码", "API 令牌", "所在岗位"], rows))
         w(f"系统管理员（超级用户，任命角色和区划，可查看全部后台数据）：{SUPERUSER}，密码同上，仅用于管理后台。")
         w("全程代办：县政务服务中心代办员 zxdby（钟代办），密码同上。")
+        w("公共资源交易（/trading/，密码同上）：")
+        w(table(["角色", "用户名", "API 令牌", "单位/岗位"],
+                [[x.role, x.username, x.token, x.where] for x in trading["logins"]]))
+        w("评标专家 zj01—zj60（评分、签署评标报告）。")
         w("")
         w(f"办件认领示例：用 citizen 登录，在“我的办件”认领办件 {CLAIM_CASE_NO}，身份证号 {CLAIM_ID_NUMBER}"
           "（短信验证码显示在本控制台）。")

@@ -1,0 +1,368 @@
+"""公共资源交易 pages: the public notices and project pages, the agency/centre/supervisor workbench with a
+round page offering the actions allowed now, the bidder's page (documents, a bid sealed in the browser,
+decryption at the opening), the expert's page (score, reject, sign) and the supervisor's page (flags, draw
+logs). Every write goes through the services (via ``api.tender_act`` for the round's actions); refusals
+show their Chinese message on the page."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+
+import pydantic
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhengwu.core import clock
+from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+
+from . import selectors
+from .api_schemas import ActionIn
+from .models import (
+    Bid,
+    BidStatus,
+    DepositForm,
+    FlagStatus,
+    NotFirstReason,
+    ObjectionStage,
+    ObjectionStatus,
+    Regime,
+    RejectReason,
+    TenderStatus,
+)
+from .services import experts
+from .services.common import SHANGHAI
+from .transitions import TENDER_ACTIONS, TRANSITIONS
+
+PAGE_SIZE = 20
+MESSAGE = "trading/message.html"
+
+
+def _message(request, message: str, status: int):
+    return render(request, MESSAGE, {"message": message}, status=status)
+
+
+def trading_pages(view):
+    """Logged in; a ``PermissionDenied``/``NotFound`` from the view becomes the Chinese message page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (PermissionDenied, NotFound) as exc:
+            return _message(request, exc.message, exc.status)
+
+    return login_required(wrapper)
+
+
+# -- public --------------------------------------------------------------------------------------------------
+
+
+def public_list(request):
+    status = request.GET.get("status", "")
+    status = status if status in selectors.PUBLIC_STATUSES else ""
+    regime = request.GET.get("regime", "")
+    regime = regime if regime in Regime.values else ""
+    q = request.GET.get("q", "").strip()[:100]
+    qs = selectors.project_list_public(status=status, regime=regime, q=q)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"p": p, "latest": selectors.latest_public_round(p)} for p in page.object_list]
+    statuses = [(s, label) for s, label in TenderStatus.choices if s in selectors.PUBLIC_STATUSES]
+    return render(request, "trading/list.html", {
+        "page_obj": page, "rows": rows, "statuses": statuses, "regimes": Regime.choices,
+        "selected": {"status": status, "regime": regime, "q": q}})
+
+
+def project_page(request, code: str):
+    try:
+        project = selectors.project_get_public(code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    data = selectors.project_public(project)
+    return render(request, "trading/project.html", {"project": project, "data": data})
+
+
+# -- workbench ---------------------------------------------------------------------------------------------
+
+
+@trading_pages
+def manage(request):
+    if not selectors.can_manage(request.user):
+        raise PermissionDenied("交易工作台仅限代理机构、招标人/采购人经办人、交易中心管理员和交易监督人员使用")
+    rows = []
+    for p in selectors.projects_for_manager(request.user)[:200]:
+        rows.append({"p": p, "rounds": list(p.tenders.all())})
+    return render(request, "trading/manage.html", {"rows": rows})
+
+
+FIELD_LABELS = {
+    "documents_from": "招标文件发出时间", "documents_until": "发售截止时间", "bid_deadline": "投标截止时间",
+    "opening_place": "开标地点", "bid_deposit": "投标保证金", "deposit_form": "保证金形式",
+    "bid_validity_days": "投标有效期", "max_price": "最高投标限价", "summary": "澄清/修改内容",
+    "new_deadline": "新的投标截止时间", "objection_id": "异议", "answer": "答复内容", "specialty": "抽取专业",
+    "size": "人数", "buyer_reps": "招标人代表人数", "member_id": "成员", "publicity_days": "公示期",
+    "rank": "排名", "not_first_reason": "理由", "contract_no": "合同编号", "amount": "金额", "signed_on": "签订日期",
+    "performance_bond": "履约保证金", "period_end": "履约期限", "refund_id": "保证金退还记录",
+    "refunded_on": "退还日期", "interest": "利息", "paid_on": "支付日期", "accepted_on": "验收日期",
+    "note": "说明", "reason": "原因", "text": "异议内容", "stage": "异议对象",
+}
+BOOLEAN_FIELDS = ("affects_bids", "upheld", "keep", "prequalification")
+
+
+def action_body(post) -> ActionIn:
+    """An ``ActionIn`` from a page form: empty fields left out, datetimes without a zone taken as Beijing
+    time; invalid input is a ``DomainError`` naming the field in Chinese."""
+    data: dict = {}
+    for name in ActionIn.model_fields:
+        if name == "invitees":
+            values = [v for raw in post.getlist("invitees") for v in re.split(r"[\s,，;；]+", raw) if v]
+            if values:
+                data[name] = values
+        elif name in BOOLEAN_FIELDS:
+            data[name] = post.get(name) in ("1", "on", "true")
+        elif post.get(name, "").strip():
+            data[name] = post.get(name).strip()
+    try:
+        body = ActionIn.model_validate(data)
+    except pydantic.ValidationError as exc:
+        field = str(exc.errors()[0]["loc"][0]) if exc.errors() else ""
+        raise DomainError("invalid_input", f"“{FIELD_LABELS.get(field, field)}”填写不正确，请核对后重新提交") from None
+    for name in ("documents_from", "documents_until", "bid_deadline", "new_deadline"):
+        value = getattr(body, name)
+        if value is not None and timezone.is_naive(value):
+            setattr(body, name, timezone.make_aware(value, SHANGHAI))
+    return body
+
+
+def _round_context(tender, user) -> dict:
+    from .models import Objection, Refund
+
+    opened = selectors.deadline_passed(tender) and tender.opened_at is not None
+    committee = None
+    if hasattr(tender, "committee"):
+        try:
+            committee = experts.committee_view(tender=tender, user=user)
+        except DomainError:  # this user may not see the committee: the page shows the round without it
+            committee = None
+    return {
+        "tender": tender, "project": tender.project, "data": selectors.round_public(tender),
+        "actions": selectors.allowed_actions(tender, user), "roles": selectors.user_roles(tender, user),
+        "objections": list(Objection.objects.filter(tender=tender).select_related("raised_by").order_by("id")),
+        "open_objections": list(Objection.objects.filter(tender=tender, status=ObjectionStatus.OPEN)),
+        "refunds": list(Refund.objects.filter(tender=tender).select_related("bidder").order_by("id")),
+        "obtains": list(tender.obtains.select_related("bidder").order_by("obtained_at")) if opened else None,
+        "committee": committee, "committee_row": getattr(tender, "committee", None) if hasattr(tender, "committee")
+        else None,
+        "deposit_forms": DepositForm.choices, "not_first_reasons": NotFirstReason.choices,
+        "today": clock.today().isoformat(),
+    }
+
+
+@trading_pages
+def manage_tender(request, tender_id: int):
+    tender = selectors.tender_get_for_manager(tender_id=tender_id, user=request.user)
+    return render(request, "trading/round.html", _round_context(tender, request.user))
+
+
+@require_POST
+@trading_pages
+def manage_act(request, tender_id: int, action: str):
+    from .api import tender_act
+
+    tender = selectors.tender_get_for_manager(tender_id=tender_id, user=request.user)
+    if action not in TENDER_ACTIONS:
+        raise NotFound("不支持的操作")
+    try:
+        result = tender_act(tender=tender, user=request.user, action=action, b=action_body(request.POST))
+    except DomainError as exc:
+        if isinstance(exc, (PermissionDenied, NotFound)):
+            raise
+        messages.error(request, exc.message)
+    else:
+        done = TRANSITIONS[action].label
+        extra = "；".join(f"{v}" for v in result.values() if v) if result else ""
+        messages.success(request, f"已{done}" + (f"（{extra}）" if extra else ""))
+    return redirect("trading:round", tender_id)
+
+
+# -- bidders ---------------------------------------------------------------------------------------------------
+
+
+def _bidder_ctx(request, tender):
+    from .services import bids
+
+    parties = list(selectors.bidder_parties(request.user))
+    if not parties:
+        raise PermissionDenied("投标页面仅限投标人/供应商的授权代表使用")
+    chosen = request.GET.get("bidder") or request.POST.get("bidder") or ""
+    party = next((p for p in parties if p.uscc == chosen), parties[0])
+    status: dict = {}
+    try:
+        status = dict(bids.bid_status_for_bidder(tender=tender, user=request.user, bidder=party))
+    except DomainError:
+        status = {}
+    obtained = tender.obtains.filter(bidder=party).exists()
+    bid = Bid.objects.filter(tender=tender, bidder=party).first() if selectors.deadline_passed(tender) else None
+    return {"tender": tender, "project": tender.project, "data": selectors.round_public(tender),
+            "parties": parties, "party": party, "status": status, "obtained": obtained, "bid": bid,
+            "deadline_passed": selectors.deadline_passed(tender), "objection_stages": ObjectionStage.choices,
+            "can_submit": tender.status == TenderStatus.PUBLISHED and not selectors.deadline_passed(tender),
+            "can_decrypt": tender.status == TenderStatus.OPENING and bid is not None
+            and bid.status == BidStatus.SEALED and bid.decrypted_at is None}
+
+
+@trading_pages
+def bid_page(request, tender_id: int):
+    tender = selectors.tender_get_public(tender_id=tender_id)
+    return render(request, "trading/bid.html", _bidder_ctx(request, tender))
+
+
+@require_POST
+@trading_pages
+def bid_act(request, tender_id: int, what: str):
+    from .api import envelope_read, tender_act
+    from .services import bids
+
+    tender = selectors.tender_get_public(tender_id=tender_id)
+    ctx = _bidder_ctx(request, tender)
+    party, user = ctx["party"], request.user
+    try:
+        if what == "obtain":
+            tender_act(tender=tender, user=user, action="obtain", b=ActionIn(bidder=party.uscc))
+            messages.success(request, "已获取招标文件")
+        elif what == "object":
+            tender_act(tender=tender, user=user, action="object", b=action_body(request.POST).model_copy(
+                update={"bidder": party.uscc}))
+            messages.success(request, "异议已提交")
+        elif what == "submit":
+            upload = request.FILES.get("envelope")
+            if upload is None:
+                raise DomainError("trading_bid_missing", "请选择投标文件并在本机加密后上传")
+            receipt = bids.bid_submit(tender=tender, user=user, bidder=party, envelope=envelope_read(upload),
+                                      ip=request.META.get("REMOTE_ADDR", ""),
+                                      device=(request.POST.get("device") or "")[:64])
+            messages.success(request, f"投标文件已递交，回执号 {receipt['receipt']}")
+        elif what == "withdraw":
+            bids.bid_withdraw(tender=tender, user=user, bidder=party)
+            messages.success(request, "投标文件已撤回")
+        elif what == "decrypt":
+            bids.bid_decrypt(tender=tender, user=user, bidder=party, passphrase=request.POST.get("passphrase", ""))
+            messages.success(request, "投标文件已解密")
+        else:
+            raise NotFound("不支持的操作")
+    except DomainError as exc:
+        if isinstance(exc, (PermissionDenied, NotFound)):
+            raise
+        messages.error(request, exc.message)
+    url = f"/trading/bid/{tender.pk}/"
+    return redirect(url + (f"?bidder={party.uscc}" if len(ctx["parties"]) > 1 else ""))
+
+
+# -- experts -------------------------------------------------------------------------------------------------
+
+
+def _expert(request):
+    expert = selectors.expert_for(request.user)
+    if expert is None:
+        raise PermissionDenied("评标专家页面仅限专家库内的评标专家使用")
+    return expert
+
+
+@trading_pages
+def expert_page(request):
+    expert = _expert(request)
+    return render(request, "trading/expert.html", {"expert": expert, "seats": selectors.seats_for_expert(expert)})
+
+
+@trading_pages
+def expert_tender(request, tender_id: int):
+    from .models import Score
+
+    expert = _expert(request)
+    seat = next((s for s in selectors.seats_for_expert(expert) if s.committee.tender_id == tender_id), None)
+    if seat is None:
+        raise PermissionDenied("您不是该项目评标委员会的成员")
+    tender = seat.committee.tender
+    bids = list(Bid.objects.filter(tender=tender, status__in=[BidStatus.DECRYPTED, BidStatus.VALID,
+                                                               BidStatus.REJECTED])
+                .select_related("bidder").order_by("id")) if tender.status != TenderStatus.PUBLISHED else []
+    mine = {s.bid_id: s for s in Score.objects.filter(member=seat)}
+    rows = [{"bid": b, "score": mine.get(b.pk)} for b in bids]
+    return render(request, "trading/expert_tender.html", {
+        "expert": expert, "seat": seat, "tender": tender, "project": tender.project, "rows": rows,
+        "reject_reasons": RejectReason.choices, "can_score": tender.status == TenderStatus.EVALUATING,
+        "all_scored": bool(rows) and all(r["score"] for r in rows)})
+
+
+@require_POST
+@trading_pages
+def expert_act(request, tender_id: int, what: str):
+    from .services import experts
+
+    _expert(request)
+    tender = selectors.tender_get_public(tender_id=tender_id)
+    try:
+        if what == "score":
+            bid = Bid.objects.filter(pk=request.POST.get("bid_id") or 0, tender=tender).first()
+            if bid is None:
+                raise NotFound("未找到该投标文件")
+            reject = request.POST.get("reject_reason", "")
+            if reject and reject not in RejectReason.values:
+                raise DomainError("invalid_input", "否决投标的情形须从实施条例第五十一条所列情形中选择")
+            raw = (request.POST.get("score") or "").strip()
+            try:
+                score = Decimal(raw) if raw and not reject else None
+            except InvalidOperation:
+                raise DomainError("invalid_input", "得分应为 0 至 100 之间的数字") from None
+            experts.score_submit(tender=tender, user=request.user, bid=bid, score=score, reject_reason=reject,
+                                 comment=(request.POST.get("comment") or "")[:500])
+            messages.success(request, f"已保存对{bid.bidder.name}的评审")
+        elif what == "sign":
+            experts.report_sign(tender=tender, user=request.user)
+            messages.success(request, "已签署评标报告")
+        else:
+            raise NotFound("不支持的操作")
+    except DomainError as exc:
+        if isinstance(exc, (PermissionDenied, NotFound)):
+            raise
+        messages.error(request, exc.message)
+    return redirect("trading:expert_tender", tender_id)
+
+
+# -- supervisors --------------------------------------------------------------------------------------------
+
+
+@trading_pages
+def supervise(request):
+    flags = list(selectors.flags_for_supervisor(request.user)[:200])
+    committees = list(selectors.committees_for_supervisor(request.user)[:100])
+    return render(request, "trading/supervise.html", {
+        "flags": flags, "committees": committees,
+        "review_statuses": [(FlagStatus.CONFIRMED, FlagStatus.CONFIRMED.label),
+                            (FlagStatus.DISMISSED, FlagStatus.DISMISSED.label)]})
+
+
+@require_POST
+@trading_pages
+def flag_review(request, flag_id: int):
+    from .services import flags
+
+    flag = selectors.flag_get_for_supervisor(flag_id=flag_id, user=request.user)
+    status = request.POST.get("status", "")
+    try:
+        if status not in (FlagStatus.CONFIRMED, FlagStatus.DISMISSED):
+            raise DomainError("invalid_input", "请选择核查结论：查实或排除")
+        flags.flag_review(flag=flag, user=request.user, status=status, note=(request.POST.get("note") or "")[:500])
+        messages.success(request, "已登记核查结论")
+    except DomainError as exc:
+        if isinstance(exc, (PermissionDenied, NotFound)):
+            raise
+        messages.error(request, exc.message)
+    return redirect("trading:supervise")
+
