@@ -5,6 +5,7 @@ pad's ratings are 好差评 ratings, in the ratings app's admin.)"""
 from django.contrib import admin
 
 from zhengwu.core import clock
+from zhengwu.core.admin import ReadOnlyAdmin
 from zhengwu.core.services import audit_record
 from zhengwu.core.validators import mask_id_number
 from zhengwu.org.admin import HallScopedAdmin, admin_scope, scoped_halls
@@ -23,17 +24,6 @@ from .models import (
     WindowGroup,
     WindowSeat,
 )
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QueuePolicy)
@@ -90,7 +80,7 @@ class TicketEventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(_ReadOnly):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = ["number", "day", "hall", "group", "item", "kind", "status", "window", "officer", "issued_at"]
     list_filter = ["day", "hall", "status", "kind"]
     search_fields = ["number", "token"]
@@ -105,7 +95,7 @@ class TicketAdmin(_ReadOnly):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(_ReadOnly):
+class AppointmentAdmin(ReadOnlyAdmin):
     list_display = ["day", "start", "end", "hall", "item", "name", "masked_id", "status", "late", "ticket"]
     list_filter = ["day", "hall", "status"]
     search_fields = ["code", "name", "phone"]
@@ -119,7 +109,7 @@ class AppointmentAdmin(_ReadOnly):
 
 
 @admin.register(StaffAbsence)
-class StaffAbsenceAdmin(_ReadOnly):
+class StaffAbsenceAdmin(ReadOnlyAdmin):
     list_display = ["staff", "kind", "note", "started_at", "expected_return", "returned_at", "hall"]
     list_filter = ["kind", "hall"]
     search_fields = ["staff__name", "staff__employee_no"]
@@ -127,7 +117,7 @@ class StaffAbsenceAdmin(_ReadOnly):
 
 
 @admin.register(WindowSeat)
-class WindowSeatAdmin(_ReadOnly):
+class WindowSeatAdmin(ReadOnlyAdmin):
     list_display = ["window", "officer", "since"]
     list_filter = ["window__hall"]
 

@@ -3,18 +3,9 @@ read-only here (they change only through the services, with their event rows).""
 
 from django.contrib import admin
 
+from zhengwu.core.admin import ReadOnlyAdmin
+
 from .models import Appeal, Rating, RatingEvent, RatingInvite, RatingPolicy, Rectification
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RatingPolicy)

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from zhengwu.core.admin import ReadOnlyAdmin
+
 from .models import (
     AccountabilityFlag,
     AccountabilityRule,
@@ -54,17 +56,6 @@ class AccountabilityRuleAdmin(admin.ModelAdmin):
     list_editable = ["is_active"]
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ClockKind)
 class ClockKindAdmin(admin.ModelAdmin):
     """Kinds are declared by the domains; an admin tunes how each is watched and weighed."""
@@ -82,7 +73,7 @@ class ClockKindAdmin(admin.ModelAdmin):
 
 
 @admin.register(Clock)
-class ClockAdmin(_ReadOnly):
+class ClockAdmin(ReadOnlyAdmin):
     list_display = ["subject_no", "kind", "part_name", "state", "due_date", "due_at", "department", "officer",
                     "finished_on", "late"]
     list_filter = ["kind", "state", "late"]
@@ -91,7 +82,7 @@ class ClockAdmin(_ReadOnly):
 
 
 @admin.register(Card)
-class CardAdmin(_ReadOnly):
+class CardAdmin(ReadOnlyAdmin):
     list_display = ["clock", "level", "kind", "due_date", "due_at", "raised_on", "officer", "department",
                     "cleared_on", "cleared_reason"]
     list_filter = ["level", "kind", "raised_on", "hall"]
@@ -100,35 +91,35 @@ class CardAdmin(_ReadOnly):
 
 
 @admin.register(DeemedApproval)
-class DeemedApprovalAdmin(_ReadOnly):
+class DeemedApprovalAdmin(ReadOnlyAdmin):
     list_display = ["notice_no", "subject_no", "department", "due_date", "issued_on", "reply_by", "status"]
     list_filter = ["status"]
 
 
 @admin.register(Admonition)
-class AdmonitionAdmin(_ReadOnly):
+class AdmonitionAdmin(ReadOnlyAdmin):
     list_display = ["doc_no", "staff", "department", "issued_on", "issued_by", "reason", "revoked_on"]
     search_fields = ["doc_no", "staff__name"]
 
 
 @admin.register(Commendation)
-class CommendationAdmin(_ReadOnly):
+class CommendationAdmin(ReadOnlyAdmin):
     list_display = ["on", "staff", "window", "source", "note", "recorded_by"]
 
 
 @admin.register(AccountabilityFlag)
-class AccountabilityFlagAdmin(_ReadOnly):
+class AccountabilityFlagAdmin(ReadOnlyAdmin):
     list_display = ["staff", "rule", "raised_on", "reason", "resolved_on", "resolution"]
     list_filter = ["rule", "resolved_on"]
 
 
 @admin.register(MonthlyScore)
-class MonthlyScoreAdmin(_ReadOnly):
+class MonthlyScoreAdmin(ReadOnlyAdmin):
     list_display = ["month", "kind", "hall", "window", "staff", "score", "rank", "award", "excluded"]
     list_filter = ["month", "kind", "award"]
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(_ReadOnly):
+class SweepRunAdmin(ReadOnlyAdmin):
     list_display = ["today", "minutes", "started_at", "finished_at", "clocks", "raised_yellow", "raised_red", "cleared", "deemed",
                     "flags", "messages"]
