@@ -342,6 +342,8 @@ def expert_act(request, tender_id: int, what: str):
 def supervise(request):
     flags = list(selectors.flags_for_supervisor(request.user)[:200])
     committees = list(selectors.committees_for_supervisor(request.user)[:100])
+    for c in committees:
+        c.visible_log = experts.draw_log_visible(c)
     return render(request, "trading/supervise.html", {
         "flags": flags, "committees": committees,
         "review_statuses": [(FlagStatus.CONFIRMED, FlagStatus.CONFIRMED.label),

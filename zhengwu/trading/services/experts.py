@@ -576,6 +576,20 @@ def _exclusion_details(tender: Tender, log: dict) -> list[dict]:
     return out
 
 
+def draw_log_visible(committee: Committee, tender: Tender | None = None) -> dict:
+    """The draw log as the centre and the supervisor see it. Before the opening the exclusions and the
+    eligible count are withheld: matched against the experts' declared ties, they would tell which
+    parties obtained the documents, or how many (招标投标法第二十二条); the pool size and the picks are shown."""
+    tender = tender or committee.tender
+    log = committee.draw_log or {}
+    if tender.opened_at is not None:
+        return {**log, "sealed_until_opening": False}
+    kept = {k: v for k, v in log.items() if k not in ("exclusions", "eligible", "eligible_count", "replacements")}
+    kept["replacements"] = [{k: v for k, v in r.items() if k not in ("exclusions", "eligible", "eligible_count")}
+                            for r in log.get("replacements", [])]
+    return {**kept, "sealed_until_opening": True}
+
+
 def committee_view(*, tender, user) -> dict:
     """The committee as ``user`` may see it: the centre and the supervisor everything (the draw log; the
     supervisor after the opening also the parties behind each exclusion); an expert member their seat and
@@ -635,7 +649,7 @@ def committee_view(*, tender, user) -> dict:
     if committee.report_signed_at and (full or agency or tender.status in (TenderStatus.PUBLICITY, *NAMES_PUBLIC)):
         data["ranking"] = committee.ranking
     if full:
-        data["draw_log"] = committee.draw_log
+        data["draw_log"] = draw_log_visible(committee, tender)
         # Members tied to a party of the round found after the draw (a tie declared later, a party that
         # obtained the documents later; the potential bidders only from the opening on, when replacing
         # becomes possible): the centre replaces them (回避), 实施条例第四十六条.

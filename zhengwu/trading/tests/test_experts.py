@@ -426,17 +426,24 @@ def test_names_are_hidden_until_the_award_but_not_from_the_centre_and_supervisor
             assert [(m["seat"], m["name"]) for m in v["members"]] == [
                 ("专家1", None), ("专家2", None), ("专家3", None), ("专家4", None), ("招标人代表1", None)]
             assert "draw_log" not in v and "exclusion_details" not in v
+        # Before the opening the centre and the supervisor see the pool size and the picks, not the
+        # exclusions nor the eligible count (they would tell who obtained the documents, or how many).
+        before = {**{k: v for k, v in c.draw_log.items() if k not in ("exclusions", "eligible", "eligible_count")},
+                  "sealed_until_opening": True}
         centre = experts.committee_view(tender=t, user=w.admin.user)
-        assert centre["viewer"] == "centre" and centre["draw_log"] == c.draw_log
+        assert centre["viewer"] == "centre" and centre["draw_log"] == before
+        assert len(c.draw_log["exclusions"]) == 5 and "exclusions" not in centre["draw_log"]
         assert sorted(m["name"] for m in centre["members"] if m["kind"] == "expert") == names
         supervisor = experts.committee_view(tender=t, user=w.works_supervisor.user)
-        assert supervisor["viewer"] == "supervisor" and supervisor["draw_log"] == c.draw_log
+        assert supervisor["viewer"] == "supervisor" and supervisor["draw_log"] == before
         assert "exclusion_details" not in supervisor  # not before the opening
         t.status = TenderStatus.AWARDED
         t.opened_at = clock.now()
         t.save()
         public = experts.committee_view(tender=t, user=w.stranger)
         assert sorted(m["name"] for m in public["members"] if m["kind"] == "expert") == names
+        assert experts.committee_view(tender=t, user=w.admin.user)["draw_log"] == {**c.draw_log,
+                                                                                    "sealed_until_opening": False}
         supervisor = experts.committee_view(tender=t, user=w.works_supervisor.user)
     b1, b2 = w.bidders[0], w.bidders[1]
     assert supervisor["exclusion_details"] == [
