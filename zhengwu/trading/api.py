@@ -473,3 +473,67 @@ def expert_create(request, body: ExpertIn):
 from .api_ocds import router as ocds_router  # noqa: E402
 
 router.add_router("/ocds", ocds_router)
+
+
+# -- complaints (投诉) ---------------------------------------------------------------------------------------
+
+from .api_schemas import ComplaintActionIn, ComplaintIn, ComplaintOut, TradingComplaintAction  # noqa: E402
+from .models import Complaint  # noqa: E402
+
+
+def _complaint_out(c: Complaint) -> dict:
+    t = c.tender
+    return {"id": c.pk, "tender_id": t.pk, "project": t.project.code, "project_name": t.project.name,
+            "complainant": c.complainant.name, "matter": c.matter, "matter_label": c.get_matter_display(),
+            "text": c.text, "known_on": c.known_on, "filed_at": c.filed_at, "status": c.status,
+            "status_label": c.get_status_display(), "accept_due": c.accept_due, "decide_due": c.decide_due,
+            "accepted_at": c.accepted_at, "decided_at": c.decided_at, "decision": c.decision, "upheld": c.upheld,
+            "suspended": c.suspended, "tender_paused": t.paused}
+
+
+@router.post("/tenders/{tender_id}/complaints", response={201: ComplaintOut, **_errors(400, 401, 403, 404, 422)},
+             auth=AUTH, summary="投诉（投标人/供应商向行政监督部门）",
+             description="工程建设：自知道之日起10日内，就招标文件、开标、评标结果投诉的须先提出异议并经答复（招标投标法实施条例"
+                         "第六十条）；政府采购：须先质疑，答复期满后15个工作日内（政府采购法第五十五条）。")
+def complaint_file(request, tender_id: int, body: ComplaintIn):
+    from .services import complaints
+
+    user = _user(request)
+    tender = _tender(tender_id)
+    c = complaints.complaint_file(tender=tender, user=user, complainant=selectors.bidder_for(user, body.bidder),
+                                  matter=body.matter.value, text=body.text, known_on=body.known_on)
+    c = Complaint.objects.select_related("tender__project", "complainant").get(pk=c.pk)
+    return HttpStatus(201, _complaint_out(c))
+
+
+@router.get("/complaints", response={200: list[ComplaintOut], **_errors(401, 403, 422)}, auth=AUTH,
+            summary="投诉列表（交易监督人员：本部门项目的投诉；投标人：本单位的投诉）")
+def complaint_list(request, limit: int = page_limit(50), offset: int = page_offset()):
+    from .services import complaints
+
+    qs = complaints.complaints_for(_user(request))
+    return [_complaint_out(c) for c in page(qs, limit=limit, offset=offset)]
+
+
+@router.post("/complaints/{complaint_id}/actions/{action}",
+             response={200: ComplaintOut, **_errors(400, 401, 403, 404, 422)}, auth=AUTH,
+             summary="处理投诉（行政监督部门）：accept 受理、reject 不予受理、decide 作出处理决定",
+             description="受理或不予受理须在收到投诉后3个工作日内决定，受理后30个工作日内作出处理决定；政府采购项目受理时可暂停采购活动"
+                         "（最长30日），处理决定作出后恢复。")
+def complaint_action(request, complaint_id: int, action: TradingComplaintAction,
+                     body: ComplaintActionIn | None = None):
+    from .services import complaints
+
+    user = _user(request)
+    b = body or ComplaintActionIn()
+    complaint = Complaint.objects.filter(pk=complaint_id).first()
+    if complaint is None:
+        raise NotFound("未找到该投诉")
+    if action.value == "accept":
+        complaints.complaint_accept(complaint=complaint, user=user, suspend=b.suspend)
+    elif action.value == "reject":
+        complaints.complaint_reject(complaint=complaint, user=user, reason=_need(b.reason, "不予受理的理由"))
+    else:
+        complaints.complaint_decide(complaint=complaint, user=user, decision=_need(b.decision, "处理决定"),
+                                    upheld=b.upheld)
+    return _complaint_out(Complaint.objects.select_related("tender__project", "complainant").get(pk=complaint.pk))

@@ -428,3 +428,51 @@ class ExpertOut(Schema):
     years: int
     is_active: bool
     ties: list[TieOut]
+
+
+# -- complaints (投诉) -------------------------------------------------------------------------------------
+
+from .models import ComplaintMatter, ComplaintStatus  # noqa: E402
+
+TradingComplaintMatter = _enum("TradingComplaintMatter", ComplaintMatter.values)
+TradingComplaintStatus = _enum("TradingComplaintStatus", ComplaintStatus.values)
+TradingComplaintAction = _enum("TradingComplaintAction", ["accept", "reject", "decide"])
+
+
+class ComplaintIn(Schema):
+    matter: TradingComplaintMatter = Field(description="documents 招标/采购文件；process 采购过程/开标；results 中标/成交结果")
+    text: str = Field(min_length=1, max_length=4000, description="投诉内容（事实、理由和请求）")
+    known_on: dt.date = Field(description="知道或者应当知道投诉事项之日")
+    bidder: str = Field("", max_length=18, description="代表的投标人统一社会信用代码（只代表一家时可不填）")
+
+
+class ComplaintActionIn(Schema):
+    """The body of ``POST /complaints/{id}/actions/{action}`` (fields of other actions are ignored)."""
+
+    suspend: bool = Field(False, description="accept：暂停采购活动（仅政府采购，最长不超过30日）")
+    reason: str = Field("", max_length=4000, description="reject：不予受理的理由")
+    decision: str = Field("", max_length=4000, description="decide：书面处理决定")
+    upheld: bool = Field(False, description="decide：投诉成立")
+
+
+class ComplaintOut(Schema):
+    id: int
+    tender_id: int
+    project: str
+    project_name: str
+    complainant: str
+    matter: TradingComplaintMatter
+    matter_label: str
+    text: str
+    known_on: dt.date
+    filed_at: dt.datetime
+    status: TradingComplaintStatus
+    status_label: str
+    accept_due: dt.date
+    decide_due: dt.date | None
+    accepted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    decision: str
+    upheld: bool
+    suspended: bool
+    tender_paused: bool

@@ -29,3 +29,9 @@ REFUND = register_kind(KindSpec(
 REPORT = register_kind(KindSpec(
     code="trading_report", name="招标投标情况书面报告时限", subject_label="交易项目", due_label="报告期限",
     sort=65))
+COMPLAINT_ACCEPT = register_kind(KindSpec(
+    code="trading_complaint_accept", name="受理投诉时限", subject_label="交易项目", due_label="受理期限",
+    warn_workdays=1, sort=66))
+COMPLAINT_DECIDE = register_kind(KindSpec(
+    code="trading_complaint_decide", name="投诉处理时限", subject_label="交易项目", due_label="处理期限",
+    sort=67))

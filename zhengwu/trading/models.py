@@ -708,3 +708,48 @@ class Release(models.Model):
 
     def __str__(self):
         return f"{self._meta.verbose_name} {self.pk}"
+
+
+class ComplaintMatter(models.TextChoices):
+    DOCUMENTS = "documents", "招标/采购文件"
+    PROCESS = "process", "采购过程/开标"
+    RESULTS = "results", "中标/成交结果"
+
+
+class ComplaintStatus(models.TextChoices):
+    FILED = "filed", "待受理"
+    ACCEPTED = "accepted", "已受理"
+    REJECTED = "rejected", "不予受理"
+    DECIDED = "decided", "已处理"
+
+
+class Complaint(models.Model):
+    """投诉 to the project's 行政监督部门 (招标投标法实施条例第六十、六十一条; 政府采购法第五十五至五十七条):
+    accepted or not within 3 工作日, decided within 30 工作日 of acceptance (two supervised clocks); in
+    procurement the department may suspend the procurement for at most 30 日 meanwhile."""
+
+    tender = models.ForeignKey(Tender, verbose_name="招标（采购）轮次", on_delete=models.CASCADE,
+                               related_name="complaints")
+    complainant = models.ForeignKey(Party, verbose_name="投诉人", on_delete=models.PROTECT, related_name="+")
+    matter = models.CharField("投诉事项", max_length=10, choices=ComplaintMatter.choices)
+    text = models.TextField("投诉内容", max_length=4000)
+    known_on = models.DateField("知道或者应当知道之日")
+    filed_at = models.DateTimeField("投诉时间")
+    status = models.CharField("状态", max_length=10, choices=ComplaintStatus.choices, default=ComplaintStatus.FILED,
+                              db_index=True)
+    accept_due = models.DateField("受理期限")
+    decide_due = models.DateField("处理期限", null=True, blank=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    decided_at = models.DateTimeField("处理（不予受理）时间", null=True, blank=True)
+    decision = models.TextField("处理决定/不予受理理由", max_length=4000, blank=True)
+    upheld = models.BooleanField("投诉成立", default=False)
+    suspended = models.BooleanField("暂停采购活动", default=False)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办监督人员", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投诉"
+        ordering = ["-filed_at", "-id"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk} {self.get_matter_display()}"

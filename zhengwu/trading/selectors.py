@@ -85,6 +85,11 @@ def _staff_scope(staff, code: str) -> Q:
     return Q(region_id=staff.region_id) if staff.region_id else Q(pk__in=[])
 
 
+def supervised_projects(staff):
+    """The projects a 交易监督人员 answers for (their department's, or the region's for a region-wide one)."""
+    return Project.objects.filter(_staff_scope(staff, Role.TRADING_SUPERVISOR))
+
+
 def projects_for_manager(user) -> QuerySet[Project]:
     """The projects on the user's workbench: an agency's (or, without agency, a buyer's) members', a
     centre admin's hall, a supervisor's department."""
