@@ -10,6 +10,8 @@ sysdeps() {
     [ -x /usr/bin/chromium ] || need+=(chromium)
     command -v pdftoppm >/dev/null || need+=(poppler-utils)
     command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+    # the sealed-bid test runs static/trading/seal.js under node against sealing.py
+    command -v node >/dev/null || need+=(nodejs)
   fi
   # zhengwu backup/restore on PostgreSQL use pg_dump and pg_restore
   case "${DATABASE_URL:-}" in postgres*) command -v pg_dump >/dev/null || need+=(postgresql-client) ;; esac

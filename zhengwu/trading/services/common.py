@@ -70,6 +70,14 @@ def refuse(code: str, article: str, lead: str = "") -> DomainError:
     return DomainError(code, f"{lead}（{text}）" if lead else text)
 
 
+def required_text(value: str | None, code: str, message: str) -> str:
+    """``value`` stripped; a blank one is refused with ``message``."""
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(code, message)
+    return value
+
+
 def local_date(at: dt.datetime) -> dt.date:
     return at.astimezone(SHANGHAI).date()
 

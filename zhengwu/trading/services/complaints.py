@@ -102,9 +102,7 @@ def _engineering_due(tender: Tender, known_on: dt.date, objection: Objection) ->
 
 def complaint_file(*, tender, user, complainant, matter, text, known_on) -> Complaint:
     """投诉 by a member of a bidder party; starts the 3 工作日 acceptance clock."""
-    text = (text or "").strip()
-    if not text:
-        raise DomainError("trading_complaint_text", "请填写投诉内容")
+    text = common.required_text(text, "trading_complaint_text", "请填写投诉内容")
     if len(text) > 4000:
         raise DomainError("trading_complaint_text", "投诉内容不能超过4000字")
     if matter not in ComplaintMatter.values:
@@ -191,9 +189,7 @@ def complaint_accept(*, complaint, user, suspend=False) -> Complaint:
 
 def complaint_reject(*, complaint, user, reason) -> Complaint:
     """不予受理 with the reason given to the complainant; finishes the acceptance clock."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("trading_complaint_reason", "请填写不予受理的理由")
+    reason = common.required_text(reason, "trading_complaint_reason", "请填写不予受理的理由")
     with transaction.atomic():
         tender, complaint = _locked(complaint)
         _supervisor_check(user, tender, "决定不予受理投诉")
@@ -212,9 +208,7 @@ def complaint_reject(*, complaint, user, reason) -> Complaint:
 def complaint_decide(*, complaint, user, decision, upheld=False) -> Complaint:
     """书面处理决定: finishes the decision clock; a suspension by this complaint is lifted when no open
     质疑/异议 and no other suspending complaint under handling remains."""
-    decision = (decision or "").strip()
-    if not decision:
-        raise DomainError("trading_complaint_decision", "请填写处理决定")
+    decision = common.required_text(decision, "trading_complaint_decision", "请填写处理决定")
     with transaction.atomic():
         tender, complaint = _locked(complaint)
         _supervisor_check(user, tender, "作出投诉处理决定")

@@ -195,9 +195,7 @@ def project_create(*, user, hall, regime, category, name, buyer, supervisor, est
         raise DomainError("trading_regime", "请选择适用规则（工程建设招标投标或政府采购）")
     if category not in Category.values:
         raise DomainError("trading_category", "请选择采购类别（工程、货物或服务）")
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("trading_name", "请填写项目名称")
+    name = common.required_text(name, "trading_name", "请填写项目名称")
     estimate = _money(estimate, "估算价/预算金额")
     if estimate <= 0:
         raise DomainError("trading_estimate", "估算价/预算金额须大于零")
@@ -384,9 +382,7 @@ def tender_amend(*, tender, user, summary, affects_bids, new_deadline=None) -> A
     """澄清/修改. One that may affect bid preparation needs ≥ 15 日 to the (new) deadline (T4/G3): less is
     refused unless the same action postpones the deadline far enough. The deadline may always be
     postponed, never brought forward. Release ``tenderAmendment``."""
-    summary = (summary or "").strip()
-    if not summary:
-        raise DomainError("trading_amend_summary", "请填写澄清/修改内容")
+    summary = common.required_text(summary, "trading_amend_summary", "请填写澄清/修改内容")
     if new_deadline is not None:
         new_deadline = _aware(new_deadline, "新的投标截止时间")
     with transaction.atomic():
@@ -429,9 +425,7 @@ def objection_raise(*, tender, user, bidder, stage, text) -> Objection:
     answer due in 3 日 (engineering) or 7 工作日 (procurement), a trading_objection clock per objection.
     On the documents: while bidding (engineering: ≥ 10 日 before the deadline); on the opening: during it;
     on the results: only during the 公示 (T9)."""
-    text = (text or "").strip()
-    if not text:
-        raise DomainError("trading_objection_text", "请填写异议内容")
+    text = common.required_text(text, "trading_objection_text", "请填写异议内容")
     if stage not in ObjectionStage.values:
         raise DomainError("trading_objection_stage", "请选择异议对象")
     with transaction.atomic():
@@ -472,9 +466,7 @@ def objection_raise(*, tender, user, bidder, stage, text) -> Objection:
 
 def objection_answer(*, objection, user, answer, upheld=False) -> Objection:
     """答复异议/质疑: finishes its clock; the round goes on when no other objection is open."""
-    answer = (answer or "").strip()
-    if not answer:
-        raise DomainError("trading_answer_text", "请填写答复内容")
+    answer = common.required_text(answer, "trading_answer_text", "请填写答复内容")
     with transaction.atomic():
         tender = common.tender_lock(objection.tender_id)
         common.transition_check(tender, "answer", user)
@@ -599,9 +591,7 @@ def tender_award(*, tender, user, rank=1, not_first_reason="") -> Award:
 def contract_sign(*, tender, user, contract_no, amount, signed_on, performance_bond=0, period_end=None) -> Contract:
     """书面合同 (T11): 履约保证金 ≤ 10 % (T13); finishes the contract clock; deposits refunded to everyone
     left within 5 日 of signing (T12) or to the winner within 5 工作日 (G4); release ``contract``."""
-    contract_no = (contract_no or "").strip()
-    if not contract_no:
-        raise DomainError("trading_contract_no", "请填写合同编号")
+    contract_no = common.required_text(contract_no, "trading_contract_no", "请填写合同编号")
     amount = _money(amount, "合同金额")
     bond = _money(performance_bond, "履约保证金")
     if amount <= 0:
@@ -670,9 +660,7 @@ def refund_record(*, refund, user, refunded_on, interest=0) -> Refund:
 
 def refund_keep(*, refund, user, reason) -> Refund:
     """依法不予退还 (e.g. a bid withdrawn after the deadline or left undecrypted, 实施条例第三十五条)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("trading_keep_reason", "请填写不予退还的依据")
+    reason = common.required_text(reason, "trading_keep_reason", "请填写不予退还的依据")
     with transaction.atomic():
         tender = common.tender_lock(refund.tender_id)
         common.transition_check(tender, "refund", user)
@@ -780,9 +768,7 @@ def round_fail(*, tender, actor, reason) -> Tender:
 
 def tender_fail(*, tender, user, reason) -> Tender:
     """流标/废标 declared by the agency or the centre."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("trading_fail_reason", "请填写流标/废标原因")
+    reason = common.required_text(reason, "trading_fail_reason", "请填写流标/废标原因")
     with transaction.atomic():
         locked = common.tender_lock(tender.pk)
         common.transition_check(locked, "fail", user)
@@ -792,9 +778,7 @@ def tender_fail(*, tender, user, reason) -> Tender:
 def tender_cancel(*, tender, user, reason) -> Tender:
     """终止招标 (实施条例第三十一条): public notice, deposits refunded with interest; the project ends.
     Release ``tenderCancellation``."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("trading_cancel_reason", "请填写终止招标的原因")
+    reason = common.required_text(reason, "trading_cancel_reason", "请填写终止招标的原因")
     with transaction.atomic():
         tender = common.tender_lock(tender.pk)
         target = common.transition_check(tender, "cancel", user)
