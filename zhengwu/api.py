@@ -198,6 +198,7 @@ def _mount():
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.disclosure.api import router as disclosure_router
     from zhengwu.hall.api import router as hall_router
+    from zhengwu.intermediary.api import router as intermediary_router
     from zhengwu.hotline.api import router as hotline_router
     from zhengwu.joint.api import router as joint_router
     from zhengwu.org.api import router as org_router
@@ -220,6 +221,7 @@ def _mount():
     api.add_router("/projects", projects_router)
     api.add_router("/agency", agency_router)
     api.add_router("/trading", trading_router)
+    api.add_router("/intermediary", intermediary_router)
 
 
 _mount()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "zhengwu.projects",
     "zhengwu.agency",
     "zhengwu.trading",
+    "zhengwu.intermediary",
     "zhengwu.hall",
     "zhengwu.disclosure",
     "zhengwu.hotline",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("projects/", include("zhengwu.projects.urls")),
     path("agency/", include("zhengwu.agency.urls")),
     path("trading/", include("zhengwu.trading.urls")),
+    path("intermediary/", include("zhengwu.intermediary.urls")),
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

@@ -153,6 +153,8 @@ class Role(models.Model):
     HOTLINE_ADMIN = "hotline_admin"
     TRADING_ADMIN = "trading_admin"
     TRADING_SUPERVISOR = "trading_supervisor"
+    INTERMEDIARY_ADMIN = "intermediary_admin"
+    INTERMEDIARY_SUPERVISOR = "intermediary_supervisor"
     DEFAULTS = [
         (WINDOW_OFFICER, "窗口人员"),
         (CHIEF_REP, "首席代表"),
@@ -165,6 +167,8 @@ class Role(models.Model):
         (HOTLINE_ADMIN, "热线管理员"),
         (TRADING_ADMIN, "交易中心管理员"),
         (TRADING_SUPERVISOR, "交易监督人员"),
+        (INTERMEDIARY_ADMIN, "中介超市管理员"),
+        (INTERMEDIARY_SUPERVISOR, "中介服务监管人员"),
     ]
 
     code = models.CharField("代码", max_length=32, unique=True)
