@@ -67,6 +67,8 @@ class SpecialProcedure(models.TextChoices):
     APPRAISAL = "appraisal", "鉴定"
     EXPERT_REVIEW = "expert_review", "专家评审"
     SITE_SURVEY = "site_survey", "现场踏勘"
+    # 审查中委托的中介服务 (技术审查、评估): 行政许可法第四十五条, 企业投资项目核准和备案管理条例第十条
+    INTERMEDIARY = "intermediary", "中介服务"
 
 
 ONLINE_DEPTH_CHOICES = [

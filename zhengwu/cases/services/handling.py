@@ -155,7 +155,7 @@ def case_suspend(*, case: Case, officer: Staff, kind: str, reason: str, window: 
     from zhengwu.catalog.models import SpecialProcedure
 
     if kind not in SpecialProcedure.values:
-        raise DomainError("procedure_kind", "特别程序应为听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审或现场踏勘")
+        raise DomainError("procedure_kind", "特别程序应为听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审、现场踏勘或中介服务")
     if kind not in plan.special_procedures:
         raise DomainError("procedure_not_allowed",
                           f"该事项的实施清单未设定“{SpecialProcedure(kind).label}”特别程序，不能中止计时")

@@ -458,7 +458,7 @@ def test_unknown_decision(w):
         pytest.param("hearing", "需听证", "procedure_not_allowed",
                      "该事项的实施清单未设定“听证”特别程序，不能中止计时", id="not-set-for-item"),
         pytest.param("picnic", "需踏勘", "procedure_kind",
-                     "特别程序应为听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审或现场踏勘", id="unknown-kind"),
+                     "特别程序应为听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审、现场踏勘或中介服务", id="unknown-kind"),
         pytest.param("site_survey", " ", "reason_required", "启动特别程序须写明原因（将书面告知申请人）",
                      id="no-reason"),
     ],
