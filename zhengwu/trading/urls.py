@@ -17,4 +17,5 @@ urlpatterns = [
     path("expert/<int:tender_id>/<str:what>/", views.expert_act, name="expert_act"),
     path("supervise/", views.supervise, name="supervise"),
     path("supervise/flags/<int:flag_id>/review/", views.flag_review, name="flag_review"),
+    path("supervise/complaints/<int:complaint_id>/<str:what>/", views.complaint_handle, name="complaint_handle"),
 ]

@@ -6,6 +6,7 @@ show their Chinese message on the page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from functools import wraps
@@ -27,6 +28,8 @@ from .api_schemas import ActionIn
 from .models import (
     Bid,
     BidStatus,
+    ComplaintMatter,
+    ComplaintStatus,
     DepositForm,
     FlagStatus,
     NotFirstReason,
@@ -210,6 +213,8 @@ def _bidder_ctx(request, tender):
     obtained = tender.obtains.filter(bidder=party).exists()
     bid = Bid.objects.filter(tender=tender, bidder=party).first() if selectors.deadline_passed(tender) else None
     return {"tender": tender, "project": tender.project, "data": selectors.round_public(tender),
+            "complaints": list(tender.complaints.filter(complainant=party).order_by("-filed_at")),
+            "complaint_matters": ComplaintMatter.choices,
             "parties": parties, "party": party, "status": status, "obtained": obtained, "bid": bid,
             "deadline_passed": selectors.deadline_passed(tender), "objection_stages": ObjectionStage.choices,
             "can_submit": tender.status == TenderStatus.PUBLISHED and not selectors.deadline_passed(tender),
@@ -254,6 +259,15 @@ def bid_act(request, tender_id: int, what: str):
         elif what == "decrypt":
             bids.bid_decrypt(tender=tender, user=user, bidder=party, passphrase=request.POST.get("passphrase", ""))
             messages.success(request, "投标文件已解密")
+        elif what == "complain":
+            from .services import complaints
+
+            c = complaints.complaint_file(tender=tender, user=user, complainant=party,
+                                          matter=request.POST.get("matter", ""),
+                                          text=request.POST.get("text", ""),
+                                          known_on=_date_field(request.POST.get("known_on", ""),
+                                                               "知道或者应当知道投诉事项之日"))
+            messages.success(request, f"投诉已提交行政监督部门，将于{c.accept_due:%Y年%m月%d日}前决定是否受理")
         else:
             raise NotFound("不支持的操作")
     except DomainError as exc:
@@ -338,14 +352,27 @@ def expert_act(request, tender_id: int, what: str):
 # -- supervisors --------------------------------------------------------------------------------------------
 
 
+def _date_field(value: str, label: str):
+    """A date typed in a form (YYYY-MM-DD), or a Chinese refusal naming the field."""
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise DomainError("invalid_date", f"请按“年-月-日”填写{label}") from None
+
+
 @trading_pages
 def supervise(request):
+    from .services import complaints
+
+    open_complaints = list(complaints.complaints_for(request.user)
+                           .filter(status__in=[ComplaintStatus.FILED, ComplaintStatus.ACCEPTED])[:200]) \
+        if selectors.supervisor(request.user) is not None else []
     flags = list(selectors.flags_for_supervisor(request.user)[:200])
     committees = list(selectors.committees_for_supervisor(request.user)[:100])
     for c in committees:
         c.visible_log = experts.draw_log_visible(c)
     return render(request, "trading/supervise.html", {
-        "flags": flags, "committees": committees,
+        "flags": flags, "committees": committees, "complaints": open_complaints,
         "review_statuses": [(FlagStatus.CONFIRMED, FlagStatus.CONFIRMED.label),
                             (FlagStatus.DISMISSED, FlagStatus.DISMISSED.label)]})
 
@@ -368,3 +395,37 @@ def flag_review(request, flag_id: int):
         messages.error(request, exc.message)
     return redirect("trading:supervise")
 
+
+
+@require_POST
+@trading_pages
+def complaint_handle(request, complaint_id: int, what: str):
+    """受理 / 不予受理 / 处理决定 of a complaint by the project's 行政监督部门 (the services check who may)."""
+    from .models import Complaint
+    from .services import complaints
+
+    if selectors.supervisor(request.user) is None:
+        raise PermissionDenied("投诉由项目的行政监督部门的交易监督人员处理")
+    complaint = complaints.complaints_for(request.user).filter(pk=complaint_id).first()
+    if complaint is None or not isinstance(complaint, Complaint):
+        raise NotFound("未找到该投诉")
+    try:
+        if what == "accept":
+            complaints.complaint_accept(complaint=complaint, user=request.user,
+                                        suspend=request.POST.get("suspend") == "1")
+            messages.success(request, "已受理投诉")
+        elif what == "reject":
+            complaints.complaint_reject(complaint=complaint, user=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, "已决定不予受理并告知投诉人")
+        elif what == "decide":
+            complaints.complaint_decide(complaint=complaint, user=request.user,
+                                        decision=request.POST.get("decision", ""),
+                                        upheld=request.POST.get("upheld") == "1")
+            messages.success(request, "已作出投诉处理决定")
+        else:
+            raise NotFound("不支持的操作")
+    except DomainError as exc:
+        if isinstance(exc, (PermissionDenied, NotFound)):
+            raise
+        messages.error(request, exc.message)
+    return redirect("trading:supervise")
