@@ -18,7 +18,7 @@ from zhengwu.core import clock
 log = logging.getLogger("zhengwu.jobs")
 
 # (command, arguments): once a day / every run of the loop
-DAILY = [("supervise", []), ("disclosure_daily", [])]
+DAILY = [("supervise", []), ("disclosure_daily", []), ("trading_daily", [])]
 FREQUENT = [
     ("hall_no_shows", []),
     ("ratings_invite", []),

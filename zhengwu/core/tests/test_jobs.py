@@ -13,12 +13,12 @@ pytestmark = pytest.mark.django_db
 def test_daily_jobs_run_once_a_day_and_frequent_ones_every_pass():
     runner = jobs.JobRunner()
     with clock.frozen(dt.date(2026, 11, 26)):
-        assert runner.tick() == ["supervise", "disclosure_daily", "hall_no_shows", "ratings_invite",
-                                 "supervise_minutes", "idempotency_purge", "projects_refresh"]
+        assert runner.tick() == ["supervise", "disclosure_daily", "trading_daily", "hall_no_shows",
+                                 "ratings_invite", "supervise_minutes", "idempotency_purge", "projects_refresh"]
         assert runner.tick() == ["hall_no_shows", "ratings_invite", "supervise_minutes", "idempotency_purge",
                                  "projects_refresh"]
     with clock.frozen(dt.date(2026, 11, 27)):
-        assert runner.tick()[:2] == ["supervise", "disclosure_daily"]
+        assert runner.tick()[:3] == ["supervise", "disclosure_daily", "trading_daily"]
     from zhengwu.supervision.models import SweepRun
 
     assert SweepRun.objects.filter(minutes=False).count() == 2  # the sweep really ran, once per day

@@ -162,7 +162,7 @@ def event_record(*, tender: Tender | None, project: Project | None = None, actio
         "create": "登记交易项目", "retender": "重新招标", "flag": "串通投标预警", "unseal": "投标截止，启封密封位",
         "report_received": "收到评标报告", "report_file": "提交招标投标情况书面报告",
         "complaint_file": "投诉", "complaint_accept": "受理投诉", "complaint_reject": "不予受理投诉",
-        "complaint_decide": "投诉处理决定",
+        "complaint_decide": "投诉处理决定", "complaint_suspension_end": "暂停采购活动期满",
     }.get(action, action)
     return TradingEvent.objects.create(project=project, tender=tender, action=action, label=label,
                                        actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -48,7 +48,8 @@ from ..transitions import SUPERVISOR
 from . import common
 from .lifecycle import _clock_finish, _clock_start
 
-__all__ = ["complaint_accept", "complaint_decide", "complaint_file", "complaint_reject", "complaints_for"]
+__all__ = ["complaint_accept", "complaint_decide", "complaint_file", "complaint_reject", "complaints_for",
+           "complaints_suspension_expire"]
 
 T60 = ("招标投标法实施条例第六十条：投标人或者其他利害关系人认为招标投标活动不符合法律、行政法规规定的，可以自知道或者应当知道"
        "之日起10日内向有关行政监督部门投诉。就本条例第二十二条、第四十四条、第五十四条规定事项投诉的，应当先向招标人提出异议，"
@@ -231,6 +232,39 @@ def complaint_decide(*, complaint, user, decision, upheld=False) -> Complaint:
                             + f"：{decision}",
                             data={"complaint": complaint.pk, "upheld": bool(upheld), "resumed": resumed})
     return complaint
+
+
+def complaints_suspension_expire(*, today: dt.date | None = None) -> int:
+    """The daily job's part (政府采购法第五十七条: a suspension lasts at most 30 日): a complaint still under
+    handling whose suspension has run its 30 日 stops suspending the procurement, and the round resumes when
+    no open 质疑 nor other suspending complaint remains. Returns how many suspensions ended."""
+    today = today or clock.today()
+    ended = 0
+    rows = (Complaint.objects.filter(status=ComplaintStatus.ACCEPTED, suspended=True)
+            .select_related("tender__project__region").order_by("id"))
+    for complaint in rows:
+        until = common.calendar_due(common.local_date(complaint.accepted_at), SUSPEND_DAYS,
+                                    region=complaint.tender.project.region)
+        if today <= until:
+            continue
+        with transaction.atomic():
+            tender, complaint = _locked(complaint)
+            if complaint.status != ComplaintStatus.ACCEPTED or not complaint.suspended:
+                continue
+            complaint.suspended = False
+            complaint.save(update_fields=["suspended"])
+            resumed = False
+            if tender.paused and not tender.objections.filter(status=ObjectionStatus.OPEN).exists() \
+                    and not tender.complaints.filter(status=ComplaintStatus.ACCEPTED, suspended=True).exists():
+                tender.paused = False
+                tender.save(update_fields=["paused"])
+                resumed = True
+            common.event_record(tender=tender, action="complaint_suspension_end",
+                                note=f"暂停采购活动已满30日（至{until:%Y年%m月%d日}），暂停结束"
+                                     + ("，恢复采购活动" if resumed else ""),
+                                data={"complaint": complaint.pk, "until": until.isoformat(), "resumed": resumed})
+            ended += 1
+    return ended
 
 
 def complaints_for(user) -> QuerySet[Complaint]:

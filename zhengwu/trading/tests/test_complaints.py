@@ -309,3 +309,29 @@ def test_openapi_lists_complaint_enums(client):
     assert "TradingComplaintAction" in str(param["schema"])
     assert "/api/trading/tenders/{tender_id}/complaints" in spec["paths"]
     assert "get" in spec["paths"]["/api/trading/complaints"]
+
+
+def test_suspension_ends_after_thirty_days_by_the_daily_job(w):
+    """Accepted 23 April with the procurement suspended: 30 日 run to 23 May (a Saturday; 民法典第二百零三条
+    moves the last day to Monday 25 May), so the daily job on 25 May leaves it and on 26 May ends it; the
+    complaint stays under handling and its decision clock runs on."""
+    from django.core.management import call_command
+
+    tender = procurement_with_answer(w)
+    c = file(w, tender, D(2026, 4, 23), known_on=D(2026, 4, 1))
+    with clock.frozen(D(2026, 4, 23)):
+        complaints.complaint_accept(complaint=c, user=w.procurement_supervisor.user, suspend=True)
+    with clock.frozen(D(2026, 5, 25)):
+        assert complaints.complaints_suspension_expire() == 0
+    tender.refresh_from_db()
+    assert tender.paused
+    with clock.frozen(D(2026, 5, 26)):
+        call_command("trading_daily", verbosity=0)
+        assert complaints.complaints_suspension_expire() == 0  # once
+    tender.refresh_from_db()
+    c.refresh_from_db()
+    assert (tender.paused, c.suspended, c.status) == (False, False, ComplaintStatus.ACCEPTED)
+    event = TradingEvent.objects.filter(tender=tender, action="complaint_suspension_end").get()
+    assert event.label == "暂停采购活动期满" and event.data == {"complaint": c.pk, "until": "2026-05-25",
+                                                          "resumed": True}
+    assert [k.state for k in clocks(tender, "trading_complaint_decide")] == [ClockState.RUNNING]
