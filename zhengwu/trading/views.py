@@ -28,6 +28,7 @@ from .api_schemas import ActionIn
 from .models import (
     Bid,
     BidStatus,
+    Category,
     ComplaintMatter,
     ComplaintStatus,
     DepositForm,
@@ -100,8 +101,112 @@ def manage(request):
         raise PermissionDenied("交易工作台仅限代理机构、招标人/采购人经办人、交易中心管理员和交易监督人员使用")
     rows = []
     for p in selectors.projects_for_manager(request.user)[:200]:
-        rows.append({"p": p, "rounds": list(p.tenders.all())})
-    return render(request, "trading/manage.html", {"rows": rows})
+        rounds = list(p.tenders.all())
+        rows.append({"p": p, "rounds": rounds,
+                     "may_retender": bool(rounds) and rounds[-1].status == TenderStatus.FAILED
+                     and p.status not in ("contracted", "completed", "cancelled")})
+    return render(request, "trading/manage.html", {"rows": rows, **_register_choices(request.user)})
+
+
+def _register_choices(user) -> dict:
+    """What the 登记交易项目 form offers this user: the trading centres, the buyers it may register for (its
+    own; a centre administrator: any), the agencies, the 行政监督部门 of the centres' regions."""
+    from zhengwu.org.models import Department, Hall
+
+    from .models import Method, Party
+
+    admin = selectors.centre_admin(user)
+    halls = Hall.objects.filter(kind=Hall.Kind.TRADING_CENTER, is_active=True).order_by("code")
+    own_agencies = list(user.trading_parties.filter(is_agency=True))
+    if admin is not None:
+        halls = halls.filter(pk=admin.hall_id) if admin.hall_id else halls.filter(region_id=admin.region_id)
+    # an agency registers for its client, a centre administrator for any buyer, a buyer for itself
+    buyers = Party.objects.filter(is_buyer=True) if admin is not None or own_agencies \
+        else user.trading_parties.filter(is_buyer=True)
+    if admin is None and not own_agencies and not buyers.exists():
+        return {"may_register": False}
+    halls = list(halls)
+    return {"may_register": bool(halls), "halls": halls, "buyers": list(buyers.order_by("name")[:500]),
+            "agencies": list(Party.objects.filter(is_agency=True).order_by("name")[:500]),
+            "own_agencies": own_agencies,
+            "departments": list(Department.objects.filter(region_id__in={h.region_id for h in halls})
+                                .order_by("code")),
+            "regimes": Regime.choices, "categories": [(c.value, c.label) for c in Category],
+            "methods": Method.choices}
+
+
+@require_POST
+@trading_pages
+def project_register(request):
+    """登记交易项目 (and, for the buyer or its agency, the first round in 待发布) from the workbench form; one
+    transaction, so a refused round leaves no project behind."""
+    from django.db import transaction
+
+    from zhengwu.org.models import Department, Hall
+
+    from .models import Party
+    from .services import lifecycle
+
+    post = request.POST
+    try:
+        hall = Hall.objects.filter(code=post.get("hall", ""), kind=Hall.Kind.TRADING_CENTER).first()
+        if hall is None:
+            raise DomainError("trading_hall", "请选择交易中心")
+        buyer = Party.objects.filter(uscc=post.get("buyer", ""), is_buyer=True).first()
+        if buyer is None:
+            raise DomainError("trading_buyer", "请选择招标人/采购人")
+        agency = None
+        if post.get("agency"):
+            agency = Party.objects.filter(uscc=post.get("agency"), is_agency=True).first()
+            if agency is None:
+                raise DomainError("trading_agency", "所选代理机构未登记")
+        supervisor = Department.objects.filter(code=post.get("supervisor", "")).first()
+        if supervisor is None:
+            raise DomainError("trading_supervisor", "请选择行政监督部门")
+        try:
+            estimate = Decimal((post.get("estimate") or "").replace(",", "").strip())
+            percent = int(post.get("state_fund_percent") or 100)
+        except (InvalidOperation, ValueError):
+            raise DomainError("invalid_input", "“估算价/预算金额”或“国有资金占比”填写不正确，请核对后重新提交") from None
+        with transaction.atomic():
+            project = lifecycle.project_create(
+                user=request.user, hall=hall, regime=post.get("regime", ""), category=post.get("category", ""),
+                name=(post.get("name") or "")[:200], buyer=buyer, agency=agency, supervisor=supervisor,
+                estimate=estimate, state_fund_percent=percent, funding=(post.get("funding") or "财政资金")[:32],
+                description=(post.get("description") or "")[:4000])
+            tender = None
+            if post.get("method"):
+                tender = lifecycle.tender_create(project=project, user=request.user, method=post.get("method"),
+                                                 title=(post.get("title") or "")[:200])
+    except DomainError as exc:
+        if isinstance(exc, (PermissionDenied, NotFound)):
+            raise
+        messages.error(request, exc.message)
+        return redirect("trading:manage")
+    messages.success(request, f"已登记交易项目 {project.code}" + ("，第1次招标待发布" if tender else ""))
+    return redirect("trading:round", tender.pk) if tender else redirect("trading:manage")
+
+
+@require_POST
+@trading_pages
+def project_retender(request, code: str):
+    """重新招标 after a failed round: a new 待发布 round with the same method (or the one chosen)."""
+    from .models import Project
+    from .services import lifecycle
+
+    project = selectors.projects_for_manager(request.user).filter(code=code).first()
+    if project is None or not isinstance(project, Project):
+        raise NotFound("未找到该交易项目")
+    try:
+        tender = lifecycle.tender_retender(project=project, user=request.user,
+                                           method=request.POST.get("method") or None)
+    except DomainError as exc:
+        if isinstance(exc, (PermissionDenied, NotFound)):
+            raise
+        messages.error(request, exc.message)
+        return redirect("trading:manage")
+    messages.success(request, f"已新建第{tender.round}次招标，待发布")
+    return redirect("trading:round", tender.pk)
 
 
 FIELD_LABELS = {
