@@ -27,7 +27,8 @@ def test_roles_are_seeded_by_migration():
         ("window_officer", "窗口人员"), ("chief_rep", "首席代表"), ("dept_head", "部门负责人"),
         ("hall_admin", "中心管理员"), ("supervisor", "效能监察员"), ("village_agent", "代办员"), ("leader", "领导"),
         ("call_taker", "话务员"), ("hotline_admin", "热线管理员"), ("trading_admin", "交易中心管理员"),
-        ("trading_supervisor", "交易监督人员"),
+        ("trading_supervisor", "交易监督人员"), ("intermediary_admin", "中介超市管理员"),
+        ("intermediary_supervisor", "中介服务监管人员"),
     ]
 
 
