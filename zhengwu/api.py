@@ -198,8 +198,8 @@ def _mount():
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.disclosure.api import router as disclosure_router
     from zhengwu.hall.api import router as hall_router
-    from zhengwu.intermediary.api import router as intermediary_router
     from zhengwu.hotline.api import router as hotline_router
+    from zhengwu.intermediary.api import router as intermediary_router
     from zhengwu.joint.api import router as joint_router
     from zhengwu.org.api import router as org_router
     from zhengwu.projects.api import router as projects_router

@@ -19,6 +19,7 @@ from zhengwu.catalog.kpi import KPI_FIELDS, catalog_kpi_by_department, catalog_k
 from zhengwu.catalog.models import TIERS, Item, ItemKind, ItemVersion, ServiceObject, SpecialProcedure
 from zhengwu.catalog.selectors import item_get_public, item_search
 from zhengwu.core.errors import NotFound
+from zhengwu.intermediary.services.catalog import services_for_item
 from zhengwu.org.models import Department, Hall, Role
 
 PAGE_SIZE = 20
@@ -162,6 +163,7 @@ def item_guide(request, impl_code: str):
             "is_active": version.status == ItemVersion.Status.ACTIVE,
             "can_apply_online": version.online_depth >= ONLINE_APPLY_MIN_DEPTH,
             "appointment_hall": windows[0].hall if windows else None,
+            "intermediary_links": services_for_item(item),
         },
     )
 

@@ -151,6 +151,10 @@ LABELS = {
     "offering_suspend": "资质过期，暂停承接", "offering_restore": "资质更新，恢复承接",
     "credit_event": "记录失信行为", "credit_month": "月度信用评价", "appeal_file": "提出信用申诉/修复",
     "appeal_decide": "处理信用申诉/修复",
+    "service_upsert": "登记中介服务事项", "service_cancel": "取消中介服务事项", "service_link": "关联审批事项",
+    "service_unlink": "取消关联审批事项", "agency_update": "修改入驻信息", "certificate_add": "登记资质证书",
+    "practitioner_add": "登记执业人员", "offering_set": "登记服务承接范围", "offering_withdraw": "退出服务承接",
+    "department_score": "行业主管部门评价", "market_score": "超市管理机构评价", "owner_register": "登记项目业主",
 }
 
 
