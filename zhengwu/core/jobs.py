@@ -18,13 +18,14 @@ from zhengwu.core import clock
 log = logging.getLogger("zhengwu.jobs")
 
 # (command, arguments): once a day / every run of the loop
-DAILY = [("supervise", []), ("disclosure_daily", []), ("trading_daily", [])]
+DAILY = [("supervise", []), ("disclosure_daily", []), ("trading_daily", []), ("intermediary_daily", [])]
 FREQUENT = [
     ("hall_no_shows", []),
     ("ratings_invite", []),
     ("supervise_minutes", []),
     ("idempotency_purge", []),
     ("projects_refresh", []),
+    ("intermediary_select", []),
 ]
 
 

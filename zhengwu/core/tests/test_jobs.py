@@ -13,12 +13,13 @@ pytestmark = pytest.mark.django_db
 def test_daily_jobs_run_once_a_day_and_frequent_ones_every_pass():
     runner = jobs.JobRunner()
     with clock.frozen(dt.date(2026, 11, 26)):
-        assert runner.tick() == ["supervise", "disclosure_daily", "trading_daily", "hall_no_shows",
-                                 "ratings_invite", "supervise_minutes", "idempotency_purge", "projects_refresh"]
+        assert runner.tick() == ["supervise", "disclosure_daily", "trading_daily", "intermediary_daily",
+                                 "hall_no_shows", "ratings_invite", "supervise_minutes", "idempotency_purge",
+                                 "projects_refresh", "intermediary_select"]
         assert runner.tick() == ["hall_no_shows", "ratings_invite", "supervise_minutes", "idempotency_purge",
-                                 "projects_refresh"]
+                                 "projects_refresh", "intermediary_select"]
     with clock.frozen(dt.date(2026, 11, 27)):
-        assert runner.tick()[:3] == ["supervise", "disclosure_daily", "trading_daily"]
+        assert runner.tick()[:4] == ["supervise", "disclosure_daily", "trading_daily", "intermediary_daily"]
     from zhengwu.supervision.models import SweepRun
 
     assert SweepRun.objects.filter(minutes=False).count() == 2  # the sweep really ran, once per day
@@ -30,5 +31,5 @@ def test_a_failing_job_is_logged_and_the_others_still_run(monkeypatch, caplog):
     runner = jobs.JobRunner()
     with caplog.at_level(logging.ERROR, logger="zhengwu.jobs"), clock.frozen(dt.date(2026, 11, 26)):
         assert runner.tick() == ["disclosure_daily", "hall_no_shows", "ratings_invite", "supervise_minutes",
-                                 "idempotency_purge", "projects_refresh"]
+                                 "idempotency_purge", "projects_refresh", "intermediary_select"]
     assert "定时任务 no_such_command 运行失败" in caplog.text

@@ -28,6 +28,7 @@ from zhengwu.demo.joint_cases import build_joint_cases
 from zhengwu.demo.people import SUPERUSER
 from zhengwu.demo.projects import build_projects
 from zhengwu.disclosure.demo import load_demo_disclosure
+from zhengwu.intermediary.demo import build_intermediary
 from zhengwu.trading.demo import build_trading
 
 
@@ -85,6 +86,8 @@ class Command(BaseCommand):
             build_agency(stdout=self.stdout)
             # 公共资源交易: the trading centre, its experts, agencies, bidders and a year of rounds in every state
             trading = build_trading(stdout=None)
+            # 网上中介服务超市: the service list on the catalog's items, 40 agencies, purchases in every state, credit
+            intermediary = build_intermediary(stdout=None)
             made = load_demo_disclosure()
             if made["bodies"]:
                 self.stdout.write(f"已生成政务公开演示数据：{made['bodies']} 个公开主体、{made['published']} 条主动公开信息、"
@@ -112,6 +115,10 @@ class Command(BaseCommand):
         w(table(["角色", "用户名", "API 令牌", "单位/岗位"],
                 [[x.role, x.username, x.token, x.where] for x in trading["logins"]]))
         w("评标专家 zj01—zj60（评分、签署评标报告）。")
+        w("网上中介服务超市（/intermediary/，密码同上）：")
+        w(table(["角色", "用户名", "API 令牌", "单位/岗位"],
+                [[x.role, x.username, x.token, x.where] for x in intermediary["logins"]]))
+        w("中介机构经办人 zjjg01—zjjg40（报名、确认、提交成果、信用申诉）。")
         w("")
         w(f"办件认领示例：用 citizen 登录，在“我的办件”认领办件 {CLAIM_CASE_NO}，身份证号 {CLAIM_ID_NUMBER}"
           "（短信验证码显示在本控制台）。")
