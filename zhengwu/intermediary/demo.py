@@ -31,13 +31,12 @@ import datetime as dt
 import functools
 import heapq
 import io
-import random
 import time
 import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -46,10 +45,16 @@ from django.db import transaction
 
 from zhengwu.catalog.models import Item
 from zhengwu.core import clock
-from zhengwu.core.validators import id_number_check_char, uscc_check_char
 from zhengwu.demo.build import DemoLogin
 from zhengwu.demo.geography import CENTER_CODE, COUNTY
-from zhengwu.demo.people import DEMO_PASSWORD, FEMALE, MALE, SURNAMES
+from zhengwu.demo.kit import demo_token as _token
+from zhengwu.demo.kit import demo_user as _user
+from zhengwu.demo.kit import id_number_fake as _id_number
+from zhengwu.demo.kit import money as _money
+from zhengwu.demo.kit import name_maker as _person_names
+from zhengwu.demo.kit import uscc_completed as _uscc
+from zhengwu.demo.kit import uscc_valid as _valid_uscc
+from zhengwu.demo.people import DEMO_PASSWORD
 from zhengwu.org.models import Department, Hall, Region, Role, Staff
 from zhengwu.workdays import engine
 
@@ -86,7 +91,6 @@ from .services.common import SHANGHAI
 P = PurchaseStatus
 LAST_DAY = dt.date(2026, 12, 4)
 SEED = "zhengwu-intermediary-2026"
-TOKEN_NAME = "演示令牌"
 CODE_PREFIX = "ZJFW-130621-"
 CREDIT_MONTHS = tuple(dt.date(2026, m, 1) for m in range(6, 12))  # June–November 2026
 
@@ -505,20 +509,6 @@ CONTENT = {
 # ---------------------------------------------------------------- small helpers
 
 
-def _uscc(first17: str) -> str:
-    return first17 + uscc_check_char(first17)
-
-
-def _id_number(area: str, born: dt.date, seq: int, female: bool) -> str:
-    order = seq * 2 + (0 if female else 1)  # the 17th digit is odd for men, even for women
-    first17 = f"{area}{born:%Y%m%d}{order % 1000:03d}"
-    return first17 + id_number_check_char(first17)
-
-
-def _money(x) -> Decimal:
-    return Decimal(x).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 @functools.lru_cache(maxsize=1)
 def _pdf_bytes() -> bytes:
     """A one-page blank PDF: what the demo uploads as licences, 承诺书, proposals and results."""
@@ -610,35 +600,6 @@ class _World:
     logins: list = field(default_factory=list)
 
 
-def _user(username: str, real_name: str, phone: str, password: str):
-    User = get_user_model()
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User.objects.create(username=username, real_name=real_name, phone=phone, password=password)
-    return user
-
-
-def _token(user) -> str:
-    from zhengwu.accounts.models import ApiToken, hash_token
-
-    raw = f"zw_demo_{user.username}"
-    if not ApiToken.objects.filter(key_hash=hash_token(raw)).exists():
-        ApiToken.issue(user=user, name=TOKEN_NAME, raw=raw)
-    return raw
-
-
-def _person_names(seed: str):
-    rng = random.Random(seed)
-
-    def name() -> tuple[str, bool]:
-        female = rng.random() < 0.35
-        chars = FEMALE if female else MALE
-        given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.8 else "")
-        return rng.choice(SURNAMES) + given, female
-
-    return name, rng
-
-
 def _people(password: str) -> _World:
     county = Region.objects.get(code=COUNTY[0])
     center = Hall.objects.get(code=CENTER_CODE)
@@ -685,13 +646,6 @@ def _owners(w: _World, password: str) -> None:
             owner = Owner.objects.create(kind=kind, name=name, contact_name=contact, contact_phone=phone, **ident)
         owner.members.add(user)
         w.owners[key] = (owner, user)
-
-
-def _valid_uscc(code: str) -> bool:
-    try:
-        return len(code) == 18 and uscc_check_char(code[:17]) == code[17]
-    except (ValueError, IndexError):
-        return False
 
 
 def _service_list(w: _World) -> None:

@@ -19,21 +19,26 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from zhengwu.core import clock
-from zhengwu.core.validators import id_number_check_char, uscc_check_char
 from zhengwu.demo.build import DemoLogin
 from zhengwu.demo.geography import CENTER_ADDRESS, COUNTY, HOURS
-from zhengwu.demo.people import DEMO_PASSWORD, FEMALE, MALE, SURNAMES
+from zhengwu.demo.kit import demo_token as _token
+from zhengwu.demo.kit import demo_user as _user
+from zhengwu.demo.kit import id_number_fake as _id_number
+from zhengwu.demo.kit import money as _money
+from zhengwu.demo.kit import name_maker as _names
+from zhengwu.demo.kit import uscc_completed as _uscc
+from zhengwu.demo.kit import uscc_valid as _valid_uscc
+from zhengwu.demo.people import DEMO_PASSWORD
 from zhengwu.org.models import Department, Hall, Region, Role, Staff
 from zhengwu.workdays import engine
 
@@ -65,7 +70,6 @@ FINANCE_DEPT = "示范县财政局"
 # The last moment any step is taken; what comes later (deadlines, 公示 ends, contract clocks) is still running.
 LAST_DAY = dt.date(2026, 12, 4)
 SEED = "zhengwu-trading-2026"
-TOKEN_NAME = "演示令牌"
 
 # (username, employee no, name, role, department name or None for the centre, title)
 STAFF = (
@@ -114,23 +118,9 @@ EMPLOYERS = (
 TITLES = ("高级工程师", "正高级工程师", "高级经济师", "副主任医师", "高级会计师", "教授")
 
 
-def _uscc(first17: str) -> str:
-    return first17 + uscc_check_char(first17)
-
-
 def _party_uscc(category: str, seq: int) -> str:
     """A valid, fictitious 统一社会信用代码 (organisation-code body ``MA``/``MB`` + 7 digits)."""
     return _uscc(f"{category}{COUNTY[0][:6]}{'MA' if category.startswith('9') else 'MB'}{seq:07d}")
-
-
-def _id_number(area: str, born: dt.date, seq: int, female: bool) -> str:
-    order = seq * 2 + (0 if female else 1)  # the 17th digit is odd for men, even for women
-    first17 = f"{area}{born:%Y%m%d}{order % 1000:03d}"
-    return first17 + id_number_check_char(first17)
-
-
-def _money(x) -> Decimal:
-    return Decimal(x).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # ---------------------------------------------------------------- time
@@ -182,35 +172,6 @@ class _World:
     experts: list = field(default_factory=list)
     days: _Days | None = None
     logins: list = field(default_factory=list)
-
-
-def _user(username: str, real_name: str, phone: str, password: str):
-    User = get_user_model()
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User.objects.create(username=username, real_name=real_name, phone=phone, password=password)
-    return user
-
-
-def _token(user) -> str:
-    from zhengwu.accounts.models import ApiToken, hash_token
-
-    raw = f"zw_demo_{user.username}"
-    if not ApiToken.objects.filter(key_hash=hash_token(raw)).exists():
-        ApiToken.issue(user=user, name=TOKEN_NAME, raw=raw)
-    return raw
-
-
-def _names(seed: str):
-    rng = random.Random(seed)
-
-    def name() -> tuple[str, bool]:
-        female = rng.random() < 0.35
-        chars = FEMALE if female else MALE
-        given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.8 else "")
-        return rng.choice(SURNAMES) + given, female
-
-    return name, rng
 
 
 def _people(password: str) -> _World:
@@ -272,13 +233,6 @@ def _people(password: str) -> _World:
     w.logins = [DemoLogin(role=role, username=u, password=DEMO_PASSWORD, token=f"zw_demo_{u}", where=where)
                 for role, u, where in rows]
     return w
-
-
-def _valid_uscc(code: str) -> bool:
-    try:
-        return len(code) == 18 and uscc_check_char(code[:17]) == code[17]
-    except (ValueError, IndexError):
-        return False
 
 
 def _experts(w: _World, password: str) -> None:
@@ -418,8 +372,6 @@ def bid_price(estimate: Decimal, seq: int, bidder: int) -> Decimal:
     return _money(estimate * ratio / 1000) * 1000
 
 
-
-
 class _Runner:
     def __init__(self, w: _World):
         self.w = w
@@ -440,7 +392,7 @@ class _Runner:
         return self.w.agencies[self._agency_key(project)][1] if project.agency_id else self.w.buyer_user
 
     def _agency_key(self, project: Project) -> str:
-        for key, (party, _user) in self.w.agencies.items():
+        for key, (party, _member) in self.w.agencies.items():
             if party.pk == project.agency_id:
                 return key
         raise KeyError(project.agency_id)

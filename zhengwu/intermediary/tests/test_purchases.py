@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from zhengwu.cases.tests.test_concurrency import run_together
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.core.testing import upload
@@ -538,31 +539,6 @@ def test_workday_due_used_for_the_signup_period(w):
 # -- under contention (PostgreSQL: real threads, row locks, ON CONFLICT) --------------------------------------
 
 
-def _together(n: int, work) -> list:
-    import threading
-
-    from django.db import connections
-
-    barrier = threading.Barrier(n, timeout=60)
-    results: list = [None] * n
-
-    def target(i):
-        try:
-            results[i] = work(i, barrier)
-        except BaseException as e:  # noqa: BLE001 - handed back to the test
-            results[i] = e
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    return results
-
-
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_creations_signups_and_selections():
@@ -580,7 +556,7 @@ def test_simultaneous_creations_signups_and_selections():
         barrier.wait()
         return create(w, title=f"并发项目{i}").code
 
-    codes = _together(8, make)
+    codes = run_together(8, make)
     assert all(isinstance(c, str) for c in codes), codes
     assert sorted(int(c[-5:]) for c in codes) == list(range(1, 9))
 
@@ -590,14 +566,14 @@ def test_simultaneous_creations_signups_and_selections():
         barrier.wait()
         return sign(p, w.agencies[i]).status
 
-    assert _together(6, signup) == [SignupStatus.VALID] * 6
+    assert run_together(6, signup) == [SignupStatus.VALID] * 6
 
     def choose(i, barrier):
         barrier.wait()
         with clock.frozen(SELECT_AT):
             return purchase_select(purchase_id=p.pk, user=member(p.owner) if i else None).status
 
-    results = _together(2, choose)
+    results = run_together(2, choose)
     assert sorted(map(str, results)) == ["selected", "采购公告当前状态为“待机构确认”，不能选取"]
     assert Signup.objects.filter(purchase=p, status=SignupStatus.SELECTED).count() == 1
     assert Clock.objects.filter(subject_id=p.pk, kind_id="intermediary_confirm").count() == 1
