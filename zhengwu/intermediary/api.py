@@ -39,6 +39,7 @@ from .api_schemas import (
     AppealDecideIn,
     AppealIn,
     AppealOut,
+    ApprovalTimeOut,
     CertificateIn,
     ChangeOut,
     ComputeIn,
@@ -747,3 +748,10 @@ def credit_compute(request, payload: ComputeIn):
         raise DomainError("intermediary_month", f"不能计算未到的月份（{month:%Y年%m月}）")
     n = credit_month_compute(month=month, region=staff.region)
     return {"month": month, "agencies": n}
+
+
+@router.get("/reports/approval-time", response={200: ApprovalTimeOut, **_errors(400, 401, 403, 422)}, auth=AUTH,
+            summary="审批用时与含中介服务的总用时（本区划，按办结日期）",
+            description="中介超市管理员、中介服务监管人员、领导、效能监察员可查；期间最长一年。")
+def approval_time(request, since: dt.date, until: dt.date):
+    return selectors.approval_time_report(user=_user(request), since=since, until=until)

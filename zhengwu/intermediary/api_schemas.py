@@ -760,3 +760,25 @@ class UploadActionIn(Schema):
     signed_on: dt.date | None = Field(None, description="register_contract：合同签订日期")
     service_start: dt.date | None = Field(None, description="register_contract：服务开始日期")
     note: str = Field("", max_length=300, description="deliver：成果说明")
+
+
+class ApprovalTimeRowOut(Schema):
+    case_no: str
+    item: str
+    accepted_on: dt.date
+    completed_on: dt.date
+    approval_workdays: int = Field(description="审批用时：受理至办结的工作日，特别程序期间不计")
+    intermediary_days: int = Field(description="中介服务用时（自然日）")
+    started_on: dt.date = Field(description="申请或中介服务采购发布（取较早者）")
+    elapsed_days: int = Field(description="含中介服务的总用时（自然日）")
+    purchases: list[str]
+
+
+class ApprovalTimeOut(Schema):
+    region: str
+    since: dt.date
+    until: dt.date
+    average_approval_workdays: float | None
+    average_intermediary_days: float | None
+    average_elapsed_days: float | None
+    rows: list[ApprovalTimeRowOut]

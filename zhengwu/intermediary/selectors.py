@@ -678,3 +678,27 @@ def staff_with_role_any(user, code: str):
 def label(action: str) -> str:
     return TRANSITIONS[action].label if action in TRANSITIONS else action
 
+
+
+REPORT_ROLES = (Role.INTERMEDIARY_ADMIN, Role.INTERMEDIARY_SUPERVISOR, Role.LEADER, Role.SUPERVISOR)
+
+
+def approval_time_report(*, user, since: dt.date, until: dt.date) -> dict:
+    """审批用时与含中介服务的总用时, side by side, for the cases of the reader's region with intermediary
+    purchases finished in [since, until]: for the marketplace administrator, the 中介服务监管人员, leaders
+    and efficiency supervisors (their region); anyone else is refused."""
+    from .services.caselink import approval_vs_elapsed
+
+    staff = next((s for s in (staff_with_role_any(user, code) for code in REPORT_ROLES) if s is not None), None)
+    if staff is None:
+        raise PermissionDenied("审批用时报表仅限中介超市管理员、中介服务监管人员、领导和效能监察员查看")
+    if since > until:
+        raise DomainError("invalid_input", "开始日期不能晚于结束日期")
+    if (until - since).days > 366:
+        raise DomainError("invalid_input", "报表期间最长一年")
+    rows = approval_vs_elapsed(region=staff.region, since=since, until=until)
+    n = len(rows)
+    return {"region": staff.region.name, "since": since, "until": until, "rows": rows,
+            "average_approval_workdays": round(sum(r["approval_workdays"] for r in rows) / n, 1) if n else None,
+            "average_elapsed_days": round(sum(r["elapsed_days"] for r in rows) / n, 1) if n else None,
+            "average_intermediary_days": round(sum(r["intermediary_days"] for r in rows) / n, 1) if n else None}

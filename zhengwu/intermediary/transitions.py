@@ -3,7 +3,9 @@
 待发布 → 报名中 → 待选取 → (信用择优: 待业主选定 →) 待机构确认 → 待登记合同 → 服务中 → 待评价 → 已完成,
 with 流标 (too few sign-ups, or the selected agency declines), 已取消 and 服务中止 as ends; a failed or
 cancelled purchase may be republished as a new one (``previous`` points back). Actions that do not move
-the status list ``""`` as target. Every service looks its action up here (``services.common.transition_check``).
+the status list ``""`` as target. A target is the usual outcome: ``close_signup`` and ``select`` end in
+流标 (FAILED) when too few valid sign-ups remain, and ``select`` of a 信用择优 purchase ends in 待业主选定
+(SHORTLISTED) until the owner's ``pick``. Every service looks its action up here (``services.common.transition_check``).
 """
 
 from __future__ import annotations

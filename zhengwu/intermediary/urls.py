@@ -23,5 +23,6 @@ urlpatterns = [
     path("manage/", views.manage_page, name="manage"),
     path("manage/<str:what>/", views.manage_act, name="manage_act"),
     path("supervise/", views.supervise_page, name="supervise"),
+    path("report/", views.approval_report, name="report"),
     path("supervise/<str:what>/", views.supervise_act, name="supervise_act"),
 ]

@@ -771,3 +771,31 @@ def supervise_act(request, what: str):
     else:
         messages.success(request, done)
     return redirect("intermediary:supervise")
+
+
+# -- the approval-time report ----------------------------------------------------------------------------------
+
+
+def _report_date(raw: str, default: dt.date, label: str) -> dt.date:
+    raw = (raw or "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw[:10])
+    except ValueError:
+        raise DomainError("invalid_date", f"请按“年-月-日”填写{label}") from None
+
+
+@intermediary_pages
+def approval_report(request):
+    """审批用时与含中介服务的总用时 side by side (the issue's report)."""
+    today = clock.today()
+    try:
+        since = _report_date(request.GET.get("since", ""), today.replace(month=1, day=1), "开始日期")
+        until = _report_date(request.GET.get("until", ""), today, "结束日期")
+        report = selectors.approval_time_report(user=request.user, since=since, until=until)
+    except (PermissionDenied, NotFound):
+        raise
+    except DomainError as exc:
+        return _message(request, exc.message, 400)
+    return render(request, "intermediary/report.html", {"report": report})

@@ -135,7 +135,11 @@ def _case_context(case) -> dict:
     supplements = list(case.supplements.select_related("requested_by").prefetch_related("items").order_by("id"))
     open_request = next((r for r in reversed(supplements) if r.received_on is None), None)
     stops = list(case.clock_stops.order_by("start_on", "id"))
+    # the intermediary marketplace builds on cases, so it is imported here, not at module level
+    from zhengwu.intermediary.services.caselink import case_intermediary_stage
+
     return {
+        "intermediary": case_intermediary_stage(case),
         "case": case,
         "plan": plan,
         "events": events,

@@ -180,3 +180,39 @@ def test_terminating_the_service_lets_the_case_clock_run_again(w):
     assert (case.status, stop.end_on, case.due_date) == (Status.IN_REVIEW, D(2026, 3, 13), D(2026, 4, 2))
     assert "中介服务中止：设计方案重大调整" in stop.result
     assert case_clock(case) == (ClockState.RUNNING, D(2026, 4, 2))
+
+
+def test_the_case_pages_show_the_stage_and_the_report_puts_the_times_side_by_side(client, w):
+    case = accepted_case(w, w.fire_item, w.officer)
+    p = review_purchase(w, case)
+    with clock.frozen(at(D(2026, 3, 11), 10)):
+        contract_register(purchase_id=p.pk, user=member(p.owner), amount="20000", signed_on="2026-03-11",
+                          service_start="2026-03-11")
+    client.force_login(w.officer.user)
+    with clock.frozen(at(D(2026, 3, 12), 10)):
+        page = client.get(f"/workbench/cases/{case.case_no}/").content.decode()
+    assert 'data-testid="intermediary-stages"' in page and p.code in page and "进行中" in page
+    assert "审查中委托" in page and "特别程序时限 30 个工作日" in page
+    with clock.frozen(at(D(2026, 3, 20), 15)):
+        result_deliver(purchase_id=p.pk, user=member(p.selected.agency), result_file=upload("审查合格书.pdf"),
+                       note="审查合格")
+    case.refresh_from_db()
+    with clock.frozen(at(D(2026, 3, 24), 10)):
+        case_review(case=case, officer=w.chief, note="同意")
+        case_decide(case=case, officer=w.head, decision="approve")
+        case_complete(case=case, officer=w.officer)
+
+    # the window officer may not read the report; the marketplace administrator may, page and API
+    with clock.frozen(at(D(2026, 3, 25), 10)):
+        r = client.get("/intermediary/report/?since=2026-03-01&until=2026-03-31")
+        assert r.status_code == 403 and "审批用时报表仅限" in r.content.decode()
+        client.force_login(w.admin.user)
+        html = client.get("/intermediary/report/?since=2026-03-01&until=2026-03-31").content.decode()
+        bad = client.get("/intermediary/report/?since=2026-03-31&until=2026-03-01")
+        api = client.get("/api/intermediary/reports/approval-time?since=2026-03-01&until=2026-03-31")
+    assert case.case_no in html and "平均审批用时 8.0 个工作日；平均中介服务用时 18.0 个自然日；平均总用时 22.0 个自然日" in html
+    assert bad.status_code == 400 and "开始日期不能晚于结束日期" in bad.content.decode()
+    body = api.json()
+    assert api.status_code == 200 and (body["average_approval_workdays"], body["average_elapsed_days"]) == (8.0, 22.0)
+    assert [(r["case_no"], r["approval_workdays"], r["intermediary_days"], r["elapsed_days"]) for r in body["rows"]] \
+        == [(case.case_no, 8, 18, 22)]
