@@ -584,6 +584,10 @@ def _agency_write(request, what: str) -> str:
                               price_max=_decimal(post, "price_max", "收费上限"),
                               price_note=_text(post, "price_note", 200))
         return f"已登记承接“{service.name}”"
+    if what == "offering_withdraw":
+        service = selectors.service_get(post.get("service", ""))
+        agencies.offering_withdraw(agency=agency, user=user, service=service)
+        return f"已退出承接“{service.name}”（已报名和已签合同的项目不受影响）"
     if what == "submit":
         agencies.agency_submit(agency=agency, user=user)
         return "入驻申请已提交，等待中介超市管理机构审核"

@@ -27,6 +27,8 @@ from zhengwu.intermediary.models import (
     Funding,
     MeritRule,
     Mode,
+    Offering,
+    OfferingStatus,
     Purchase,
     PurchaseStatus,
     Rating,
@@ -512,3 +514,20 @@ def test_the_monthly_credit_is_run_from_the_page_explained_publicly_and_appealed
     assert "已处理" in messages_of(r)
     event.refresh_from_db()
     assert event.state == CreditEvent.State.REVOKED
+
+
+def test_an_agency_withdraws_an_offering_and_can_no_longer_sign_up_for_it(client, w):
+    p = published(client, w)
+    a = w.agencies[1]
+    login(client, "agency2")
+    page = text(client.get("/intermediary/agency/"))
+    assert f'data-testid="withdraw-{w.eia.code}"' in page
+    r = client.post("/intermediary/agency/offering_withdraw/", {"service": "NOPE"})
+    assert r.status_code == 404 and "未找到该中介服务事项" in text(r)
+    r = client.post("/intermediary/agency/offering_withdraw/", {"service": w.eia.code}, follow=True)
+    assert f"已退出承接“{w.eia.name}”" in text(r) and f'data-testid="withdraw-{w.eia.code}"' not in text(r)
+    offering = Offering.objects.get(agency=a, service=w.eia)
+    assert offering.status == OfferingStatus.WITHDRAWN
+    with clock.frozen(at(DAY + dt.timedelta(days=1), 10)):
+        r = client.post(f"/intermediary/agency/signup/{p.pk}/", {}, follow=True)
+    assert "未登记承接" in text(r) and not Signup.objects.filter(purchase=p, agency=a).exists()
