@@ -383,9 +383,7 @@ def owner_register(request, payload: OwnerIn):
 @router.get("/my/owners", response={200: list[OwnerOut], **_errors(401, 422)}, auth=AUTH,
             summary="我作为经办人的项目业主")
 def my_owners(request):
-    from .models import Owner
-
-    return [_owner_out(o) for o in Owner.objects.filter(members=_user(request)).order_by("id")[:100]]
+    return [_owner_out(o) for o in selectors.my_owners(_user(request))]
 
 
 @router.get("/my/purchases", response={200: list[PurchaseBrief], **_errors(401, 422)}, auth=AUTH,

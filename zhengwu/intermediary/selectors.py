@@ -49,6 +49,7 @@ from .models import (
     CreditRecord,
     Offering,
     OfferingStatus,
+    Owner,
     OwnerKind,
     Purchase,
     PurchaseStatus,
@@ -702,3 +703,10 @@ def approval_time_report(*, user, since: dt.date, until: dt.date) -> dict:
             "average_approval_workdays": round(sum(r["approval_workdays"] for r in rows) / n, 1) if n else None,
             "average_elapsed_days": round(sum(r["elapsed_days"] for r in rows) / n, 1) if n else None,
             "average_intermediary_days": round(sum(r["intermediary_days"] for r in rows) / n, 1) if n else None}
+
+
+def my_owners(user) -> list:
+    """The 项目业主 the user acts for (their 经办人), oldest first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Owner.objects.filter(members=user).order_by("id")[:100])

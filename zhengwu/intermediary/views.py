@@ -37,7 +37,6 @@ from .models import (
     Mode,
     Offering,
     OfferingStatus,
-    Owner,
     OwnerKind,
     PriceMode,
     PurchaseStatus,
@@ -80,6 +79,17 @@ def _refused(request, exc: DomainError) -> None:
     if isinstance(exc, (PermissionDenied, NotFound)):
         raise exc
     messages.error(request, exc.message)
+
+
+def _workbench_post(request, write, what: str, back: str):
+    """A workbench form: ``write`` returns the success message; a refusal is shown on the page ``back``."""
+    try:
+        done = write(request, what)
+    except DomainError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(back)
 
 
 # -- form input ------------------------------------------------------------------------------------------------
@@ -407,8 +417,7 @@ def purchase_file(request, purchase_id: int, kind: str):
 
 
 def _owners(user):
-    """The 项目业主 the user acts for (read here: the selectors have none)."""
-    return list(Owner.objects.filter(members=user).order_by("id"))
+    return selectors.my_owners(user)
 
 
 def _owner_ctx(request, form: dict) -> dict:
@@ -614,13 +623,7 @@ def _agency_write(request, what: str) -> str:
 @require_POST
 @intermediary_pages
 def agency_act(request, what: str):
-    try:
-        done = _agency_write(request, what)
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect("intermediary:agency")
+    return _workbench_post(request, _agency_write, what, "intermediary:agency")
 
 
 @require_POST
@@ -709,13 +712,7 @@ def _manage_write(request, what: str) -> str:
 @require_POST
 @intermediary_pages
 def manage_act(request, what: str):
-    try:
-        done = _manage_write(request, what)
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect("intermediary:manage")
+    return _workbench_post(request, _manage_write, what, "intermediary:manage")
 
 
 # -- the supervisor --------------------------------------------------------------------------------------------
@@ -768,13 +765,7 @@ def _supervise_write(request, what: str) -> str:
 @require_POST
 @intermediary_pages
 def supervise_act(request, what: str):
-    try:
-        done = _supervise_write(request, what)
-    except DomainError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect("intermediary:supervise")
+    return _workbench_post(request, _supervise_write, what, "intermediary:supervise")
 
 
 # -- the approval-time report ----------------------------------------------------------------------------------

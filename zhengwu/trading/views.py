@@ -191,11 +191,10 @@ def project_register(request):
 @trading_pages
 def project_retender(request, code: str):
     """重新招标 after a failed round: a new 待发布 round with the same method (or the one chosen)."""
-    from .models import Project
     from .services import lifecycle
 
     project = selectors.projects_for_manager(request.user).filter(code=code).first()
-    if project is None or not isinstance(project, Project):
+    if project is None:
         raise NotFound("未找到该交易项目")
     try:
         tender = lifecycle.tender_retender(project=project, user=request.user,
@@ -506,13 +505,12 @@ def flag_review(request, flag_id: int):
 @trading_pages
 def complaint_handle(request, complaint_id: int, what: str):
     """受理 / 不予受理 / 处理决定 of a complaint by the project's 行政监督部门 (the services check who may)."""
-    from .models import Complaint
     from .services import complaints
 
     if selectors.supervisor(request.user) is None:
         raise PermissionDenied("投诉由项目的行政监督部门的交易监督人员处理")
     complaint = complaints.complaints_for(request.user).filter(pk=complaint_id).first()
-    if complaint is None or not isinstance(complaint, Complaint):
+    if complaint is None:
         raise NotFound("未找到该投诉")
     try:
         if what == "accept":

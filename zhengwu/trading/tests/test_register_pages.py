@@ -37,6 +37,8 @@ def test_agency_registers_a_project_with_its_first_round(client, w):
     with clock.frozen(f.DAY):
         page = text(client.get("/trading/manage/"))
         assert 'data-testid="register"' in page and "示范县公共资源交易中心" in page
+        assert page.count('data-testid="register"') == 1 and "<title>交易工作台" in page
+        assert "登记交易项目" not in page.split("</title>")[0]
         r = client.post("/trading/manage/projects/new/", form(w), follow=True)
     project = Project.objects.get(name="示范县第二小学操场改造工程")
     tender = project.tenders.get()
