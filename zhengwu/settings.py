@@ -8,6 +8,8 @@ Environment:
 - ``SECRET_KEY``: required in production; the process refuses to start without it.
 - ``DATABASE_URL``: e.g. ``postgres://user:pass@host:5432/zhengwu``; default is the
   embedded SQLite file ``var/zhengwu.sqlite3``.
+- ``DATABASE_REPLICA_URLS``: comma-separated PostgreSQL hot standbys for reads that tolerate a little lag
+  (``zhengwu.core.replicas``); ``REPLICA_MAX_LAG_SECONDS``, ``READ_YOUR_WRITES_SECONDS``.
 - ``REDIS_URL``: shared cache (and, later, live-board fan-out) for several app processes.
 - ``ALLOWED_HOSTS``: comma-separated host names (production).
 - ``ZHENGWU_VAR_DIR``: where SQLite, media and collected static files go (default ``./var``).
@@ -84,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication and messages: Idempotency-Key on the API, one-time form tokens on pages.
     "zhengwu.core.idempotency.IdempotencyMiddleware",
+    # Innermost: which reads may go to a replica, read-your-writes, a replica failure served again from the
+    # primary (inside the idempotency check, so a repeat is not taken for a second request).
+    "zhengwu.core.replicas.ReplicaReadMiddleware",
 ]
 
 ROOT_URLCONF = "zhengwu.urls"
@@ -123,6 +128,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
         "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
     }
+    # Read replicas (PostgreSQL hot standbys): see zhengwu/core/replicas.py for what reads there.
+    for _n, _url in enumerate(u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()):
+        _replica = dj_database_url.parse(_url, conn_max_age=0, conn_health_checks=True)
+        _replica.setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))
+        # min_size 0: no background reconnecting to a replica that is down; a short wait for a connection.
+        _replica["OPTIONS"]["pool"] = {"min_size": 0, "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+                                       "timeout": float(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))}
+        _replica["TEST"] = {"MIRROR": "default"}  # the test suite never builds a database on a standby
+        DATABASES[f"replica_{_n}"] = _replica
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the embedded demo serve several requests at once. A request that waits
     # SQLITE_BUSY_TIMEOUT seconds for the write lock is answered 503 with Retry-After, like an exhausted pool.
@@ -130,6 +144,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
          "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
     )
+
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["zhengwu.core.replicas.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "10"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS", "30"))
+READ_YOUR_WRITES_SECONDS = float(os.environ.get("READ_YOUR_WRITES_SECONDS", "5"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -94,3 +94,19 @@ def server_error(request):
                             json_dumps_params={"ensure_ascii": False})
     # No context processors and no database: the page must render even when the database is what failed.
     return HttpResponseServerError(loader.get_template("error_plain.html").render({"message": message}))
+
+
+def livez(request):
+    """``GET /livez``: the process is up. A fixed answer with no database work, through the whole middleware
+    stack: the load balancer's liveness probe, and the ceiling the HTTP load test compares pages with."""
+    return JsonResponse({"status": "ok"})
+
+
+def healthz(request):
+    """``GET /healthz``: the primary database and each read replica (reachable, replay lag); 503 when the
+    primary does not answer, 200 with ``"status": "degraded"`` while reads have fallen back to the primary."""
+    from .replicas import health_report
+
+    status, body = health_report()
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False},
+                        headers={"Cache-Control": "no-store"})
