@@ -11,6 +11,9 @@ PRIMARY_HOST=${PRIMARY_HOST:-127.0.0.1}
 PRIMARY_PORT=${PRIMARY_PORT:-5432}
 STANDBY_PORT=${STANDBY_PORT:-5433}
 STANDBY_DIR=${STANDBY_DIR:-/tmp/zhengwu-standby-$STANDBY_PORT}
+# A physical replication slot keeps the primary's WAL until the standby has it (a busy primary would
+# otherwise recycle a segment between the copy and the start); `stop`/`remove` drop it again.
+SLOT=${STANDBY_SLOT:-zhengwu_standby_$STANDBY_PORT}
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$BIN/pg_ctl" ] || { echo "找不到 PostgreSQL 服务端程序（pg_ctl）" >&2; exit 1; }
 
@@ -22,6 +25,7 @@ psql_standby() { psql -h 127.0.0.1 -p "$STANDBY_PORT" -U postgres -d postgres -A
 
 start() {
   stop >/dev/null 2>&1 || true
+  drop_slot
   hba=$(psql_primary -c "SHOW hba_file")
   if ! grep -Eq '^[[:space:]]*host[[:space:]]+replication[[:space:]]' "$hba"; then
     echo "host replication all 127.0.0.1/32 trust" >> "$hba"
@@ -32,9 +36,10 @@ start() {
   mkdir -p "$STANDBY_DIR"
   chown postgres:postgres "$STANDBY_DIR" 2>/dev/null || true
   chmod 700 "$STANDBY_DIR"
-  # -R writes standby.signal and primary_conninfo; -X stream copies the WAL made during the copy.
+  # -R writes standby.signal, primary_conninfo and primary_slot_name; -X stream copies the WAL made during
+  # the copy; -C -S creates the slot.
   as_postgres "$BIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -D "$STANDBY_DIR" \
-    -X stream -R -c fast
+    -X stream -R -c fast -C -S "$SLOT"
   # Debian keeps the configuration outside the data directory: give the copy its own.
   as_postgres tee "$STANDBY_DIR/postgresql.conf" >/dev/null <<EOF
 listen_addresses = '127.0.0.1'
@@ -68,10 +73,15 @@ stop() {
   fi
 }
 
+drop_slot() {
+  psql_primary -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+                   WHERE slot_name = '$SLOT' AND NOT active" >/dev/null
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  remove) stop; rm -rf "$STANDBY_DIR" ;;
+  remove) stop; drop_slot; rm -rf "$STANDBY_DIR" ;;
   pause) psql_standby -c "SELECT pg_wal_replay_pause()" >/dev/null ;;
   resume) psql_standby -c "SELECT pg_wal_replay_resume()" >/dev/null ;;
   *) echo "用法：$0 start|stop|remove|pause|resume" >&2; exit 2 ;;
