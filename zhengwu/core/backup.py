@@ -273,15 +273,43 @@ def _dump_postgresql(connection, dest: Path) -> dict:
 
 def _restore_postgresql(connection, dump: Path) -> None:
     """pg_restore in one transaction (a failure leaves the target as it was). A database that
-    already has tables is cleaned first; an empty one is restored into as it is."""
+    already has tables is cleaned first; an empty one is restored into as it is.
+
+    pg_restore's own ``--clean`` cannot drop a partition's inherited primary key or attached
+    indexes ("cannot drop inherited constraint": the monthly history partitions, docs/partitions.md).
+    When the target has partitioned tables, pg_restore writes its cleaning script and psql runs it
+    after one statement that drops those tables with their partitions, all in one transaction.
+    """
     pg_restore = _tool("pg_restore")
     has_tables = bool(connection.introspection.table_names())
-    connection.close()
-    args = [pg_restore, "--no-owner", "--single-transaction", "--exit-on-error", "--no-password"]
+    partitioned: list[str] = []
     if has_tables:
-        args += ["--clean", "--if-exists"]
-    args += [*_pg_role_args(connection), _pg_dbname_arg(connection), str(dump)]
-    _run(args, env=_pg_env(connection), what="pg_restore")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c "
+                           "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                           "WHERE c.relkind = 'p' AND NOT c.relispartition AND n.nspname = current_schema()")
+            partitioned = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    env = _pg_env(connection)
+    if not partitioned:
+        args = [pg_restore, "--no-owner", "--single-transaction", "--exit-on-error", "--no-password"]
+        if has_tables:
+            args += ["--clean", "--if-exists"]
+        args += [*_pg_role_args(connection), _pg_dbname_arg(connection), str(dump)]
+        _run(args, env=env, what="pg_restore")
+        return
+    with tempfile.TemporaryDirectory(prefix="zhengwu-restore-") as tmp:
+        script = Path(tmp) / "restore.sql"
+        _run([pg_restore, "--no-owner", "--clean", "--if-exists", f"--file={script}", str(dump)], env=env,
+             what="pg_restore")
+        role = (connection.settings_dict.get("OPTIONS") or {}).get("assign_role")
+        args = [_tool("psql"), "--no-psqlrc", "--quiet", "--no-password", "-v", "ON_ERROR_STOP=1",
+                "--single-transaction"]
+        if role:
+            args += ["-c", f'SET ROLE "{role}"']
+        args += ["-c", "DROP TABLE IF EXISTS " + ", ".join(partitioned) + " CASCADE", "-f", str(script),
+                 _pg_dbname_arg(connection)]
+        _run(args, env=env, what="psql")
 
 
 def _private_connection(connection):

@@ -18,7 +18,9 @@ from zhengwu.core import clock
 log = logging.getLogger("zhengwu.jobs")
 
 # (command, arguments): once a day / every run of the loop
-DAILY = [("supervise", []), ("disclosure_daily", []), ("trading_daily", []), ("intermediary_daily", [])]
+# ``partitions ensure`` creates the coming months' history partitions on PostgreSQL (a no-op on SQLite).
+DAILY = [("supervise", []), ("disclosure_daily", []), ("trading_daily", []), ("intermediary_daily", []),
+         ("partitions", ["ensure", "--if-supported"])]
 FREQUENT = [
     ("hall_no_shows", []),
     ("ratings_invite", []),

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import CHAIN_FIELDS, AuditEvent, audit_digest
+from .partitions import audit_archived_segments
 
 # The PostgreSQL advisory lock that serialises audit writers, held to the end of the writer's
 # transaction. One 64-bit key, derived from a name so it cannot collide with another app's by chance.
@@ -118,6 +119,9 @@ class AuditChainCheck:
     broken_id: int | None = None
     broken_at: object = None
     problems: list[str] = field(default_factory=list)
+    # archived months the chain was followed across (zhengwu partitions archive), oldest first:
+    # each with month, rows, first_id, first_prev_hash, last_id, last_hash
+    archived: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -130,10 +134,13 @@ def audit_chain_verify(*, batch_size: int = 5000,
 
     A row holds when its stored hash is the hash of its content (else it was changed after it
     was written) and its ``prev_hash`` is the hash of the row before it (else rows in between
-    were deleted, or this one was inserted). Reads ``batch_size`` rows at a time by id, so
-    memory stays flat however long the trail; ``progress`` is called after each batch.
+    were deleted, or this one was inserted) — unless the rows in between are archived months
+    recorded by ``zhengwu partitions archive`` whose chain ends join exactly (they are listed in
+    ``check.archived``). Reads ``batch_size`` rows at a time by id, so memory stays flat however
+    long the trail; ``progress`` is called after each batch.
     """
     check = AuditChainCheck()
+    archived = {s["first_prev_hash"]: s for s in audit_archived_segments()}
     columns = ("id", *CHAIN_FIELDS, "hash")
     while True:
         rows = list(AuditEvent.objects.filter(id__gt=check.last_id or 0).order_by("id")
@@ -148,7 +155,11 @@ def audit_chain_verify(*, batch_size: int = 5000,
             elif audit_digest(**{f: values[f] for f in CHAIN_FIELDS}) != values["hash"]:
                 problems.append("内容与哈希不符：该行写入后被改动过（时间、操作人、工号、操作、对象、摘要、IP "
                                 "或所记的上一条哈希之一）")
+            bridge = None
             if values["prev_hash"] != check.last_hash:
+                bridge = _archived_bridge(archived, check.last_hash, values["prev_hash"],
+                                          after_id=check.last_id or 0, before_id=values["id"])
+            if values["prev_hash"] != check.last_hash and bridge is None:
                 if check.last_id is None:
                     problems.append("与上一条的链接断开：这是现存的第一行，却记着上一条的哈希 "
                                     f"{values['prev_hash'] or '（空）'}，说明在它之前有行被删除")
@@ -159,7 +170,22 @@ def audit_chain_verify(*, batch_size: int = 5000,
             if problems:
                 check.broken_id, check.broken_at, check.problems = values["id"], values["at"], problems
                 return check
+            check.archived += bridge or []
             check.intact += 1
             check.last_id, check.last_at, check.last_hash = values["id"], values["at"], values["hash"]
         if progress is not None:
             progress(check)
+
+
+def _archived_bridge(archived: dict[str, dict], start: str, target: str, *, after_id: int,
+                     before_id: int) -> list[dict] | None:
+    """The archived months that lead from the hash ``start`` to ``target`` through ids strictly
+    between ``after_id`` and ``before_id``, in order; None when they do not join exactly."""
+    path, current = [], start
+    while current != target and len(path) < len(archived):
+        segment = archived.get(current)
+        if segment is None or not after_id < segment["first_id"] <= segment["last_id"] < before_id:
+            return None
+        path.append(segment)
+        current, after_id = segment["last_hash"], segment["last_id"]
+    return path if current == target and path else None

@@ -1,9 +1,10 @@
 """``zhengwu audit verify``: check the audit trail's hash chain from the first row to the last.
 
 Exits 0 and prints how many rows are intact, or exits 1 and prints the first broken link.
-Deleting rows from the end of the trail leaves no broken link behind; keep the last row's id
-and hash that this command prints somewhere the database's users cannot write (a ticket, a
-signed e-mail) and compare them on the next run.
+Months archived by ``zhengwu partitions archive`` are followed across by the chain ends their
+archive recorded (the output names them). Deleting rows from the end of the trail leaves no broken
+link behind; keep the last row's id and hash that this command prints somewhere the database's
+users cannot write (a ticket, a signed e-mail) and compare them on the next run.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"已核对 {check.intact} 行（至 #{check.last_id}）")
 
         check = audit_chain_verify(batch_size=max(1, batch_size), progress=progress)
+        for segment in check.archived:
+            self.stdout.write(
+                f"已归档的 {segment['month']}（{segment['rows']} 行，#{segment['first_id']}–#{segment['last_id']}）"
+                f"不在数据库中：链从它的最后一行的哈希 {segment['last_hash']} 接续，归档文件本身未核对。")
         if check.ok:
             if check.last_id is None:
                 self.stdout.write("审计日志为空，没有需要核对的行。")
