@@ -112,7 +112,11 @@ def case_progress_public(*, case_no: str, credential: str) -> Case:
     A wrong pair answers exactly like a missing case, so nobody learns whose case a number is.
     An enterprise's 统一社会信用代码 is public, so it is not a credential: its contact phone is.
     """
-    case = Case.objects.select_related(*_RELATED).filter(case_no=(case_no or "").strip()).first()
+    # Only the rows the answer shows: joining all of _RELATED cost PostgreSQL 10-14 ms of planning for a
+    # 0.3 ms lookup (the busiest public query; benchmarks/load). Unordered: case_no is unique.
+    found = list(Case.objects.select_related("item_version", "department", "hall")
+                 .filter(case_no=(case_no or "").strip()).order_by()[:1])
+    case = found[0] if found else None
     cred = (credential or "").strip().upper()
     ok = False
     if case is not None and cred:

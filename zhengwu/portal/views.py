@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -23,6 +25,9 @@ from zhengwu.intermediary.services.catalog import services_for_item
 from zhengwu.org.models import Department, Hall, Role
 
 PAGE_SIZE = 20
+# The search form's department and theme choices are kept this many seconds in the shared cache: a newly
+# published theme or department may show in the filters up to a minute late (search results never lag).
+FILTERS_TTL = 60
 TIER_LABELS = dict(TIERS)
 _LATIN_WITH_SPACES = re.compile(r"^[A-Za-z\s]+$")
 _ID = re.compile(r"[1-9][0-9]{0,17}")
@@ -46,8 +51,27 @@ def _tier_q(tier: str) -> Q:
 
 
 def _themes() -> list[str]:
-    rows = _public_items().exclude(current__theme="").values_list("current__theme", flat=True).distinct()
+    # order_by(): the model's default ordering would put impl_code into the DISTINCT (one row per item).
+    rows = _public_items().exclude(current__theme="").values_list("current__theme", flat=True).distinct().order_by()
     return sorted(set(rows))
+
+
+def _search_filters() -> dict:
+    """The departments that have public items and the themes, for the search form; built once a minute for
+    every worker (a DISTINCT over the whole catalog on each search otherwise) when the shared cache is Redis.
+    The database cache is itself queries (more than it would save), so without Redis they are read as they are."""
+
+    def build() -> dict:
+        departments = (
+            Department.objects.filter(pk__in=_public_items().values("department_id"))
+            .order_by("region__code", "code")
+            .values("id", "name")
+        )
+        return {"departments": list(departments), "themes": _themes()}
+
+    if isinstance(caches["default"], DatabaseCache):
+        return build()
+    return cache.get_or_set("zw:portal:search-filters", build, FILTERS_TTL)
 
 
 def _themes_by_audience() -> dict[str, list[str]]:
@@ -58,6 +82,7 @@ def _themes_by_audience() -> dict[str, list[str]]:
         _public_items()
         .exclude(current__theme="")
         .values_list("current__theme", "current__service_object")
+        .order_by()  # not the model's ordering: it would put impl_code into the DISTINCT
         .distinct()
     )
     for theme, audience in rows:
@@ -107,12 +132,7 @@ def items(request):
     if tier:
         qs = qs.filter(_tier_q(tier))
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
-
-    departments = (
-        Department.objects.filter(pk__in=_public_items().values("department_id"))
-        .order_by("region__code", "code")
-        .only("id", "name")
-    )
+    filters = _search_filters()
     filtered = bool(q or department_id or theme or tier or kind)
     return render(
         request,
@@ -121,8 +141,8 @@ def items(request):
             "q": q,
             "page_obj": page,
             "filtered": filtered,
-            "departments": departments,
-            "themes": _themes(),
+            "departments": filters["departments"],
+            "themes": filters["themes"],
             "tiers": TIERS,
             "kinds": ItemKind.choices,
             "selected": {"department": department_id, "theme": theme, "tier": tier, "kind": kind},
