@@ -10,10 +10,21 @@ from .assessment import MonthlyScore
 from .cards import Card, Clock, ClockKind, ClockState, Notice, SweepRun
 from .discipline import AccountabilityFlag, Admonition, Commendation, DeemedApproval
 from .policy import AccountabilityRule, DeemedRule, ScoreRule, SupervisionPolicy
-from .stats import CaseStat, RatingStat, StatRefresh
+from .stats import (
+    CardStat,
+    DayPlaceStat,
+    DayStat,
+    ItemStat,
+    MonthStat,
+    OverdueCase,
+    OverdueStat,
+    RatingStat,
+    StatRefresh,
+    StatState,
+)
 
 __all__ = [
-    "AccountabilityFlag", "AccountabilityRule", "Admonition", "Card", "CaseStat", "Clock", "ClockKind", "ClockState",
-    "Commendation", "DeemedApproval", "DeemedRule", "MonthlyScore", "Notice", "RatingStat", "ScoreRule",
-    "StatRefresh", "SupervisionPolicy", "SweepRun",
+    "AccountabilityFlag", "AccountabilityRule", "Admonition", "Card", "CardStat", "Clock", "ClockKind", "ClockState",
+    "Commendation", "DayPlaceStat", "DayStat", "DeemedApproval", "DeemedRule", "ItemStat", "MonthStat", "MonthlyScore", "Notice",
+    "OverdueCase", "OverdueStat", "RatingStat", "ScoreRule", "StatRefresh", "StatState", "SupervisionPolicy", "SweepRun",
 ]

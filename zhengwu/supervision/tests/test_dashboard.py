@@ -47,8 +47,8 @@ def fixture(w):
         paid(fcase, TODAY)
     accept_case(w, TODAY, name="己")
     with clock.frozen(TODAY):
+        sweep_run(today=TODAY)  # as ``supervise`` does: the cards first, then the rollups count them
         stats_rebuild(today=TODAY)
-        sweep_run(today=TODAY)
     w.d = d
     return w
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from zhengwu.core import clock
 from zhengwu.supervision.models import AccountabilityFlag, Admonition, Clock, DeemedApproval, DeemedRule
-from zhengwu.supervision.services import assessment_run, sweep_run
+from zhengwu.supervision.services import assessment_run, stats_refresh, sweep_run
 
 from .conftest import accept_case
 
@@ -154,6 +154,8 @@ def test_api(swept, client):
         r = c.post("/api/supervision/admonitions", {"employee_no": "1003", "reason": "超期", "evidence": "见红牌"},
                    content_type="application/json")
     assert r.status_code == 201 and r.json()["doc_no"] == "效告〔2026〕1号"
+    with clock.frozen(DAY):
+        stats_refresh()  # the dashboard counts the cards as of the last refresh (every minute in production)
     assert get(c, "/api/supervision/dashboard").json()["kpis"]["red_cards"] == 2
     client.logout()
     assert get(client_for(client, w.officer), "/api/supervision/dashboard").status_code == 403
