@@ -2,6 +2,7 @@
 bare ORM doing the same writes, and the live board's delay from a call to 100 connected screens.
 
 Run: .venv/bin/python benchmarks/bench_hall.py [--tickets 1000] [--boards 100] [--calls 20]
+     (--boards 0: part 1 only)
 
 Part 1 runs in this process on a throw-away SQLite database (or DATABASE_URL). Part 2 starts
 ``uvicorn zhengwu.asgi:application`` on 127.0.0.1 (a free port, loopback only) against the same
@@ -134,6 +135,31 @@ def part1(w, n: int) -> None:
         print(f"{label:28}{a:12,.0f}{b:12,.0f}{a / b:8.2f}")
     print("  (service = checks, policy, guarded UPDATE, event row, board message on commit when a board listens;"
           " bare ORM = the same rows only)")
+    print(f"  statements per action (transaction control included): {statements(w)}")
+
+
+def statements(w) -> str:
+    """Issue, call and finish once more through each path, counting the SQL statements each sends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhengwu.hall import services
+
+    counts = {}
+
+    def count(key, fn):
+        with CaptureQueriesContext(connection) as ctx:
+            out = fn()
+        counts[key] = len(ctx.captured_queries)
+        return out
+
+    count("svc_issue", lambda: services.ticket_issue(hall=w.hall, group=w.group_a))
+    count("orm_issue", lambda: bare_issue(w.hall, w.group_a))
+    t = count("svc_call", lambda: services.ticket_call_next(window=w.w1, officer=w.o1))
+    count("svc_finish", lambda: services.ticket_finish(ticket=t, window=w.w1, officer=w.o1))
+    t = count("orm_call", lambda: bare_call(w.w1, w.o1, [w.group_a.pk]))
+    count("orm_finish", lambda: bare_finish(t, w.w1, w.o1))
+    return ", ".join(f"{k} service {counts[f'svc_{k}']} / bare {counts[f'orm_{k}']}" for k in ("issue", "call", "finish"))
 
 
 # -- part 2: the live board under 100 connections ----------------------------------------------------------
@@ -299,7 +325,8 @@ def main() -> None:
     w = world()
     print(f"database: {vendor}")
     part1(w, args.tickets)
-    part2(w, args.boards, args.calls)
+    if args.boards > 0:
+        part2(w, args.boards, args.calls)
 
 
 if __name__ == "__main__":

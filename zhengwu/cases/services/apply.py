@@ -18,6 +18,8 @@ from ..transitions import TRANSITIONS
 from .common import (
     Applicant,
     _check_state,
+    _event,
+    _insert_case,
     _log,
     _may_act_for_applicant,
     _next_case_no,
@@ -100,7 +102,7 @@ def case_submit(*, item: Item, applicant: Applicant, channel: str, hall: Hall | 
 
     today = clock.today()
     with transaction.atomic():
-        case = Case.objects.create(
+        case = Case(
             case_no=_next_case_no(hall, today), item=item, item_version=version, department_id=item.department_id,
             hall=hall, channel=channel, status=status, applicant_kind=a.kind, applicant_name=a.name,
             id_number=a.id_number, uscc=a.uscc, legal_rep=a.legal_rep, contact_phone=a.phone, address=a.address,
@@ -110,14 +112,15 @@ def case_submit(*, item: Item, applicant: Applicant, channel: str, hall: Hall | 
             first_officer=officer if channel == Channel.WINDOW else None,
             promised_days=plan.promised_limit,
         )
+        actor_user = user if officer is None and agent is None else None
+        _insert_case(case, event=_event(
+            case, t.action, "", status, officer=officer or agent, user=actor_user,
+            role=Role.WINDOW_OFFICER if officer else (Role.VILLAGE_AGENT if agent else "applicant"),
+            window=window, note=note, data={"channel": channel}))
         for material_id, upload in uploads:
             CaseMaterial.objects.create(case=case, material_id=material_id,
                                         name=plan.materials.get(material_id, upload.name), file=upload,
                                         size=upload.size, uploaded_by=user if user is not None else None)
-        actor_user = user if officer is None and agent is None else None
-        _log(case, t.action, "", status, officer=officer or agent, user=actor_user,
-               role=Role.WINDOW_OFFICER if officer else (Role.VILLAGE_AGENT if agent else "applicant"),
-               window=window, note=note, data={"channel": channel})
     return case
 
 

@@ -15,6 +15,7 @@ from ..transitions import TRANSITIONS
 from .common import (
     _check_length,
     _check_state,
+    _event,
     _log,
     _may_act_for_applicant,
     _officer_role,
@@ -33,10 +34,10 @@ def case_complete(*, case: Case, officer: Staff, note: str = "", window: Window 
     note = clean_text(note, field="note", label="办结说明")
     now = clock.now()
     with transaction.atomic():
-        _update(case, t, Status.COMPLETED, completed_at=now, completed_on=clock.today(), closed_at=now)
+        _update(case, t, Status.COMPLETED, completed_at=now, completed_on=clock.today(), closed_at=now,
+                event=_event(case, t.action, Status.DECIDED, Status.COMPLETED, officer=officer, role=role,
+                             window=window, step=case.current_step, note=note))
         case_clocks.case_clocks_finish(case, reason=case_clocks.COMPLETED)
-        _log(case, t.action, Status.DECIDED, Status.COMPLETED, officer=officer, role=role, window=window,
-               step=case.current_step, note=note)
         _tell_applicant(case, "completed", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）已办结，"
                         f"请按约定方式领取办理结果，并对本次服务作出评价。")
     return case

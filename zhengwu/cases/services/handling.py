@@ -85,10 +85,11 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
         else:
             _update(case, t, Status.IN_REVIEW, accepted_by_id=officer.pk, accepted_window=window, accepted_on=today,
                     due_date=deadline.due, due_provisional=deadline.provisional,
-                    current_step=min(2, plan.last_seq), first_officer_id=first)
-            events = [_event(case, t.action, frm, case.status, officer=officer, role=role, window=window, step=1,
-                             note=note, data={"due_date": deadline.due.isoformat(),
-                                              "provisional": deadline.provisional})]
+                    current_step=min(2, plan.last_seq), first_officer_id=first,
+                    event=_event(case, t.action, frm, Status.IN_REVIEW, officer=officer, role=role, window=window,
+                                 step=1, note=note, data={"due_date": deadline.due.isoformat(),
+                                                          "provisional": deadline.provisional}))
+            events = []  # written with the update
             _tell_applicant(case, "accepted", f"您申请的“{plan.item_name}”已受理，办件编号{case.case_no}，"
                             f"承诺于{_cn(deadline.due)}{'（暂定）' if deadline.provisional else ''}前办结。")
         case_clocks.case_clocks_accept(case, plan, today=today)
@@ -139,10 +140,10 @@ def case_review(*, case: Case, officer: Staff, note: str = "", window: Window | 
     note = clean_text(note, field="note", label="审查意见")
     step = case.current_step
     with transaction.atomic():
-        _update(case, t, Status.IN_REVIEW, current_step=step + 1)
+        _update(case, t, Status.IN_REVIEW, current_step=step + 1,
+                event=_event(case, t.action, Status.IN_REVIEW, Status.IN_REVIEW, officer=officer, role=role,
+                             window=window, step=step, note=note, data={"step": plan.step(step).name}))
         case_clocks.case_clocks_next_step(case, plan, passed=step, today=clock.today())
-        _log(case, t.action, Status.IN_REVIEW, Status.IN_REVIEW, officer=officer, role=role, window=window,
-               step=step, note=note, data={"step": plan.step(step).name})
     return case
 
 
@@ -258,10 +259,10 @@ def case_decide(*, case: Case, officer: Staff, decision: str, reason: str = "",
     if decision == Decision.DENY and not reason:
         raise DomainError("reason_required", "作出不予许可决定必须说明理由")
     with transaction.atomic():
-        _update(case, t, Status.DECIDED, decision=decision, decision_reason=reason, decided_at=clock.now())
+        _update(case, t, Status.DECIDED, decision=decision, decision_reason=reason, decided_at=clock.now(),
+                event=_event(case, t.action, Status.IN_REVIEW, Status.DECIDED, officer=officer, role=role,
+                             window=window, step=case.current_step, note=reason, data={"decision": decision}))
         case_clocks.case_clocks_decided(case)
-        _log(case, t.action, Status.IN_REVIEW, Status.DECIDED, officer=officer, role=role, window=window,
-               step=case.current_step, note=reason, data={"decision": decision})
     return case
 
 

@@ -13,10 +13,10 @@ import datetime as dt
 import secrets
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Q
+from django.db.models import Exists, Q
 
 from zhengwu.catalog.models import Item, ItemVersion
-from zhengwu.core import clock
+from zhengwu.core import clock, fastsql
 from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.core.notify import Message, notify
 from zhengwu.core.validators import validate_phone
@@ -35,7 +35,19 @@ from ..models import (
     WindowGroup,
 )
 from ..policy import at_local, local_now, policy_for
-from ._common import event, group_serves, publish_groups, publish_windows, require_at_window, require_seated
+from ._common import (
+    event,
+    group_serves,
+    policy_row,
+    publish_groups,
+    publish_windows,
+    require_at_window,
+    require_seated,
+    require_seated_to_call,
+    ticket_insert,
+    ticket_update_guarded,
+    waiting_sql,
+)
 
 # -- issue --------------------------------------------------------------------------------------------
 
@@ -88,12 +100,13 @@ def issue_in_transaction(*, hall: Hall, group: WindowGroup, item: Item | None, k
     now = clock.now()
     day = clock.today()
     seq = _next_seq(group.pk, day)
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         hall=hall, issued_group=group, group=group, day=day, seq=seq, number=f"{group.code}{seq:03d}",
         token=secrets.token_urlsafe(9), item=item, kind=kind, green_reason=green_reason, priority=priority,
         phone=phone, issued_at=now, queued_at=now,
     )
-    event(ticket, "issue", at=now, group=group.code, kind=kind, priority=priority).save()
+    ticket_insert(ticket)
+    fastsql.insert([event(ticket, "issue", at=now, group=group.code, kind=kind, priority=priority)])
     publish_groups(hall, [group.pk])
     return ticket
 
@@ -101,7 +114,7 @@ def issue_in_transaction(*, hall: Hall, group: WindowGroup, item: Item | None, k
 def ticket_issue(*, hall: Hall, group: WindowGroup | None = None, item: Item | None = None,
                  green_reason: str = "", phone: str = "") -> Ticket:
     """取号 at the kiosk, by business category (group) or by item; 绿色通道 with a reason goes first."""
-    p = policy_for(hall)
+    p = policy_row(hall)
     check_issue_hours(hall, p)
     group = _resolve_group(hall, group, item)
     if green_reason and green_reason not in GreenReason.values:
@@ -119,9 +132,7 @@ def ticket_issue(*, hall: Hall, group: WindowGroup | None = None, item: Item | N
 
 def _update(ticket: Ticket, statuses, **changes) -> None:
     """The guarded UPDATE: applies only if nobody changed the ticket since it was read."""
-    n = Ticket.objects.filter(pk=ticket.pk, row_version=ticket.row_version, status__in=statuses).update(
-        row_version=F("row_version") + 1, **changes)
-    if n != 1:
+    if ticket_update_guarded(ticket, statuses, changes) != 1:
         raise DomainError("conflict", f"{ticket.number}号刚刚被其他操作更新，请刷新后重试", status=409)
     ticket.row_version += 1
     for k, v in changes.items():
@@ -167,18 +178,24 @@ def _announce_call(ticket: Ticket, window: Window, *, recall: int) -> None:
 
 
 def ticket_call_next(*, window: Window, officer: Staff) -> Ticket | None:
-    """叫号: the next ticket this window may take, or ``None`` when nobody is waiting for it."""
-    current = require_seated(window, officer)
+    """叫号: the next ticket this window may take, or ``None`` when nobody is waiting for it.
+
+    The same choice as ``waiting_for_window`` (there as querysets for the pages), here as one
+    hand-written query per try; the seat check and the policy's streak limit come in one more.
+    """
+    current, streak_limit = require_seated_to_call(window, officer)
     if not window.is_open:
         raise DomainError("window_closed", f"{window.number}号窗口已暂停服务", status=409)
     if current:
         raise DomainError("window_busy", f"请先办结、转移或过号当前的{current}号", status=409)
-    p = policy_for(window.hall)
-    queues = waiting_for_window(window, p)
+    day = clock.today()
+    queues = [waiting_sql(window, day=day, normal_only=False)]
+    if streak_limit and _priority_streak(window, streak_limit):
+        queues.insert(0, waiting_sql(window, day=day, normal_only=True))
     for _ in range(5):
         candidates: list[Ticket] = []
-        for qs in queues:
-            candidates = list(qs[:5])
+        for sql, params in queues:
+            candidates = list(Ticket.objects.raw(sql, params))
             if candidates:
                 break
         if not candidates:
@@ -187,22 +204,21 @@ def ticket_call_next(*, window: Window, officer: Staff) -> Ticket | None:
             return None
         for t in candidates:
             now = clock.now()
+            first = t.called_at is None
+            called_at = now if first else t.called_at
+            wait_seconds = int((now - t.issued_at).total_seconds()) if first else t.wait_seconds
             try:
                 with transaction.atomic():
-                    first = t.called_at is None
-                    n = Ticket.objects.filter(pk=t.pk, row_version=t.row_version, status=TicketStatus.WAITING).update(
-                        status=TicketStatus.CALLED, window=window, officer=officer, last_called_at=now, recalls=0,
-                        called_at=now if first else t.called_at, row_version=F("row_version") + 1,
-                        wait_seconds=int((now - t.issued_at).total_seconds()) if first else t.wait_seconds,
-                    )
+                    n = ticket_update_guarded(t, [TicketStatus.WAITING], {
+                        "status": TicketStatus.CALLED, "window": window, "officer": officer,
+                        "last_called_at": now, "recalls": 0, "called_at": called_at, "wait_seconds": wait_seconds})
                     if n != 1:
                         continue  # another window took it first: try the next one
-                    if first:
-                        t.called_at, t.wait_seconds = now, int((now - t.issued_at).total_seconds())
                     t.status, t.window, t.officer, t.last_called_at, t.recalls = (
                         TicketStatus.CALLED, window, officer, now, 0)
+                    t.called_at, t.wait_seconds = called_at, wait_seconds
                     t.row_version += 1
-                    event(t, "call", window=window, officer=officer, at=now, priority=t.priority).save()
+                    fastsql.insert([event(t, "call", window=window, officer=officer, at=now, priority=t.priority)])
                     _announce_call(t, window, recall=0)
             except IntegrityError:
                 raise DomainError("window_busy", f"{window.number}号窗口已有正在叫号或办理的号", status=409) from None
@@ -220,7 +236,7 @@ def ticket_recall(*, ticket: Ticket, window: Window, officer: Staff) -> Ticket:
     now = clock.now()
     with transaction.atomic():
         _update(ticket, [TicketStatus.CALLED], recalls=ticket.recalls + 1, last_called_at=now)
-        event(ticket, "recall", window=window, officer=officer, at=now, n=ticket.recalls).save()
+        fastsql.insert([event(ticket, "recall", window=window, officer=officer, at=now, n=ticket.recalls)])
         _announce_call(ticket, window, recall=ticket.recalls)
     return ticket
 
@@ -236,7 +252,7 @@ def ticket_skip(*, ticket: Ticket, window: Window, officer: Staff) -> Ticket:
     now = clock.now()
     with transaction.atomic():
         _update(ticket, [TicketStatus.CALLED], status=TicketStatus.NO_SHOW, finished_at=now)
-        event(ticket, "skip", window=window, officer=officer, at=now, recalls=ticket.recalls).save()
+        fastsql.insert([event(ticket, "skip", window=window, officer=officer, at=now, recalls=ticket.recalls)])
         publish_windows(window.hall, [window.pk])
     return ticket
 
@@ -248,7 +264,7 @@ def ticket_start(*, ticket: Ticket, window: Window, officer: Staff) -> Ticket:
     now = clock.now()
     with transaction.atomic():
         _update(ticket, [TicketStatus.CALLED], status=TicketStatus.SERVING, started_at=now, officer=officer)
-        event(ticket, "start", window=window, officer=officer, at=now).save()
+        fastsql.insert([event(ticket, "start", window=window, officer=officer, at=now)])
         publish_windows(window.hall, [window.pk])
     return ticket
 
@@ -289,8 +305,8 @@ def ticket_finish(*, ticket: Ticket, window: Window, officer: Staff, case_no: st
         _update(ticket, [TicketStatus.SERVING, TicketStatus.CALLED], status=TicketStatus.DONE, finished_at=now,
                 started_at=started, service_seconds=max(0, int((now - started).total_seconds())), case=case,
                 officer=officer)
-        event(ticket, "finish", window=window, officer=officer, at=now,
-              case_no=case.case_no if case else "").save()
+        fastsql.insert([event(ticket, "finish", window=window, officer=officer, at=now,
+                              case_no=case.case_no if case else "")])
         publish_windows(window.hall, [window.pk], type="finish",
                         pad={"window_id": window.pk, "number": ticket.number})
     return ticket
@@ -318,7 +334,7 @@ def ticket_transfer(*, ticket: Ticket, window: Window, officer: Staff, to_group:
     with transaction.atomic():
         _update(ticket, [TicketStatus.CALLED, TicketStatus.SERVING], status=TicketStatus.WAITING, group=to_group,
                 window=None, officer=None, started_at=None, recalls=0, transfers=ticket.transfers + 1)
-        event(ticket, "transfer", window=window, officer=officer, at=now, from_group=from_group,
-              to_group=to_group.pk, note=note).save()
+        fastsql.insert([event(ticket, "transfer", window=window, officer=officer, at=now, from_group=from_group,
+                              to_group=to_group.pk, note=note)])
         publish_windows(window.hall, [window.pk], group_ids=[from_group, to_group.pk])
     return ticket

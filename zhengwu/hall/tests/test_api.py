@@ -127,7 +127,7 @@ def test_hot_paths_query_counts(w, django_assert_max_num_queries):
         services.ticket_issue(hall=w.hall, group=w.group_a)
         with django_assert_max_num_queries(6):
             services.ticket_issue(hall=w.hall, group=w.group_a)
-        with django_assert_max_num_queries(7):  # seat+away+busy, policy, candidates, savepoint, update, event
+        with django_assert_max_num_queries(6):  # seat+away+busy+policy, candidates, savepoint, update, event, release
             t = services.ticket_call_next(window=w.w1, officer=w.o1)
         with django_assert_max_num_queries(5):
             services.ticket_finish(ticket=t, window=w.w1, officer=w.o1)
