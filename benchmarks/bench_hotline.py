@@ -14,9 +14,11 @@ Part 2, ``kpi`` (PostgreSQL only): N orders (default 1,000,000) over twelve mont
 towns and 240 villages, 40 departments and the towns' centres, 60 categories, every status in a
 realistic mix, seeded with COPY. The KPI code reads only ``hotline_order`` (joined to the regions,
 departments and halls for names and the region filter), so those are the rows seeded; units, events
-and ratings are not read by the KPI page. Timed: what the KPI page computes (``kpi.page``: the
-dashboard and its table) for the county over one month, for the county over the twelve months (by month), and
-for one town over the twelve months (by unit) — median of 3 after a warm-up — beside one plain SQL
+and ratings are not read by the KPI page (nor are events: the rollup's first refresh is a rebuild). The
+daily rollup is built first (timed, with a refresh that finds nothing new) and the page's figures are
+compared with counting every order live. Timed: what the KPI page computes from the rollup
+(``kpi.page``: the dashboard and its table) for the county over one month, for the county over the
+twelve months (by month), and for one town over the twelve months (by unit) — median of 3 after a warm-up — beside one plain SQL
 ``GROUP BY`` over the same rows with the same counts.
 
 Run: .venv/bin/python benchmarks/bench_hotline.py lifecycles [N]      (default N=200; best of 3 rounds)
@@ -692,6 +694,8 @@ def kpi_part(n: int, reuse: bool, vendor: str) -> None:
     print(f"orders: {sum(c for _, c in mix):,} ({', '.join(f'{s} {c:,}' for s, c in mix)}); table {size}")
 
     county = Region.objects.get(code=COUNTY)
+    rollup_build()
+
     town = Region.objects.filter(level="town").order_by("code").first()
     month_start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     month_end = today.replace(day=1) - dt.timedelta(days=1)
@@ -736,9 +740,62 @@ def kpi_part(n: int, reuse: bool, vendor: str) -> None:
             f"满意率 {total.rates['satisfied']}%, 按时办结率 {total.rates['on_time']}% ({same}); "
             f"target < {KPI_TARGET:g} s: {'met' if ok else 'MISSED'}"
         )
+    compare_live(county, year_start, today)
     print(f"load average {load()} (after)")
     if failed is not None:
         profile_page(failed)
+
+
+def figures(data: dict, rows: list) -> tuple:
+    """What the page shows, comparable: the table's rows field by field and the dashboard."""
+    return [vars(r) for r in rows], {**data, "total": vars(data["total"])}
+
+
+def rollup_build() -> None:
+    """The rollup built from scratch (timed), then a refresh with nothing new (timed)."""
+    from django.db import connection
+
+    from zhengwu.hotline.models import KpiRollupState
+    from zhengwu.hotline.services.rollup import kpi_refresh
+
+    KpiRollupState.objects.all().delete()
+    t0 = time.perf_counter()
+    built = kpi_refresh()
+    t_build = time.perf_counter() - t0
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE hotline_kpiday")
+        cur.execute("SELECT pg_size_pretty(pg_total_relation_size('hotline_kpiday'))")
+        size = cur.fetchone()[0]
+    t0 = time.perf_counter()
+    quiet = kpi_refresh()
+    t_quiet = time.perf_counter() - t0
+    print(
+        f"rollup: rebuild {t_build:.1f} s ({built.rows:,} rows, {size}); "
+        f"a refresh with nothing new {t_quiet:.3f} s ({len(quiet.days)} days)"
+    )
+
+
+def compare_live(county, start: dt.date, end: dt.date) -> None:
+    """The county's year from the rollup and counted from every order (the page with no rollup), at the
+    same frozen moment (the 签收-overdue count moves with the clock): the figures must be the same."""
+    from zhengwu.core import clock
+    from zhengwu.hotline import kpi
+    from zhengwu.hotline.models import KpiRollupState
+
+    with clock.frozen(clock.now()):
+        rolled = figures(*kpi.page(by="month", start=start, end=end, region=county))
+        state = list(KpiRollupState.objects.values())
+        KpiRollupState.objects.all().delete()
+        try:
+            t0 = time.perf_counter()
+            live = figures(*kpi.page(by="month", start=start, end=end, region=county))
+            t_live = time.perf_counter() - t0
+        finally:
+            KpiRollupState.objects.bulk_create(KpiRollupState(**s) for s in state)
+    print(
+        f"the county's year counted live from the orders (no rollup): {t_live:.3f} s; figures from the rollup "
+        f"{'= live (every row and panel)' if rolled == live else 'DIFFER from live'}"
+    )
 
 
 def profile_page(case) -> None:

@@ -9,6 +9,7 @@
 - ``TimeLimitRule`` and ``HotlineSetting``: the local rules (签收/办结/退单/延期 limits, service hours,
   the jurisdiction, duplicate window) as data an admin edits.
 - ``Article``: the knowledge base (知识库) call-takers search before dispatching.
+- ``KpiDay`` and ``KpiRollupState``: the KPI page's daily rollup and its watermark.
 
 Every write goes through ``services``; every read with rules through ``selectors``.
 """
@@ -25,6 +26,7 @@ from .choices import (
     Status,
     Urgency,
 )
+from .kpi import KpiDay, KpiPart, KpiRollupState
 from .orders import (
     Attachment,
     Extension,
@@ -53,6 +55,9 @@ __all__ = [
     "ExtensionState",
     "HotlineSetting",
     "Kind",
+    "KpiDay",
+    "KpiPart",
+    "KpiRollupState",
     "LimitUnit",
     "Order",
     "OrderCounter",

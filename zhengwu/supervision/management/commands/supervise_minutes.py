@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from zhengwu.hotline.services import rollup as hotline_rollup
 from zhengwu.supervision import services
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         r = services.sweep_minutes()
         sent = services.notices_deliver()
         stats = services.stats_refresh(minute=True)
+        hotline_rollup.kpi_refresh_logged()  # the 12345 KPI page's rollup; a failure is logged, not raised
         if opts["verbosity"] > 0:
             self.stdout.write(f"分钟级监察：检查时钟 {r.clocks} 个，新亮黄牌 {r.raised_yellow} 张、红牌 {r.raised_red} 张，"
                               f"解除 {r.cleared} 张；发送通知 {sent} 条；"
