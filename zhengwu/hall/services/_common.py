@@ -26,6 +26,7 @@ from ..models import (
     WindowGroup,
     WindowSeat,
 )
+from ..policy import POLICY_PICK
 
 
 def officer_may_work_at(officer: Staff, window: Window) -> bool:
@@ -39,9 +40,6 @@ def officer_may_work_at(officer: Staff, window: Window) -> bool:
 
 _sql: dict[tuple, str] = {}
 
-# The policy row in force (``hall.policy.policy_for``'s rule: the hall's own row, else the default row
-# without a hall), as a condition and an order for hand-written statements.
-_POLICY_PICK = "(hall_id = %s OR hall_id IS NULL) ORDER BY hall_id IS NULL LIMIT 1"
 
 
 def _seat_sql(with_streak: bool) -> str:
@@ -57,7 +55,7 @@ def _seat_sql(with_streak: bool) -> str:
             "LIMIT 1)",
         ]
         if with_streak:
-            cols.append(f"(SELECT priority_streak_limit FROM {QueuePolicy._meta.db_table} WHERE {_POLICY_PICK})")
+            cols.append(f"(SELECT priority_streak_limit FROM {QueuePolicy._meta.db_table} WHERE {POLICY_PICK})")
         sql = _sql[key] = (f"SELECT {', '.join(cols)} FROM {WindowSeat._meta.db_table} s "
                            "WHERE s.window_id = %s AND s.officer_id = %s")
     return sql
@@ -89,17 +87,6 @@ def require_seated_to_call(window: Window, officer: Staff) -> tuple[str, int]:
     row = _seated_row(window, officer, with_streak=True)
     limit = row[2] if row[2] is not None else QueuePolicy._meta.get_field("priority_streak_limit").default
     return row[1] or "", limit
-
-
-def policy_row(hall) -> QueuePolicy:
-    """``hall.policy.policy_for(hall)`` in one hand-written query (the same rule, without compiling it)."""
-    key = ("policy",)
-    sql = _sql.get(key)
-    if sql is None:
-        sql = _sql[key] = f"SELECT * FROM {QueuePolicy._meta.db_table} WHERE {_POLICY_PICK}"
-    for p in QueuePolicy.objects.raw(sql, [hall.pk]):
-        return p
-    return QueuePolicy()
 
 
 def ticket_insert(ticket: Ticket) -> None:

@@ -38,7 +38,6 @@ from ..policy import at_local, local_now, policy_for
 from ._common import (
     event,
     group_serves,
-    policy_row,
     publish_groups,
     publish_windows,
     require_at_window,
@@ -114,7 +113,7 @@ def issue_in_transaction(*, hall: Hall, group: WindowGroup, item: Item | None, k
 def ticket_issue(*, hall: Hall, group: WindowGroup | None = None, item: Item | None = None,
                  green_reason: str = "", phone: str = "") -> Ticket:
     """取号 at the kiosk, by business category (group) or by item; 绿色通道 with a reason goes first."""
-    p = policy_row(hall)
+    p = policy_for(hall)
     check_issue_hours(hall, p)
     group = _resolve_group(hall, group, item)
     if green_reason and green_reason not in GreenReason.values:

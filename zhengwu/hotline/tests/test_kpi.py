@@ -20,9 +20,9 @@ def at(m, d, hh=10):
     return timezone.make_aware(dt.datetime(2026, m, d, hh, 0))
 
 
-@pytest.fixture
-def w():
-    world = build_world()
+def orders_of_september_24(world) -> None:
+    """One order in each state, taken on 2026-09-24: replied, approved and called back; dispatched and never
+    signed; returned by the unit; a consultation never dispatched. Shared with test_kpi_rollup."""
     with clock.frozen(at(9, 24)):
         a = dispatched(world)
         a = services.order_sign(order=a, staff=world.officer)
@@ -33,6 +33,12 @@ def w():
         c = services.order_sign(order=dispatched(world), staff=world.officer)
         services.order_return(order=c, staff=world.officer, reason="不归本单位")
         new_order(world, kind="consult")  # not dispatched: no unit
+
+
+@pytest.fixture
+def w():
+    world = build_world()
+    orders_of_september_24(world)
     return world
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from zhengwu.core import clock
 from zhengwu.hotline import kpi, services
@@ -15,30 +14,18 @@ from zhengwu.hotline.models import KpiDay, KpiRollupState, Order, Status
 from zhengwu.hotline.services.rollup import kpi_refresh
 
 from .factories import build_world, dispatched, new_order
+from .test_kpi import at, orders_of_september_24
 
 pytestmark = pytest.mark.django_db
 D = dt.date
 SEP = (D(2026, 9, 1), D(2026, 9, 30))
 
 
-def at(m, d, hh=10):
-    return timezone.make_aware(dt.datetime(2026, m, d, hh, 0))
-
-
 @pytest.fixture
 def w():
     """Orders in every state on two days of September, in the town and one of its villages."""
     world = build_world()
-    with clock.frozen(at(9, 24)):
-        a = dispatched(world)
-        a = services.order_sign(order=a, staff=world.officer)
-        a = services.order_reply(order=a, staff=world.officer, text="已修", solved=True)
-        a = services.order_approve(order=a, staff=world.head)
-        services.order_callback(order=a, staff=world.taker, result="satisfied", solved=True)
-        dispatched(world)  # never signed, never replied
-        c = services.order_sign(order=dispatched(world), staff=world.officer)
-        services.order_return(order=c, staff=world.officer, reason="不归本单位")
-        new_order(world, kind="consult")  # not dispatched: no unit
+    orders_of_september_24(world)
     with clock.frozen(at(9, 25)):
         r = services.order_sign(order=dispatched(world), staff=world.officer)
         r = services.order_reply(order=r, staff=world.officer, text="已修", solved=True)

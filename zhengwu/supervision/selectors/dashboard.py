@@ -98,7 +98,10 @@ def dashboard_data(*, region: Region, today: dt.date) -> dict:
     sums = {k: Sum(k) for k in SUMS}
     month_rows = list(MonthStat.objects.filter(month__gte=trend_start, month__lte=month, **place_range)
                       .annotate(child=child).order_by().values("month", "child").annotate(**sums))
-    by_month = {m_: _sum_rows(r for r in month_rows if r["month"] == m_) for m_ in {r["month"] for r in month_rows}}
+    rows_of_month: dict[dt.date, list[dict]] = {}
+    for r in month_rows:
+        rows_of_month.setdefault(r["month"], []).append(r)
+    by_month = {m_: _sum_rows(rows) for m_, rows in rows_of_month.items()}
     trend = []
     m = trend_start
     while m <= month:
