@@ -196,6 +196,7 @@ def _mount():
     from zhengwu.agency.api import router as agency_router
     from zhengwu.cases.api import router as cases_router
     from zhengwu.catalog.api import router as catalog_router
+    from zhengwu.commitments.api import router as commitments_router
     from zhengwu.disclosure.api import router as disclosure_router
     from zhengwu.hall.api import router as hall_router
     from zhengwu.hotline.api import router as hotline_router
@@ -222,6 +223,7 @@ def _mount():
     api.add_router("/agency", agency_router)
     api.add_router("/trading", trading_router)
     api.add_router("/intermediary", intermediary_router)
+    api.add_router("/commitments", commitments_router)
 
 
 _mount()

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "zhengwu.open311",
     "zhengwu.ratings",
     "zhengwu.supervision",
+    "zhengwu.commitments",
     "zhengwu.portal",
 ]
 

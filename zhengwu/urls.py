@@ -33,6 +33,7 @@ urlpatterns = [
     path("agency/", include("zhengwu.agency.urls")),
     path("trading/", include("zhengwu.trading.urls")),
     path("intermediary/", include("zhengwu.intermediary.urls")),
+    path("commitments/", include("zhengwu.commitments.urls")),
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

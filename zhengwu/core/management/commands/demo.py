@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from zhengwu.commitments.demo import build_commitments
 from zhengwu.core import clock
 from zhengwu.core.jobs import FREQUENT, JobRunner, run_job
 from zhengwu.demo.activity import load_demo_activity
@@ -92,6 +93,8 @@ class Command(BaseCommand):
             if made["bodies"]:
                 self.stdout.write(f"已生成政务公开演示数据：{made['bodies']} 个公开主体、{made['published']} 条主动公开信息、"
                                   f"{made['requests']} 件依申请公开。\n")
+            # 社会监督: public commitments, 涉企活动申报, 重点科室评议 (after 政务公开: village bodies exist)
+            build_commitments(stdout=None)
             if not opts["no_serve"] and not opts["no_jobs"]:
                 # The frequent jobs' first pass (a few dozen rating invitations for the demo's
                 # finished cases) runs here, quietly, instead of flooding the console after the logins.
