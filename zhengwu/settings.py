@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # django-ninja's own Swagger UI and ReDoc assets: /api/docs works on an intranet with no internet
+    "ninja",
     "zhengwu.core",
     "zhengwu.accounts",
     "zhengwu.org",
