@@ -30,6 +30,7 @@ from zhengwu.core.services import audit_record
 from zhengwu.core.validators import mask_phone, validate_id_number, validate_uscc
 
 from .models import CLAIM_CODE_TRIES, ApplicantKind, Case, CaseEvent, ClaimCode
+from .selectors import case_no_normal
 from .transitions import APPLICANT
 
 CLAIM_CODE_MINUTES = 10
@@ -95,7 +96,7 @@ def _refuse_linked(case: Case, user) -> None:
 def case_claim_start(*, user, case_no: str, id_number: str = "", uscc: str = "", legal_rep: str = "",
                      phone: str = "", client: str = "") -> ClaimSent:
     """Step one: check the case number and credential, then text a one-time code to the case's phone."""
-    case_no = (case_no or "").strip()
+    case_no = case_no_normal(case_no)
     uscc, legal_rep = (uscc or "").strip().upper(), (legal_rep or "").strip()
     id_number = (id_number or "").strip().upper()
     if not case_no or len(case_no) > 40:
@@ -138,7 +139,7 @@ def case_claim_start(*, user, case_no: str, id_number: str = "", uscc: str = "",
 
 def claim_pending(*, user, case_no: str) -> ClaimSent | None:
     """The code this user is waiting for on ``case_no`` (for the code-entry page), or None."""
-    claim = (ClaimCode.objects.select_related("case").filter(user=user, case__case_no=(case_no or "").strip())
+    claim = (ClaimCode.objects.select_related("case").filter(user=user, case__case_no=case_no_normal(case_no))
              .order_by("-id").first())
     if claim is None or claim.used_at is not None or claim.expires_at <= clock.now() \
             or claim.attempts >= CLAIM_CODE_TRIES:
@@ -154,7 +155,7 @@ def case_claim_confirm(*, user, case_no: str, code: str, include_related: bool =
     code = (code or "").strip()
     if not _CODE.match(code):
         raise DomainError("claim_input", "请输入短信中的6位数字验证码")
-    claim = (ClaimCode.objects.filter(user=user, case__case_no=(case_no or "").strip()).order_by("-id").first())
+    claim = (ClaimCode.objects.filter(user=user, case__case_no=case_no_normal(case_no)).order_by("-id").first())
     now = clock.now()
     if claim is None or claim.used_at is not None:
         raise DomainError("claim_code_invalid", "验证码无效或已使用，请重新获取")

@@ -184,7 +184,8 @@ class ExtendForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    decision = forms.ChoiceField(label="决定", choices=Decision.choices, initial=Decision.APPROVE,
+    # Nothing pre-selected: a decision is made, never defaulted (the officer picks 准予 or 不予).
+    decision = forms.ChoiceField(label="决定", choices=Decision.choices,
                                  widget=forms.RadioSelect)
     reason = _note("理由（不予许可时必填）")
 

@@ -136,7 +136,10 @@ def test_online_case_from_application_to_completion(page, browser, live_server):
     head = new_page(browser, live_server)
     pages.append(head)
     log_in(head, "u1004", f"/workbench/cases/{case_no}/")
-    expect(head.locator('form[data-action="decide"] input[name=decision][value=approve]')).to_be_checked()
+    # nothing is pre-selected in a decision: the head picks 准予 (a form sent without a pick is refused)
+    decide = head.locator('form[data-action="decide"]')
+    expect(decide.locator("input[name=decision]:checked")).to_have_count(0)
+    decide.locator("input[name=decision][value=approve]").check()
     act(head, "decide", "作出决定")
     expect(head.get_by_test_id("case-status")).to_have_text("已决定")
 

@@ -293,6 +293,16 @@ def test_progress_query_with_the_right_pair_shows_steps_and_a_masked_name(client
         assert "受理" in page and case.due_date.strftime("%Y年%-m月%-d日") in page
 
 
+def test_progress_query_accepts_the_number_typed_in_lower_case_or_full_width(client, w):
+    case = submit(w, files=[(w.m1.pk, pdf()), (w.m2.pk, pdf())])
+    typed = [case.case_no.lower(), f"  {case.case_no.lower()} ",
+             "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in case.case_no)]  # 全角
+    for case_no in typed:
+        page = client.post(reverse("cases:progress"), {"case_no": case_no, "credential": "13812345678"}).content.decode()
+        assert 'data-testid="progress-result"' in page, case_no
+        assert case.case_no in page
+
+
 def test_progress_form_takes_the_case_number_from_the_printed_qr_link(client, w):
     page = client.get(reverse("cases:progress"), {"case_no": "SFXZW-20261126-00001"}).content.decode()
     assert 'value="SFXZW-20261126-00001"' in page
