@@ -131,6 +131,7 @@ class EventOut(Schema):
 class CaseFileOut(Schema):
     id: int
     name: str
+    file_name: str = Field(description="提交人上传时的文件名；只收纸质原件时为空")
     size: int = Field(description="字节；只收纸质原件时为 0")
     paper_received: bool = Field(description="窗口或代办员已收纸质原件")
     uploaded_at: dt.datetime

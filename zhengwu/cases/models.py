@@ -215,6 +215,7 @@ class CaseMaterial(models.Model):
                                  on_delete=models.PROTECT)
     name = models.CharField("材料名称", max_length=200)
     file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
+    file_name = models.CharField("原文件名", max_length=200, blank=True, help_text="提交人上传时的文件名")
     size = models.PositiveIntegerField("大小（字节）", default=0)
     paper_received = models.BooleanField("已收纸质原件", default=False)
     uploaded_at = models.DateTimeField("提交时间", default=clock.now)
@@ -226,6 +227,11 @@ class CaseMaterial(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def shown_file_name(self) -> str:
+        """The name the user gave; rows from before it was kept show the storage name."""
+        return self.file_name or (self.file.name.rsplit("/", 1)[-1] if self.file else "")
 
 
 class SupplementRequest(models.Model):

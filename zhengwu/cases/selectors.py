@@ -209,7 +209,8 @@ def case_materials(case: Case) -> dict:
         files.setdefault(m.material_id, []).append(m)
 
     def file_out(m: CaseMaterial) -> dict:
-        return {"id": m.pk, "name": m.name, "size": m.size, "paper_received": m.paper_received,
+        return {"id": m.pk, "name": m.name, "file_name": m.shown_file_name, "size": m.size,
+                "paper_received": m.paper_received,
                 "uploaded_at": m.uploaded_at}
 
     materials = [

@@ -46,6 +46,18 @@ class _Unreadable(Exception):
     """The content is not a file of the claimed type."""
 
 
+def original_name(upload, limit: int = 200) -> str:
+    """The file name the user gave (shown and offered on download instead of the storage name, which
+    gets a random suffix on a clash): no directory, no control characters, at most ``limit`` characters
+    with the extension kept."""
+    name = str(getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "文件"
+    if len(name) > limit:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: limit - len(ext) - 1] + dot + ext) if dot and len(ext) < 10 else name[:limit]
+    return name
+
+
 def upload_ext(upload) -> str:
     return os.path.splitext(getattr(upload, "name", "") or "")[1].lower().lstrip(".")
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.uploads import original_name
 from zhengwu.org.models import Hall, Role, Staff, Window
 from zhengwu.org.scope import agent_can_submit_at, staff_can_act_at
 
@@ -120,6 +121,7 @@ def case_submit(*, item: Item, applicant: Applicant, channel: str, hall: Hall | 
         for material_id, upload in uploads:
             CaseMaterial.objects.create(case=case, material_id=material_id,
                                         name=plan.materials.get(material_id, upload.name), file=upload,
+                                        file_name=original_name(upload),
                                         size=upload.size, uploaded_by=user if user is not None else None)
     return case
 
@@ -150,6 +152,7 @@ def case_add_materials(*, case: Case, files, user=None, officer: Staff | None = 
         for material_id, upload in uploads:
             CaseMaterial.objects.create(case=case, material_id=material_id,
                                         name=plan.materials.get(material_id, upload.name), file=upload,
+                                        file_name=original_name(upload),
                                         size=upload.size, uploaded_by=uploader)
         _log(case, t.action, case.status, case.status, officer=officer, user=user, role=role,
                data={"files": [u.name for _, u in uploads],

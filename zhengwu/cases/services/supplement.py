@@ -9,6 +9,7 @@ from django.db import transaction
 
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.uploads import original_name
 from zhengwu.org.models import Staff, Window
 
 from .. import clocks as case_clocks
@@ -176,6 +177,7 @@ def case_supplement(*, case: Case, user=None, officer: Staff | None = None, file
         for material_id, upload in uploads:
             CaseMaterial.objects.create(case=case, material_id=material_id,
                                         name=plan.materials.get(material_id, upload.name), file=upload,
+                                        file_name=original_name(upload),
                                         size=upload.size, uploaded_by=uploader)
         CaseMaterial.objects.bulk_create(
             [CaseMaterial(case=case, material_id=m, name=plan.materials[m], paper_received=True,

@@ -264,6 +264,22 @@ def test_applicant_withdraws(client, w):
     assert Case.objects.get(pk=case.pk).status == Status.WITHDRAWN
 
 
+def test_materials_keep_the_name_the_user_gave(client, w):
+    """The second 申请书.pdf is stored as 申请书_<random>.pdf; the page and the download show 申请书.pdf."""
+    first = submit(w, files=[(w.m1.pk, pdf("申请书.pdf"))])
+    case = submit(w, files=[(w.m1.pk, pdf("申请书.pdf"))])
+    material = case.materials.get()
+    assert material.file.name != first.materials.get().file.name  # the storage renamed one of them
+    assert material.file_name == "申请书.pdf"
+    login(client, w.citizen)
+    page = client.get(reverse("cases:my_case", args=[case.case_no])).content.decode()
+    assert ">申请书.pdf</a>" in page and material.file.name.rsplit("/", 1)[-1] not in page
+    response = client.get(reverse("cases:my_material", args=[case.case_no, material.pk]))
+    assert "filename*=utf-8''%E7%94%B3%E8%AF%B7%E4%B9%A6.pdf" in response["Content-Disposition"]
+    api = client.get(f"/api/cases/{case.case_no}").json()
+    assert [f["file_name"] for m in api["materials"] for f in m["files"]] == ["申请书.pdf"]
+
+
 def test_applicant_downloads_own_material_but_not_anothers(client, w):
     case = submit(w)
     material = case.materials.get()

@@ -203,4 +203,4 @@ def _material_response(case, pk: int):
     if material is None:
         raise Http404("未找到该材料文件")
     return FileResponse(material.file.open("rb"), as_attachment=True,
-                        filename=material.file.name.rsplit("/", 1)[-1])
+                        filename=material.shown_file_name)

@@ -17,6 +17,7 @@ from zhengwu.catalog.models import Bundle, Item, ItemVersion
 from zhengwu.catalog.selectors import CombinedMaterial, bundle_materials
 from zhengwu.core import clock, fastsql
 from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.uploads import original_name
 from zhengwu.org.models import Hall, Role, Staff, Window
 from zhengwu.org.scope import agent_can_submit_at, staff_can_act_at
 
@@ -113,7 +114,7 @@ def link_files(children: dict[int, Case], bp: BundlePlan, files, *, uploader) ->
             if child is None:
                 continue
             m = CaseMaterial(case=child, material_id=material_id, name=line.name, size=upload.size,
-                             uploaded_by=uploader)
+                             file_name=original_name(upload), uploaded_by=uploader)
             if first is None:
                 m.file = upload
                 m.save()
