@@ -166,6 +166,8 @@ ITEM_SHEET = SheetSpec("事项", (
     _col(V, "special_procedures", "特别程序", kind=MULTI, choices=tuple(SpecialProcedure.choices),
          note="办理中可中止计时的特别程序，多个用顿号分隔，如「听证、专家评审」"),
     _col(V, "theme"),
+    _col(V, "keywords", width=30, optional=True,
+         note="群众常用的叫法，用顿号分隔，如「营业执照、开公司」；文件中没有这一列时不改动现有设置"),
     _col(V, "service_object"),
     _col(V, "place", width=30),
     _col(V, "hours", width=30),

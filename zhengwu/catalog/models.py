@@ -102,6 +102,9 @@ class Item(models.Model):
     name = models.CharField("事项名称", max_length=200, db_index=True)
     name_pinyin = models.CharField("名称全拼", max_length=800, blank=True, db_index=True)
     name_initials = models.CharField("名称拼音首字母", max_length=200, blank=True, db_index=True)
+    keywords = models.CharField("俗称和关键词", max_length=200, blank=True)
+    keywords_pinyin = models.CharField("俗称拼音", max_length=1200, blank=True,
+                                       help_text="每个俗称的全拼和首字母，空格分隔")
     status = models.CharField("事项状态", max_length=16, default="active", db_index=True)
 
     class Meta:
@@ -184,6 +187,8 @@ class ItemVersion(models.Model):
     service_object = models.CharField("服务对象", max_length=8, choices=ServiceObject.choices,
                                       default=ServiceObject.BOTH)
     theme = models.CharField("主题分类", max_length=32, blank=True)
+    keywords = models.CharField("俗称和关键词", max_length=200, blank=True,
+                                help_text="群众常用的叫法，用顿号分隔，如「营业执照、开公司、注册公司」；检索时与事项名称一样查找")
     # public
     place = models.CharField("办理地点", max_length=200, blank=True)
     hours = models.CharField("办理时间", max_length=200, blank=True)

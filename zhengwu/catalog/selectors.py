@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from .models import BundleVersion, Item, ItemVersion
 
@@ -14,17 +14,29 @@ _LATIN = re.compile(r"^[a-zA-Z]+$")
 
 def item_search(*, q: str = "", department_id: int | None = None, theme: str = "", tier: str = "",
                 kind: str = "", include_inactive: bool = False) -> QuerySet[Item]:
-    """Published items matching a query typed as Chinese, full pinyin or pinyin initials (``yyzz``)."""
+    """Published items matching a query typed as Chinese, full pinyin or pinyin initials (``yyzz``), in the
+    name or in the 俗称 (``营业执照`` finds 公司设立登记), best first: the exact name, a name that starts with
+    the query, a name that contains it, a 俗称, then the rest, each group by 实施编码."""
     qs = Item.objects.filter(current__isnull=False).select_related("current", "department")
     if not include_inactive:
         qs = qs.filter(status=ItemVersion.Status.ACTIVE)
     q = (q or "").strip()
+    rank = None
     if q:
         if _LATIN.match(q):
             low = q.lower()
-            qs = qs.filter(Q(name_initials__contains=low) | Q(name_pinyin__contains=low))
+            qs = qs.filter(Q(name_initials__contains=low) | Q(name_pinyin__contains=low)
+                           | Q(keywords_pinyin__contains=low))
+            rank = Case(When(Q(name_initials=low) | Q(name_pinyin=low), then=Value(0)),
+                        When(Q(name_initials__startswith=low) | Q(name_pinyin__startswith=low), then=Value(1)),
+                        When(Q(name_initials__contains=low) | Q(name_pinyin__contains=low), then=Value(2)),
+                        default=Value(3), output_field=IntegerField())
         else:
-            qs = qs.filter(Q(name__contains=q) | Q(impl_code__startswith=q) | Q(current__basic_code=q))
+            qs = qs.filter(Q(name__contains=q) | Q(keywords__contains=q) | Q(impl_code__startswith=q)
+                           | Q(current__basic_code=q))
+            rank = Case(When(name=q, then=Value(0)), When(name__startswith=q, then=Value(1)),
+                        When(name__contains=q, then=Value(2)), When(keywords__contains=q, then=Value(3)),
+                        default=Value(4), output_field=IntegerField())
     if department_id:
         qs = qs.filter(department_id=department_id)
     if theme:
@@ -35,6 +47,8 @@ def item_search(*, q: str = "", department_id: int | None = None, theme: str = "
                        | Q(current__handling_tiers__2=tier))
     if kind:
         qs = qs.filter(current__kind=kind)
+    if rank is not None:
+        return qs.annotate(search_rank=rank).order_by("search_rank", "impl_code")
     return qs.order_by("impl_code")
 
 

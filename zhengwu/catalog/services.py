@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.db import transaction
@@ -37,6 +38,23 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     syllables = lazy_pinyin(name, errors=_ascii_chars)
     initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=_ascii_chars)
     return "".join(syllables).lower(), "".join(initials).lower()
+
+
+KEYWORD_SPLIT = re.compile(r"[、，,；;\s]+")
+
+
+def keyword_list(text: str) -> list[str]:
+    """俗称 as typed (顿号, commas, semicolons or spaces between them), without blanks or repeats."""
+    out: list[str] = []
+    for word in KEYWORD_SPLIT.split(text or ""):
+        if word and word not in out:
+            out.append(word)
+    return out
+
+
+def keywords_pinyin(text: str) -> str:
+    """Each 俗称's full pinyin and initials, space-separated: 营业执照、开公司 → 'yingyezhizhao yyzz kaigongsi kgs'."""
+    return " ".join(" ".join(pinyin_keys(w)) for w in keyword_list(text))[:1200]
 
 
 def _normalise(value):
@@ -86,9 +104,12 @@ def _write_children(version: ItemVersion, *, steps, materials, fees) -> None:
 def _refresh_item_search(item: Item, version: ItemVersion) -> None:
     item.name = version.name
     item.name_pinyin, item.name_initials = pinyin_keys(version.name)
+    item.keywords = "、".join(keyword_list(version.keywords))[:200]
+    item.keywords_pinyin = keywords_pinyin(version.keywords)
     item.status = version.status
     item.current = version
-    item.save(update_fields=["name", "name_pinyin", "name_initials", "status", "current"])
+    item.save(update_fields=["name", "name_pinyin", "name_initials", "keywords", "keywords_pinyin", "status",
+                             "current"])
 
 
 @transaction.atomic

@@ -66,6 +66,7 @@ class S:
     limit_note: str = ""
     onsite: str = ""
     bk: str = BusinessKind.NEW  # business kind of an item written without variants
+    keywords: str = ""  # 俗称, searched like the name (营业执照 → 公司设立登记)
 
 
 @dataclass(frozen=True)
@@ -309,6 +310,7 @@ def _fields(spec: S, unit: Unit, basic_code: str, impl_code: str, bk: str | None
         result_type=spec.result_type if spec.result else "其他",
         service_object=obj,
         theme=spec.theme or unit.theme,
+        keywords=spec.keywords,
         place=where,
         hours=HOURS,
         consult_channel=CONSULT,

@@ -120,6 +120,29 @@ def test_search_by_chinese_pinyin_and_initials(dept):
     assert names("") == ["个体工商户营业执照办理", "营业执照遗失补领", "食品经营许可证核发"]
 
 
+def test_search_finds_common_names_and_ranks_the_best_match_first(dept):
+    """营业执照 is what people type; 公司设立登记 and 个体工商户设立登记 are what the catalog calls it."""
+    for code, name, keywords in [("B1", "公司设立登记", "营业执照、开公司， 注册公司"),
+                                 ("B2", "个体工商户设立登记", "营业执照；开店"),
+                                 ("B3", "营业执照遗失补领、换发", ""),
+                                 ("B4", "营业执照", ""),
+                                 ("B5", "食品经营许可", "开饭店")]:
+        services.item_upsert(impl_code=code, department=dept, fields=fields(name=name, keywords=keywords), steps=STEPS,
+                             materials=MATERIALS, fees=[])
+
+    def names(q):
+        return [i.name for i in selectors.item_search(q=q)]
+
+    # the exact name, then a name starting with it, then the 俗称, each group by 实施编码
+    assert names("营业执照") == ["营业执照", "营业执照遗失补领、换发", "公司设立登记", "个体工商户设立登记"]
+    assert names("开饭店") == ["食品经营许可"]
+    assert names("kfd") == ["食品经营许可"] and names("kaigongsi") == ["公司设立登记"]
+    assert names("yyzz")[:2] == ["营业执照", "营业执照遗失补领、换发"] and len(names("yyzz")) == 4
+    item = Item.objects.get(impl_code="B1")
+    assert (item.keywords, item.keywords_pinyin) == ("营业执照、开公司、注册公司",
+                                                     "yingyezhizhao yyzz kaigongsi kgs zhucegongsi zcgs")
+
+
 def test_suspended_items_leave_the_public_search(dept):
     services.item_upsert(impl_code="A1", department=dept, fields=fields(status="suspended"), steps=STEPS,
                          materials=MATERIALS, fees=[])

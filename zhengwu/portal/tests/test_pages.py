@@ -91,7 +91,8 @@ def catalog():
 def test_search_by_chinese_initials_and_full_pinyin(client, catalog, q):
     response = client.get(reverse("portal:items"), {"q": q})
 
-    assert result_codes(response) == ["YYZZ-GT", "YYZZ-HF"]
+    # best match first: the name that starts with the query, then the one that contains it
+    assert result_codes(response) == ["YYZZ-HF", "YYZZ-GT"]
 
 
 def test_search_without_query_lists_every_active_item(client, catalog):
