@@ -42,8 +42,8 @@ MetricsBy = StrEnum("MetricsBy", {by: by for by in selectors.BY_CHOICES})
 
 
 LEVEL_HELP = "5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意"
-# The service keeps the first 1,000 characters of a comment; the API refuses more instead of cutting.
-COMMENT_MAX = 1000
+# The service refuses a comment over 1,000 characters (never cuts it); the schema says so first.
+COMMENT_MAX = services.COMMENT_MAX
 
 
 class RatingIn(Schema):

@@ -122,6 +122,9 @@ def _department_heads(department_id, hall: Hall) -> list[Staff]:
 # -- rating ---------------------------------------------------------------------------------------------
 
 
+COMMENT_MAX = 1000
+
+
 def rating_record(*, kind: str, channel: str, overall: int, dims: dict | None = None, comment: str = "",
                   case: Case | None = None, window: Window | None = None, officer: Staff | None = None,
                   ticket_ref: str = "", user=None, invite: RatingInvite | None = None,
@@ -139,7 +142,10 @@ def rating_record(*, kind: str, channel: str, overall: int, dims: dict | None = 
     if channel not in Channel.values:
         raise DomainError("channel", "评价渠道应为评价器、网上评价、短信链接、二维码或12345热线")
     levels = _clean_levels(kind, overall, dims)
-    comment = (comment or "").strip()[:1000]
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        # Refused, never cut: a rater must know that what they wrote was not kept whole.
+        raise DomainError("comment_too_long", f"评价意见不能超过 {COMMENT_MAX} 字（现有 {len(comment)} 字），请删减后再提交")
     ticket_ref = (ticket_ref or "").strip()
     if case is None and not ticket_ref:
         raise DomainError("nothing_to_rate", "没有可评价的办件或排队服务")

@@ -76,6 +76,17 @@ def test_pad_rating_of_a_finished_case_takes_its_window_officer_department_and_h
     assert list(RatingEvent.objects.values_list("action", "note")) == [("rate", "窗口评价器：满意")]
 
 
+def test_a_comment_over_1000_characters_is_refused_not_cut(w):
+    case = finish_at_window(w, D(2026, 9, 28))
+    before = snapshot()
+    with pytest.raises(DomainError) as e:
+        pad(w, case, overall=2, comment="等" * 1001)
+    assert e.value.code == "comment_too_long" and "1001" in e.value.message
+    assert snapshot() == before
+    r = pad(w, case, overall=2, comment="  " + "等" * 1000 + "  ")
+    assert r.comment == "等" * 1000
+
+
 def test_web_rating_by_the_applicant_is_one_per_case_online(w):
     case = finish_online(w, D(2026, 9, 28))
     with clock.frozen(D(2026, 9, 29)):
