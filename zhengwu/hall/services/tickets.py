@@ -62,18 +62,45 @@ def _next_seq(group_id: int, day: dt.date) -> int:
         return cur.fetchone()[0]
 
 
-def check_issue_hours(hall: Hall, p: QueuePolicy) -> None:
-    """Numbers are handed out on working days, from a little before opening until a little before closing."""
+WEEKDAYS = "一二三四五六日"
+
+
+def issue_hours_refusal(hall: Hall, p: QueuePolicy, now: dt.datetime | None = None) -> DomainError | None:
+    """Why no number can be taken now (None when it can), naming the next time it can: numbers are handed
+    out on working days, from a little before opening until a little before closing. The kiosk shows it
+    before anyone taps; ``ticket_issue`` refuses with it."""
     if not p.enforce_hours:
-        return
-    now = local_now()
-    status = engine.calendar_for(hall.region).status(now.date())
+        return None
+    now = now or local_now()
+    cal = engine.calendar_for(hall.region)
+    status = cal.status(now.date())
+
+    def window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        return (at_local(day, p.am_start) - dt.timedelta(minutes=p.issue_before_minutes),
+                at_local(day, p.pm_end) - dt.timedelta(minutes=p.stop_issue_minutes))
+
+    opens, closes = window(now.date())
+    if status.workday and opens <= now < closes:
+        return None
+    day = now.date() if status.workday and now < opens else now.date() + dt.timedelta(days=1)
+    for _ in range(60):  # the longest run of days off (春节 with its weekends) is far shorter
+        if cal.status(day).workday:
+            break
+        day += dt.timedelta(days=1)
+    next_open = window(day)[0]
+    when = ("今天" if day == now.date() else "明天" if day == now.date() + dt.timedelta(days=1)
+            else f"{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）") + f" {next_open:%H:%M}"
     if not status.workday:
-        raise DomainError("hall_closed", f"今天是{status.reason.split('：')[-1]}，大厅不办公，暂停取号")
-    opens = at_local(now.date(), p.am_start) - dt.timedelta(minutes=p.issue_before_minutes)
-    closes = at_local(now.date(), p.pm_end) - dt.timedelta(minutes=p.stop_issue_minutes)
-    if not opens <= now < closes:
-        raise DomainError("outside_hours", f"当前不在取号时间，取号时间为工作日 {opens:%H:%M}—{closes:%H:%M}")
+        return DomainError("hall_closed", f"今天是{status.reason.split('：')[-1]}，大厅不办公，暂停取号；"
+                                          f"下次取号时间：{when}")
+    return DomainError("outside_hours", f"当前不在取号时间（工作日 {opens:%H:%M}—{closes:%H:%M}）；"
+                                        f"下次取号时间：{when}")
+
+
+def check_issue_hours(hall: Hall, p: QueuePolicy) -> None:
+    refusal = issue_hours_refusal(hall, p)
+    if refusal is not None:
+        raise refusal
 
 
 def _resolve_group(hall: Hall, group: WindowGroup | None, item: Item | None) -> WindowGroup:

@@ -238,9 +238,14 @@ def test_kiosk_hours_and_holidays(w):
     with clock.frozen(fx.at(10, day=dt.date(2026, 10, 1))), pytest.raises(DomainError) as exc:
         services.ticket_issue(hall=w.hall, group=w.group_a)
     assert exc.value.code == "hall_closed" and "国庆节" in exc.value.message
+    assert exc.value.message.endswith("下次取号时间：10月8日（星期四） 08:30")  # 10月1日至7日放假
     with clock.frozen(fx.at(16, 50)), pytest.raises(DomainError) as exc:
         services.ticket_issue(hall=w.hall, group=w.group_a)
     assert exc.value.code == "outside_hours" and "08:30—16:45" in exc.value.message
+    assert exc.value.message.endswith("下次取号时间：明天 08:30")
+    with clock.frozen(fx.at(7, 0)), pytest.raises(DomainError) as exc:
+        services.ticket_issue(hall=w.hall, group=w.group_a)
+    assert exc.value.message.endswith("下次取号时间：今天 08:30")
     with clock.frozen(fx.at(10, day=dt.date(2026, 10, 10))):  # 调休 Saturday: open
         assert services.ticket_issue(hall=w.hall, group=w.group_a).number == "A001"
     assert Ticket.objects.count() == 1

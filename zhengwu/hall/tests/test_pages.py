@@ -57,6 +57,16 @@ def test_kiosk_issues_by_group_and_item_and_prints_the_ticket(client, w):
     assert "A001" in phone and "您前面还有 <strong>1</strong> 人" in phone and "预计约 6 分钟" in phone  # nobody seated yet: one window assumed
 
 
+def test_the_kiosk_shows_a_closed_hall_before_anyone_taps(client, w):
+    with clock.frozen(fx.at(10, day=dt.date(2026, 10, 4))):  # 国庆节, a Sunday
+        page = client.get("/hall/SFXZW/kiosk/").content.decode()
+    assert 'data-testid="kiosk-closed"' in page and "下次取号时间：10月8日（星期四） 08:30" in page
+    assert f'data-testid="group-{w.group_a.code}" disabled' in page
+    with clock.frozen(fx.at(9)):
+        page = client.get("/hall/SFXZW/kiosk/").content.decode()
+    assert 'data-testid="kiosk-closed"' not in page and " disabled" not in page
+
+
 def test_a_double_press_on_the_kiosk_takes_one_ticket_and_a_new_page_takes_the_next(client, w):
     with clock.frozen(fx.at(9)):
         page = client.get("/hall/SFXZW/kiosk/")

@@ -30,6 +30,7 @@ from zhengwu.workdays import engine
 from .. import guard, selectors, services
 from ..models import GreenReason, Ticket, TicketStatus, WindowGroup
 from ..policy import policy_for
+from ..services.tickets import issue_hours_refusal
 from ._access import forbidden, hall_or_404, window_or_404
 
 
@@ -49,7 +50,9 @@ def index(request):
 def _kiosk_context(request, hall: Hall) -> dict:
     groups = selectors.groups_state(hall)
     device = guard.is_kiosk_device(request, hall)
+    closed = issue_hours_refusal(hall, policy_for(hall))
     return {"hall": hall, "groups": groups, "items": selectors.kiosk_items(hall),
+            "closed": closed.message if closed is not None else "",
             "green_reasons": GreenReason.choices, "is_kiosk_device": device,
             "may_set_up": not device and guard.may_set_up_kiosk(staff_for_user(request.user), hall),
             "issue_limit": guard.ISSUE_LIMIT, "issue_window_minutes": guard.ISSUE_WINDOW // 60}
