@@ -197,6 +197,7 @@ def _mount():
     from zhengwu.cases.api import router as cases_router
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.commitments.api import router as commitments_router
+    from zhengwu.declarations.api import router as declarations_router
     from zhengwu.disclosure.api import router as disclosure_router
     from zhengwu.hall.api import router as hall_router
     from zhengwu.hotline.api import router as hotline_router
@@ -224,6 +225,7 @@ def _mount():
     api.add_router("/trading", trading_router)
     api.add_router("/intermediary", intermediary_router)
     api.add_router("/commitments", commitments_router)
+    api.add_router("/declarations", declarations_router)
 
 
 _mount()

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zhengwu.ratings",
     "zhengwu.supervision",
     "zhengwu.commitments",
+    "zhengwu.declarations",
     "zhengwu.portal",
 ]
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("trading/", include("zhengwu.trading.urls")),
     path("intermediary/", include("zhengwu.intermediary.urls")),
     path("commitments/", include("zhengwu.commitments.urls")),
+    path("declarations/", include("zhengwu.declarations.urls")),
     path("", include("zhengwu.cases.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

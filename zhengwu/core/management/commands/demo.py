@@ -20,6 +20,7 @@ from django.db import connections
 from zhengwu.commitments.demo import build_commitments
 from zhengwu.core import clock
 from zhengwu.core.jobs import FREQUENT, JobRunner, run_job
+from zhengwu.declarations.demo import build_declarations
 from zhengwu.demo.activity import load_demo_activity
 from zhengwu.demo.agency import build_agency
 from zhengwu.demo.build import load_demo
@@ -95,6 +96,7 @@ class Command(BaseCommand):
                                   f"{made['requests']} 件依申请公开。\n")
             # 社会监督: public commitments, 涉企活动申报, 重点科室评议 (after 政务公开: village bodies exist)
             build_commitments(stdout=None)
+            declarations = build_declarations(stdout=None)
             if not opts["no_serve"] and not opts["no_jobs"]:
                 # The frequent jobs' first pass (a few dozen rating invitations for the demo's
                 # finished cases) runs here, quietly, instead of flooding the console after the logins.
@@ -122,6 +124,9 @@ class Command(BaseCommand):
         w(table(["角色", "用户名", "API 令牌", "单位/岗位"],
                 [[x.role, x.username, x.token, x.where] for x in intermediary["logins"]]))
         w("中介机构经办人 zjjg01—zjjg40（报名、确认、提交成果、信用申诉）。")
+        w("涉企活动申报（/declarations/，密码同上；部门负责人 bmfzr 申报，效能监察员 xnjc 核查举报）：")
+        w(table(["角色", "用户名", "API 令牌", "单位/岗位"],
+                [[x.role, x.username, x.token, x.where] for x in declarations["logins"]]))
         w("")
         w(f"办件认领示例：用 citizen 登录，在“我的办件”认领办件 {CLAIM_CASE_NO}，身份证号 {CLAIM_ID_NUMBER}"
           "（短信验证码显示在本控制台）。")
