@@ -1,4 +1,5 @@
-"""The platform's clock. Tests move time with ``frozen``; code asks ``now()`` / ``today()``."""
+"""The platform's clock. Tests move time with ``frozen``; the demo may run at another moment of the
+calendar with ``set_offset`` (time still passes); code asks ``now()`` / ``today()``."""
 
 from __future__ import annotations
 
@@ -8,10 +9,22 @@ import datetime as dt
 from django.utils import timezone
 
 _frozen: list[dt.datetime] = []
+_offset = dt.timedelta(0)
 
 
 def now() -> dt.datetime:
-    return _frozen[-1] if _frozen else timezone.now()
+    return _frozen[-1] if _frozen else timezone.now() + _offset
+
+
+def set_offset(delta: dt.timedelta) -> None:
+    """Run this process ``delta`` ahead of (or behind) the wall clock — the demo's ``--at``; time passes
+    as usual from there. Only for a single-process demo: production never sets it."""
+    global _offset
+    _offset = delta
+
+
+def offset() -> dt.timedelta:
+    return _offset
 
 
 def today() -> dt.date:

@@ -48,6 +48,28 @@ class ConsoleNotifier:
                 log.info("通知 %s → %s：%s", m.kind, to, m.text if show_text else "（正文含链接或验证码，不记入日志）")
 
 
+# Messages that carry a one-time code a person must type (认领验证码, 预约签到码).
+ONE_TIME_CODE_KINDS = frozenset({"case_claim_code", "hall_appointment"})
+
+
+class DemoConsoleNotifier(ConsoleNotifier):
+    """The demo's notifier: as the console one, and a message with a one-time code is printed in a box
+    that stands out in the terminal (there is no phone to receive it)."""
+
+    out = None  # a text stream; sys.stdout when None
+
+    def send_many(self, messages: list[Message]) -> None:
+        super().send_many(messages)
+        import sys
+
+        out = DemoConsoleNotifier.out or sys.stdout
+        for m in messages:
+            if m.kind in ONE_TIME_CODE_KINDS:
+                bar = "★" * 30
+                out.write(f"\n{bar}\n  演示短信（未真正发送）→ {mask_phone(m.to_phone)}\n  {m.text}\n{bar}\n\n")
+                out.flush()
+
+
 _classes: dict[str, type] = {}
 
 

@@ -7,6 +7,7 @@ and CI); ``--reset`` throws the SQLite database away and starts again.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import unicodedata
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from django.utils import timezone
 
 from zhengwu.commitments.demo import build_commitments
 from zhengwu.core import clock
@@ -32,6 +34,40 @@ from zhengwu.demo.projects import build_projects
 from zhengwu.disclosure.demo import load_demo_disclosure
 from zhengwu.intermediary.demo import build_intermediary
 from zhengwu.trading.demo import build_trading
+
+WEEKDAYS = "一二三四五六日"
+
+
+def demo_moment(at: str, *, real: dt.datetime | None = None) -> dt.datetime | None:
+    """The moment the demo runs at: ``--at "2026-12-07 10:00"`` (or a date: 9:30 that day), ``now`` for the
+    wall clock; by default the wall clock inside office hours on a working day, else the next working
+    morning at 9:30 (so a newcomer on a Sunday evening can take and call numbers). None: the wall clock."""
+    from zhengwu.hall.models import QueuePolicy
+    from zhengwu.workdays import engine
+
+    at = (at or "").strip()
+    if at == "now":
+        return None
+    if at:
+        for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+            try:
+                moment = dt.datetime.strptime(at, fmt)
+            except ValueError:
+                continue
+            if fmt == "%Y-%m-%d":
+                moment = moment.replace(hour=9, minute=30)
+            return timezone.make_aware(moment)
+        raise CommandError(f"--at 的格式应为 \"2026-12-07 10:00\"、\"2026-12-07\" 或 now，收到：{at}")
+    local = timezone.localtime(real or timezone.now())
+    cal, hours = engine.calendar_for(None), QueuePolicy()
+    if cal.status(local.date()).workday and hours.am_start <= local.time() < hours.pm_end:
+        return None
+    day = local.date()
+    if not (cal.status(day).workday and local.time() < hours.am_start):
+        day += dt.timedelta(days=1)
+    while not cal.status(day).workday:
+        day += dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
 
 
 def _width(text: str) -> int:
@@ -60,6 +96,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="只生成数据并打印账号，不启动服务")
         parser.add_argument("--no-jobs", action="store_true",
                             help="不在后台运行定时任务（效能监察、邀评短信、政务公开每日任务、预约爽约）")
+        parser.add_argument("--at", default="", metavar="\"YYYY-MM-DD HH:MM\"",
+                            help="演示时钟（北京时间），如 \"2026-12-07 10:00\"，时间照常流逝；now 表示真实时间。"
+                                 "默认：在工作日办公时间内启动用真实时间，否则用下一个工作日上午 9:30，"
+                                 "以便取号、叫号、预约都能试")
         parser.add_argument("--reset", action="store_true",
                             help="删除 SQLite 数据库后重新生成（仅限内置 SQLite 数据库）")
 
@@ -68,6 +108,12 @@ class Command(BaseCommand):
             self._reset()
         self._ensure_sqlite_dir()
         call_command("migrate", interactive=False, verbosity=0)
+        moment = demo_moment(opts["at"])
+        if moment is not None:
+            clock.set_offset(moment - timezone.now())
+        if settings.ZHENGWU_NOTIFIER == "zhengwu.core.notify.ConsoleNotifier":
+            # no phone to receive them: one-time codes (认领, 预约签到) are printed in a box
+            settings.ZHENGWU_NOTIFIER = "zhengwu.core.notify.DemoConsoleNotifier"
         host, port = opts["host"], opts["port"]
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         base_url = f"http://{shown_host}:{port}/"
@@ -108,6 +154,10 @@ class Command(BaseCommand):
         w = self.stdout.write
         w("")
         w(self.style.SUCCESS("综合政务服务平台 · 示范县演示环境"))
+        shown = timezone.localtime(clock.now())
+        if moment is not None:
+            w(self.style.WARNING(f"演示时钟：{shown:%Y年%m月%d日} 星期{WEEKDAYS[shown.weekday()]} {shown:%H:%M}（北京时间，"
+                                 "时间照常流逝；真实时间请加 --at now）"))
         for label, url in info.urls.items():
             w(f"  {label}：{url}")
         w("")
