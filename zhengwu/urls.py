@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 
 from .api import api
 from .core.media import public_media
-from .core.views import healthz, livez
+from .core.views import elder_switch, healthz, livez
 
 admin.site.site_header = "综合政务服务平台 管理后台"
 admin.site.site_title = "综合政务服务平台"
@@ -14,6 +14,7 @@ admin.site.index_title = "中心管理"
 urlpatterns = [
     path("livez", livez, name="livez"),
     path("healthz", healthz, name="healthz"),
+    path("elder/", elder_switch, name="elder_switch"),
     # The admin signs in on the platform's login page, which slows password guessing.
     path("admin/login/", RedirectView.as_view(pattern_name="portal:login", query_string=True)),
     path("admin/", admin.site.urls),

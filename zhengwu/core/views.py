@@ -110,3 +110,22 @@ def healthz(request):
     status, body = health_report()
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False},
                         headers={"Cache-Control": "no-store"})
+
+
+def elder_switch(request):
+    """Turn 长辈版 (large type, high contrast, bigger targets) on or off for this browser, then go back.
+    Only the look changes, so a GET link works from every page; the choice lasts a year."""
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from .context_processors import ELDER_COOKIE
+
+    nxt = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        nxt = "/"
+    response = redirect(nxt)
+    if request.GET.get("on") == "1":
+        response.set_cookie(ELDER_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    return response
