@@ -194,6 +194,7 @@ def _invalid(error: dict) -> dict:
 
 def _mount():
     from zhengwu.agency.api import router as agency_router
+    from zhengwu.appraisal.api import router as appraisal_router
     from zhengwu.cases.api import router as cases_router
     from zhengwu.catalog.api import router as catalog_router
     from zhengwu.commitments.api import router as commitments_router
@@ -224,6 +225,7 @@ def _mount():
     api.add_router("/agency", agency_router)
     api.add_router("/trading", trading_router)
     api.add_router("/intermediary", intermediary_router)
+    api.add_router("/appraisal", appraisal_router)
     api.add_router("/commitments", commitments_router)
     api.add_router("/declarations", declarations_router)
 

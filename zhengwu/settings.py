@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "zhengwu.open311",
     "zhengwu.ratings",
     "zhengwu.supervision",
+    "zhengwu.appraisal",
     "zhengwu.commitments",
     "zhengwu.declarations",
     "zhengwu.portal",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("agency/", include("zhengwu.agency.urls")),
     path("trading/", include("zhengwu.trading.urls")),
     path("intermediary/", include("zhengwu.intermediary.urls")),
+    path("appraisal/", include("zhengwu.appraisal.urls")),
     path("commitments/", include("zhengwu.commitments.urls")),
     path("declarations/", include("zhengwu.declarations.urls")),
     path("", include("zhengwu.cases.urls")),

@@ -13,6 +13,8 @@ DEFAULT_SCORE_RULES = [
     ("praise", Decimal("2"), True, True, True, "群众表扬信、锦旗等，每次加2分"),
     ("away_overdue", Decimal("-1"), False, True, True,
      "外出告知后超过预计返回时间仍未返岗（服务时间内），每满30分钟扣1分"),
+    ("appraisal_bottom", Decimal("-5"), True, False, True,
+     "重点科室评议结果公布当月，部门每有一个科室列入末位，该部门各窗口扣5分"),
 ]
 AWAY_UNIT_MINUTES = 30
 

@@ -54,6 +54,7 @@ class ScoreRule(models.Model):
         RED_CARD = "red_card", "办件红牌（每张）"
         PRAISE = "praise", "群众表扬（每次）"
         AWAY_OVERDUE = "away_overdue", "外出超过告知时间未返岗（每满30分钟）"
+        APPRAISAL_BOTTOM = "appraisal_bottom", "重点科室评议末位（每个科室）"
 
     code = models.CharField("项目", max_length=16, choices=Code.choices, unique=True)
     points = models.DecimalField("分值", max_digits=6, decimal_places=2, help_text="扣分填负数，加分填正数")

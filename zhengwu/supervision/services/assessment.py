@@ -8,6 +8,9 @@ Score = base + Σ (points × count) over the active score rules, held within [mi
   are not late.
 - bad_rating: an upheld 差评 (ratings app) against the officer / window;
 - admonition: a 效能告诫 not revoked; red_card: a red card on a clock's whole deadline (weighted); praise: a Commendation.
+- appraisal_bottom: a section of the window's department listed among the bottom ones of a 重点科室评议
+  whose results were published in the month (``appraisal_port``), once per such section, for every open
+  window of the department.
 Windows rank within their hall, officers within theirs (1 + the number scoring higher). Awards go
 down the ranking skipping the excluded (REFERENCE §7: anyone punished by supervision — a 效能告诫 —
 or rated 不满意 in the month; and whoever accepted fewer cases than the policy's minimum, so an idle
@@ -28,7 +31,7 @@ from zhengwu.cases.models import Case
 from zhengwu.core import clock
 from zhengwu.org.models import Role, Staff, Window
 
-from .. import hall_port, ratings_port
+from .. import appraisal_port, hall_port, ratings_port
 from ..defaults import AWAY_UNIT_MINUTES
 from ..models import Admonition, Card, Clock, ClockKind, ClockState, Commendation, MonthlyScore, ScoreRule
 from ..periods import month_end, month_start
@@ -96,6 +99,12 @@ def _facts(start: dt.date, end: dt.date, today: dt.date):
     for staff_id, minutes in hall_port.away_overdue_minutes(start=start, end=end).items():
         if minutes >= AWAY_UNIT_MINUTES:
             by_officer["away_overdue"][staff_id] += minutes // AWAY_UNIT_MINUTES
+
+    bottom = appraisal_port.bottom_sections_by_department(start=start, end=end)
+    if bottom:
+        for window_id, dept_id in Window.objects.filter(is_open=True, department_id__in=list(bottom)).values_list(
+                "id", "department_id"):
+            by_window["appraisal_bottom"][window_id] += bottom[dept_id]
 
     for staff_id, window_id in Commendation.objects.filter(on__range=(start, end)).values_list("staff_id",
                                                                                                 "window_id"):

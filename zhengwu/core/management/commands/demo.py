@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils import timezone
 
+from zhengwu.appraisal.demo import build_appraisal
 from zhengwu.commitments.demo import build_commitments
 from zhengwu.core import clock
 from zhengwu.core.jobs import FREQUENT, JobRunner, run_job
@@ -143,6 +144,7 @@ class Command(BaseCommand):
             # 社会监督: public commitments, 涉企活动申报, 重点科室评议 (after 政务公开: village bodies exist)
             build_commitments(stdout=None)
             declarations = build_declarations(stdout=None)
+            build_appraisal(stdout=None)
             if not opts["no_serve"] and not opts["no_jobs"]:
                 # The frequent jobs' first pass (a few dozen rating invitations for the demo's
                 # finished cases) runs here, quietly, instead of flooding the console after the logins.
