@@ -259,6 +259,15 @@ STAFF_ENTRIES = [
     ("公共资源交易", "trading:manage", None, "交易项目与招标（采购）轮次、开标、抽取评标专家",
      {Role.TRADING_ADMIN, Role.TRADING_SUPERVISOR}),
     ("交易监督", "trading:supervise", None, "串通投标预警、专家抽取记录、交易期限红黄牌", {Role.TRADING_SUPERVISOR}),
+    ("公开承诺", "commitments:work", None, "起草、提交、签发本部门和窗口的服务承诺",
+     {Role.CHIEF_REP, Role.DEPT_HEAD, Role.HALL_ADMIN}),
+    ("违诺投诉", "commitments:breaches", None, "登记违反公开承诺的投诉，限期核实", {Role.SUPERVISOR}),
+    ("涉企活动申报", "declarations:work", None, "事先申报涉企检查、会议、培训、收费，登记执行情况",
+     {Role.CHIEF_REP, Role.DEPT_HEAD}),
+    ("涉企活动审批", "declarations:queue", None, "审批各部门的涉企活动申报（备案码）", {"business_env"}),
+    ("涉企活动监督", "declarations:supervise", None, "核查未备案涉企活动举报、按部门统计", {Role.SUPERVISOR, Role.LEADER}),
+    ("重点科室评议", "appraisal:workbench", None, "评议活动、评议人、结果公布、整改验收", {Role.SUPERVISOR}),
+    ("评议整改", "appraisal:department", None, "本部门科室的评议得分、意见和整改报告", {Role.DEPT_HEAD}),
 ]
 CITIZEN_ENTRIES = [
     ("我的办件", "cases:my_cases", "查看进度、补正材料、撤回申请；认领在窗口或代办员处申请的办件"),
@@ -280,6 +289,19 @@ def _trading_entries(user) -> list[tuple[str, str, str]]:
     if getattr(user, "trading_expert", None) is not None:
         out.append(("评标专家", reverse("trading:expert"), "我的评标任务：评分、否决、签署评标报告"))
     return out
+
+
+def oversight(request):
+    """社会监督: where the public holds the offices to account — published commitments, the section
+    appraisal's results, checking a visit's 备案码 and reporting an undeclared one, ratings, 12345."""
+    from zhengwu.appraisal.models import Campaign
+    from zhengwu.commitments.models import Commitment
+
+    latest = Campaign.objects.filter(status="published").order_by("-published_on", "-pk").first()
+    return render(request, "portal/oversight.html", {
+        "commitments": Commitment.objects.filter(current__isnull=False).count(),
+        "campaign": latest,
+    })
 
 
 @login_required
