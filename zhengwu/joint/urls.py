@@ -8,6 +8,7 @@ urlpatterns: list = [
     path("", views.joint_list, name="list"),
     path("apply/<str:code>/", views.bundle_apply, name="apply"),
     path("my/<str:case_no>/", views.my_joint, name="my_joint"),
+    path("my/<str:case_no>/withdraw/", views.my_joint_withdraw, name="my_joint_withdraw"),
     path("<str:case_no>/", views.joint_page, name="detail"),
     path("<str:case_no>/act/<str:action>/", views.joint_act, name="act"),
     path("<str:case_no>/docs/<str:kind>/", views.document, name="document"),

@@ -182,7 +182,24 @@ def my_joint(request, case_no: str):
     view = selectors.JointView(joint, applicant=True)
     return render(request, "joint/my_joint.html", {
         **_staff_ctx(None), "joint": joint, "rows": _rows(joint, view), "events": list(view.events()),
-        "docs": [(k, documents.title_of(joint, k)) for k in documents.available(joint)]})
+        "docs": [(k, documents.title_of(joint, k)) for k in documents.available(joint)],
+        "can_withdraw": services.joint_may_withdraw(joint)})
+
+
+@login_required
+@require_POST
+def my_joint_withdraw(request, case_no: str):
+    """The applicant withdraws the whole 联办件 (every 子件) before any department has decided."""
+    joint = _joint(case_no)
+    if joint.applicant_user_id != request.user.pk:
+        raise Http404("未找到该办件")
+    try:
+        services.joint_withdraw(joint=joint, user=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "申请已整体撤回，各部门的子件同时终止。")
+    return redirect("joint:my_joint", case_no=joint.case_no)
 
 
 @login_required

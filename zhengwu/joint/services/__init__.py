@@ -9,6 +9,7 @@ from .apply import bundle_plan, bundle_plan_of, joint_add_materials, joint_submi
 from .common import member_limit
 from .intake import (
     joint_accept,
+    joint_may_withdraw,
     joint_missing,
     joint_reject,
     joint_request_supplement,
@@ -21,7 +22,7 @@ from .refresh import children_state, deemed_case_ids, joint_refresh
 __all__ = [
     "bundle_plan", "bundle_plan_of", "children_state", "joint_add_materials", "deemed_case_ids", "joint_accept", "joint_missing",
     "joint_opinion", "joint_refresh", "joint_reject", "joint_request_supplement", "joint_result", "joint_resume",
-    "joint_ruling", "joint_submit", "joint_supplement", "joint_withdraw", "lead_member", "link_files",
+    "joint_may_withdraw", "joint_ruling", "joint_submit", "joint_supplement", "joint_withdraw", "lead_member", "link_files",
     "member_limit", "result_lines",
 ]
 

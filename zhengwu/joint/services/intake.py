@@ -225,10 +225,19 @@ def joint_reject(*, joint: JointCase, officer: Staff, reason: str, window: Windo
     return joint
 
 
+_WITHDRAW_FROM = (JointStatus.SUBMITTED, JointStatus.SUPPLEMENT, JointStatus.IN_REVIEW, JointStatus.RULING,
+                  JointStatus.SUSPENDED)
+_CHILD_UNDECIDED = (Status.SUBMITTED, Status.PENDING, Status.SUPPLEMENT, Status.IN_REVIEW, Status.SUSPENDED)
+
+
+def joint_may_withdraw(joint: JointCase) -> bool:
+    """Whether the whole 联办件 may still be withdrawn (for the page's button; the service checks again)."""
+    return joint.status in _WITHDRAW_FROM and not any(c.status not in _CHILD_UNDECIDED for c in _children(joint))
+
+
 def joint_withdraw(*, joint: JointCase, user=None, officer: Staff | None = None, reason: str = "") -> JointCase:
     """The applicant withdraws the whole application (撤回), before any department has decided."""
-    open_ = (JointStatus.SUBMITTED, JointStatus.SUPPLEMENT, JointStatus.IN_REVIEW, JointStatus.RULING,
-             JointStatus.SUSPENDED)
+    open_ = _WITHDRAW_FROM
     check_status(joint, open_, "撤回")
     if officer is not None:
         check_lead(officer, joint, roles=FRONT, label="代为撤回")
@@ -239,8 +248,7 @@ def joint_withdraw(*, joint: JointCase, user=None, officer: Staff | None = None,
         j = lock(joint)
         check_status(j, open_, "撤回")
         children = _children(j)
-        if any(c.status not in (Status.SUBMITTED, Status.PENDING, Status.SUPPLEMENT, Status.IN_REVIEW,
-                                Status.SUSPENDED) for c in children):
+        if any(c.status not in _CHILD_UNDECIDED for c in children):
             raise DomainError("child_decided", "已有部门作出决定，不能整体撤回，请联系牵头部门", status=409)
         frm = j.status
         with acting_for_joint(j.pk):

@@ -89,3 +89,25 @@ def test_scope_of_the_staff_page_and_my_cases(client):
     mine = client.get(f"/joint/my/{joint.case_no}/").content.decode()
     assert "机密的内部理由" not in mine and kids[2].case_no in mine
     assert client.get(f"/my/cases/{joint.case_no}/").status_code == 302
+
+
+def test_the_applicant_withdraws_the_whole_joint_case_from_its_page(client):
+    w = build_bundle_world()
+    with clock.frozen(DAY):
+        joint = online_apply(w)
+    _login(client, w.citizen)
+    page = client.get(f"/joint/my/{joint.case_no}/").content.decode()
+    assert 'data-testid="joint-withdraw"' in page
+    with clock.frozen(DAY):
+        r = client.post(f"/joint/my/{joint.case_no}/withdraw/", {"reason": "不开店了"})
+    assert r.status_code == 302
+    assert fresh(joint).status == JointStatus.WITHDRAWN
+    assert {c.status for c in children(joint)} == {"withdrawn"}
+    assert 'data-testid="joint-withdraw"' not in client.get(f"/joint/my/{joint.case_no}/").content.decode()
+    # someone else's 联办件: not found
+    client.logout()
+    from django.contrib.auth import get_user_model
+
+    stranger = get_user_model().objects.create_user(username="lisi", password="pass-123456")
+    client.force_login(stranger)
+    assert client.post(f"/joint/my/{joint.case_no}/withdraw/", {"reason": "x"}).status_code == 404
