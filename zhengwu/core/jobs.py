@@ -19,7 +19,9 @@ log = logging.getLogger("zhengwu.jobs")
 
 # (command, arguments): once a day / every run of the loop
 # ``partitions ensure`` creates the coming months' history partitions on PostgreSQL (a no-op on SQLite).
-DAILY = [("supervise", []), ("disclosure_daily", []), ("trading_daily", []), ("intermediary_daily", []),
+# The domains' daily jobs run before the supervision sweep, so a clock they open (a village's period falling
+# due, a trading period) is carded the same day.
+DAILY = [("disclosure_daily", []), ("trading_daily", []), ("intermediary_daily", []), ("supervise", []),
          ("partitions", ["ensure", "--if-supported"])]
 FREQUENT = [
     ("hall_no_shows", []),

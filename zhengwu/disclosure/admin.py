@@ -24,8 +24,12 @@ from .models import (
     RequestAttachment,
     RequestEvent,
     Setting,
+    VillageCadence,
+    VillageCategory,
+    VillageDueOverride,
+    VillagePeriod,
 )
-from .policy import DEFAULTS
+from .policy import DEFAULTS, TEXT_DEFAULTS
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -75,7 +79,7 @@ class SettingAdmin(admin.ModelAdmin):
     list_display = ["key", "value", "note"]
 
     def get_changeform_initial_data(self, request):
-        return {"note": "可用参数：" + "；".join(f"{k}（默认 {v[0]}）" for k, v in DEFAULTS.items())}
+        return {"note": "可用参数：" + "；".join(f"{k}（默认 {v[0]}）" for k, v in {**DEFAULTS, **TEXT_DEFAULTS}.items())}
 
 
 @admin.register(FeeBand)
@@ -188,3 +192,38 @@ class AppealAdmin(_ReadOnlyAdmin):
 class AnnualReportAdmin(_ReadOnlyAdmin):
     list_display = ["body", "year", "status", "finalised_by", "finalised_at"]
     list_filter = ["year", "status"]
+
+
+# -- 村务公开/党务公开: the catalogue and its calendar are policy an administrator edits ------------------------
+
+
+@admin.register(VillageCategory)
+class VillageCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "catalogue", "content_kind", "cadence", "due_months_after", "due_day", "roll_to_workday",
+                    "order", "is_active"]
+    list_filter = ["catalogue", "is_active"]
+    list_editable = ["cadence", "due_months_after", "due_day", "roll_to_workday", "order", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        """A category once used stays (periods point at it); switch it off with 启用 instead."""
+        return False
+
+
+@admin.register(VillageCadence)
+class VillageCadenceAdmin(admin.ModelAdmin):
+    list_display = ["body", "category", "cadence"]
+    list_filter = ["category", "cadence"]
+    autocomplete_fields = ["body"]
+
+
+@admin.register(VillageDueOverride)
+class VillageDueOverrideAdmin(admin.ModelAdmin):
+    list_display = ["category", "period_end", "due_date", "note"]
+    list_filter = ["category"]
+
+
+@admin.register(VillagePeriod)
+class VillagePeriodAdmin(_ReadOnlyAdmin):
+    list_display = ["body", "category", "label", "due_date", "state", "published_on"]
+    list_filter = ["state", "category", "cadence"]
+    search_fields = ["body__name", "body__code"]

@@ -22,12 +22,14 @@ from zhengwu.org.selectors import staff_for_user
 from . import reference as ref
 from . import selectors, services
 from .actions import REQUEST_ACTIONS, request_action
+from .api_village import router as village_router
 from .documents import report_sections, report_title
 from .models import Channel, Consultation, InfoRequest, Publication
 from .services.common import duties_of
 from .tables import report_data
 
 router = Router(tags=["政务公开"])
+router.add_router("", village_router)  # 村务公开/党务公开 (api_village.py)
 
 
 def _enum(name: str, values) -> type[Enum]:

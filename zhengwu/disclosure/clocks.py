@@ -125,3 +125,40 @@ def backfill() -> int:
 
 
 register_backfill(backfill)
+
+
+# -- 村务公开/党务公开: one clock per village, category and period (kind ``gk_village``) ------------------------
+
+VILLAGE = register_kind(KindSpec(code="gk_village", name="村务公开时限", subject_label="村务（党务）公开",
+                                 due_label="公开期限", weight=1, warn_workdays=2, sort=31))
+
+VILLAGE_SUBJECT = "gk_village_period"
+VILLAGE_PUBLISHED = "已公开"
+
+
+def village_subject(period, *, town_code: str) -> Subject:
+    body = period.body
+    return Subject(VILLAGE_SUBJECT, period.pk, f"{body.code}-{period.category.code}-{period.period_end:%Y%m}",
+                   f"{body.name}{period.category.name}（{period.label}）",
+                   reverse("disclosure:village_town", args=[town_code]) + f"#v-{body.code}")
+
+
+def village_clock_start_many(periods, *, officers: dict[int, int | None]) -> None:
+    """Clocks for newly opened periods (the daily run opens a whole county's at once). ``officers``:
+    body id → the village's 经办人 (who answers for the clock)."""
+    from zhengwu.supervision.clocks import clocks_start_many
+
+    clocks_start_many(kind=VILLAGE.code, starts=[
+        {"subject": village_subject(p, town_code=_town_code(p.body)), "region": p.body.region,
+         "due_date": p.due_date, "officer": officers.get(p.body_id), "head": None, "started_on": p.opened_on}
+        for p in periods])
+
+
+def village_clock_finish(period) -> None:
+    """The period's disclosure is public: the clock ends (late if past its due) and its cards clear."""
+    clock_finish(subject=(VILLAGE_SUBJECT, period.pk), kind=VILLAGE.code, reason=VILLAGE_PUBLISHED, counts=True)
+
+
+def _town_code(body) -> str:
+    region = body.region
+    return region.parent.code if region.level == "village" and region.parent_id else region.code

@@ -26,6 +26,7 @@ from zhengwu.org.models import Department, Region, Role, Staff
 from zhengwu.workdays import engine
 
 from . import services as s
+from .demo_village import build_village_disclosure
 from .models import AnnualReport, Body, BodyMember, InfoRequest, Publication, PubStatus
 
 D = BodyMember.Duty
@@ -238,11 +239,15 @@ class World:
                             reason=reason, pages=pages)
 
 
-def load_demo_disclosure(*, seed: int = 2026) -> dict[str, int]:
-    """Write the demo county's 政务公开 once; returns what was made (all zeros when bodies exist)."""
+def load_demo_disclosure(*, seed: int = 2026, villages: bool = True) -> dict[str, int]:
+    """Write the demo county's 政务公开 once; returns what was made (all zeros when bodies exist).
+
+    With ``villages`` the towns' and villages' 村务公开/党务公开 follow (``demo_village``, itself built once)."""
     made = {"bodies": 0, "members": 0, "duties": 0, "publications": 0, "published": 0, "requests": 0,
             "reports": 0}
     if Body.objects.exists():
+        if villages:
+            build_village_disclosure()
         return made
     region = Region.objects.filter(code=COUNTY[0]).first()
     if region is None or not Staff.objects.filter(user__username="sxdb").exists():
@@ -263,6 +268,8 @@ def load_demo_disclosure(*, seed: int = 2026) -> dict[str, int]:
         requests=InfoRequest.objects.count(),
         reports=AnnualReport.objects.count(),
     )
+    if villages:
+        build_village_disclosure()
     return made
 
 

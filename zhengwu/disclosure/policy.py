@@ -27,6 +27,18 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 }
 
 
+#: text settings (not in ``limits()``, which reads numbers)
+TEXT_DEFAULTS: dict[str, tuple[str, str]] = {
+    "village_name_mask": ("middle", "村务公开名单中姓名的隐去方式：middle 保留首尾字（张*三、李*），"
+                                    "surname 只保留姓（张**）"),
+}
+
+
+def village_name_mask() -> str:
+    row = Setting.objects.filter(key="village_name_mask").values_list("value", flat=True).first()
+    return row if row in ("middle", "surname") else TEXT_DEFAULTS["village_name_mask"][0]
+
+
 def setting(key: str) -> int:
     row = Setting.objects.filter(key=key).values_list("value", flat=True).first()
     return int(row if row is not None else DEFAULTS[key][0])

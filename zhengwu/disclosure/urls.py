@@ -5,7 +5,7 @@ Body codes are letters and digits; ``search``, ``my`` and ``work`` are taken by 
 
 from django.urls import path
 
-from .views import people, public, work
+from .views import people, public, village, work
 
 app_name = "disclosure"
 
@@ -31,6 +31,14 @@ urlpatterns = [
     path("work/publications/<int:pk>/", work.publication_detail, name="work_publication"),
     path("work/publications/<int:pk>/act/<str:action>/", work.publication_act, name="work_publication_act"),
     path("work/reports/<str:code>/<int:year>/", work.report_edit, name="work_report"),
+    # 村务公开/党务公开: the 文书's pages, the town's view
+    path("work/village/", village.town_index, name="village_towns"),
+    path("work/village/town/<str:code>/", village.town_view, name="village_town"),
+    path("work/village/d/<int:pk>/", village.village_work_disclosure, name="village_work_disclosure"),
+    path("work/village/d/<int:pk>/edit/", village.village_edit, name="village_edit"),
+    path("work/village/d/<int:pk>/act/<str:action>/", village.village_work_act, name="village_work_act"),
+    path("work/village/<str:code>/", village.village_work, name="village_work"),
+    path("work/village/<str:code>/new/", village.village_new, name="village_new"),
     # a body's portal
     path("<str:code>/", public.body_home, name="body"),
     path("<str:code>/guide/", public.guide, name="guide"),
@@ -38,6 +46,9 @@ urlpatterns = [
     path("<str:code>/p/<int:pk>/", public.publication, name="publication"),
     path("<str:code>/p/<int:pk>/files/<int:att>/", public.attachment_download, name="attachment"),
     path("<str:code>/apply/", people.apply, name="apply"),
+    path("<str:code>/village/", village.village_home, name="village"),
+    path("<str:code>/village/d/<int:pk>/", village.village_disclosure, name="village_disclosure"),
+    path("<str:code>/village/board/<str:key>/", village.village_board, name="village_board"),
     path("<str:code>/reports/", public.reports, name="reports"),
     path("<str:code>/reports/<int:year>/", public.report, name="report"),
     path("<str:code>/reports/<int:year>.pdf", public.report_pdf, name="report_pdf"),

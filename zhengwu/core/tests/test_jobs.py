@@ -13,13 +13,13 @@ pytestmark = pytest.mark.django_db
 def test_daily_jobs_run_once_a_day_and_frequent_ones_every_pass():
     runner = jobs.JobRunner()
     with clock.frozen(dt.date(2026, 11, 26)):
-        assert runner.tick() == ["supervise", "disclosure_daily", "trading_daily", "intermediary_daily",
+        assert runner.tick() == ["disclosure_daily", "trading_daily", "intermediary_daily", "supervise",
                                  "partitions", "hall_no_shows", "ratings_invite", "supervise_minutes", "idempotency_purge",
                                  "projects_refresh", "intermediary_select"]
         assert runner.tick() == ["hall_no_shows", "ratings_invite", "supervise_minutes", "idempotency_purge",
                                  "projects_refresh", "intermediary_select"]
     with clock.frozen(dt.date(2026, 11, 27)):
-        assert runner.tick()[:5] == ["supervise", "disclosure_daily", "trading_daily", "intermediary_daily",
+        assert runner.tick()[:5] == ["disclosure_daily", "trading_daily", "intermediary_daily", "supervise",
                                      "partitions"]
     from zhengwu.supervision.models import SweepRun
 

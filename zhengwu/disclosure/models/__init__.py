@@ -15,9 +15,23 @@ from .requests import (
     RequestAttachment,
     RequestEvent,
 )
+from .village import (
+    Cadence,
+    Catalogue,
+    ContentKind,
+    FinanceLine,
+    ReliefRow,
+    VillageCadence,
+    VillageCategory,
+    VillageDisclosure,
+    VillageDueOverride,
+    VillagePeriod,
+)
 
 __all__ = [
     "AnnualReport", "Appeal", "ApplicantKind", "Body", "BodyMember", "Category", "Channel", "ClockStop",
     "Consultation", "Counter", "DocKind", "Extension", "FeeBand", "FeeWaiverReason", "InfoRequest", "PubStatus", "Publication",
     "PublicationAttachment", "PublicationEvent", "ReqStatus", "RequestAttachment", "RequestEvent", "Setting",
+    "Cadence", "Catalogue", "ContentKind", "FinanceLine", "ReliefRow", "VillageCadence", "VillageCategory",
+    "VillageDisclosure", "VillageDueOverride", "VillagePeriod",
 ]

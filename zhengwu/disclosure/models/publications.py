@@ -28,10 +28,14 @@ class Category(models.TextChoices):
     VILLAGE_FINANCE = "village_finance", "村务公开·财务收支"
     VILLAGE_LAND = "village_land", "村务公开·土地"
     VILLAGE_SUBSIDY = "village_subsidy", "村务公开·补贴发放"
+    VILLAGE_ASSETS = "village_assets", "村务公开·集体三资"
+    VILLAGE_RELIEF = "village_relief", "村务公开·社会救助"
+    VILLAGE_PROJECT = "village_project", "村务公开·工程项目"
     PARTY = "party", "党务公开"
 
 
-VILLAGE_CATEGORIES = [Category.VILLAGE_FINANCE, Category.VILLAGE_LAND, Category.VILLAGE_SUBSIDY, Category.PARTY]
+VILLAGE_CATEGORIES = [Category.VILLAGE_FINANCE, Category.VILLAGE_ASSETS, Category.VILLAGE_RELIEF,
+                      Category.VILLAGE_PROJECT, Category.VILLAGE_SUBSIDY, Category.VILLAGE_LAND, Category.PARTY]
 GOVERNMENT_CATEGORIES = [c for c in Category if c not in VILLAGE_CATEGORIES]
 
 

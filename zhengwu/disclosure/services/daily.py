@@ -16,9 +16,10 @@ from zhengwu.core import clock
 from zhengwu.core.notify import Message, notify
 
 from .. import policy, selectors
-from ..models import BodyMember, InfoRequest, ReqStatus
+from ..models import BodyMember, InfoRequest, ReqStatus, VillagePeriod
 from ..models.requests import OPEN_STATUSES
 from .requests import consultations_sweep, requests_sweep
+from .village import village_periods_open
 
 
 @dataclass
@@ -30,13 +31,18 @@ class DailyReport:
     soon: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
     late_publications: list[str] = field(default_factory=list)
+    village_opened: int = 0
+    village_overdue: list[str] = field(default_factory=list)
     messages: int = 0
 
 
 def disclosure_daily() -> DailyReport:
-    """Sweep lapsed 补正/fee periods and consultations, then tell each body's officers what needs them."""
+    """Sweep lapsed 补正/fee periods and consultations, open the villages' new 村务公开 periods (each with its
+    supervised clock), then tell each body's officers what needs them."""
     out = DailyReport(abandoned=[r.request_no for r in requests_sweep()])
     today = clock.today()
+    # 村务公开/党务公开: the periods that just ended are opened with their supervised clocks
+    out.village_opened = len(village_periods_open(today=today))
     by_body: dict[int, list[str]] = {}
     resumed: dict[int, str] = {}
     for req, c in consultations_sweep():
@@ -65,6 +71,11 @@ def disclosure_daily() -> DailyReport:
     for pub in selectors.publication_overdue_list(today=today).filter(published_on__isnull=True):
         out.late_publications.append(pub.index_no)
         by_body.setdefault(pub.body_id, []).append(f"{pub.title}（{pub.index_no}）逾期未公开，应于{pub.publish_due:%Y-%m-%d}前公开")
+    for p in (VillagePeriod.objects.filter(state=VillagePeriod.State.OPEN, due_date__lt=today)
+              .select_related("category", "body").order_by("body_id", "due_date", "category__order")):
+        out.village_overdue.append(f"{p.body.code}-{p.category.code}-{p.period_end:%Y%m}")
+        by_body.setdefault(p.body_id, []).append(
+            f"村务公开“{p.category.name}”（{p.label}）逾期未公开，应于{p.due_date:%Y-%m-%d}前公开")
     officers = BodyMember.objects.filter(body_id__in=by_body, duty=BodyMember.Duty.OFFICER).select_related("staff")
     for m in officers:
         lines = by_body[m.body_id]

@@ -27,3 +27,19 @@ def mask_email(value) -> str:
     """zhangsan@example.cn → z***@example.cn."""
     local, at, domain = (value or "").partition("@")
     return f"{local[:1]}***@{domain}" if at else ("****" if value else "")
+
+
+@register.simple_tag(takes_context=True)
+def sees_village_work(context) -> bool:
+    """A village's staff (any duty) or a 效能监察员/领导: the 村务公开 link."""
+    from zhengwu.org.models import Role
+
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return False
+    if BodyMember.objects.filter(staff__user=user, staff__is_active=True, body__is_active=True,
+                                 body__kind__in=["village", "town"]).exists():
+        return True
+    from zhengwu.org.models import Staff
+
+    return Staff.objects.filter(user=user, is_active=True, roles__code__in=[Role.SUPERVISOR, Role.LEADER]).exists()

@@ -16,7 +16,14 @@ from zhengwu.core.errors import DomainError
 from zhengwu.core.notify import ConsoleNotifier
 from zhengwu.disclosure import selectors
 from zhengwu.disclosure import services as s
-from zhengwu.disclosure.models import ClockStop, Consultation, InfoRequest, ReqStatus, RequestEvent
+from zhengwu.disclosure.models import (
+    ClockStop,
+    Consultation,
+    InfoRequest,
+    ReqStatus,
+    RequestEvent,
+    VillageCategory,
+)
 from zhengwu.disclosure.services.daily import disclosure_daily
 from zhengwu.supervision.models import Clock
 
@@ -29,6 +36,7 @@ D = dt.date
 
 @pytest.fixture
 def w():
+    VillageCategory.objects.update(is_active=False)  # requests only: the village's 村务公开 is test_village*
     return build_world()
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +55,7 @@ def gk(django_db_setup, django_db_blocker):
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), fast, clock.frozen(TODAY), transaction.atomic():
         load_demo()
-        yield load_demo_disclosure()
+        yield load_demo_disclosure(villages=False)  # the villages are built for the last tests (below)
         transaction.set_rollback(True)
 
 
@@ -264,6 +265,68 @@ def test_the_report_page_shows_the_draft(client):
 def test_a_second_call_creates_nothing():
     models = [Body, BodyMember, Publication, PublicationEvent, InfoRequest, RequestEvent, AnnualReport, Appeal]
     before = {m: m.objects.count() for m in models}
-    assert load_demo_disclosure() == {"bodies": 0, "members": 0, "duties": 0, "publications": 0, "published": 0,
+    assert load_demo_disclosure(villages=False) == {"bodies": 0, "members": 0, "duties": 0, "publications": 0, "published": 0,
                                       "requests": 0, "reports": 0}
     assert {m: m.objects.count() for m in models} == before
+
+
+# -- 村务公开/党务公开 (built last: the tests above see the county's 政务公开 alone) -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def villages(gk, django_db_blocker):
+    from zhengwu.disclosure.demo_village import build_village_disclosure
+
+    with django_db_blocker.unblock():
+        return build_village_disclosure()
+
+
+def test_village_demo_has_every_state(villages, client):
+    from zhengwu.disclosure.demo_village import build_village_disclosure
+    from zhengwu.disclosure.models import VillageCategory, VillageDisclosure, VillagePeriod
+    from zhengwu.supervision.models import Card, Clock
+
+    assert (villages["towns"], villages["villages"]) == (5, 16)
+    assert {x.username for x in villages["logins"]} == {"dby", "cwjd", "cwsj", "xzjw"}
+    n_cats = VillageCategory.objects.filter(is_active=True).count()
+    # every village has the period that ended last of every category (东街村 two of finance and relief, and
+    # this quarter's 工程项目)
+    assert VillagePeriod.objects.count() == 16 * n_cats + 3
+    open_late = set(VillagePeriod.objects.filter(state="open", due_date__lt=TODAY)
+                    .values_list("body__code", "category__code"))
+    assert open_late == {("QHZ02", "finance"), ("QHZ02", "relief"), ("SQZ03", "party_dues")}
+    late = set(VillagePeriod.objects.filter(state="published", published_on__gt=F("due_date"))
+               .values_list("body__code", "category__code"))
+    assert late == {("QHZ03", "finance"), ("LLZ02", "relief")}
+    monthly = VillagePeriod.objects.get(body__code="QHZ04", category__code="finance")
+    assert (monthly.label, monthly.due_date, monthly.state) == ("2026年10月", dt.date(2026, 11, 10), "published")
+    running = VillagePeriod.objects.get(body__code="QHZ01", category__code="projects", period_end__gt=TODAY)
+    assert (running.label, running.due_date, running.state) == ("2026年第四季度", dt.date(2027, 1, 11), "open")
+    assert Clock.objects.get(subject_type="gk_village_period", subject_id=running.pk).state == "running"
+    assert VillageDisclosure.objects.get(period=running).publication.status == "submitted"
+    red = set(Card.objects.filter(kind_id="gk_village", level="red", cleared_on__isnull=True)
+              .values_list("clock__subject_id", flat=True))
+    assert red == set(VillagePeriod.objects.filter(state="open", due_date__lt=TODAY).values_list("pk", flat=True))
+    # the 东街村 chain had three people; its 低保 list and a 党务公开 item are public
+    q3 = VillageDisclosure.objects.get(publication__body__code="QHZ01", period__category__code="finance",
+                                       period__period_end=dt.date(2026, 9, 30)).publication
+    assert (q3.created_by.user.username, q3.reviewed_by.user.username, q3.signed_by.user.username) == (
+        "dby", "cwjd", "cwsj")
+    assert VillageDisclosure.objects.filter(publication__body__code="QHZ01", content_kind="relief",
+                                            publication__status="published").count() == 2
+    assert VillageDisclosure.objects.filter(period__category__catalogue="party",
+                                            publication__status="published").exists()
+    # the town's supervisor sees 西街村's red cards on the board and the town's view; not 石桥镇's
+    client.force_login(_user("xzjw"))
+    board = client.get(reverse("supervision:board") + "?kind=gk_village").content.decode()
+    assert "西街村村民委员会财务收支（2026年第三季度）" in board and "孙家屯村" not in board
+    town = _page(client, None, reverse("disclosure:village_town", args=["130621100000"]))
+    assert 'id="v-QHZ02"' in town and 'data-status="overdue"' in town and "红牌" in town
+    # the public board of 东街村 masks the 低保 list
+    relief = VillageDisclosure.objects.filter(publication__body__code="QHZ01", content_kind="relief").first()
+    names = list(relief.relief_rows.values_list("name", flat=True))
+    client.logout()
+    html = _page(client, None, reverse("disclosure:village_board", args=["QHZ01", "2026Q3"]))
+    assert "东街村村民委员会村务公开栏" in html and not any(n in html for n in names)
+    assert _page(client, "dby", reverse("disclosure:village_work", args=["QHZ01"])).count("已逾期") == 0
+    assert build_village_disclosure()["villages"] == 0

@@ -106,7 +106,8 @@ def test_villages_publish_village_affairs_only(w):
         with pytest.raises(DomainError) as exc:
             s.publication_create(body=w.village, officer=w.village_officer, title="通知", category="regulation",
                                  content="……", made_on=D(2026, 7, 1))
-        assert exc.value.message == "东关村村民委员会可用的公开类别为：村务公开·财务收支、村务公开·土地、村务公开·补贴发放、党务公开"
+        assert exc.value.message == ("东关村村民委员会可用的公开类别为：村务公开·财务收支、村务公开·集体三资、"
+                                     "村务公开·社会救助、村务公开·工程项目、村务公开·补贴发放、村务公开·土地、党务公开")
     assert Publication.objects.filter(body=w.village).count() == 1
 
 

@@ -33,6 +33,7 @@ from zhengwu.demo.joint_cases import build_joint_cases
 from zhengwu.demo.people import SUPERUSER
 from zhengwu.demo.projects import build_projects
 from zhengwu.disclosure.demo import load_demo_disclosure
+from zhengwu.disclosure.demo_village import village_logins
 from zhengwu.intermediary.demo import build_intermediary
 from zhengwu.trading.demo import build_trading
 
@@ -176,6 +177,9 @@ class Command(BaseCommand):
         w(table(["角色", "用户名", "API 令牌", "单位/岗位"],
                 [[x.role, x.username, x.token, x.where] for x in intermediary["logins"]]))
         w("中介机构经办人 zjjg01—zjjg40（报名、确认、提交成果、信用申诉）。")
+        w("村务公开、党务公开（/gk/QHZ01/village/，密码同上；代办员 dby 兼东街村文书）：")
+        w(table(["角色", "用户名", "API 令牌", "单位/岗位"],
+                [[x.role, x.username, x.token, x.where] for x in village_logins()]))
         w("涉企活动申报（/declarations/，密码同上；部门负责人 bmfzr 申报，效能监察员 xnjc 核查举报）：")
         w(table(["角色", "用户名", "API 令牌", "单位/岗位"],
                 [[x.role, x.username, x.token, x.where] for x in declarations["logins"]]))
