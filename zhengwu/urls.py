@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from .accounts.oidc import oidc_callback, oidc_login
 from .api import api
 from .core.media import public_media
 from .core.views import elder_switch, healthz, livez
@@ -15,6 +16,8 @@ urlpatterns = [
     path("livez", livez, name="livez"),
     path("healthz", healthz, name="healthz"),
     path("elder/", elder_switch, name="elder_switch"),
+    path("oidc/login/", oidc_login, name="oidc_login"),
+    path("oidc/callback/", oidc_callback, name="oidc_callback"),
     # The admin signs in on the platform's login page, which slows password guessing.
     path("admin/login/", RedirectView.as_view(pattern_name="portal:login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -66,3 +66,24 @@ class ApiToken(models.Model):
         raw = raw or "zw_" + secrets.token_urlsafe(30)
         token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_token(raw))
         return token, raw
+
+
+class VerifiedIdentity(models.Model):
+    """An account's identity as the province's unified identity service (统一身份认证, OpenID Connect)
+    vouches for it: the issuer's subject, and the real name and 身份证号 it verified. A person's window
+    and agent cases with that 身份证号 can then be linked to the account without an SMS code."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE,
+                                related_name="verified_identity")
+    issuer = models.CharField("认证平台", max_length=200)
+    subject = models.CharField("认证平台用户标识", max_length=255)
+    name = models.CharField("核验姓名", max_length=64, blank=True)
+    id_number = models.CharField("核验身份证号", max_length=18, blank=True)
+    verified_at = models.DateTimeField("最近核验时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "统一身份认证"
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="verified_identity_subject")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.issuer}"

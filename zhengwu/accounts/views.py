@@ -21,6 +21,12 @@ PER_USER, PER_CLIENT, WINDOW = 5, 30, 900
 class ThrottledLoginView(LoginView):
     template_name = "portal/login.html"
 
+    def get_context_data(self, **kwargs):
+        from .oidc import oidc_enabled
+
+        return {**super().get_context_data(**kwargs), "oidc_enabled": oidc_enabled(),
+                "oidc_failed": self.request.GET.get("oidc") == "failed"}
+
     def post(self, request, *args, **kwargs):
         client = throttle.client_key(request)
         # The form NFKC-normalises the name (ａｄｍｉｎ signs in as admin): the counter must as well.

@@ -12,6 +12,7 @@ urlpatterns = [
     # before my/cases/<case_no>/, which "claim" would otherwise match
     path("my/cases/claim/", views.my_claim, name="my_claim"),
     path("my/cases/claim/confirm/", views.my_claim_confirm, name="my_claim_confirm"),
+    path("my/cases/claim/verified/", views.my_claim_verified, name="my_claim_verified"),
     path("my/cases/<str:case_no>/", views.my_case, name="my_case"),
     path("my/cases/<str:case_no>/supplement/", views.my_supplement, name="my_supplement"),
     path("my/cases/<str:case_no>/withdraw/", views.my_withdraw, name="my_withdraw"),

@@ -73,7 +73,7 @@ def _my_cases_page(request, *, claim_form=None, claim_error="", status=200):
     joints = list(joint_list_for_applicant(user=request.user).prefetch_related("children__item"))
     return render(request, "cases/my_cases.html", {
         "page_obj": page, "joints": joints, "claim_form": claim_form or ClaimForm(), "claim_error": claim_error,
-        "claim_minutes": claims.CLAIM_CODE_MINUTES,
+        "claim_minutes": claims.CLAIM_CODE_MINUTES, "verified_claimable": claims.claim_verified_count(user=request.user),
     }, status=status)
 
 
@@ -99,6 +99,19 @@ def my_claim(request):
         return _my_cases_page(request, claim_form=again, claim_error=exc.message, status=exc.status)
     messages.success(request, f"验证码已发送至办件登记的手机 {sent.phone}，{claims.CLAIM_CODE_MINUTES}分钟内有效。")
     return redirect(f"{reverse('cases:my_claim_confirm')}?{urlencode({'case_no': sent.case_no})}")
+
+
+@login_required
+@require_POST
+def my_claim_verified(request):
+    """关联本人办件: the identity service verified the account's 身份证号, so no SMS code is needed."""
+    try:
+        linked = claims.case_claim_verified(user=request.user, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已关联 {len(linked)} 件办件：{'、'.join(c.case_no for c in linked)}。")
+    return redirect("cases:my_cases")
 
 
 @login_required
