@@ -38,10 +38,16 @@ def _fresh_process_state(request):
     concurrency) tests end with a flush that also removes the default roles a data
     migration created, so they are put back for whatever runs next.
     """
+    import datetime as dt
+
+    from django.conf import settings
     from django.core.cache import cache, caches
 
     from zhengwu.cases import plan
+    from zhengwu.core import clock
     from zhengwu.workdays import engine
+
+    notifier = settings.ZHENGWU_NOTIFIER  # the demo command switches it to the boxed console one
 
     db_cache = type(caches["default"]).__name__ == "DatabaseCache"  # without REDIS_URL: a table in the test DB
     if not db_cache:
@@ -64,6 +70,8 @@ def _fresh_process_state(request):
     yield
     plan._plans.clear()
     engine._calendars.clear()
+    clock.set_offset(dt.timedelta(0))  # the demo command's --at (or its next-working-morning default)
+    settings.ZHENGWU_NOTIFIER = notifier
 
 
 @pytest.fixture(scope="session")

@@ -155,6 +155,7 @@ class Role(models.Model):
     TRADING_SUPERVISOR = "trading_supervisor"
     INTERMEDIARY_ADMIN = "intermediary_admin"
     INTERMEDIARY_SUPERVISOR = "intermediary_supervisor"
+    BUSINESS_ENV = "business_env"  # 优化营商环境办 (涉企活动申报; created for existing databases by declarations 0002)
     DEFAULTS = [
         (WINDOW_OFFICER, "窗口人员"),
         (CHIEF_REP, "首席代表"),
@@ -169,6 +170,7 @@ class Role(models.Model):
         (TRADING_SUPERVISOR, "交易监督人员"),
         (INTERMEDIARY_ADMIN, "中介超市管理员"),
         (INTERMEDIARY_SUPERVISOR, "中介服务监管人员"),
+        (BUSINESS_ENV, "优化营商环境办"),
     ]
 
     code = models.CharField("代码", max_length=32, unique=True)

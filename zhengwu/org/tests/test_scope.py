@@ -28,7 +28,7 @@ def test_roles_are_seeded_by_migration():
         ("hall_admin", "中心管理员"), ("supervisor", "效能监察员"), ("village_agent", "代办员"), ("leader", "领导"),
         ("call_taker", "话务员"), ("hotline_admin", "热线管理员"), ("trading_admin", "交易中心管理员"),
         ("trading_supervisor", "交易监督人员"), ("intermediary_admin", "中介超市管理员"),
-        ("intermediary_supervisor", "中介服务监管人员"),
+        ("intermediary_supervisor", "中介服务监管人员"), ("business_env", "优化营商环境办"),
     ]
 
 
