@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import RegexValidator
 
 from . import reference as ref
 from .models import Appeal, Channel, Consultation, DocKind
@@ -24,7 +25,9 @@ class ApplyForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
     phone = forms.CharField(label="联系电话", max_length=20)
     address = forms.CharField(label="通信地址", max_length=200, required=False)
-    postcode = forms.CharField(label="邮政编码", max_length=6, required=False)
+    postcode = forms.CharField(label="邮政编码", max_length=6, required=False,
+                               validators=[RegexValidator(r"^[0-9]{6}$", "邮政编码应为6位数字")],
+                               widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{6}"}))
     email = forms.EmailField(label="电子邮箱", required=False)
     description = forms.CharField(label="所需政府信息的名称、文号或者便于查询的其他特征性描述",
                                   widget=forms.Textarea(attrs={"rows": 4}))

@@ -91,6 +91,9 @@ def clean_applicant(a: Applicant) -> dict:
     name = (a.name or "").strip()
     if not name:
         raise DomainError("applicant_name", "请填写申请人姓名或名称")
+    postcode = (a.postcode or "").strip()
+    if postcode and not (len(postcode) == 6 and postcode.isascii() and postcode.isdigit()):
+        raise DomainError("applicant_postcode", f"邮政编码应为6位数字（现为“{postcode[:12]}”）")
     out = {"applicant_kind": a.kind, "applicant_name": name, "phone": validate_phone(a.phone),
            "contact_name": (a.contact_name or "").strip(), "address": (a.address or "").strip(),
            "postcode": (a.postcode or "").strip(), "email": (a.email or "").strip(),

@@ -308,3 +308,16 @@ def test_a_lapsed_consultation_over_qingming_is_overdue_once_the_resumed_days_ru
     assert selectors.due_state(req, D(2026, 4, 23)) == ("overdue", (
         "征求意见已逾期：第三方应于2026-03-30前提出意见，此后恢复计时，由本机关依照条例决定是否公开；"
         "已超过答复期限（2026-04-22）"))
+
+
+@pytest.mark.parametrize("postcode", ["abc", "07000", "0700001", "０７１０００"])
+def test_a_postcode_that_is_not_six_digits_is_refused_and_nothing_is_written(w, postcode):
+    with clock.frozen(D(2026, 9, 28)), pytest.raises(DomainError) as e:
+        s.request_file(body=w.scj, applicant=person(postcode=postcode), description="某某许可的批准文件",
+                       channel="in_person", officer=w.officer)
+    assert e.value.code == "applicant_postcode" and "6位数字" in e.value.message
+    assert not InfoRequest.objects.exists()
+    with clock.frozen(D(2026, 9, 28)):
+        req = s.request_file(body=w.scj, applicant=person(postcode="071000"), description="某某许可的批准文件",
+                             channel="in_person", officer=w.officer)
+    assert InfoRequest.objects.get(pk=req.pk).postcode == "071000"
