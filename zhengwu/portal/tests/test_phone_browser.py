@@ -75,6 +75,7 @@ def test_citizen_pages_fit_a_360px_phone(browser, live_server, elder):
         w = build_site()
         public = [("home", "/"), ("search", "/items/?q=营业执照"), ("guide", "/items/SFX-SCJG-001/"),
                   ("login", "/login/"), ("register", "/register/"), ("progress", "/progress/"),
+                  ("trading", "/trading/"), ("intermediary", "/intermediary/"), ("oversight", "/oversight/"),
                   ("appointment", f"/hall/SFXZW/appointments/?item={w.item.pk}&day={clock.today().isoformat()}")]
         for name, url in public:
             pg.goto(url)
