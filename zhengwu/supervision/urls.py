@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_screen
 
 app_name = "supervision"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("report/<int:year>/Q<int:quarter>/", views.report, name="report"),
     path("report/<int:year>/Q<int:quarter>/<str:fmt>/", views.report, name="report_file"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("screen/", views_screen.screen, name="screen"),
+    path("screen/data/", views_screen.screen_data, name="screen_data"),
 ]
