@@ -138,7 +138,7 @@ def board_snapshot(hall: Hall) -> dict:
         "hall": {"code": hall.code, "name": hall.name},
         "groups": groups_state(hall),
         "windows": windows_state(hall),
-        "recent": recent_calls(hall),
+        "recent": recent_calls(hall, limit=20),  # a screen of some groups shows its own last six
         "away": presence_list(hall),
         "at": timezone.localtime(clock.now()).isoformat(timespec="seconds"),
     }

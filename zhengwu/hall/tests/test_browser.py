@@ -173,3 +173,43 @@ def test_officer_uploads_a_photo_and_the_window_screen_shows_it_live(page, brows
                              " return i && i.complete && i.naturalWidth === 30; }")
     screen.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_hall_window_screen_photo.png")
     officer.close()
+
+
+def test_the_board_fits_a_tv_pages_the_rest_and_a_screen_shows_its_own_groups(browser, live_server, world):
+    """A hall of 108 windows and 48 queues on a 1920×1080 TV: no scrolling; the staffed windows come first;
+    the rest a page at a time; the call and the last calls stay in view; ?groups=A shows group A only."""
+    from zhengwu.hall import services
+    from zhengwu.hall.models import WindowGroup, WindowSeat
+
+    w = world
+    extra = [f.window(w.hall, f"{n:03d}", w.market) for n in range(5, 109)]
+    for n in range(4, 48):
+        WindowGroup.objects.create(hall=w.hall, code=chr(ord("D") + n % 20) + chr(ord("A") + n // 20),
+                                   name=f"业务类别{n}", sort=n)
+    WindowSeat.objects.create(window=extra[-1], officer=w.o4, since=fx.at(9))  # window 108 staffed
+    for _ in range(2):
+        services.ticket_issue(hall=w.hall, group=w.group_a)
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 1920, "height": 1080})
+    tv = context.new_page()
+    tv.goto("/hall/SFXZW/board/")
+    fits = tv.evaluate("[document.documentElement.scrollHeight <= innerHeight, document.documentElement.scrollWidth"
+                       " <= innerWidth]")
+    assert fits == [True, True]
+    expect(tv.get_by_test_id("windows-page")).to_contain_text("第 1/")
+    first = tv.locator("#board-windows li").first.get_attribute("data-window")
+    assert first == str(extra[-1].pk)  # the staffed window 108 before the empty 01…107
+    shown = tv.locator("#board-windows li").count()
+    assert 10 < shown < 108
+    expect(tv.get_by_test_id("groups-page")).to_contain_text("第 1/")
+    tv.evaluate("window.zwBoard.turn()")
+    expect(tv.get_by_test_id("windows-page")).to_contain_text("第 2/")
+    assert tv.locator("#board-windows li").first.get_attribute("data-window") != first
+    assert tv.get_by_test_id("call-now").is_visible() and tv.locator("#board-recent").is_visible()
+    tv.screenshot(path=f"{os.environ.get('ZHENGWU_SCREENSHOT_DIR', '/tmp')}/zhengwu_board_1920.png")
+
+    tv.goto("/hall/SFXZW/board/?groups=A")
+    expect(tv.locator("h1")).to_contain_text("A 市场准入")
+    numbers = sorted(tv.locator("#board-windows .w-no").all_inner_texts())
+    assert [n.replace("号窗口", "").strip() for n in numbers] == ["01", "02"]
+    assert tv.locator("#board-groups li").count() == 1
+    context.close()

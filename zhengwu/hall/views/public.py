@@ -140,9 +140,22 @@ def ticket_phone(request, token: str):
 
 
 def board(request, code: str):
-    """大屏叫号: rendered from the snapshot, then kept current by the event stream."""
+    """大屏叫号: rendered from the snapshot, then kept current by the event stream.
+
+    A hall has several screens: ``?groups=A,B`` (the groups' number prefixes) makes this one show only those
+    groups, their windows and their calls — the hall manager points each screen at its own address."""
     hall = hall_or_404(code)
-    return render(request, "hall/board.html", {"hall": hall, "snapshot": selectors.board_snapshot(hall)})
+    screen_filter, label = None, ""
+    wanted = [c.strip().upper() for c in request.GET.get("groups", "")[:100].split(",") if c.strip()]
+    if wanted:
+        groups = list(WindowGroup.objects.filter(hall=hall, is_active=True, code__in=wanted[:20])
+                      .prefetch_related("windows").order_by("sort", "code"))
+        if groups:
+            screen_filter = {"groups": [g.pk for g in groups],
+                             "windows": sorted({w.pk for g in groups for w in g.windows.all()})}
+            label = "、".join(f"{g.code} {g.name}" for g in groups)
+    return render(request, "hall/board.html", {"hall": hall, "snapshot": selectors.board_snapshot(hall),
+                                               "screen_filter": screen_filter, "screen_label": label})
 
 
 def board_state(request, code: str):
