@@ -108,3 +108,24 @@ def upload(name: str = "材料.pdf", data: bytes | None = None) -> SimpleUploade
     ext = name.rsplit(".", 1)[-1].lower()
     body = file_bytes(name) if data is None else data
     return SimpleUploadedFile(name, body, content_type=_CONTENT_TYPES.get(ext, "application/octet-stream"))
+
+
+# -- browser tests (Playwright with Debian's chromium; conftest.py's ``browser`` and ``live_server``) ---------
+
+
+def browser_log_in(pg, username: str, next_url: str, *, password: str = "pass-123456") -> None:
+    """Sign in on the platform's login page and wait for ``next_url``."""
+    pg.goto(f"/login/?next={next_url}")
+    pg.locator("input[name=username]").fill(username)
+    pg.locator("input[name=password]").fill(password)
+    pg.get_by_role("button", name="登录").click()
+    pg.wait_for_url(f"**{next_url}")
+
+
+def browser_login(browser, live_server, username: str, next_url: str, *, width: int = 1360, height: int = 900):
+    """A new browser context (one person), signed in as ``username``, at ``next_url``."""
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": width, "height": height})
+    pg = context.new_page()
+    pg.set_default_timeout(20000)
+    browser_log_in(pg, username, next_url)
+    return pg

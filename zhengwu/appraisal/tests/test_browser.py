@@ -17,24 +17,13 @@ from playwright.sync_api import expect
 from zhengwu.appraisal.models import Campaign, Rectification
 from zhengwu.core import clock
 from zhengwu.core.notify import ConsoleNotifier
+from zhengwu.core.testing import browser_login as login
 
 from . import factories as fx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Beijing, Monday 2 March 2026
-
-
-def login(browser, live_server, username: str, next_url: str):
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 1360, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(20000)
-    pg.goto(f"/login/?next={next_url}")
-    pg.locator("input[name=username]").fill(username)
-    pg.locator("input[name=password]").fill("pass-123456")
-    pg.get_by_role("button", name="登录").click()
-    pg.wait_for_url(f"**{next_url}")
-    return pg
 
 
 def test_a_campaign_from_invitations_to_a_public_follow_up(browser, live_server):

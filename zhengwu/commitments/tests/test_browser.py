@@ -6,26 +6,16 @@ from __future__ import annotations
 
 import pytest
 
+from zhengwu.core.testing import browser_login as login
+
 from .factories import world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(browser, live_server, username: str, next_url: str):
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(20000)
-    pg.goto(f"/login/?next={next_url}")
-    pg.locator("input[name=username]").fill(username)
-    pg.locator("input[name=password]").fill("pass-123456")
-    pg.get_by_role("button", name="登录").click()
-    pg.wait_for_url(f"**{next_url}")
-    return pg
-
-
 def test_write_sign_publish_and_a_complaint_upheld(browser, live_server):
     w = world()
-    pg = _login(browser, live_server, w.chief.user.username, "/commitments/work/")
+    pg = login(browser, live_server, w.chief.user.username, "/commitments/work/")
     pg.get_by_role("button", name="起草").click()
     pg.locator("textarea[name=standards]").fill("按办事指南受理，材料之外不要求申请人提供")
     pg.locator("input[name=clause_text]").nth(0).fill("首位接待人员负责到底")
@@ -38,7 +28,7 @@ def test_write_sign_publish_and_a_complaint_upheld(browser, live_server):
     url = pg.url
     pg.context.close()
 
-    pg = _login(browser, live_server, w.head.user.username, "/commitments/work/")
+    pg = login(browser, live_server, w.head.user.username, "/commitments/work/")
     pg.goto(url)
     pg.get_by_test_id("sign").click()
     assert pg.get_by_test_id("version-status").inner_text() == "现行"
@@ -53,7 +43,7 @@ def test_write_sign_publish_and_a_complaint_upheld(browser, live_server):
     pg.goto(f"/commitments/screen/{w.hall.code}/")
     assert "首位接待人员负责到底" in pg.get_by_test_id("screen-commitment").inner_text()
 
-    sv = _login(browser, live_server, w.supervisor.user.username, "/commitments/work/breaches/")
+    sv = login(browser, live_server, w.supervisor.user.username, "/commitments/work/breaches/")
     sv.locator("select[name=commitment]").select_option(label="示范县市场监督管理局")
     sv.locator("select[name=clause_kind]").select_option("one_notice")
     sv.locator("select[name=source]").select_option("letter")

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from zhengwu.core import clock
+from zhengwu.core.testing import browser_log_in as log_in
 from zhengwu.disclosure.models import Publication, VillageCategory
 from zhengwu.org.models import Role
 
@@ -26,14 +27,6 @@ def roles():
     """A transactional test flushes the tables after itself, the roles of the data migration too."""
     for code, name in Role.DEFAULTS:
         Role.objects.get_or_create(code=code, defaults={"name": name})
-
-
-def log_in(pg, username: str, next_url: str) -> None:
-    pg.goto(f"/login/?next={next_url}")
-    pg.locator("input[name=username]").fill(username)
-    pg.locator("input[name=password]").fill("pass-123456")
-    pg.get_by_role("button", name="登录").click()
-    pg.wait_for_url(f"**{next_url}")
 
 
 OPENED: list = []

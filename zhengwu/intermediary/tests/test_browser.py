@@ -14,24 +14,13 @@ import pytest
 from playwright.sync_api import expect
 
 from zhengwu.core import clock
+from zhengwu.core.testing import browser_login as login
 from zhengwu.core.testing import pdf_bytes
 from zhengwu.intermediary.models import Purchase, PurchaseStatus, Rating, Signup
 
 from .factories import DAY, at, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(browser, live_server, username: str, next_url: str):
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 1360, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(20000)
-    pg.goto(f"/login/?next={next_url}")
-    pg.locator("input[name=username]").fill(username)
-    pg.locator("input[name=password]").fill("pass-123456")
-    pg.get_by_role("button", name="登录").click()
-    pg.wait_for_url(f"**{next_url}")
-    return pg
 
 
 def act(pg, action: str) -> None:

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from zhengwu.core import clock
+from zhengwu.core.testing import browser_login as login
 from zhengwu.trading import sealing
 from zhengwu.trading.models import Bid, BidSlot, BidStatus, Tender, TenderStatus
 
@@ -29,18 +30,6 @@ SH = ZoneInfo("Asia/Shanghai")
 
 def at(month, day, hour=10, minute=0):
     return dt.datetime(2026, month, day, hour, minute, tzinfo=SH)
-
-
-def login(browser, live_server, username: str, next_url: str):
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 1360, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(20000)
-    pg.goto(f"/login/?next={next_url}")
-    pg.locator("input[name=username]").fill(username)
-    pg.locator("input[name=password]").fill("pass-123456")
-    pg.get_by_role("button", name="登录").click()
-    pg.wait_for_url(f"**{next_url}")
-    return pg
 
 
 def fill_bid(pg, i: int) -> None:
