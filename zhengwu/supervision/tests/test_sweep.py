@@ -185,8 +185,9 @@ def test_sweep_query_count_does_not_grow_with_cases(w, django_assert_max_num_que
     for i in range(6):
         accept_case(w, D(2026, 9, 28), name=f"申请人{i}")
     # A constant set of statements per calendar and per distinct warning period among the registered kinds
-    # (gk_village warns 2 working days ahead: 29); never per case.
-    with django_assert_max_num_queries(29):
+    # (one card INSERT each; gk_village warns 2 working days ahead), plus PostgreSQL's SET LOCAL jit: 30 there,
+    # 29 on SQLite; never per case.
+    with django_assert_max_num_queries(30):
         r = sweep(D(2026, 10, 12))
     assert (r.cases, r.raised_red) == (12, 12)  # 6 case clocks and 6 step clocks running
     for i in range(6, 18):
@@ -195,7 +196,7 @@ def test_sweep_query_count_does_not_grow_with_cases(w, django_assert_max_num_que
         sweep_run(today=D(2026, 10, 13))
     with CaptureQueriesContext(connection) as again, clock.frozen(D(2026, 10, 14)):
         sweep_run(today=D(2026, 10, 14))
-    assert len(first) == len(again) <= 29
+    assert len(first) == len(again) <= 30
 
 
 @pytest.fixture
