@@ -7,7 +7,7 @@ Actions that do not move the status list ``""`` as target. Every service looks i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from zhengwu.core.transitions import Transition, transition
 
 from .models import CampaignStatus as C
 from .models import RectificationStatus as R
@@ -16,17 +16,8 @@ SUPERVISOR = "supervisor"  # 效能监察员 whose region covers the campaign's
 DEPT_HEAD = "dept_head"  # 部门负责人 of the section's department
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    actor: str
-
-
 def _t(action, label, sources, target, actor):
-    return Transition(action, label, frozenset(sources), target, actor)
+    return transition(action, label, sources, target, [actor])
 
 
 CAMPAIGN: dict[str, Transition] = {t.action: t for t in [

@@ -85,6 +85,17 @@ def _related(case: Case, phone: str) -> QuerySet[Case]:
     return qs.exclude(pk=case.pk)
 
 
+def _link(c: Case, *, user, now, request, retry: str, note: str, data: dict, summary: str) -> None:
+    """Link one case to ``user`` by a guarded update (a concurrent change refuses), with its event and audit row."""
+    if fastsql.update_guarded(Case, pk=c.pk, version=c.row_version, values={"applicant_user": user}) != 1:
+        raise DomainError("conflict", f"办件刚刚被其他人更新，{retry}", status=409)
+    c.applicant_user, c.row_version = user, c.row_version + 1
+    CaseEvent.objects.create(case=c, at=now, action="claim", from_status=c.status, to_status=c.status, actor=user,
+                             actor_name=user.display_name, role=APPLICANT, note=note, data=data)
+    audit_record(actor=user, action="update", obj=c, request=request,
+                 summary=f"办件 {c.case_no} 由网上账号 {user.username} {summary}")
+
+
 def _refuse_linked(case: Case, user) -> None:
     if case.applicant_user_id == user.pk:
         raise DomainError("already_yours", "该办件已在您的“我的办件”中，无需认领", status=409)
@@ -186,15 +197,10 @@ def case_claim_confirm(*, user, case_no: str, code: str, include_related: bool =
             targets += list(_related(case, claim.phone).select_for_update().order_by("submitted_at", "id"))
         masked = mask_phone(claim.phone)
         for c in targets:
-            if fastsql.update_guarded(Case, pk=c.pk, version=c.row_version, values={"applicant_user": user}) != 1:
-                raise DomainError("conflict", "办件刚刚被其他人更新，请重新获取验证码后再试", status=409)
-            c.applicant_user, c.row_version = user, c.row_version + 1
-            CaseEvent.objects.create(
-                case=c, at=now, action="claim", from_status=c.status, to_status=c.status, actor=user,
-                actor_name=user.display_name, role=APPLICANT, note=f"短信验证码（发送至{masked}）核验通过",
-                data={"phone": masked, **({"with": case.case_no} if c is not case else {})})
-            audit_record(actor=user, action="update", obj=c, request=request,
-                         summary=f"办件 {c.case_no} 由网上账号 {user.username} 认领（短信验证码发送至 {masked}）")
+            _link(c, user=user, now=now, request=request, retry="请重新获取验证码后再试",
+                  note=f"短信验证码（发送至{masked}）核验通过",
+                  data={"phone": masked, **({"with": case.case_no} if c is not case else {})},
+                  summary=f"认领（短信验证码发送至 {masked}）")
         numbers = "、".join(c.case_no for c in targets)
         notify(Message(to_phone=claim.phone, kind="case_claimed", data={"case_no": case.case_no},
                        text=f"【{settings.ZHENGWU_SITE_NAME}】您的办件{numbers}已关联到网上账号“{user.username}”，"
@@ -235,15 +241,8 @@ def case_claim_verified(*, user, request=None) -> list[Case]:
         if not targets:
             raise DomainError("claim_none", "没有登记您身份证号、尚未关联网上账号的办件", status=404)
         for c in targets:
-            if fastsql.update_guarded(Case, pk=c.pk, version=c.row_version, values={"applicant_user": user}) != 1:
-                raise DomainError("conflict", "办件刚刚被其他人更新，请稍后再试", status=409)
-            c.applicant_user, c.row_version = user, c.row_version + 1
-            CaseEvent.objects.create(
-                case=c, at=now, action="claim", from_status=c.status, to_status=c.status, actor=user,
-                actor_name=user.display_name, role=APPLICANT, note="统一身份认证核验身份证号后关联",
-                data={"verified": True})
-            audit_record(actor=user, action="update", obj=c, request=request,
-                         summary=f"办件 {c.case_no} 由网上账号 {user.username} 关联（统一身份认证核验身份证号）")
+            _link(c, user=user, now=now, request=request, retry="请稍后再试", note="统一身份认证核验身份证号后关联",
+                  data={"verified": True}, summary="关联（统一身份认证核验身份证号）")
         for phone, cases in _by_phone(targets).items():
             numbers = "、".join(c.case_no for c in cases)
             notify(Message(to_phone=phone, kind="case_claimed", data={"case_no": cases[0].case_no},

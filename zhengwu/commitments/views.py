@@ -98,7 +98,7 @@ def screen(request, hall_code: str):
 def work(request, staff):
     commitments = list(selectors.workbench(staff))
     for c in commitments:
-        c.open = selectors.open_version(c)
+        c.open = c.open_versions[0] if c.open_versions else None
     own_department = staff.department if staff.department_id and staff.has_role("chief_rep", "dept_head") else None
     return render(request, "commitments/work.html", {
         "staff": staff, "commitments": commitments, "windows": list(selectors.windows_for_staff(staff)),

@@ -8,7 +8,8 @@ Every service looks its action up here (``services.common.transition_check``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from zhengwu.core.transitions import Transition, actions_in
+from zhengwu.core.transitions import transition as _t
 
 from .models import DeclarationStatus as S
 from .models import ReportStatus as R
@@ -19,17 +20,6 @@ OFFICE = "office"  # 优化营商环境办 whose region covers the declaration
 SUPERVISOR = "supervisor"  # 效能监察员 whose region covers the report
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset[str]
-    target: str  # "" keeps the status
-    actors: frozenset[str]
-
-
-def _t(action, label, sources, target, actors):
-    return Transition(action, label, frozenset(sources), target, frozenset(actors))
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -58,4 +48,4 @@ REPORT_ACTIONS = list(REPORT_TRANSITIONS)
 
 
 def actions_from(status: str) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if status in t.sources]
+    return actions_in(TRANSITIONS, status)

@@ -10,7 +10,8 @@ the status list ``""`` as target. A target is the usual outcome: ``close_signup`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from zhengwu.core.transitions import Transition, actions_in
+from zhengwu.core.transitions import transition as _t
 
 from .models import PurchaseStatus as S
 
@@ -21,17 +22,6 @@ ADMIN = "admin"  # 中介超市管理员 of the purchase's region
 SYSTEM = "system"  # the scheduled job (selection at the announced time, expiry sweeps)
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset[str]
-    target: str  # "" keeps the status
-    actors: frozenset[str]
-
-
-def _t(action, label, sources, target, actors):
-    return Transition(action, label, frozenset(sources), target, frozenset(actors))
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -62,4 +52,4 @@ PURCHASE_ACTIONS = list(TRANSITIONS)
 
 
 def actions_from(status: str) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if status in t.sources]
+    return actions_in(TRANSITIONS, status)

@@ -8,7 +8,8 @@ Every service looks its action up here (``services.common.transition_check``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from zhengwu.core.transitions import Transition, actions_in
+from zhengwu.core.transitions import transition as _t
 
 from .models import TenderStatus as S
 
@@ -20,17 +21,6 @@ CENTRE = "centre"  # 交易中心管理员 of the project's hall
 SUPERVISOR = "supervisor"  # 交易监督人员 of the project's 行政监督部门 (or the region)
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset[str]
-    target: str  # "" keeps the status
-    actors: frozenset[str]
-
-
-def _t(action, label, sources, target, actors):
-    return Transition(action, label, frozenset(sources), target, frozenset(actors))
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -75,4 +65,4 @@ TENDER_ACTIONS = [a for a in TRANSITIONS if a not in ("submit_bid", "withdraw_bi
 
 
 def actions_from(status: str) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if status in t.sources]
+    return actions_in(TRANSITIONS, status)

@@ -27,9 +27,9 @@ def is_dept_head(staff: Staff | None, department_id: int) -> bool:
 
 def require(t: Transition, status: str, *, staff: Staff | None, region=None, department_id: int | None = None,
             status_label: str = "") -> None:
-    if t.actor == SUPERVISOR and not is_supervisor(staff, region):
+    if SUPERVISOR in t.actors and not is_supervisor(staff, region):
         raise PermissionDenied("只有本级效能监察员可以进行此操作")
-    if t.actor == DEPT_HEAD and not is_dept_head(staff, department_id):
+    if DEPT_HEAD in t.actors and not is_dept_head(staff, department_id):
         raise PermissionDenied("只有该科室所属部门的负责人可以报送整改报告")
     if status not in t.sources:
         raise DomainError("wrong_status", f"当前状态（{status_label or status}）不能{t.label}", status=409)

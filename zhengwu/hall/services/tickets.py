@@ -82,11 +82,7 @@ def issue_hours_refusal(hall: Hall, p: QueuePolicy, now: dt.datetime | None = No
     opens, closes = window(now.date())
     if status.workday and opens <= now < closes:
         return None
-    day = now.date() if status.workday and now < opens else now.date() + dt.timedelta(days=1)
-    for _ in range(60):  # the longest run of days off (春节 with its weekends) is far shorter
-        if cal.status(day).workday:
-            break
-        day += dt.timedelta(days=1)
+    day = now.date() if status.workday and now < opens else cal.add(now.date(), 1)  # the next working day
     next_open = window(day)[0]
     when = ("今天" if day == now.date() else "明天" if day == now.date() + dt.timedelta(days=1)
             else f"{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）") + f" {next_open:%H:%M}"

@@ -64,11 +64,8 @@ def demo_moment(at: str, *, real: dt.datetime | None = None) -> dt.datetime | No
     cal, hours = engine.calendar_for(None), QueuePolicy()
     if cal.status(local.date()).workday and hours.am_start <= local.time() < hours.pm_end:
         return None
-    day = local.date()
-    if not (cal.status(day).workday and local.time() < hours.am_start):
-        day += dt.timedelta(days=1)
-    while not cal.status(day).workday:
-        day += dt.timedelta(days=1)
+    today = local.date()
+    day = today if cal.status(today).workday and local.time() < hours.am_start else cal.add(today, 1)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
 
 
