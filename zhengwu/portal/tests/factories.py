@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 
 import factory
 
+from zhengwu.cases import services as s
+from zhengwu.cases.tests.factories import _fields, applicant, build_world, pdf
 from zhengwu.catalog.models import CaseType, Item
 from zhengwu.catalog.services import item_upsert
+from zhengwu.hall.models import WindowGroup
 from zhengwu.org.models import Department, Hall, Region, Window
 
 
@@ -122,3 +126,33 @@ def make_item(
         fees=fees or [],
     )
     return item
+
+
+# -- the browser tests' site (accessibility and phone widths) ---------------------------------------------------
+
+
+def build_site() -> SimpleNamespace:
+    """The cases world with an appointable item, a kiosk queue, a search hit and two of the citizen's cases:
+    one waiting for 补正 and one accepted."""
+    w = build_world(appointment=True)
+    item_upsert(impl_code="SFX-SCJG-003", department=w.dept,
+                fields=_fields(name="营业执照遗失补领", promised_limit=0, case_type="immediate", special_procedures=[]),
+                steps=[{"seq": 1, "name": "受理并办结", "role": "window_officer", "days": 0}],
+                materials=[], fees=[])
+    w.window.items.set([w.item, w.immediate])
+    group = WindowGroup.objects.create(hall=w.center, code="A", name="市场准入", sort=1)
+    group.windows.set([w.window])
+    w.supplement = s.case_submit(item=w.item, applicant=applicant(), channel="online", user=w.citizen,
+                                 files=[(w.m1.pk, pdf("申请书.pdf"))])
+    s.case_request_supplement(case=w.supplement, officer=w.officer, missing=["经营场所平面图"])
+    w.accepted = s.case_submit(item=w.item, applicant=applicant(), channel="online", user=w.citizen,
+                               files=[(w.m1.pk, pdf("申请书.pdf")), (w.m2.pk, pdf("平面图.pdf"))])
+    s.case_accept(case=w.accepted, officer=w.officer)
+    return w
+
+
+def show_progress(pg, case_no: str) -> None:
+    pg.goto(f"/progress/?case_no={case_no}")
+    pg.locator("input[name=credential]").fill("13812345678")
+    pg.get_by_role("button", name="查询").click()
+    pg.get_by_test_id("progress-result").wait_for()

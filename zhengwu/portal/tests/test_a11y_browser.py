@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from zhengwu.cases import plan
-from zhengwu.cases import services as s
-from zhengwu.cases.tests.factories import _fields, applicant, build_world, pdf
-from zhengwu.catalog.services import item_upsert
 from zhengwu.core import clock
-from zhengwu.hall.models import WindowGroup
+from zhengwu.core.testing import browser_log_in as log_in
 from zhengwu.hall.tests.factories import at
+
+from .factories import build_site, show_progress
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,48 +27,6 @@ FAILING_RULES = {"empty-table-header"}  # minor in axe, but named in issue 18: k
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
-def fresh_plans():
-    plan._plans.clear()
-    yield
-    plan._plans.clear()
-
-
-def build_site() -> SimpleNamespace:
-    """The cases world with an appointable item, a kiosk queue, a search hit and two of the citizen's cases:
-    one waiting for 补正 and one accepted."""
-    w = build_world(appointment=True)
-    item_upsert(impl_code="SFX-SCJG-003", department=w.dept,
-                fields=_fields(name="营业执照遗失补领", promised_limit=0, case_type="immediate", special_procedures=[]),
-                steps=[{"seq": 1, "name": "受理并办结", "role": "window_officer", "days": 0}],
-                materials=[], fees=[])
-    w.window.items.set([w.item, w.immediate])
-    group = WindowGroup.objects.create(hall=w.center, code="A", name="市场准入", sort=1)
-    group.windows.set([w.window])
-    w.supplement = s.case_submit(item=w.item, applicant=applicant(), channel="online", user=w.citizen,
-                                 files=[(w.m1.pk, pdf("申请书.pdf"))])
-    s.case_request_supplement(case=w.supplement, officer=w.officer, missing=["经营场所平面图"])
-    w.accepted = s.case_submit(item=w.item, applicant=applicant(), channel="online", user=w.citizen,
-                               files=[(w.m1.pk, pdf("申请书.pdf")), (w.m2.pk, pdf("平面图.pdf"))])
-    s.case_accept(case=w.accepted, officer=w.officer)
-    return w
-
-
-def log_in(pg, username: str = "citizen", next_url: str = "/me/") -> None:
-    pg.goto(f"/login/?next={next_url}")
-    pg.locator("input[name=username]").fill(username)
-    pg.locator("input[name=password]").fill("pass-123456")
-    pg.get_by_role("button", name="登录").click()
-    pg.wait_for_url(f"**{next_url}")
-
-
-def show_progress(pg, case_no: str) -> None:
-    pg.goto(f"/progress/?case_no={case_no}")
-    pg.locator("input[name=credential]").fill("13812345678")
-    pg.get_by_role("button", name="查询").click()
-    pg.get_by_test_id("progress-result").wait_for()
 
 
 def axe_violations(pg) -> list[dict]:
@@ -123,7 +78,7 @@ def test_public_and_citizen_pages_have_no_serious_axe_violation(page, live_serve
         show_progress(page, w.supplement.case_no)
         check(page, "/progress/ (result)", found)
 
-        log_in(page)
+        log_in(page, "citizen", "/me/")
         citizen = ["/me/", "/my/cases/", f"/my/cases/{w.supplement.case_no}/", f"/my/cases/{w.accepted.case_no}/",
                    "/apply/SFX-SCJG-001/",
                    f"/hall/SFXZW/appointments/?item={w.item.pk}&day={clock.today().isoformat()}"]

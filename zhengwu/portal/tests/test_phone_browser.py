@@ -7,11 +7,11 @@ import os
 
 import pytest
 
-from zhengwu.cases import plan
 from zhengwu.core import clock
+from zhengwu.core.testing import browser_log_in as log_in
 from zhengwu.hall.tests.factories import at
 
-from .test_a11y_browser import build_site, log_in, show_progress
+from .factories import build_site, show_progress
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,13 +47,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture(autouse=True)
-def fresh_plans():
-    plan._plans.clear()
-    yield
-    plan._plans.clear()
-
-
 def fits(pg, name: str, too_wide: list[str]) -> None:
     pg.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_phone_{name}.png", full_page=True)
     width = pg.evaluate("document.documentElement.scrollWidth")
@@ -83,7 +76,7 @@ def test_citizen_pages_fit_a_360px_phone(browser, live_server, elder):
         show_progress(pg, w.supplement.case_no)
         fits(pg, prefix + "progress_result", too_wide)
 
-        log_in(pg)
+        log_in(pg, "citizen", "/me/")
         citizen = [("me", "/me/"), ("my_cases", "/my/cases/"), ("my_case_supplement", f"/my/cases/{w.supplement.case_no}/"),
                    ("my_case", f"/my/cases/{w.accepted.case_no}/"), ("apply", "/apply/SFX-SCJG-001/")]
         for name, url in citizen:
