@@ -68,15 +68,18 @@ def department_view(*, staff: Staff | None) -> list[dict]:
     """The department head's sections in published campaigns, newest first."""
     if not (staff and staff.is_active and staff.has_role(Role.DEPT_HEAD) and staff.department_id):
         raise PermissionDenied("该页面供部门负责人查看本部门科室的评议结果")
-    sections = (Section.objects.filter(department_id=staff.department_id, campaign__status=CampaignStatus.PUBLISHED)
-                .select_related("campaign", "result", "department").order_by("-campaign__published_on", "sort"))
+    sections = list(Section.objects.filter(department_id=staff.department_id, campaign__status=CampaignStatus.PUBLISHED)
+                    .select_related("campaign", "result", "department", "rectification")
+                    .prefetch_related("campaign__questions").order_by("-campaign__published_on", "sort"))
+    ranked = {r["section__campaign"]: r["n"] for r in SectionResult.objects
+              .filter(section__campaign__in={s.campaign_id for s in sections}, score__isnull=False)
+              .values("section__campaign").annotate(n=Count("id"))}
     out = []
     for s in sections:
         res = getattr(s, "result", None)
-        rect = Rectification.objects.filter(section=s).first()
-        total = SectionResult.objects.filter(section__campaign=s.campaign, score__isnull=False).count()
-        out.append({"section": s, "campaign": s.campaign, "result": res, "ranked": total,
-                    "questions": question_rows(s.campaign, res), "comments": comments(s, res), "rectification": rect})
+        out.append({"section": s, "campaign": s.campaign, "result": res, "ranked": ranked.get(s.campaign_id, 0),
+                    "questions": question_rows(s.campaign, res), "comments": comments(s, res),
+                    "rectification": getattr(s, "rectification", None)})
     return out
 
 
