@@ -106,7 +106,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "builtins": ["zhengwu.core.templatetags.form_once"],  # {% form_once %} in every form that acts
+            "builtins": ["zhengwu.core.templatetags.form_once",  # {% form_once %} in every form that acts
+                         "zhengwu.core.templatetags.formerrors"],  # {% error_summary %}, {% invalid %}, {% field_error %}
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -14,6 +14,7 @@ from django.contrib.auth.views import LoginView
 
 from zhengwu.core import throttle
 from zhengwu.core.errors import DomainError
+from zhengwu.core.formerrors import FieldErrors
 
 PER_USER, PER_CLIENT, WINDOW = 5, 30, 900
 
@@ -24,7 +25,17 @@ class ThrottledLoginView(LoginView):
     def get_context_data(self, **kwargs):
         from .oidc import oidc_enabled
 
-        return {**super().get_context_data(**kwargs), "oidc_enabled": oidc_enabled(),
+        ctx = super().get_context_data(**kwargs)
+        errors, form = FieldErrors(), ctx.get("form")
+        if kwargs.get("throttled"):
+            errors.add_general(kwargs["throttled"])
+        elif form is not None and form.is_bound and form.errors:
+            for name, label in (("username", "用户名"), ("password", "密码")):
+                if not (self.request.POST.get(name) or "").strip():
+                    errors.add(name, label, f"请填写{label}")
+            if not errors:  # which of the two was wrong is not said
+                errors.add_general("用户名或密码不正确，请重新输入。")
+        return {**ctx, "errors": errors, "oidc_enabled": oidc_enabled(),
                 "oidc_failed": self.request.GET.get("oidc") == "failed"}
 
     def post(self, request, *args, **kwargs):

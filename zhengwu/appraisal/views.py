@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.formerrors import FieldErrors
 from zhengwu.org.models import Department, Role
 from zhengwu.org.selectors import staff_for_user
 
@@ -251,17 +252,32 @@ def rate(request, token: str):
     c = inv.campaign
     sections = list(c.sections.select_related("department"))
     questions = list(c.questions.all())
-    error = ""
+    errors = FieldErrors()
     if request.method == "POST":
-        try:
-            n = answers.answer_submit(token=token, sections=_posted_sections(request.POST, sections, questions))
-        except DomainError as exc:
-            error = exc.message
-        else:
-            return render(request, "appraisal/thanks.html", {"c": c, "n": n})
+        posted = _posted_sections(request.POST, sections, questions)
+        by_id = {s.pk: s for s in sections}
+        for p in posted:  # a section begun must be finished: every missing answer named beside its question
+            if p["unknown"]:
+                continue
+            s = by_id[p["section_id"]]
+            for q in questions:
+                if q.pk not in p["scores"]:
+                    errors.add(f"s{s.pk}_q{q.pk}", f"{s.department.name}·{s.name}“{q.text}”",
+                               "请作出评价，或勾选“不了解该科室”")
+            if len(p["comment"].strip()) > answers.COMMENT_MAX:
+                errors.add(f"s{s.pk}_comment", f"{s.department.name}·{s.name}的意见建议",
+                           f"意见建议不能超过{answers.COMMENT_MAX}字（现为{len(p['comment'].strip())}字）")
+        if not errors:
+            try:
+                n = answers.answer_submit(token=token, sections=posted)
+            except DomainError as exc:
+                errors.add_general(exc.message)
+            else:
+                return render(request, "appraisal/thanks.html", {"c": c, "n": n})
     rows = [{"s": s, "unknown": bool(request.POST.get(f"s{s.pk}_unknown")),
              "comment": request.POST.get(f"s{s.pk}_comment", ""),
              "qs": [{"q": q, "name": f"s{s.pk}_q{q.pk}", "value": request.POST.get(f"s{s.pk}_q{q.pk}", ""),
                      "choices": q.choices()} for q in questions]} for s in sections]
-    return render(request, "appraisal/rate.html", {"c": c, "rows": rows, "error": error,
-                                                   "action": reverse("appraisal:rate", args=[token])})
+    return render(request, "appraisal/rate.html", {"c": c, "rows": rows, "errors": errors,
+                                                   "action": reverse("appraisal:rate", args=[token])},
+                  status=400 if errors else 200)

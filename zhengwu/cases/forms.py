@@ -13,7 +13,7 @@ from django.core.validators import MaxLengthValidator
 
 from zhengwu.catalog.models import SpecialProcedure
 from zhengwu.core.errors import DomainError
-from zhengwu.core.validators import validate_phone
+from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
 
 from .models import ApplicantKind, Decision, Delivery, SupplementItem
 from .plan import Plan
@@ -75,6 +75,47 @@ class ApplicantForm(forms.Form):
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     address = forms.CharField(label="联系地址", max_length=200, required=False)
 
+    # the page's labels, which follow the applicant kind (the form's own labels name both)
+    LABELS = {ApplicantKind.PERSON: {"name": "姓名", "id_number": "身份证号"},
+              ApplicantKind.LEGAL: {"name": "单位名称", "id_number": "法定代表人身份证号"}}
+
+    def clean(self):
+        """Every field checked on its own with the service's validators, so the page shows all problems at
+        once beside their fields (the service checks again and says the same)."""
+        data = super().clean()
+        kind = data.get("kind")
+        labels = self.labels()
+
+        def check(name, fn):
+            value = (data.get(name) or "").strip()
+            if not value:
+                self.add_error(name, f"请填写{labels[name]}")
+                return
+            try:
+                data[name] = fn(value)
+            except DomainError as exc:
+                self.add_error(name, exc.message)
+
+        if "name" in data and not (data.get("name") or "").strip():
+            self.add_error("name", f"请填写{labels['name']}")
+        if "phone" in data:
+            check("phone", validate_phone)
+        if kind == ApplicantKind.PERSON and "id_number" in data:
+            check("id_number", validate_id_number)
+        elif kind == ApplicantKind.LEGAL:
+            if "uscc" in data:
+                check("uscc", validate_uscc)
+            if "legal_rep" in data and not (data.get("legal_rep") or "").strip():
+                self.add_error("legal_rep", "法人申请请填写法定代表人")
+            if data.get("id_number"):
+                check("id_number", validate_id_number)
+        return data
+
+    def labels(self) -> dict[str, str]:
+        kind = self.data.get("kind") if self.is_bound else None
+        base = {name: str(f.label) for name, f in self.fields.items()}
+        return base | self.LABELS.get(kind, self.LABELS[ApplicantKind.PERSON])
+
     def applicant(self) -> Applicant:
         d = self.cleaned_data
         return Applicant(kind=d["kind"], name=d["name"], phone=d["phone"], id_number=d["id_number"],
@@ -96,6 +137,15 @@ class ClaimForm(forms.Form):
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
     legal_rep = forms.CharField(label="法定代表人姓名", max_length=50, required=False)
     phone = forms.CharField(label="申请时登记的联系电话", max_length=20, required=False)
+
+    def clean(self):
+        data = super().clean()
+        needed = ["case_no"] + (["uscc", "legal_rep", "phone"] if data.get("kind") == ApplicantKind.LEGAL
+                                else ["id_number"])
+        for name in needed:
+            if name in data and not (data.get(name) or "").strip():
+                self.add_error(name, f"请填写{self.fields[name].label}")
+        return data
 
     def credential(self) -> dict:
         d = self.cleaned_data

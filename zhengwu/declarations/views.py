@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from openpyxl import Workbook
 
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.formerrors import FieldErrors
 from zhengwu.core.models import AuditEvent
 from zhengwu.core.pages import staff_pages
 from zhengwu.core.services import audit_record
@@ -97,6 +99,9 @@ def rate(request):
     return redirect(reverse("declarations:check") + "?" + urlencode({"code": code, "uscc": uscc}))
 
 
+REPORT_LABELS = {"department_id": "到企业的部门", "visit_date": "到企日期", "description": "情况描述",
+                 "shown_code": "备案码", "enterprise_name": "企业名称", "uscc": "统一社会信用代码",
+                 "contact_name": "联系人", "contact_phone": "联系电话"}
 REPORT_FIELDS = ("department_id", "visit_date", "description", "enterprise_name", "uscc", "contact_name",
                  "contact_phone", "shown_code")
 
@@ -107,14 +112,16 @@ def report(request):
     departments = Department.objects.filter(is_active=True).order_by("code").only("pk", "name")
     values = {k: request.POST.get(k, "")[:2100] for k in REPORT_FIELDS} if request.method == "POST" else {
         "shown_code": request.GET.get("code", "")[:20], "visit_date": clock.today().isoformat()}
-    ctx: dict = {"departments": departments, "values": values}
+    errors = FieldErrors()
+    ctx: dict = {"departments": departments, "values": values, "errors": errors}
     status = 200
     if request.method == "POST":
         try:
             limits.submit_use(request)
             ctx["filed"] = report_file(**values)
         except DomainError as exc:
-            ctx["error"], status = exc.message, exc.status
+            errors.add_domain(exc, labels=REPORT_LABELS)
+            status = exc.status
     return render(request, "declarations/report.html", ctx, status=status)
 
 
@@ -133,6 +140,12 @@ def work(request):
         "min_date": clock.today().isoformat()})
 
 
+DECLARE_LABELS = {"activity_type": "活动类型", "title": "活动事项", "legal_basis": "法律依据",
+                  "start_date": "计划开始日期", "end_date": "计划结束日期", "content": "活动内容",
+                  "targets": "涉及企业", "inspectors": "执法（检查）人员", "scope": "抽查范围",
+                  "joint_departments": "联合部门", "over_limit_reason": "超限理由"}
+
+
 @staff_page
 @require_POST
 def create(request):
@@ -140,21 +153,35 @@ def create(request):
     values = {k: p.get(k, "")[:2100] for k in ("activity_type", "title", "legal_basis", "content", "scope",
                                                "joint_departments", "over_limit_reason", "start_date", "end_date",
                                                "targets", "inspectors")}
+    values.update(is_random=p.get("is_random") == "1", is_joint=p.get("is_joint") == "1")
+    errors = FieldErrors()
+    lines = {}
+    for name in ("targets", "inspectors"):  # the lines' own format first, beside their box
+        try:
+            lines[name] = _lines(p.get(name, ""), DECLARE_LABELS[name])
+        except DomainError as exc:
+            errors.add(name, DECLARE_LABELS[name], exc.message)
+            lines[name] = []
     try:
-        d = declaration_create(
-            user=request.user, activity_type=values["activity_type"], title=values["title"],
-            legal_basis=values["legal_basis"], content=values["content"], start_date=values["start_date"],
-            end_date=values["end_date"], targets=_lines(p.get("targets", ""), "涉及企业"),
-            inspectors=_lines(p.get("inspectors", ""), "执法人员"), is_random=p.get("is_random") == "1",
-            scope=values["scope"], is_joint=p.get("is_joint") == "1", joint_departments=values["joint_departments"],
-            over_limit_reason=values["over_limit_reason"])
+        # with a box of lines unreadable, the service still checks every other field, and writes nothing
+        with transaction.atomic():
+            d = declaration_create(
+                user=request.user, activity_type=values["activity_type"], title=values["title"],
+                legal_basis=values["legal_basis"], content=values["content"], start_date=values["start_date"],
+                end_date=values["end_date"], targets=lines["targets"], inspectors=lines["inspectors"],
+                is_random=values["is_random"], scope=values["scope"], is_joint=values["is_joint"],
+                joint_departments=values["joint_departments"], over_limit_reason=values["over_limit_reason"])
+            if errors:
+                transaction.set_rollback(True)
     except DomainError as exc:
+        errors.add_domain(exc, labels=DECLARE_LABELS)
+    if errors:
         staff = request.staff
         return render(request, "declarations/work.html", {
             "staff": staff, "declarations": selectors.declaration_list_for_staff(staff=staff)[:200],
             "types": ActivityType.choices, "can_declare": staff.department_id is not None,
             "is_office": selectors.is_office(staff), "is_supervisor": selectors.is_supervisor(staff),
-            "values": values, "error": exc.message, "min_date": clock.today().isoformat()}, status=400)
+            "values": values, "errors": errors, "min_date": clock.today().isoformat()}, status=400)
     messages.success(request, "申报已登记（草稿），请核对后提交审批")
     return redirect("declarations:detail", d.pk)
 

@@ -31,7 +31,26 @@ def load_demo_hall_setup() -> int:
     for hall in Hall.objects.annotate(n=Count("windows")).filter(n__gt=0, is_active=True).order_by("code"):
         if not WindowGroup.objects.filter(hall=hall).exists():
             made += len(window_groups_autocreate(hall=hall))
+    _demo_screens()
     return made
+
+
+def _demo_screens() -> None:
+    """The county center's screens (显示屏管理): the main board, one per half of the queues, the commitments TV."""
+    from zhengwu.hall.models import HallScreen, ScreenKind, WindowGroup
+
+    hall = Hall.objects.filter(kind="center", is_active=True).order_by("code").first()
+    if hall is None or HallScreen.objects.filter(hall=hall).exists():
+        return
+    groups = list(WindowGroup.objects.filter(hall=hall, is_active=True).order_by("sort", "code"))
+    half = max(1, len(groups) // 2)
+    now = clock.now()
+    for code, name, kind, members in [("MAIN", "一楼大厅综合叫号屏", ScreenKind.BOARD, []),
+                                      ("1F-EAST", "一楼东区叫号屏", ScreenKind.BOARD, groups[:half]),
+                                      ("2F", "二楼叫号屏", ScreenKind.BOARD, groups[half:]),
+                                      ("PROMISE", "入口公开承诺屏", ScreenKind.COMMITMENTS, [])]:
+        screen = HallScreen.objects.create(hall=hall, code=code, name=name, kind=kind, updated_at=now)
+        screen.groups.set(members)
 
 
 def _level(rng: random.Random) -> int:

@@ -372,3 +372,38 @@ class KioskDevice(models.Model):
 
     def __str__(self):
         return f"{self.hall.name} {self.label or self.nonce[:8]}"
+
+
+class ScreenKind(models.TextChoices):
+    BOARD = "board", "叫号大屏"
+    COMMITMENTS = "commitments", "公开承诺轮播"
+
+
+class HallScreen(models.Model):
+    """One display screen of the hall (a hall has several: the main board, a screen per floor or zone): what
+    it shows and at which address the TV opens it. Kept by the hall's 中心管理员 on ``/hall/<code>/screens/``."""
+
+    hall = models.ForeignKey(Hall, verbose_name="大厅", on_delete=models.CASCADE, related_name="screens")
+    code = models.CharField("屏幕编号", max_length=20,
+                            help_text="字母、数字和短横线，如 1F-EAST；显示屏地址的一部分")
+    name = models.CharField("屏幕名称", max_length=50, help_text="如：一楼东侧叫号屏")
+    kind = models.CharField("显示内容", max_length=12, choices=ScreenKind.choices, default=ScreenKind.BOARD)
+    groups = models.ManyToManyField(WindowGroup, verbose_name="显示的叫号分组", related_name="screens", blank=True,
+                                    help_text="不选则显示全部分组")
+    page_seconds = models.PositiveSmallIntegerField("翻页间隔（秒）", default=10)
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "大厅显示屏"
+        ordering = ["hall_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "code"], name="hall_screen_code_unique_in_hall"),
+            models.CheckConstraint(condition=models.Q(code__regex=r"^[A-Za-z0-9-]{1,20}$"),
+                                   name="hall_screen_code_chars"),
+            models.CheckConstraint(condition=models.Q(page_seconds__gte=5, page_seconds__lte=120),
+                                   name="hall_screen_page_seconds_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.hall.name} {self.name}"

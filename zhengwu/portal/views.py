@@ -233,6 +233,7 @@ STAFF_ENTRIES = [
     ("大厅统计", "hall:stats", "hall_code", "取号、等候、办理时长、离岗情况",
      {Role.HALL_ADMIN, Role.DEPT_HEAD, Role.SUPERVISOR, Role.LEADER}),
     ("叫号大屏", "hall:board", "hall_code", "大厅综合显示屏（可投到电视）", {Role.HALL_ADMIN}),
+    ("显示屏管理", "hall:screens", "hall_code", "大厅各显示屏的地址、显示的叫号分组和翻页间隔", {Role.HALL_ADMIN}),
     ("取号机", "hall:kiosk", "hall_code", "自助取号（可投到触摸屏）", {Role.HALL_ADMIN}),
     ("监察看板", "supervision:board", None, "红黄牌、超时默认、效能告诫", {Role.SUPERVISOR, Role.LEADER, Role.HALL_ADMIN}),
     ("月度考核", "supervision:assessment", None, "窗口与工作人员月度考核、红旗窗口",

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhengwu.cases.models import Case
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound
+from zhengwu.core.formerrors import FieldErrors
 from zhengwu.core.services import audit_record
 from zhengwu.org.models import Region, Role
 from zhengwu.org.selectors import staff_for_user
@@ -130,22 +131,29 @@ def pad(request, hall_code: str, window_number: str):
 def _rating_form(request, *, case: Case, kind: str, channel: str, invite=None, user=None, template: str,
                  extra: dict):
     existing = Rating.objects.filter(case=case, kind=kind).first()
-    error = ""
+    errors = FieldErrors()
     if request.method == "POST" and existing is None:
         overall, dims = _levels_from(request.POST, kind)
-        try:
-            rating = services.rating_record(kind=kind, channel=channel, overall=overall, dims=dims,
-                                            comment=request.POST.get("comment", ""), case=case, user=user,
-                                            invite=invite)
-        except DomainError as exc:
-            error = exc.message
-        else:
-            return render(request, template, {**extra, "case": case, "rating": rating, "thanks": True})
+        if not overall:  # checked here too, so a missing level and a long comment show together
+            errors.add("overall", "整体满意度", "请选择整体满意度")
+        comment = (request.POST.get("comment", "") or "").strip()
+        if len(comment) > services.COMMENT_MAX:
+            errors.add("comment", "意见建议",
+                       f"评价意见不能超过 {services.COMMENT_MAX} 字（现有 {len(comment)} 字），请删减后再提交")
+        if not errors:
+            try:
+                rating = services.rating_record(kind=kind, channel=channel, overall=overall, dims=dims,
+                                                comment=comment, case=case, user=user, invite=invite)
+            except DomainError as exc:
+                errors.add_domain(exc, {"level": ("overall", "满意度"), "comment_too_long": ("comment", "意见建议")})
+            else:
+                return render(request, template, {**extra, "case": case, "rating": rating, "thanks": True})
+    error = bool(errors)
     return render(request, template, {
         **extra, "case": case, "kind": kind, "kind_label": Kind(kind).label, "rating": existing, "levels": LEVELS,
         "dimensions": _dimension_rows(kind, request.POST if error else None)[1:],
         "overall": request.POST.get("overall", "") if error else "", "comment": request.POST.get("comment", ""),
-        "error": error,
+        "errors": errors,
     }, status=400 if error else 200)
 
 

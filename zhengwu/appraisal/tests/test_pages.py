@@ -5,6 +5,7 @@ paths), the department's report form and who may open what."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -79,7 +80,12 @@ def test_rater_form_errors_and_used_link():
     s = list(c.sections.order_by("sort"))
     q_sat, q5 = c.questions.order_by("sort")
     r = client.post(url, {f"s{s[0].pk}_q{q_sat.pk}": "3"})  # the 1–5 score missing
-    assert r.status_code == 200 and "请对每个科室的“办事效率”作出评价，或选择“不了解”" in r.content.decode()
+    page = r.content.decode()
+    assert r.status_code == 400 and "请作出评价，或勾选“不了解该科室”" in page
+    # beside the unanswered question (and in the summary), the answered one kept as chosen
+    assert f'aria-describedby="f-s{s[0].pk}_q{q5.pk}-error"' in page and f'href="#f-s{s[0].pk}_q{q5.pk}"' in page
+    assert f'aria-describedby="f-s{s[0].pk}_q{q_sat.pk}-error"' not in page
+    assert re.search(rf'name="s{s[0].pk}_q{q_sat.pk}" value="3"[^>]* checked', page)
     assert Answer.objects.count() == 0 and Invitation.objects.filter(used_on__isnull=False).count() == 0
     r = client.post(url, {f"s{s[0].pk}_q{q_sat.pk}": "3", f"s{s[0].pk}_q{q5.pk}": "4",
                           f"s{s[1].pk}_unknown": "1", f"s{s[2].pk}_comment": ""})

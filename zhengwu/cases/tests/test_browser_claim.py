@@ -34,7 +34,9 @@ def test_citizen_claims_a_window_case_and_sees_it_under_my_cases(page):
     form.locator("input[name=case_no]").fill(case.case_no)
     form.locator("input[name=id_number]").fill("110105194912310038")  # someone else's number
     form.get_by_role("button", name="获取验证码").click()
-    expect(page.get_by_test_id("claim-error")).to_have_text("未找到与该办件编号和证件信息匹配的办件，请核对后重试")
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_contain_text("未找到与该办件编号和证件信息匹配的办件，请核对后重试")
+    expect(summary).to_be_focused()  # the summary takes the focus, so a screen reader reads it first
     assert ConsoleNotifier.sent == []
 
     form = page.get_by_test_id("claim-form")

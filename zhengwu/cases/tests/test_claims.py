@@ -243,7 +243,7 @@ def test_a_wrong_pair_answers_exactly_like_a_missing_case(client, w, send):
 
     def page_error(case_no, id_number):
         r = client.post(reverse("cases:my_claim"), {"kind": "person", "case_no": case_no, "id_number": id_number})
-        return r.status_code, re.search(r'data-testid="claim-error">([^<]*)<', r.content.decode()).group(1)
+        return r.status_code, re.search(r'data-testid="error-summary".*?<li>([^<]*)</li>', r.content.decode(), re.S).group(1)
 
     assert page_error(case.case_no, OTHER_ID) == page_error("SFXZW-20000101-00001", PERSON_ID) == (
         404, claims.NOT_FOUND_MESSAGE)

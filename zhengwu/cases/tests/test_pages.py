@@ -165,6 +165,40 @@ def test_bad_id_number_is_refused_and_nothing_is_created(client, w):
     assert 'value="110105194912310021"' in response.content.decode()
 
 
+def test_every_error_is_shown_beside_its_field_and_in_the_summary(client, w, settings):
+    """Name missing, a bad ID check digit, a bad phone and an oversize file: all four come back at once,
+    each beside its field (aria-invalid, described by its message) and as a link in the summary."""
+    settings.ZHENGWU_MAX_UPLOAD_BYTES = 1024
+    login(client, w.citizen)
+    response = client.post(reverse("cases:apply", args=["SFX-SCJG-001"]), {
+        **apply_data(w, name="", id_number="110105194912310021", phone="12345", address="东关村1号"),
+        f"file_{w.m1.pk}": pdf("大文件.pdf", size=4096)})
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page[page.index('id="error-summary"'):page.index("</div>", page.index('id="error-summary"'))]
+    assert "提交未成功，请修改以下4处内容" in summary
+    for field, message in [("name", "请填写姓名"), ("id_number", "身份证号校验位错误，请核对后重新输入"),
+                           ("phone", "联系电话应为11位手机号码"), (f"file_{w.m1.pk}", "超过 1 KB 的上限")]:
+        assert f'href="#f-{field}"' in summary and message in summary
+        assert re.search(rf'name="{field}"[^>]*id="f-{field}" aria-invalid="true" aria-describedby="f-{field}-error"',
+                         page), field
+        assert re.search(rf'<span class="field-error" id="f-{field}-error">[^<]*{re.escape(message)}', page), field
+    assert 'name="address"' in page and 'aria-describedby="f-address-error"' not in page
+    assert 'value="东关村1号"' in page and 'value="110105194912310021"' in page  # what was typed stays
+    assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+
+
+def test_legal_person_errors_name_the_legal_person_fields(client, w):
+    login(client, w.citizen)
+    response = client.post(reverse("cases:apply", args=["SFX-SCJG-001"]), {
+        "kind": "legal", "name": "", "uscc": "91350100M000100Y44", "legal_rep": "", "phone": "0312-5551234"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "请修改以下3处内容" in page
+    assert "单位名称：请填写单位名称" in page and "统一社会信用代码校验位错误" in page
+    assert "法定代表人：法人申请请填写法定代表人" in page
+    assert 'aria-describedby="f-id_number-error"' not in page  # optional for a legal person, left empty
+
+
 def test_oversize_file_is_refused_and_nothing_is_created(client, w, settings):
     settings.ZHENGWU_MAX_UPLOAD_BYTES = 1024
     login(client, w.citizen)
@@ -519,24 +553,29 @@ def test_whole_life_through_the_action_forms(client, w):
     case = submit(w)
     url = reverse("cases:staff_case", args=[case.case_no])
 
-    def act(user, action, data=None):
+    def act(user, action, data=None, refused=False):
         login(client, user)
         response = client.post(reverse("cases:act", args=[case.case_no, action]), data or {}, follow=True)
-        assert response.redirect_chain == [(url, 302)]
+        if refused:  # the page again, the form as typed, the errors beside the fields and in the summary
+            assert response.status_code == 400 and response.redirect_chain == []
+            assert 'data-testid="error-summary"' in response.content.decode()
+        else:
+            assert response.redirect_chain == [(url, 302)]
         return response.content.decode()
 
-    page = act(w.officer.user, "accept")
+    page = act(w.officer.user, "accept", refused=True)
     assert "缺少必要材料：经营场所平面图。请一次性告知申请人补正后再受理" in page
     assert Case.objects.get(pk=case.pk).status == Status.SUBMITTED
     page = act(w.officer.user, "accept", {"paper_materials": [w.m2.pk], "note": "纸质平面图已收"})
     case.refresh_from_db()
     assert (case.status, case.current_step, case.accepted_window) == (Status.IN_REVIEW, 2, w.window)
     assert f"已办理：受理。办件状态为“审查中”，办结期限 {case.due_date:%Y年%-m月%-d日}。" in page
-    act(w.officer.user, "review")  # not the officer's step: refused with the service's message
+    act(w.officer.user, "review", refused=True)  # not the officer's step: refused with the service's message
     assert Case.objects.get(pk=case.pk).current_step == 2
     act(w.chief.user, "review", {"note": "材料齐全"})
-    page = act(w.head.user, "extend", {"days": "abc", "reason": "征求意见"})
+    page = act(w.head.user, "extend", {"days": "abc", "reason": "征求意见"}, refused=True)
     assert "“延期”未办理" in page
+    assert re.search(r'name="days"[^>]*aria-invalid="true"', page) and "征求意见</textarea>" in page
     act(w.head.user, "decide", {"decision": "approve"})
     act(w.officer.user, "complete")
     act(w.officer.user, "deliver", {"method": "post", "tracking_no": "SF1234567890"})

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from zhengwu.catalog.models import Item
 from zhengwu.catalog.selectors import item_get_public
 from zhengwu.core.errors import DomainError, NotFound
+from zhengwu.core.formerrors import FieldErrors
 from zhengwu.org.models import Role
 from zhengwu.org.selectors import staff_for_user
 
@@ -155,15 +156,38 @@ def _case_context(case) -> dict:
     }
 
 
+# a service refusal that names one field of the application form: code → (field, label)
+APPLY_FIELDS = {
+    "applicant_name": ("name", "姓名/单位名称"), "invalid_id_number": ("id_number", "身份证号"),
+    "invalid_uscc": ("uscc", "统一社会信用代码"), "legal_rep": ("legal_rep", "法定代表人"),
+    "invalid_phone": ("phone", "联系电话"),
+}
+
+
 def _apply(request, item: Item, *, channel: str, staff=None, done):
-    """The application form shared by online, agent and window intake; ``done(case)`` answers success."""
+    """The application form shared by online, agent and window intake; ``done(case)`` answers success.
+    A refused submission comes back with every problem beside its field and in the summary at the top,
+    and with what was typed (files must be chosen again: browsers do not keep them)."""
     version = item.current
     materials = list(version.materials.all())
-    error = ""
+    errors = FieldErrors()
     if request.method == "POST":
         form = ApplicantForm(request.POST)
-        if form.is_valid():
-            files = [(m.pk, request.FILES[f"file_{m.pk}"]) for m in materials if f"file_{m.pk}" in request.FILES]
+        form.is_valid()
+        errors = FieldErrors.from_form(form, labels=form.labels())
+        files = []
+        for m in materials:  # every file checked, so each bad one is named beside its row
+            upload = request.FILES.get(f"file_{m.pk}")
+            if upload is None:
+                continue
+            try:
+                services.check_upload(upload)
+            except DomainError as exc:
+                errors.add(f"file_{m.pk}", f"上传：{m.name}", exc.message)
+            else:
+                upload.seek(0)
+                files.append((m.pk, upload))
+        if not errors:
             try:
                 case = services.case_submit(
                     item=item, applicant=form.applicant(), channel=channel, files=files,
@@ -173,11 +197,10 @@ def _apply(request, item: Item, *, channel: str, staff=None, done):
                     window=_staff_window(staff, staff.hall_id) if channel == Channel.WINDOW else None,
                 )
             except DomainError as exc:
-                error = exc.message
+                errors.add_domain(exc, APPLY_FIELDS)
+                errors.mark(form)
             else:
                 return done(case)
-        else:
-            error = "请检查填写的内容"
     else:
         user = request.user
         initial = {"kind": "person"}
@@ -186,10 +209,10 @@ def _apply(request, item: Item, *, channel: str, staff=None, done):
         form = ApplicantForm(initial=initial)
     types = [t.strip() for t in services.policy("upload_types").split(",") if t.strip()]
     return render(request, "cases/apply.html", {
-        "item": item, "v": version, "materials": materials, "form": form, "error": error, "channel": channel,
+        "item": item, "v": version, "materials": materials, "form": form, "errors": errors, "channel": channel,
         **_staff_ctx(staff), "accept": ",".join("." + t for t in types), "types_text": "、".join(types),
         "max_mb": f"{round(settings.ZHENGWU_MAX_UPLOAD_BYTES / 1048576, 1):g}",
-    }, status=400 if error else 200)
+    }, status=400 if errors else 200)
 
 
 def _staff_window(staff, hall_id):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.core import throttle
 from zhengwu.core.errors import DomainError, NotFound
+from zhengwu.core.formerrors import FieldErrors
 
 from .. import claims, selectors, services
 from ..forms import ClaimForm, ProgressForm, RegisterForm
@@ -48,7 +49,8 @@ def register(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"注册成功，欢迎您，{user.display_name}")
         return redirect(next_url)
-    return render(request, "cases/register.html", {"form": form, "next": next_url},
+    return render(request, "cases/register.html", {"form": form, "next": next_url,
+                                                   "errors": FieldErrors.from_form(form)},
                   status=400 if form.is_bound else 200)
 
 
@@ -64,7 +66,7 @@ def apply(request, impl_code: str):
     return _apply(request, item, channel=Channel.ONLINE, done=done)
 
 
-def _my_cases_page(request, *, claim_form=None, claim_error="", status=200):
+def _my_cases_page(request, *, claim_form=None, claim_error="", claim_errors=None, status=200):
     from zhengwu.joint.selectors import joint_list_for_applicant
 
     # a 联办件 is one entry with its 子件 under it, not one entry per 子件
@@ -72,9 +74,17 @@ def _my_cases_page(request, *, claim_form=None, claim_error="", status=200):
                      PAGE_SIZE).get_page(request.GET.get("page"))
     joints = list(joint_list_for_applicant(user=request.user).prefetch_related("children__item"))
     return render(request, "cases/my_cases.html", {
-        "page_obj": page, "joints": joints, "claim_form": claim_form or ClaimForm(), "claim_error": claim_error,
+        "page_obj": page, "joints": joints, "claim_form": claim_form or ClaimForm(),
+        "claim_errors": _claim_errors(claim_errors, claim_error),
         "claim_minutes": claims.CLAIM_CODE_MINUTES, "verified_claimable": claims.claim_verified_count(user=request.user),
     }, status=status)
+
+
+def _claim_errors(errors: FieldErrors | None, message: str) -> FieldErrors:
+    errors = errors or FieldErrors()
+    if message:
+        errors.add_general(message)
+    return errors
 
 
 @login_required
@@ -89,7 +99,7 @@ def my_claim(request):
     A wrong pair gets the very page a missing case gets."""
     form = ClaimForm(request.POST)
     if not form.is_valid():
-        return _my_cases_page(request, claim_form=form, claim_error="请选择办件类型并填写办件编号和证件信息", status=400)
+        return _my_cases_page(request, claim_form=form, claim_errors=FieldErrors.from_form(form), status=400)
     try:
         sent = claims.case_claim_start(user=request.user, case_no=form.cleaned_data["case_no"],
                                        client=throttle.client_key(request), **form.credential())
@@ -135,8 +145,13 @@ def my_claim_confirm(request):
     if pending is None and not error:
         messages.error(request, "验证码尚未获取或已失效，请填写办件编号和证件信息重新获取。")
         return redirect("cases:my_cases")
+    errors = FieldErrors()
+    if error and pending is not None:
+        errors.add("code", "验证码", error)
+    elif error:
+        errors.add_general(error)
     return render(request, "cases/my_claim_confirm.html",
-                  {"case_no": case_no, "pending": pending, "error": error}, status=status)
+                  {"case_no": case_no, "pending": pending, "errors": errors}, status=status)
 
 
 @login_required
@@ -215,8 +230,9 @@ PROGRESS_FAILURES, PROGRESS_WINDOW = selectors.PROGRESS_FAILURES, selectors.PROG
 def progress(request):
     """Public progress query: case number plus phone or ID number; a wrong pair looks like no case."""
     form = ProgressForm(request.POST or None, initial={"case_no": request.GET.get("case_no", "")[:40]})
-    ctx: dict = {"form": form}
-    status = 200
+    errors = FieldErrors.from_form(form) if request.method == "POST" else FieldErrors()
+    ctx: dict = {"form": form, "errors": errors}
+    status = 400 if errors else 200
     if request.method == "POST" and form.is_valid():
         who = throttle.client_key(request)
         try:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.formerrors import FieldErrors
 from zhengwu.core.services import audit_record
 from zhengwu.org.models import Role
 from zhengwu.org.scope import staff_can_act_at
@@ -121,7 +122,9 @@ def _supplement_choices(case) -> list[tuple[int, str]]:
             if i.state == SupplementItem.State.PENDING and i.material_id is not None]
 
 
-def _render_staff_case(request, case, revealed=None):
+def _render_staff_case(request, case, revealed=None, failed=None):
+    """The officer's case page. ``failed``: (action, bound form, FieldErrors) of a refused action, shown again
+    with every error beside its field, a summary at the top and what was typed (status 400)."""
     staff = request.staff
     ctx = _case_context(case)
     plan = ctx["plan"]
@@ -134,15 +137,16 @@ def _render_staff_case(request, case, revealed=None):
 
     allowed = officer_actions(case, staff, plan)
     can_resolve_items = any(t.action == "supplement_item" for t in allowed)
-    forms = [(t, form(t.action)) for t in allowed if t.action != "supplement_item"]
+    forms = [(t, failed[1] if failed and failed[0] == t.action else form(t.action))
+             for t in allowed if t.action != "supplement_item"]
     front = staff_can_act_at(staff, department_id=case.department_id, hall=case.hall)
     for_applicant = front or (case.agent_id is not None and case.agent_id == staff.pk)
     if case.status == Status.SUPPLEMENT and for_applicant:
-        forms.append((TRANSITIONS["supplement"], form("supplement")))
+        forms.append((TRANSITIONS["supplement"], failed[1] if failed and failed[0] == "supplement" else form("supplement")))
     # 撤回 on paper: the resident's agent, or the window for an application it took in itself
     agent_of_case = case.agent_id is not None and case.agent_id == staff.pk
     if case.status in TRANSITIONS["withdraw"].sources and (agent_of_case or (front and case.channel == Channel.WINDOW)):
-        forms.append((TRANSITIONS["withdraw"], form("withdraw")))
+        forms.append((TRANSITIONS["withdraw"], failed[1] if failed and failed[0] == "withdraw" else form("withdraw")))
     shown_name, name_masked = selectors.applicant_name_for(case=case, staff=staff)
     ctx.update(
         _staff_ctx(staff), action_forms=forms, revealed=revealed, can_resolve_items=can_resolve_items,
@@ -153,8 +157,10 @@ def _render_staff_case(request, case, revealed=None):
         and staff_can_act_at(staff, department_id=case.department_id, hall=case.hall),
         extensions=list(case.extensions.select_related("approved_by").order_by("id")),
         fee_lines=list(case.fee_lines.order_by("id")),
+        failed_action=failed[0] if failed else "", failed_errors=failed[2] if failed else None,
+        failed_title=f"“{TRANSITIONS[failed[0]].label}”未办理，请修改以下内容" if failed else "",
     )
-    return render(request, "cases/staff_case.html", ctx)
+    return render(request, "cases/staff_case.html", ctx, status=400 if failed else 200)
 
 
 @staff_required
@@ -243,24 +249,27 @@ def act(request, case_no: str, action: str):
     form = action_form(action, plan=plan, missing_required=missing, supplement_choices=_supplement_choices(case),
                        text_max=services.text_max(), data=request.POST)
     label = TRANSITIONS[action].label
-    if not form.is_valid():
-        errors = "；".join(f"{form.fields[f].label}：{' '.join(e)}" if f in form.fields else " ".join(e)
-                          for f, e in form.errors.items())
-        messages.error(request, f"“{label}”未办理：{errors}")
-    else:
-        data = dict(form.cleaned_data)
-        if action == "supplement":  # files scanned at the window or the village station
-            data["files"] = [(int(k[5:]), f) for k, f in request.FILES.items()
-                             if k.startswith("file_") and k[5:].isdigit() and int(k[5:]) in plan.materials]
-        try:
-            _do(action, case, request.staff, _staff_window(request.staff, case.hall_id), data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
+    if not form.is_valid():  # the page again, with the errors beside the fields and what was typed
+        return _render_staff_case(request, case, failed=(action, form, FieldErrors.from_form(form)))
+    data = dict(form.cleaned_data)
+    if action == "supplement":  # files scanned at the window or the village station
+        data["files"] = [(int(k[5:]), f) for k, f in request.FILES.items()
+                         if k.startswith("file_") and k[5:].isdigit() and int(k[5:]) in plan.materials]
+    try:
+        _do(action, case, request.staff, _staff_window(request.staff, case.hall_id), data)
+    except DomainError as exc:
+        errors = FieldErrors.from_form(form)
+        if exc.code in form.fields:  # a refusal about one field (e.g. reason) stands beside it
+            errors.add(exc.code, str(form.fields[exc.code].label), exc.message)
+            errors.mark(form)
         else:
-            done = f"已办理：{label}。办件状态为“{Status(case.status).label}”"
-            if action == "accept" and case.due_date:
-                done += f"，办结期限 {case.due_date:%Y年%-m月%-d日}"
-            messages.success(request, done + "。")
+            errors.add_general(exc.message)
+        case.refresh_from_db()
+        return _render_staff_case(request, case, failed=(action, form, errors))
+    done = f"已办理：{label}。办件状态为“{Status(case.status).label}”"
+    if action == "accept" and case.due_date:
+        done += f"，办结期限 {case.due_date:%Y年%-m月%-d日}"
+    messages.success(request, done + "。")
     return redirect("cases:staff_case", case_no=case.case_no)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 
 from zhengwu.core import clock
-from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.errors import DomainError, FieldChecks, PermissionDenied
 from zhengwu.core.models import AuditEvent
 from zhengwu.core.notify import Message, notify
 from zhengwu.core.services import audit_record
@@ -94,25 +94,42 @@ def declaration_create(*, user, activity_type: str, title: str, legal_basis: str
     staff = common.active_staff(user)
     if staff is None or staff.department_id is None:
         raise PermissionDenied("只有部门在岗工作人员可以申报涉企活动")
-    if activity_type not in ActivityType.values:
-        raise DomainError("declarations_type", "请选择活动类型：检查、抽查、考核评比、会议、培训、收费或其他")
-    legal_basis = common.required(legal_basis, "declarations_legal_basis", NO_BASIS, 500)
-    title = common.required(title, "declarations_title", "请填写活动事项", 200)
-    content = common.optional(content, "declarations_content", "活动内容", 2000)
-    scope = common.optional(scope, "declarations_scope", "抽查范围", 200)
-    joint_departments = common.optional(joint_departments, "declarations_joint", "联合部门", 200)
-    over_limit_reason = common.optional(over_limit_reason, "declarations_reason", "超限理由", 500)
-    if is_random and not scope:
-        raise DomainError("declarations_scope", "双随机抽查请填写抽查范围（行业或区域）")
-    if is_joint and not joint_departments:
-        raise DomainError("declarations_joint", "联合检查请填写参加的部门")
-    start, end = _as_date(start_date, "计划开始日期"), _as_date(end_date, "计划结束日期")
-    if start > end:
-        raise DomainError("declarations_dates", "计划开始日期不能晚于结束日期")
-    if start < clock.today():
-        raise DomainError("declarations_dates", "计划开始日期已过：涉企活动须事前申报")
-    rows = _targets(targets, is_random=is_random)
-    people = _inspectors(inspectors, activity_type=activity_type)
+    checks = FieldChecks()  # every field checked, all refusals at once (the page shows each beside its field)
+    start = end = None
+    rows: list = []
+    people: list = []
+    with checks.field("activity_type"):
+        if activity_type not in ActivityType.values:
+            raise DomainError("declarations_type", "请选择活动类型：检查、抽查、考核评比、会议、培训、收费或其他")
+    with checks.field("legal_basis"):
+        legal_basis = common.required(legal_basis, "declarations_legal_basis", NO_BASIS, 500)
+    with checks.field("title"):
+        title = common.required(title, "declarations_title", "请填写活动事项", 200)
+    with checks.field("content"):
+        content = common.optional(content, "declarations_content", "活动内容", 2000)
+    with checks.field("scope"):
+        scope = common.optional(scope, "declarations_scope", "抽查范围", 200)
+        if is_random and not scope:
+            raise DomainError("declarations_scope", "双随机抽查请填写抽查范围（行业或区域）")
+    with checks.field("joint_departments"):
+        joint_departments = common.optional(joint_departments, "declarations_joint", "联合部门", 200)
+        if is_joint and not joint_departments:
+            raise DomainError("declarations_joint", "联合检查请填写参加的部门")
+    with checks.field("over_limit_reason"):
+        over_limit_reason = common.optional(over_limit_reason, "declarations_reason", "超限理由", 500)
+    with checks.field("start_date"):
+        start = _as_date(start_date, "计划开始日期")
+        if start < clock.today():
+            raise DomainError("declarations_dates", "计划开始日期已过：涉企活动须事前申报")
+    with checks.field("end_date"):
+        end = _as_date(end_date, "计划结束日期")
+        if start is not None and start > end:
+            raise DomainError("declarations_dates", "计划开始日期不能晚于结束日期")
+    with checks.field("targets"):
+        rows = _targets(targets, is_random=is_random)
+    with checks.field("inspectors"):
+        people = _inspectors(inspectors, activity_type=activity_type)
+    checks.done()
     with transaction.atomic():
         d = Declaration.objects.create(
             department_id=staff.department_id, region=staff.department.region, created_by=staff,

@@ -9,7 +9,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from zhengwu.core import clock
-from zhengwu.core.errors import DomainError, NotFound
+from zhengwu.core.errors import DomainError, FieldChecks, NotFound
 from zhengwu.core.models import AuditEvent
 from zhengwu.core.notify import Message, notify_many
 from zhengwu.core.services import audit_record
@@ -65,25 +65,36 @@ def _visit_date(value) -> dt.date:
 def report_file(*, department_id, visit_date, description: str, enterprise_name: str, uscc: str,
                 contact_name: str, contact_phone: str, shown_code: str = "") -> Report:
     """An enterprise reports a visit it believes was not declared; the supervisor's clock starts."""
-    try:
-        dept = Department.objects.select_related("region").filter(pk=int(department_id), is_active=True).first()
-    except (TypeError, ValueError):
-        dept = None
-    if dept is None:
-        raise DomainError("declarations_report_department", "请选择到企业的部门")
-    day = _visit_date(visit_date)
+    checks = FieldChecks()  # every field checked, all refusals at once (the page shows each beside its field)
+    dept = day = None
+    with checks.field("department_id"):
+        try:
+            dept = Department.objects.select_related("region").filter(pk=int(department_id), is_active=True).first()
+        except (TypeError, ValueError):
+            dept = None
+        if dept is None:
+            raise DomainError("declarations_report_department", "请选择到企业的部门")
     today = clock.today()
-    if day > today:
-        raise DomainError("declarations_visit_date", "到企日期不能晚于今天")
-    if day < today - dt.timedelta(days=365):
-        raise DomainError("declarations_visit_date", "只受理一年内的到企活动举报")
-    description = common.required(description, "declarations_report_description",
-                                  "请描述到企业的人员、事由和经过", 2000)
-    enterprise_name = common.required(enterprise_name, "declarations_report_enterprise", "请填写企业名称", 100)
-    uscc = validate_uscc(uscc)
-    contact_name = common.required(contact_name, "declarations_report_contact", "请填写联系人", 32)
-    contact_phone = validate_phone(contact_phone)
-    shown_code = common.optional(shown_code, "declarations_report_code", "备案码", 20).upper()
+    with checks.field("visit_date"):
+        day = _visit_date(visit_date)
+        if day > today:
+            raise DomainError("declarations_visit_date", "到企日期不能晚于今天")
+        if day < today - dt.timedelta(days=365):
+            raise DomainError("declarations_visit_date", "只受理一年内的到企活动举报")
+    with checks.field("description"):
+        description = common.required(description, "declarations_report_description",
+                                      "请描述到企业的人员、事由和经过", 2000)
+    with checks.field("enterprise_name"):
+        enterprise_name = common.required(enterprise_name, "declarations_report_enterprise", "请填写企业名称", 100)
+    with checks.field("uscc"):
+        uscc = validate_uscc(uscc)
+    with checks.field("contact_name"):
+        contact_name = common.required(contact_name, "declarations_report_contact", "请填写联系人", 32)
+    with checks.field("contact_phone"):
+        contact_phone = validate_phone(contact_phone)
+    with checks.field("shown_code"):
+        shown_code = common.optional(shown_code, "declarations_report_code", "备案码", 20).upper()
+    checks.done()
     policy = common.policy_for(dept.region)
     with transaction.atomic():
         for _ in range(5):

@@ -31,6 +31,21 @@ def form(**over):
     return data
 
 
+def test_the_declaration_form_names_every_problem_beside_its_field(w, client):
+    """No legal basis, an end before the start, a bad line of inspectors: all three at once, each beside its
+    field, with what was typed kept and nothing written."""
+    client.force_login(w.clerk.user)
+    with clock.frozen(at(DAY, 10)):
+        bad = client.post("/declarations/work/new", form(legal_basis="", end_date="2026-03-01",
+                                                         inspectors="王执法"))
+    page = bad.content.decode()
+    assert bad.status_code == 400 and not Declaration.objects.exists()
+    assert "申报未登记，请修改以下内容" in page
+    for field in ("legal_basis", "end_date", "inspectors"):
+        assert f'href="#f-{field}"' in page and f'aria-describedby="f-{field}-error"' in page, field
+    assert 'aria-describedby="f-title-error"' not in page and 'value="食品经营企业检查"' in page
+
+
 def test_workbench_declare_submit_and_office_approves(w, client):
     client.force_login(w.clerk.user)
     with clock.frozen(at(DAY, 10)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -98,6 +99,24 @@ def test_report_form_reaches_supervisors_board(w, client):
     assert board.status_code == 200 and r.no in board.content.decode()
     page = client.get("/declarations/supervise/").content.decode()
     assert r.no in page and "两人自称应急局" in page
+
+
+def test_report_form_shows_every_error_beside_its_field(w, client):
+    """A report with four problems comes back with all four: in the summary and beside each field, with what
+    was typed kept; the API answer carries all four in ``details.fields``."""
+    data = {"department_id": "", "visit_date": "2026-03-01", "description": "两人来厂检查",
+            "enterprise_name": "某公司", "uscc": "91350100M000100Y44", "contact_name": "",
+            "contact_phone": "1", "shown_code": ""}
+    with clock.frozen(at(DAY, 10)):
+        resp = client.post("/declarations/report", data)
+    page = resp.content.decode()
+    assert resp.status_code == 400 and not Report.objects.exists()
+    assert 'data-testid="error-summary"' in page
+    for field, message in [("department_id", "请选择到企业的部门"), ("uscc", "统一社会信用代码校验位错误"),
+                           ("contact_name", "请填写联系人"), ("contact_phone", "联系电话应为11位手机号码")]:
+        assert f'href="#f-{field}"' in page and f'aria-describedby="f-{field}-error"' in page, field
+        assert re.search(rf'id="f-{field}-error">[^<]*{message}', page), field
+    assert 'aria-describedby="f-description-error"' not in page and "两人来厂检查" in page
 
 
 def test_public_submissions_rate_limited(w, client):

@@ -213,3 +213,57 @@ def test_the_board_fits_a_tv_pages_the_rest_and_a_screen_shows_its_own_groups(br
     assert [n.replace("号窗口", "").strip() for n in numbers] == ["01", "02"]
     assert tv.locator("#board-groups li").count() == 1
     context.close()
+
+
+def test_the_hall_manager_sets_up_a_screen_and_the_tv_shows_its_groups(browser, live_server, world):
+    """显示屏管理: the 中心管理员 adds a screen for queue A paging every 15 s (a bad code and interval are refused
+    beside their fields first); its address on a 1920×1080 TV shows queue A only, fits without scrolling and
+    pages at its own interval. The screen above a counter fits a 1920×1080 TV and a 1366×768 one too."""
+    from zhengwu.hall.models import HallScreen
+
+    w = world
+    manager = _officer_context(browser, live_server, w.admin.user)
+    page = manager.new_page()
+    page.goto("/hall/SFXZW/screens/")
+    form = page.get_by_test_id("screen-form")
+    form.get_by_label("屏幕编号").fill("一楼")
+    form.get_by_label("屏幕名称").fill("一楼东侧叫号屏")
+    form.get_by_label("翻页间隔（秒）").fill("1")
+    form.get_by_role("button", name="新增显示屏").click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("屏幕编号")
+    expect(summary).to_contain_text("翻页间隔应为5至120秒")
+    assert HallScreen.objects.count() == 0
+    form = page.get_by_test_id("screen-form")
+    expect(form.get_by_label("屏幕名称")).to_have_value("一楼东侧叫号屏")
+    form.get_by_label("屏幕编号").fill("1f-east")
+    form.get_by_label("翻页间隔（秒）").fill("15")
+    form.get_by_label("A 市场准入").check()
+    form.get_by_role("button", name="新增显示屏").click()
+    expect(page.locator(".messages")).to_contain_text("已新增显示屏")
+    row = page.get_by_test_id("screen-1F-EAST")
+    expect(row).to_contain_text("A 市场准入")
+    address = row.locator("a.mono").get_attribute("href")
+    assert address == "/hall/SFXZW/board/1F-EAST/"
+    manager.close()
+
+    tv_context = browser.new_context(locale="zh-CN", base_url=live_server.url,
+                                     viewport={"width": 1920, "height": 1080})
+    tv = tv_context.new_page()
+    tv.goto(address)
+    expect(tv.locator("h1")).to_contain_text("一楼东侧叫号屏")
+    numbers = sorted(tv.locator("#board-windows .w-no").all_inner_texts())
+    assert [n.replace("号窗口", "").strip() for n in numbers] == ["01", "02"]
+    assert tv.locator("#board-groups li").count() == 1
+    assert tv.evaluate("JSON.parse(document.getElementById('board-config').textContent).page_seconds") == 15
+    assert tv.evaluate("[document.documentElement.scrollHeight <= innerHeight,"
+                       " document.documentElement.scrollWidth <= innerWidth]") == [True, True]
+
+    for width, height in [(1920, 1080), (1366, 768)]:
+        tv.set_viewport_size({"width": width, "height": height})
+        tv.goto(f"/hall/window/{w.w1.pk}/screen/")
+        assert tv.evaluate("[document.documentElement.scrollHeight <= innerHeight,"
+                           " document.documentElement.scrollWidth <= innerWidth]") == [True, True], (width, height)
+        tv.screenshot(path=f"{SCREENSHOT_DIR}/zhengwu_window_screen_{width}.png")
+    tv_context.close()

@@ -12,11 +12,14 @@ from django.views.decorators.http import require_POST
 from zhengwu.cases.services import Applicant
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
+from zhengwu.core.formerrors import FieldErrors
 
 from .. import selectors, services
 from ..models import (
     ACTIVE_STATUSES,
     AbsenceKind,
+    HallScreen,
+    ScreenKind,
     StaffAbsence,
     Ticket,
     TicketStatus,
@@ -219,3 +222,75 @@ def my_presence(request, action: str):
     else:
         messages.success(request, text)
     return redirect("hall:my_windows")
+
+
+# -- 大厅显示屏 (the hall manager's list of screens) ---------------------------------------------------------
+
+SCREEN_LABELS = {"code": "屏幕编号", "name": "屏幕名称", "kind": "显示内容", "page_seconds": "翻页间隔",
+                 "groups": "叫号分组"}
+
+
+def _screens_page(request, hall, *, errors=None, values=None, editing=None, status=200):
+    screens = list(HallScreen.objects.filter(hall=hall).prefetch_related("groups").order_by("-is_active", "code"))
+    groups = list(WindowGroup.objects.filter(hall=hall, is_active=True).order_by("sort", "code"))
+    return render(request, "hall/screens.html", {
+        "hall": hall, "screens": screens, "groups": groups, "kinds": ScreenKind.choices,
+        "errors": errors or FieldErrors(), "values": values or {"page_seconds": 10, "kind": ScreenKind.BOARD},
+        "editing": editing, "base_url": request.build_absolute_uri("/")[:-1],
+    }, status=status)
+
+
+def _screen_values(post) -> dict:
+    return {"code": post.get("code", "")[:40], "name": post.get("name", "")[:100], "kind": post.get("kind", ""),
+            "page_seconds": post.get("page_seconds", "")[:6], "groups": [g for g in post.getlist("groups")[:50]]}
+
+
+@staff_required
+def screens(request, code: str):
+    """显示屏管理: every screen of the hall with its address for the TV; add one."""
+    hall = hall_or_404(code)
+    if not services.may_manage_screens(request.staff, hall):
+        return forbidden(request, f"只有{hall.name}的中心管理员可以设置显示屏")
+    if request.method == "POST":
+        values = _screen_values(request.POST)
+        try:
+            s = services.screen_save(staff=request.staff, hall=hall, code=values["code"], name=values["name"],
+                                     kind=values["kind"], group_ids=values["groups"],
+                                     page_seconds=values["page_seconds"])
+        except DomainError as exc:
+            errors = FieldErrors()
+            errors.add_domain(exc, labels=SCREEN_LABELS)
+            return _screens_page(request, hall, errors=errors, values=values, status=exc.status)
+        messages.success(request, f"已新增显示屏“{s.name}”，请在该屏幕的浏览器中打开下方地址")
+        return redirect("hall:screens", code=hall.code)
+    return _screens_page(request, hall)
+
+
+@staff_required
+def screen_edit(request, code: str, screen_id: int):
+    hall = hall_or_404(code)
+    if not services.may_manage_screens(request.staff, hall):
+        return forbidden(request, f"只有{hall.name}的中心管理员可以设置显示屏")
+    screen = HallScreen.objects.filter(hall=hall, pk=screen_id).prefetch_related("groups").first()
+    if screen is None:
+        return forbidden(request, "未找到该显示屏")
+    if request.method == "POST":
+        try:
+            if request.POST.get("disable"):
+                services.screen_disable(staff=request.staff, screen=screen)
+                messages.success(request, f"已停用显示屏“{screen.name}”")
+                return redirect("hall:screens", code=hall.code)
+            values = _screen_values(request.POST)
+            services.screen_save(staff=request.staff, hall=hall, screen=screen, code=values["code"],
+                                 name=values["name"], kind=values["kind"], group_ids=values["groups"],
+                                 page_seconds=values["page_seconds"])
+        except DomainError as exc:
+            errors = FieldErrors()
+            errors.add_domain(exc, labels=SCREEN_LABELS)
+            return _screens_page(request, hall, errors=errors, values=_screen_values(request.POST), editing=screen,
+                                 status=exc.status)
+        messages.success(request, f"显示屏“{screen.name}”已保存，屏幕30分钟内自动按新设置显示（刷新屏幕立即生效）")
+        return redirect("hall:screens", code=hall.code)
+    values = {"code": screen.code, "name": screen.name, "kind": screen.kind, "page_seconds": screen.page_seconds,
+              "groups": [str(g.pk) for g in screen.groups.all()]}
+    return _screens_page(request, hall, values=values, editing=screen)

@@ -22,13 +22,15 @@ from django.views.decorators.http import require_http_methods
 from zhengwu.catalog.models import Item, ItemVersion
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound
+from zhengwu.core.formerrors import FieldErrors
+from zhengwu.core.validators import validate_id_number, validate_phone
 from zhengwu.org.models import Hall, Staff
 from zhengwu.org.photos import CONTENT_TYPES, photo_key
 from zhengwu.org.selectors import staff_for_user
 from zhengwu.workdays import engine
 
 from .. import guard, selectors, services
-from ..models import GreenReason, Ticket, TicketStatus, WindowGroup
+from ..models import GreenReason, HallScreen, ScreenKind, Ticket, TicketStatus, WindowGroup
 from ..policy import policy_for
 from ..services.tickets import issue_hours_refusal
 from ._access import forbidden, hall_or_404, window_or_404
@@ -139,23 +141,33 @@ def ticket_phone(request, token: str):
 # -- boards -------------------------------------------------------------------------------------------
 
 
-def board(request, code: str):
+def board(request, code: str, screen: str = ""):
     """大屏叫号: rendered from the snapshot, then kept current by the event stream.
 
-    A hall has several screens: ``?groups=A,B`` (the groups' number prefixes) makes this one show only those
-    groups, their windows and their calls — the hall manager points each screen at its own address."""
+    A hall has several screens: the hall manager names each on ``/hall/<code>/screens/`` with the queues it
+    shows and its paging interval, and the TV opens ``/hall/<code>/board/<screen>/``. ``?groups=A,B`` (the
+    groups' number prefixes) still narrows the plain board's address."""
     hall = hall_or_404(code)
-    screen_filter, label = None, ""
-    wanted = [c.strip().upper() for c in request.GET.get("groups", "")[:100].split(",") if c.strip()]
-    if wanted:
+    screen_filter, label, page_seconds = None, "", 10
+    if screen:
+        s = HallScreen.objects.filter(hall=hall, code=screen.upper()[:20], is_active=True).first()
+        if s is None:
+            raise Http404("未找到该显示屏")
+        if s.kind == ScreenKind.COMMITMENTS:
+            return redirect("commitments:screen", hall_code=hall.code)
+        groups = list(s.groups.filter(is_active=True).prefetch_related("windows").order_by("sort", "code"))
+        page_seconds, label = s.page_seconds, s.name
+    else:
+        wanted = [c.strip().upper() for c in request.GET.get("groups", "")[:100].split(",") if c.strip()]
         groups = list(WindowGroup.objects.filter(hall=hall, is_active=True, code__in=wanted[:20])
-                      .prefetch_related("windows").order_by("sort", "code"))
-        if groups:
-            screen_filter = {"groups": [g.pk for g in groups],
-                             "windows": sorted({w.pk for g in groups for w in g.windows.all()})}
-            label = "、".join(f"{g.code} {g.name}" for g in groups)
+                      .prefetch_related("windows").order_by("sort", "code")) if wanted else []
+    if groups:
+        screen_filter = {"groups": [g.pk for g in groups],
+                         "windows": sorted({w.pk for g in groups for w in g.windows.all()})}
+        label = label or "、".join(f"{g.code} {g.name}" for g in groups)
     return render(request, "hall/board.html", {"hall": hall, "snapshot": selectors.board_snapshot(hall),
-                                               "screen_filter": screen_filter, "screen_label": label})
+                                               "screen_filter": screen_filter, "screen_label": label,
+                                               "board_config": {"page_seconds": page_seconds}})
 
 
 def board_state(request, code: str):
@@ -234,24 +246,37 @@ def appointments(request, code: str):
         days.append({"day": d, "open": st.workday, "reason": st.reason.split("：")[-1]})
     day = _parse_day(request.GET.get("day") or request.POST.get("day"))
     slots = selectors.appointment_slots(hall=hall, item=item, day=day) if item and day else None
-    error = ""
+    errors = FieldErrors()
     if request.method == "POST" and item and day:
+        # every field checked first, so all problems show at once beside their fields
         try:
             start = dt.time.fromisoformat(request.POST.get("start", ""))
-            a = services.appointment_book(hall=hall, item=item, day=day, start=start,
-                                          name=request.POST.get("name", ""), phone=request.POST.get("phone", ""),
-                                          id_number=request.POST.get("id_number", ""), user=request.user)
         except ValueError:
-            error = "请选择预约时段"
-        except DomainError as exc:
-            error = exc.message
-        else:
-            request.session["hall_appointment"] = a.pk
-            return redirect("hall:appointment_done", code=hall.code)
+            start = None
+            errors.add("start", "预约时段", "请选择预约时段")
+        errors.check("name", "姓名", request.POST.get("name", ""))
+        errors.check("phone", "手机号码", request.POST.get("phone", ""), validate_phone)
+        errors.check("id_number", "身份证号", request.POST.get("id_number", ""), validate_id_number)
+        if not errors:
+            try:
+                a = services.appointment_book(hall=hall, item=item, day=day, start=start,
+                                              name=request.POST.get("name", ""), phone=request.POST.get("phone", ""),
+                                              id_number=request.POST.get("id_number", ""), user=request.user)
+            except DomainError as exc:
+                errors.add_domain(exc, APPOINTMENT_FIELDS)
+            else:
+                request.session["hall_appointment"] = a.pk
+                return redirect("hall:appointment_done", code=hall.code)
     return render(request, "hall/appointments.html", {
-        "hall": hall, "items": items, "item": item, "days": days, "day": day, "slots": slots, "error": error,
+        "hall": hall, "items": items, "item": item, "days": days, "day": day, "slots": slots, "errors": errors,
         "form": request.POST if request.method == "POST" else {},
-    }, status=400 if error else 200)
+    }, status=400 if errors else 200)
+
+
+APPOINTMENT_FIELDS = {"name_required": ("name", "姓名"), "too_long": ("name", "姓名"),
+                      "invalid_phone": ("phone", "手机号码"), "invalid_id_number": ("id_number", "身份证号"),
+                      "no_such_slot": ("start", "预约时段"), "slot_past": ("start", "预约时段"),
+                      "slot_full": ("start", "预约时段")}
 
 
 def appointment_done(request, code: str):
@@ -266,16 +291,20 @@ def appointment_done(request, code: str):
 @require_http_methods(["GET", "POST"])
 def appointment_cancel(request):
     """取消预约 with the code and the phone number it was booked with."""
-    done = error = None
+    done, errors = None, FieldErrors()
     if request.method == "POST":
-        try:
-            a = guard.guarded_code(request, None, lambda: selectors.appointment_find(
-                code=request.POST.get("code", ""), phone=request.POST.get("phone", "")))
-            done = services.appointment_cancel(appointment=a, phone=request.POST.get("phone", ""))
-        except DomainError as exc:
-            error = exc.message
-    return render(request, "hall/appointment_cancel.html", {"done": done, "error": error},
-                  status=400 if error else 200)
+        errors.check("code", "预约码", request.POST.get("code", ""))
+        errors.check("phone", "手机号码", request.POST.get("phone", ""))
+        if not errors:
+            try:
+                a = guard.guarded_code(request, None, lambda: selectors.appointment_find(
+                    code=request.POST.get("code", ""), phone=request.POST.get("phone", "")))
+                done = services.appointment_cancel(appointment=a, phone=request.POST.get("phone", ""))
+            except DomainError as exc:
+                errors.add_general(exc.message)  # a wrong code and a wrong phone get one answer
+    return render(request, "hall/appointment_cancel.html",
+                  {"done": done, "errors": errors, "form": request.POST if request.method == "POST" else {}},
+                  status=400 if errors else 200)
 
 
 # -- guide and cards ---------------------------------------------------------------------------------------------

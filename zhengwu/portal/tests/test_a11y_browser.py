@@ -87,3 +87,41 @@ def test_public_and_citizen_pages_have_no_serious_axe_violation(page, live_serve
             assert response.status < 400, url
             check(page, url, found)
     assert not found, "axe-core: serious or critical violations\n" + "\n".join(found)
+
+
+SMALL_TEXT_JS = """(min) => {
+  const out = [];
+  for (const el of document.querySelectorAll('main *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < min) out.push(`${el.tagName.toLowerCase()}.${el.className} ${size}px “${el.textContent.trim().slice(0, 16)}”`);
+  }
+  return out;
+}"""
+
+
+def test_elder_mode_leaves_no_small_text_on_case_pages(page, live_server):
+    """长辈版 on the case pages (progress result, 我的办件, a case, the application form with its errors): no
+    visible text under 18 px (工信部 适老化 rules: body text at least 18 px), and axe finds nothing serious on
+    the form with its errors shown."""
+    page.context.add_cookies([{"name": "zw_elder", "value": "1", "url": live_server.url}])
+    with clock.frozen(at(9, 30)):
+        w = build_site()
+        small: list[str] = []
+        show_progress(page, w.supplement.case_no)
+        small += [f"/progress/ (result): {s}" for s in page.evaluate(SMALL_TEXT_JS, 17.5)]
+        log_in(page, "citizen", "/me/")
+        for url in ["/my/cases/", f"/my/cases/{w.supplement.case_no}/", f"/my/cases/{w.accepted.case_no}/",
+                    "/apply/SFX-SCJG-001/"]:
+            page.goto(url)
+            small += [f"{url}: {s}" for s in page.evaluate(SMALL_TEXT_JS, 17.5)]
+        page.locator("input[name=name]").fill("")
+        page.locator("input[name=phone]").fill("123")
+        page.get_by_role("button", name="提交申请").click()
+        page.get_by_test_id("error-summary").wait_for()
+        small += [f"/apply/ (errors): {s}" for s in page.evaluate(SMALL_TEXT_JS, 17.5)]
+        found: list[str] = []
+        check(page, "/apply/ (errors, 长辈版)", found)
+    assert not small, "text under 18 px in 长辈版:\n" + "\n".join(small[:40])
+    assert not found, "axe-core: serious or critical violations\n" + "\n".join(found)

@@ -1,7 +1,7 @@
 /* 大屏叫号: render the board from its state; merge each live event into the state and render again.
    The board is exactly the screen: lists that do not fit (108 windows, 48 queues) are shown a page at a time,
    staffed windows first, the next page every PAGE_SECONDS; the current call and the last calls stay in view.
-   A screen may show only some groups (?groups=A,B): their windows and calls only. */
+   A screen may show only some groups (a named screen, or ?groups=A,B): their windows and calls only. */
 (function () {
   "use strict";
   var L = window.HallLive, esc = L.esc;
@@ -10,7 +10,8 @@
   var only = JSON.parse((document.getElementById("board-filter") || {}).textContent || "null");
   var callBox = document.getElementById("call-now");
   var lastCall = null;
-  var PAGE_SECONDS = 10;
+  var config = JSON.parse((document.getElementById("board-config") || {}).textContent || "{}");
+  var PAGE_SECONDS = config.page_seconds || 10;  // the screen's own interval, set by the hall manager
   var pages = {};  // list id -> {page, count}
 
   function wanted(list, key) {
@@ -138,6 +139,8 @@
   }
   window.zwBoard = { turn: turn, pages: pages };
   setInterval(turn, PAGE_SECONDS * 1000);
+  // a screen changed by the hall manager (its queues, its interval) takes effect on the TV without a hand on it
+  setTimeout(function () { window.location.reload(); }, 30 * 60 * 1000);
   window.addEventListener("resize", render);
 
   render();
