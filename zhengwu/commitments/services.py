@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 
 from zhengwu.catalog.models import Item
 from zhengwu.core import clock
-from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.errors import DomainError, FieldChecks, NotFound, PermissionDenied
 from zhengwu.core.models import AuditEvent
 from zhengwu.core.services import audit_record
 from zhengwu.org.models import Department, Role, Staff, Window
@@ -274,17 +274,28 @@ def breach_file(*, actor: Staff, commitment_id: int, clause_kind: str, clause_te
                 source_no: str = "", summary: str) -> Breach:
     """Record a complaint that the commitment in force was broken; the check's clock starts."""
     source_no, summary, clause_text = (source_no or "").strip(), (summary or "").strip(), (clause_text or "").strip()
-    if source not in BreachSource.values:
-        raise DomainError("commitment_source", "投诉来源不正确")
-    if clause_kind not in ClauseKind.values:
-        raise DomainError("commitment_clause_kind", "所涉承诺的类别不正确")
-    if not summary:
-        raise DomainError("commitment_summary_required", "请填写投诉内容摘要")
-    if len(summary) > 500 or len(source_no) > 40 or len(clause_text) > 300:
-        raise DomainError("commitment_field_length", "投诉内容摘要不超过 500 字，来源编号不超过 40 字")
-    if source in (BreachSource.HOTLINE, BreachSource.RATING) and not source_no:
-        raise DomainError("commitment_source_no_required", "热线工单和好差评须填写编号")
-    _source_check(source, source_no)
+    checks = FieldChecks()  # every field checked, all refusals at once
+    with checks.field("clause_kind"):
+        if clause_kind not in ClauseKind.values:
+            raise DomainError("commitment_clause_kind", "所涉承诺的类别不正确")
+        if len(clause_text) > 300:
+            raise DomainError("commitment_field_length", "所涉承诺条款不超过 300 字")
+    with checks.field("source"):
+        if source not in BreachSource.values:
+            raise DomainError("commitment_source", "投诉来源不正确")
+    with checks.field("source_no"):
+        if len(source_no) > 40:
+            raise DomainError("commitment_field_length", "来源编号不超过 40 字")
+        if source in (BreachSource.HOTLINE, BreachSource.RATING) and not source_no:
+            raise DomainError("commitment_source_no_required", "热线工单和好差评须填写编号")
+        if source in BreachSource.values:
+            _source_check(source, source_no)
+    with checks.field("summary"):
+        if not summary:
+            raise DomainError("commitment_summary_required", "请填写投诉内容摘要")
+        if len(summary) > 500:
+            raise DomainError("commitment_field_length", f"投诉内容摘要不超过 500 字（现为{len(summary)}字）")
+    checks.done()
     with transaction.atomic():
         c = _lock(commitment_id)
         _need(may_supervise(actor, c), "只有本辖区的效能监察员可以登记违诺投诉")

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.formerrors import FieldErrors
 from zhengwu.org.models import Hall
 from zhengwu.org.selectors import staff_for_user
 
@@ -177,6 +178,10 @@ def version_act(request, staff, version_id: int, action: str):
     return redirect("commitments:version", version_id=version_id)
 
 
+BREACH_LABELS = {"commitment": "承诺", "clause_kind": "所涉承诺", "source": "投诉来源", "source_no": "来源编号",
+                 "summary": "投诉内容摘要"}
+
+
 @staff_pages
 def breaches(request, staff):
     status = request.GET.get("status") or ""
@@ -184,44 +189,51 @@ def breaches(request, staff):
         status = ""
     rows = list(selectors.breaches_for_supervisor(staff=staff, status=status)[:200])
     form = {"commitment": "", "clause_kind": "", "source": "", "source_no": "", "summary": ""}
-    error = ""
+    errors = FieldErrors()
     if request.method == "POST":
-        form = {k: request.POST.get(k, "") for k in form}
-        try:
-            cid = _int(form["commitment"])
-            if cid is None or not selectors.commitments_for_supervisor(staff).filter(pk=cid).exists():
-                raise DomainError("commitment_pick", "请选择本辖区已公开的承诺")
-            b = services.breach_file(actor=staff, commitment_id=cid, clause_kind=form["clause_kind"],
+        form = {k: request.POST.get(k, "")[:2000] for k in form}
+        cid = _int(form["commitment"])
+        if cid is None or not selectors.commitments_for_supervisor(staff).filter(pk=cid).exists():
+            errors.add("commitment", "承诺", "请选择本辖区已公开的承诺")
+        try:  # with no commitment picked (id 0) the service still checks the other fields, then finds nothing
+            b = services.breach_file(actor=staff, commitment_id=0 if errors else cid, clause_kind=form["clause_kind"],
                                      source=form["source"], source_no=form["source_no"], summary=form["summary"])
         except (PermissionDenied, NotFound):
-            raise
+            if not errors:
+                raise
         except DomainError as exc:
-            error = exc.message
+            errors.add_domain(exc, labels=BREACH_LABELS)
         else:
             messages.success(request, f"已登记违诺投诉 WN{b.pk:06d}，核实期限已开始计算")
             return redirect("commitments:breach", breach_id=b.pk)
     return render(request, "commitments/breaches.html", {
-        "rows": rows, "status": status, "statuses": BreachStatus.choices, "form": form, "error": error,
+        "rows": rows, "status": status, "statuses": BreachStatus.choices, "form": form, "errors": errors,
         "commitments": list(selectors.commitments_for_supervisor(staff)), "kinds": ClauseKind.choices,
-        "sources": BreachSource.choices})
+        "sources": BreachSource.choices}, status=400 if errors else 200)
 
 
 @staff_pages
 def breach(request, staff, breach_id: int):
     b = selectors.breach_for_supervisor(staff=staff, breach_id=breach_id)
-    error = ""
+    errors = FieldErrors()
     if request.method == "POST":
         verdict = request.POST.get("verdict")
-        try:
-            if verdict not in ("upheld", "dismissed"):
-                raise DomainError("commitment_verdict", "请选择核实结果")
-            services.breach_decide(actor=staff, breach_id=b.pk, upheld=verdict == "upheld",
-                                   finding=request.POST.get("finding", ""))
-        except (PermissionDenied, NotFound):
-            raise
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(request, "核实结果已记录")
-            return redirect("commitments:breach", breach_id=b.pk)
-    return render(request, "commitments/breach.html", {"b": b, "error": error, "pending": b.status == BreachStatus.PENDING})
+        if verdict not in ("upheld", "dismissed"):
+            errors.add("verdict", "核实结果", "请选择核实结果")
+        finding = errors.check("finding", "核实情况", request.POST.get("finding", ""))
+        if len(finding) > 500:
+            errors.add("finding", "核实情况", f"核实情况不能超过 500 字（现为{len(finding)}字）")
+        if not errors:
+            try:
+                services.breach_decide(actor=staff, breach_id=b.pk, upheld=verdict == "upheld", finding=finding)
+            except (PermissionDenied, NotFound):
+                raise
+            except DomainError as exc:
+                errors.add_domain(exc, {"commitment_finding_required": ("finding", "核实情况"),
+                                        "commitment_field_length": ("finding", "核实情况")})
+            else:
+                messages.success(request, "核实结果已记录")
+                return redirect("commitments:breach", breach_id=b.pk)
+    return render(request, "commitments/breach.html", {
+        "b": b, "errors": errors, "pending": b.status == BreachStatus.PENDING,
+        "form": request.POST if request.method == "POST" else {}}, status=400 if errors else 200)

@@ -126,12 +126,21 @@ def test_the_workbench_pages(client):
     assert client.get(f"/commitments/work/v/{v.pk}/").status_code == 403
     assert client.get("/commitments/work/breaches/").status_code == 403
     client.force_login(w.supervisor.user)
+    # nothing picked, a 12345 source without its number, no summary: all three beside their fields, nothing filed
+    r = client.post("/commitments/work/breaches/", {"commitment": "", "clause_kind": "conduct",
+                                                    "source": "hotline", "source_no": "", "summary": ""})
+    page = r.content.decode()
+    assert r.status_code == 400 and not Breach.objects.exists()
+    for field in ("commitment", "source_no", "summary"):
+        assert f'aria-describedby="f-{field}-error"' in page and f'href="#f-{field}"' in page, field
     r = client.post("/commitments/work/breaches/", {"commitment": v.commitment_id, "clause_kind": "conduct",
                                                     "source": "letter", "source_no": "", "summary": "态度生硬"})
     b = Breach.objects.get()
     assert r.status_code == 302
     r = client.post(f"/commitments/work/breaches/{b.pk}/", {"verdict": "dismissed", "finding": ""})
-    assert "请填写核实情况" in r.content.decode()
+    assert r.status_code == 400 and "请填写核实情况" in r.content.decode()
+    assert 'aria-describedby="f-finding-error"' in r.content.decode()
+    assert 'value="dismissed" checked' in r.content.decode()  # the choice made is kept
     client.post(f"/commitments/work/breaches/{b.pk}/", {"verdict": "dismissed", "finding": "调取录像，服务规范"})
     b.refresh_from_db()
     assert b.status == "dismissed"
