@@ -30,6 +30,7 @@ FREQUENT = [
     ("idempotency_purge", []),
     ("projects_refresh", []),
     ("intermediary_select", []),
+    ("trading_tick", []),
 ]
 
 

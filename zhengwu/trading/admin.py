@@ -13,7 +13,7 @@ from zhengwu.core import clock
 from zhengwu.core.admin import ReadOnlyAdmin
 from zhengwu.org.admin import HallScopedAdmin
 
-from .models import Bid, Expert, ExpertTie, Party, Policy, Project, Tender
+from .models import Bid, Complaint, Expert, ExpertTie, Party, Policy, Project, Tender
 
 
 @admin.register(Party)
@@ -88,11 +88,11 @@ class TenderAdmin(ReadOnlyAdmin, HallScopedAdmin):
     list_filter = ["status", "method"]
     search_fields = ["project__code", "title"]
     # Only the round's published facts: no slots, obtains, invitees' answers or counts of any of them.
-    fields = ["project", "round", "method", "status", "title", "notice", "prequalification", "documents_from",
-              "documents_until", "bid_deadline", "opening_place", "bid_validity_days", "bid_deposit",
+    fields = ["project", "round", "method", "status", "title", "notice", "prequalification", "prequal_from",
+              "prequal_until", "prequal_deadline", "prequal_result_at", "documents_from", "documents_until", "bid_deadline", "opening_place", "bid_validity_days", "bid_deposit",
               "deposit_form", "max_price", "award_criteria", "published_at", "paused", "opened_at",
               "decrypt_until", "report_at", "candidates_published_on", "publicity_ends_on", "awarded_at",
-              "notice_issued_on", "failure_reason"]
+              "notice_issued_on", "result_notice_on", "failure_reason"]
 
 
 @admin.register(Bid)
@@ -112,3 +112,41 @@ class BidAdmin(ReadOnlyAdmin, HallScopedAdmin):
         return (super().get_queryset(request)
                 .filter(tender__bid_deadline__lte=clock.now(), tender__opened_at__isnull=False)
                 .select_related("tender__project", "bidder"))
+
+
+HIDDEN = "（开标前不显示）"
+
+
+def _opened(tender: Tender) -> bool:
+    return tender.opened_at is not None and tender.bid_deadline is not None and clock.now() >= tender.bid_deadline
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin, HallScopedAdmin):
+    """投诉, handled by the supervisors on their page; here the centre sees the register and its clocks.
+    Before the round's opening a complaint's complainant, and its text (which names it), would tell a party
+    that obtained the documents (招标投标法第二十二条): both show only from the opening on, and the list can
+    neither be searched nor filtered by them."""
+
+    hall_path = "tender__project__hall"
+    list_display = ["tender", "matter", "status", "filed_at", "accept_due", "decide_due", "complainant_shown"]
+    list_filter = ["status", "matter"]
+    fields = ["tender", "matter", "complainant_shown", "text_shown", "known_on", "filed_at", "status", "accept_due",
+              "decide_due", "accepted_at", "decided_at", "decision_shown", "upheld", "suspended"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("tender__project", "complainant")
+
+    @admin.display(description="投诉人")
+    def complainant_shown(self, obj):
+        return obj.complainant.name if _opened(obj.tender) else HIDDEN
+
+    @admin.display(description="投诉内容")
+    def text_shown(self, obj):
+        return obj.text if _opened(obj.tender) else HIDDEN
+
+    @admin.display(description="处理决定/不予受理理由")
+    def decision_shown(self, obj):
+        return obj.decision if _opened(obj.tender) else HIDDEN

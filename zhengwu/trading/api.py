@@ -189,6 +189,18 @@ def tender_act(*, tender: Tender, user, action: str, b: ActionIn) -> dict:
             bid_deadline=_need(b.bid_deadline, "投标截止时间"), opening_place=b.opening_place,
             bid_deposit=b.bid_deposit, deposit_form=b.deposit_form.value, bid_validity_days=b.bid_validity_days,
             max_price=b.max_price, invitees=invitees, prequalification=b.prequalification)
+    elif action == "publish_prequal":
+        lifecycle.prequal_publish(
+            tender=tender, user=user, documents_from=_need(b.documents_from, "资格预审文件发售开始时间"),
+            documents_until=_need(b.documents_until, "资格预审文件发售截止时间"),
+            application_deadline=_need(b.application_deadline, "资格预审申请文件提交截止时间"))
+    elif action == "prequal_result":
+        tender = lifecycle.prequal_result(tender=tender, user=user,
+                                          passed=[_party(u, label="通过资格预审的申请人") for u in b.passed])
+        result = {"status": tender.status}
+    elif action in ("result_notice", "publish_contract", "file_contract"):
+        {"result_notice": lifecycle.result_notice_publish, "publish_contract": lifecycle.contract_publish,
+         "file_contract": lifecycle.contract_file}[action](tender=tender, user=user)
     elif action == "obtain":
         row = lifecycle.tender_obtain(tender=tender, user=user, bidder=selectors.bidder_for(user, b.bidder))
         result = {"obtained_at": row.obtained_at.isoformat()}
@@ -218,6 +230,18 @@ def tender_act(*, tender: Tender, user, action: str, b: ActionIn) -> dict:
 
         member = _find(CommitteeMember, b.member_id, tender, "评标委员会成员", committee__tender=tender)
         experts.committee_replace(tender=tender, user=user, member=member, reason=_need(b.reason, "回避/替换原因"))
+    elif action == "assign_rep":
+        from django.contrib.auth import get_user_model
+
+        from .models import CommitteeMember
+
+        member = _find(CommitteeMember, b.member_id, tender, "评标委员会成员", committee__tender=tender)
+        rep = get_user_model().objects.filter(username=_need(b.rep_username.strip(), "招标人代表的登录账号"),
+                                              is_active=True).first()
+        if rep is None:
+            raise NotFound("未找到该登录账号")
+        experts.committee_rep_assign(tender=tender, user=user, member=member, rep_user=rep)
+        result = {"member_id": member.pk}
     elif action == "publish_candidates":
         lifecycle.candidates_publish(tender=tender, user=user, publicity_days=b.publicity_days)
     elif action == "award":

@@ -95,7 +95,11 @@ class ActionIn(Schema):
     bid_validity_days: int = Field(90, ge=1, le=365, description="publish：投标有效期（日）")
     max_price: Decimal | None = Field(None, description="publish：最高投标限价（元）", **MONEY)
     invitees: list[str] = Field([], max_length=100, description="publish：邀请招标的受邀投标人统一社会信用代码")
-    prequalification: bool = Field(False, description="publish：资格预审")
+    prequalification: bool = Field(False, description="publish：资格预审（须先 publish_prequal 发布资格预审公告，"
+                                                      "资格预审结果确定后再 publish 发出招标文件）")
+    # publish_prequal (documents_from / documents_until are the 资格预审文件's sale) / prequal_result
+    application_deadline: dt.datetime | None = Field(None, description="publish_prequal：资格预审申请文件提交截止时间")
+    passed: list[str] = Field([], max_length=100, description="prequal_result：通过资格预审的申请人统一社会信用代码")
     # obtain / object
     bidder: str = Field("", max_length=18, description="obtain、object：代表的投标人统一社会信用代码（只代表一家时可不填）")
     # amend
@@ -113,7 +117,9 @@ class ActionIn(Schema):
     specialty: str = Field("", max_length=40, description="draw：抽取专业")
     size: int | None = Field(None, ge=3, le=25, description="draw：评标委员会人数（不填按规则）")
     buyer_reps: int | None = Field(None, ge=0, le=8, description="draw：招标人代表人数")
-    member_id: int | None = Field(None, ge=1, le=2**31 - 1, description="replace_expert：被替换的成员 id")
+    member_id: int | None = Field(None, ge=1, le=2**31 - 1, description="replace_expert：被替换的成员 id；"
+                                                                         "assign_rep：招标人代表席位的成员 id")
+    rep_username: str = Field("", max_length=150, description="assign_rep：招标人代表的登录账号（招标人的经办人）")
     # publish_candidates
     publicity_days: int = Field(3, ge=3, le=30, description="publish_candidates：公示期（日），不少于3日")
     # award
@@ -225,6 +231,7 @@ class AmendmentOut(Schema):
     seq: int
     summary: str
     affects_bids: bool
+    prequal: bool = Field(description="资格预审文件的澄清/修改（截止时间为资格预审申请文件提交截止）")
     old_deadline: dt.datetime
     new_deadline: dt.datetime
     created_at: dt.datetime
@@ -277,6 +284,8 @@ class ContractOut(Schema):
     status: str
     status_label: str
     accepted_on: dt.date | None
+    published_on: dt.date | None = Field(description="政府采购合同公告日期（政府采购法实施条例第五十条）")
+    filed_on: dt.date | None = Field(description="合同副本备案日期（政府采购法第四十七条）")
     payments: list[PaymentOut]
 
 
@@ -290,6 +299,10 @@ class RoundOut(Schema):
     title: str
     notice: str
     prequalification: bool
+    prequal_from: dt.datetime | None = Field(description="资格预审文件发售开始")
+    prequal_until: dt.datetime | None = Field(description="资格预审文件发售截止")
+    prequal_deadline: dt.datetime | None = Field(description="资格预审申请文件提交截止")
+    result_notice_on: dt.date | None = Field(description="中标（成交）结果公告日（政府采购）")
     documents_from: dt.datetime | None
     documents_until: dt.datetime | None
     bid_deadline: dt.datetime | None

@@ -5,7 +5,8 @@ them on the one board and counts them in the assessment. The clock's department 
 
 Periods (TRADING-INTERMEDIARY.md §2.1): engineering counts calendar days (民法典第二百零一、二百零三条:
 the start day is not counted; a last day on a holiday moves to the next working day), procurement
-mostly working days.
+mostly working days. Procurement's result 公告 (2 工作日, 采购条例第四十三条), contract 公告 (2 工作日, 第五十条)
+and contract filing (7 工作日, 政府采购法第四十七条) are clocks too.
 """
 
 from __future__ import annotations
@@ -35,3 +36,12 @@ COMPLAINT_ACCEPT = register_kind(KindSpec(
 COMPLAINT_DECIDE = register_kind(KindSpec(
     code="trading_complaint_decide", name="投诉处理时限", subject_label="交易项目", due_label="处理期限",
     sort=67))
+RESULT_NOTICE = register_kind(KindSpec(
+    code="trading_result_notice", name="中标（成交）结果公告时限", subject_label="交易项目", due_label="公告期限",
+    warn_workdays=1, sort=68))
+CONTRACT_PUBLISH = register_kind(KindSpec(
+    code="trading_contract_publish", name="政府采购合同公告时限", subject_label="交易项目", due_label="公告期限",
+    warn_workdays=1, sort=69))
+CONTRACT_FILE = register_kind(KindSpec(
+    code="trading_contract_file", name="政府采购合同备案时限", subject_label="交易项目", due_label="备案期限",
+    sort=70))

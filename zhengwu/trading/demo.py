@@ -1,6 +1,7 @@
 """The demo county's 公共资源交易中心: the centre (a hall), its 交易中心管理员, a 交易监督人员 in the 住建局 and the
 财政局, a pool of 60 评标专家, three 代理机构, nine 投标人/供应商 and the county units that buy, and a year
-(2026) of projects in every round status under both regimes: a 流标 followed by a re-tender, an 异议 that
+(2026) of projects in every round status under both regimes (资格预审 only in engineering: one round went
+through it, one is in it): a 流标 followed by a re-tender, an 异议 that
 paused a round and was answered, one still open, a 串通投标预警 (two bidders with the same 项目负责人 on the
 same device) and a 废标 (fewer than three responsive suppliers).
 
@@ -304,6 +305,8 @@ class Plan:
     collusion: bool = False  # the first two bidders: same 项目负责人, same device
     rejects: tuple[int, ...] = ()  # bidders every expert rejects (否决投标)
     retender: Plan | None = None  # the next round after this one fails
+    prequal: bool = False  # 资格预审 first (engineering open tendering); target PREQUAL stops in it
+    rep: bool = False  # the committee has a 招标人代表 with an account (the buyer's user), who scores and signs
 
 
 def _plans() -> list[Plan]:
@@ -315,7 +318,7 @@ def _plans() -> list[Plan]:
     return [
         # 工程建设: the whole year
         Plan("示范县第一中学综合楼新建工程", E, W, OP, 5, "zx", 12_800_000, d(2026, 2, 2), S.COMPLETED, (0, 1, 3),
-             "房屋建筑", objection="results"),
+             "房屋建筑", objection="results", prequal=True),
         Plan("示范县城关街道老旧小区改造工程（一期）", E, W, OP, 4, "cd", 6_500_000, d(2026, 3, 9), S.COMPLETED,
              (1, 2, 4), "市政工程"),
         Plan("示范县清河镇农田水利灌溉渠道改造工程", E, W, INV, 3, "zx", 4_600_000, d(2026, 5, 11), S.COMPLETED,
@@ -323,7 +326,7 @@ def _plans() -> list[Plan]:
         Plan("示范县人民路雨污分流改造工程", E, W, OP, 4, "cd", 8_900_000, d(2026, 8, 3), S.FAILED, (2, 4),
              "市政工程", retender=Plan("", E, W, OP, 4, "cd", 0, d(2026, 9, 7), S.CONTRACTED, (0, 2, 4), "市政工程")),
         Plan("示范县柳林镇中心小学风雨操场工程", E, W, OP, 0, "zx", 4_200_000, d(2026, 10, 12), S.AWARDED,
-             (1, 3, 4), "房屋建筑"),
+             (1, 3, 4), "房屋建筑", rep=True),
         Plan("示范县S231线石桥段路面大修工程", E, W, OP, 2, "cd", 15_600_000, d(2026, 11, 6), S.PUBLICITY, (2, 3, 4),
              "公路工程"),
         Plan("示范县杏花乡卫生院业务用房新建工程", E, W, OP, 1, "zx", 5_300_000, d(2026, 11, 9), S.EVALUATING,
@@ -333,6 +336,8 @@ def _plans() -> list[Plan]:
         Plan("示范县文化路社区综合服务中心工程", E, W, OP, 4, "zx", 4_800_000, d(2026, 11, 20), S.PUBLISHED,
              (0, 1), "房屋建筑", objection="open"),
         Plan("示范县体育公园二期工程", E, W, OP, 0, "cd", 9_600_000, d(2026, 9, 21), S.CANCELLED, (), "房屋建筑"),
+        Plan("示范县职业技术教育中心实训楼新建工程", E, W, OP, 0, "zx", 13_600_000, d(2026, 11, 23), S.PREQUAL,
+             (0, 1, 2, 3), "房屋建筑", prequal=True),
         Plan("示范县北环路桥梁加固工程", E, W, OP, 2, "zx", 6_100_000, d(2026, 11, 30), S.DRAFT, (), "公路工程"),
         # 政府采购
         Plan("示范县人民医院医用DR设备采购项目", P, G, OP, 6, "gx", 4_600_000, d(2026, 3, 2), S.COMPLETED, (6, 5, 8),
@@ -429,8 +434,13 @@ class _Runner:
         engineering = project.regime == Regime.ENGINEERING
         bidders = [self.w.bidders[i] for i in plan.bidders]
 
-        # 发布公告
+        # 资格预审 (engineering open tendering): the 资格预审公告, the documents on sale for 7 日, the applications
+        # due 6 日 after, a clarification, the result; the 招标文件 then go to those who passed
         publish = days.after(day, 2)
+        if plan.prequal:
+            publish = self.prequalify(tender, plan, publish, [self.w.bidders[i] for i in plan.bidders])
+            if plan.target == S.PREQUAL:
+                return
         start = days.at(publish, 9, 30)
         if plan.method in (Method.OPEN, Method.INVITED):
             deadline_day = days.after(publish, 22)
@@ -525,30 +535,37 @@ class _Runner:
 
         # 评标
         with self.frozen(deadline + dt.timedelta(minutes=50)):
-            committee = self.experts.committee_draw(tender=tender, user=self.w.admin, specialty=plan.specialty)
-        members = [m for m in committee.members.filter(active=True, expert__isnull=False).select_related("expert")]
+            committee = self.experts.committee_draw(tender=tender, user=self.w.admin, specialty=plan.specialty,
+                                                    **({"size": 5, "buyer_reps": 1} if plan.rep else {}))
+        scorers = [m.expert.user for m in committee.members.filter(active=True, expert__isnull=False)
+                   .select_related("expert__user")]
+        if plan.rep:  # the 招标人's own representative scores and signs too
+            seat = committee.members.get(expert__isnull=True)
+            with self.frozen(deadline + dt.timedelta(minutes=55)):
+                self.experts.committee_rep_assign(tender=tender, user=user, member=seat, rep_user=self.w.buyer_user)
+            scorers.append(self.w.buyer_user)
         bids = list(Bid.objects.filter(tender=tender, status__in=[BidStatus.DECRYPTED, BidStatus.VALID])
                     .select_related("bidder").order_by("id"))
         rejected = {self.w.bidders[i][0].pk for i in plan.rejects}
-        for k, member in enumerate(members):
+        for k, scorer in enumerate(scorers):
             if plan.target == S.EVALUATING and k >= 2:
                 break
             for b in bids:
                 with self.frozen(deadline + dt.timedelta(hours=2, minutes=k * 4)):
                     if b.bidder_id in rejected:
-                        self.experts.score_submit(tender=tender, user=member.expert.user, bid=b,
+                        self.experts.score_submit(tender=tender, user=scorer, bid=b,
                                                   reject_reason=RejectReason.UNRESPONSIVE,
                                                   comment="未按采购文件要求提供检测报告，未实质性响应。")
                     else:
                         base = 92 - (b.price / project.estimate - Decimal("0.86")) * 100
                         score = _money(base - Decimal((k * 3 + b.pk) % 4) / 2)
-                        self.experts.score_submit(tender=tender, user=member.expert.user, bid=b, score=score,
+                        self.experts.score_submit(tender=tender, user=scorer, bid=b, score=score,
                                                   comment="技术方案可行，报价合理。")
         if plan.target == S.EVALUATING:
             return
-        for k, member in enumerate(members):
+        for k, scorer in enumerate(scorers):
             with self.frozen(deadline + dt.timedelta(hours=4, minutes=k * 2)):
-                self.experts.report_sign(tender=tender, user=member.expert.user)
+                self.experts.report_sign(tender=tender, user=scorer)
         tender.refresh_from_db()
         if tender.status == S.FAILED:
             self.refunds(tender, days.after(deadline_day, 2))
@@ -576,9 +593,12 @@ class _Runner:
         if plan.target == S.PUBLICITY:
             return
 
-        # 定标
+        # 定标; in procurement the result 公告 within 2 工作日 (采购条例第四十三条)
         with self.frozen(days.at(award_day, 10)):
             award = self.lifecycle.tender_award(tender=tender, user=user)
+        if not engineering:
+            with self.frozen(days.at(award_day, 16)):
+                self.lifecycle.result_notice_publish(tender=tender, user=user)
         self.refunds(tender, days.after(award_day, 2))
         if engineering:
             with self.frozen(days.at(days.after(award_day, 10), 15)):
@@ -593,6 +613,11 @@ class _Runner:
                 tender=tender, user=user, contract_no=f"{project.code}-HT", amount=award.amount,
                 signed_on=signed, performance_bond=_money(award.amount * Decimal("0.05")),
                 period_end=signed + dt.timedelta(days=180 if engineering else 60))
+        if not engineering:  # the contract published within 2 工作日, filed within 7 工作日 (G6)
+            with self.frozen(days.at(days.after(signed, 1), 10)):
+                self.lifecycle.contract_publish(tender=tender, user=user)
+            with self.frozen(days.at(days.after(signed, 4), 10)):
+                self.lifecycle.contract_file(tender=tender, user=user)
         self.refunds(tender, days.after(signed, 2))
         paid = days.after(signed, 20)
         with self.frozen(days.at(paid, 10)):
@@ -608,6 +633,28 @@ class _Runner:
         with self.frozen(days.at(accepted, 10)):
             self.lifecycle.contract_accept(contract=contract, user=user, accepted_on=accepted,
                                            note="经验收，符合合同约定，验收合格。")
+
+    def prequalify(self, tender: Tender, plan: Plan, day: dt.date, applicants: list) -> dt.date:
+        """资格预审 from ``day``; the day the 招标文件 may be issued (after the result), or ``day`` if the
+        round stays in 资格预审."""
+        days, user = self.days, self.actor(tender.project)
+        until = days.after(day, 7)
+        deadline = days.after(until, 6)
+        with self.frozen(days.at(day, 9, 30)):
+            self.lifecycle.prequal_publish(tender=tender, user=user, documents_from=days.at(day, 9, 30),
+                                           documents_until=days.at(until, 17), application_deadline=days.at(deadline, 9))
+        for n, (party, bidder_user, _c, _m) in enumerate(applicants):
+            with self.frozen(days.at(days.after(day, 1), 10, 5 * n)):
+                self.lifecycle.tender_obtain(tender=tender, user=bidder_user, bidder=party)
+        # a clarification that may affect the applications, more than 3 日 before their deadline (第二十一条)
+        with self.frozen(days.at(days.after(day, 4), 11)):
+            self.lifecycle.tender_amend(tender=tender, user=user, affects_bids=True,
+                                        summary="资格预审文件第三章“类似工程业绩”修改为近五年内完成的同类工程业绩。")
+        if plan.target == S.PREQUAL:
+            return day
+        with self.frozen(days.at(deadline, 15)):
+            self.lifecycle.prequal_result(tender=tender, user=user, passed=[a[0] for a in applicants])
+        return days.after(deadline, 1)
 
     def _first(self, tender: Tender) -> int:
         first = tender.candidates.order_by("rank").select_related("bid").first()

@@ -174,6 +174,7 @@ class Project(models.Model):
 
 class TenderStatus(models.TextChoices):
     DRAFT = "draft", "待发布"
+    PREQUAL = "prequal", "资格预审中"
     PUBLISHED = "published", "招标中"
     OPENING = "opening", "开标中"
     EVALUATING = "evaluating", "评标中"
@@ -202,6 +203,12 @@ class Tender(models.Model):
     title = models.CharField("公告标题", max_length=200)
     notice = models.TextField("公告正文", max_length=20000, blank=True)
     prequalification = models.BooleanField("资格预审", default=False)
+    # 资格预审 (招标投标法实施条例第十五至十九条): the 资格预审文件 on sale from/until, the applications' deadline,
+    # and when the result was fixed (those who passed are then the round's ``invitees``).
+    prequal_from = models.DateTimeField("资格预审文件发售开始", null=True, blank=True)
+    prequal_until = models.DateTimeField("资格预审文件发售截止", null=True, blank=True)
+    prequal_deadline = models.DateTimeField("资格预审申请文件提交截止", null=True, blank=True)
+    prequal_result_at = models.DateTimeField("资格预审结果确定时间", null=True, blank=True)
     documents_from = models.DateTimeField("招标文件发出/发售开始", null=True, blank=True)
     documents_until = models.DateTimeField("招标文件发售截止", null=True, blank=True)
     bid_deadline = models.DateTimeField("投标截止（开标）时间", null=True, blank=True)
@@ -222,6 +229,7 @@ class Tender(models.Model):
     publicity_ends_on = models.DateField("候选人公示截止", null=True, blank=True)
     awarded_at = models.DateTimeField("定标时间", null=True, blank=True)
     notice_issued_on = models.DateField("中标通知书发出日", null=True, blank=True)
+    result_notice_on = models.DateField("中标（成交）结果公告日", null=True, blank=True)
     failure_reason = models.CharField("流标/废标/终止原因", max_length=500, blank=True)
     # A round's secret for the slot tags; never shown, only used under HMAC with the server key.
     slot_salt = models.BinaryField("密封位盐值", max_length=32, editable=False, default=b"")
@@ -289,12 +297,14 @@ class DocumentObtain(models.Model):
 
 
 class Amendment(models.Model):
-    """澄清/修改. ``affects_bids``: it may affect the preparation of bids (招标投标法第二十三条)."""
+    """澄清/修改. ``affects_bids``: it may affect the preparation of bids (招标投标法第二十三条), or, for a
+    ``prequal`` one (of the 资格预审文件), of the applications; the deadlines are then the applications'."""
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="amendments")
     seq = models.PositiveSmallIntegerField("序号")
     summary = models.TextField("内容", max_length=4000)
     affects_bids = models.BooleanField("影响投标文件编制", default=False)
+    prequal = models.BooleanField("资格预审文件的澄清/修改", default=False)
     old_deadline = models.DateTimeField("原投标截止时间")
     new_deadline = models.DateTimeField("新投标截止时间")
     created_at = models.DateTimeField("发布时间")
@@ -493,6 +503,9 @@ class CommitteeMember(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="members")
     expert = models.ForeignKey(Expert, null=True, blank=True, on_delete=models.PROTECT, related_name="seats")
     rep_name = models.CharField("招标人代表", max_length=32, blank=True)
+    # A 招标人代表's own login (one of the 招标人's people), to score and sign like the experts.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="招标人代表账号", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="trading_rep_seats")
     is_chair = models.BooleanField("组长", default=False)
     active = models.BooleanField("在任", default=True)
     replaced_reason = models.CharField("回避/替换原因", max_length=200, blank=True)
@@ -589,6 +602,8 @@ class Contract(models.Model):
     status = models.CharField("状态", max_length=12, choices=ContractStatus.choices,
                               default=ContractStatus.ACTIVE)
     accepted_on = models.DateField("验收日期", null=True, blank=True)
+    published_on = models.DateField("合同公告日期", null=True, blank=True)
+    filed_on = models.DateField("合同副本备案日期", null=True, blank=True)
     acceptance_note = models.CharField("验收结论", max_length=500, blank=True)
 
     class Meta:

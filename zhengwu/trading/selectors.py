@@ -219,7 +219,8 @@ def contract_public(tender: Tender) -> dict | None:
         return None
     return {"contract_no": c.contract_no, "amount": c.amount, "signed_on": c.signed_on,
             "performance_bond": c.performance_bond, "period_end": c.period_end, "status": c.status,
-            "status_label": c.get_status_display(), "accepted_on": c.accepted_on,
+            "status_label": c.get_status_display(), "accepted_on": c.accepted_on, "published_on": c.published_on,
+            "filed_on": c.filed_on,
             "payments": [{"paid_on": p.paid_on, "amount": p.amount, "note": p.note} for p in c.payments.all()]}
 
 
@@ -229,6 +230,8 @@ def round_public(tender: Tender) -> dict:
         "id": tender.pk, "round": tender.round, "method": tender.method, "method_label": tender.get_method_display(),
         "status": tender.status, "status_label": tender.get_status_display(), "title": tender.title,
         "notice": tender.notice, "prequalification": tender.prequalification,
+        "prequal_from": tender.prequal_from, "prequal_until": tender.prequal_until,
+        "prequal_deadline": tender.prequal_deadline, "result_notice_on": tender.result_notice_on,
         "documents_from": tender.documents_from, "documents_until": tender.documents_until,
         "bid_deadline": tender.bid_deadline, "opening_place": tender.opening_place,
         "bid_deposit": tender.bid_deposit, "deposit_form": tender.deposit_form,
@@ -241,7 +244,7 @@ def round_public(tender: Tender) -> dict:
         "documents": [{"kind": d.kind, "kind_label": d.get_kind_display(), "title": d.title,
                        "url": d.file.url if d.file else "", "published_at": d.published_at}
                       for d in tender.documents.filter(public=True).order_by("published_at", "id")],
-        "amendments": [{"seq": a.seq, "summary": a.summary, "affects_bids": a.affects_bids,
+        "amendments": [{"seq": a.seq, "summary": a.summary, "affects_bids": a.affects_bids, "prequal": a.prequal,
                         "old_deadline": a.old_deadline, "new_deadline": a.new_deadline, "created_at": a.created_at}
                        for a in tender.amendments.order_by("seq")],
         "opening_record": opening_record(tender),
@@ -277,10 +280,14 @@ def tender_get_public(*, tender_id: int) -> Tender:
     return tender
 
 
-def seats_for_expert(expert: Expert) -> list:
+def seats_for_user(user) -> list:
+    """The active committee seats of ``user``: as a drawn expert or as a 招标人代表 with an account."""
     from .models import CommitteeMember
+    from .services.common import seat_of
 
-    return list(CommitteeMember.objects.filter(expert=expert, active=True)
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(CommitteeMember.objects.filter(seat_of(user), active=True)
                 .select_related("committee__tender__project").order_by("-committee__drawn_at"))
 
 

@@ -218,6 +218,8 @@ FIELD_LABELS = {
     "performance_bond": "履约保证金", "period_end": "履约期限", "refund_id": "保证金退还记录",
     "refunded_on": "退还日期", "interest": "利息", "paid_on": "支付日期", "accepted_on": "验收日期",
     "note": "说明", "reason": "原因", "text": "异议内容", "stage": "异议对象",
+    "application_deadline": "资格预审申请文件提交截止时间", "passed": "通过资格预审的申请人",
+    "rep_username": "招标人代表的登录账号",
 }
 BOOLEAN_FIELDS = ("affects_bids", "upheld", "keep", "prequalification")
 
@@ -227,8 +229,8 @@ def action_body(post) -> ActionIn:
     time; invalid input is a ``DomainError`` naming the field in Chinese."""
     data: dict = {}
     for name in ActionIn.model_fields:
-        if name == "invitees":
-            values = [v for raw in post.getlist("invitees") for v in re.split(r"[\s,，;；]+", raw) if v]
+        if name in ("invitees", "passed"):
+            values = [v for raw in post.getlist(name) for v in re.split(r"[\s,，;；]+", raw) if v]
             if values:
                 data[name] = values
         elif name in BOOLEAN_FIELDS:
@@ -240,7 +242,7 @@ def action_body(post) -> ActionIn:
     except pydantic.ValidationError as exc:
         field = str(exc.errors()[0]["loc"][0]) if exc.errors() else ""
         raise DomainError("invalid_input", f"“{FIELD_LABELS.get(field, field)}”填写不正确，请核对后重新提交") from None
-    for name in ("documents_from", "documents_until", "bid_deadline", "new_deadline"):
+    for name in ("documents_from", "documents_until", "bid_deadline", "new_deadline", "application_deadline"):
         value = getattr(body, name)
         if value is not None and timezone.is_naive(value):
             setattr(body, name, timezone.make_aware(value, SHANGHAI))
@@ -386,24 +388,27 @@ def bid_act(request, tender_id: int, what: str):
 
 
 def _expert(request):
+    """(the user's pool record or None, their active seats): an expert of the pool, or a 招标人代表 given a
+    seat's account (they score and sign on the same pages)."""
     expert = selectors.expert_for(request.user)
-    if expert is None:
-        raise PermissionDenied("评标专家页面仅限专家库内的评标专家使用")
-    return expert
+    seats = selectors.seats_for_user(request.user)
+    if expert is None and not seats:
+        raise PermissionDenied("评标专家页面仅限专家库内的评标专家和评标委员会中的招标人代表使用")
+    return expert, seats
 
 
 @trading_pages
 def expert_page(request):
-    expert = _expert(request)
-    return render(request, "trading/expert.html", {"expert": expert, "seats": selectors.seats_for_expert(expert)})
+    expert, seats = _expert(request)
+    return render(request, "trading/expert.html", {"expert": expert, "seats": seats})
 
 
 @trading_pages
 def expert_tender(request, tender_id: int):
     from .models import Score
 
-    expert = _expert(request)
-    seat = next((s for s in selectors.seats_for_expert(expert) if s.committee.tender_id == tender_id), None)
+    expert, seats = _expert(request)
+    seat = next((s for s in seats if s.committee.tender_id == tender_id), None)
     if seat is None:
         raise PermissionDenied("您不是该项目评标委员会的成员")
     tender = seat.committee.tender

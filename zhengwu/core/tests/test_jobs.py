@@ -15,9 +15,9 @@ def test_daily_jobs_run_once_a_day_and_frequent_ones_every_pass():
     with clock.frozen(dt.date(2026, 11, 26)):
         assert runner.tick() == ["disclosure_daily", "trading_daily", "intermediary_daily", "supervise",
                                  "partitions", "hall_no_shows", "ratings_invite", "supervise_minutes", "idempotency_purge",
-                                 "projects_refresh", "intermediary_select"]
+                                 "projects_refresh", "intermediary_select", "trading_tick"]
         assert runner.tick() == ["hall_no_shows", "ratings_invite", "supervise_minutes", "idempotency_purge",
-                                 "projects_refresh", "intermediary_select"]
+                                 "projects_refresh", "intermediary_select", "trading_tick"]
     with clock.frozen(dt.date(2026, 11, 27)):
         assert runner.tick()[:5] == ["disclosure_daily", "trading_daily", "intermediary_daily", "supervise",
                                      "partitions"]
@@ -32,5 +32,5 @@ def test_a_failing_job_is_logged_and_the_others_still_run(monkeypatch, caplog):
     runner = jobs.JobRunner()
     with caplog.at_level(logging.ERROR, logger="zhengwu.jobs"), clock.frozen(dt.date(2026, 11, 26)):
         assert runner.tick() == ["disclosure_daily", "hall_no_shows", "ratings_invite", "supervise_minutes",
-                                 "idempotency_purge", "projects_refresh", "intermediary_select"]
+                                 "idempotency_purge", "projects_refresh", "intermediary_select", "trading_tick"]
     assert "定时任务 no_such_command 运行失败" in caplog.text

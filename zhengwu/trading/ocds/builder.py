@@ -54,6 +54,7 @@ DEPT_SCHEME = "X-ZHENGWU-DEPT"  # a department without an 18-character code: the
 
 TENDER_STATUS = {
     TenderStatus.DRAFT: "planned",
+    TenderStatus.PREQUAL: "active",  # 资格预审公告 out: the process is under way (OCDS pre-qualification guidance)
     TenderStatus.PUBLISHED: "active",
     TenderStatus.OPENING: "active",
     TenderStatus.EVALUATING: "active",
@@ -303,10 +304,13 @@ def build(project: Project, *, at: dt.datetime | None = None) -> dict:
               if published_ids else ()):
         t = by_id[a.tender_id]
         description = a.summary
+        what = "资格预审申请文件提交截止时间" if a.prequal else "投标截止时间"
         if a.new_deadline != a.old_deadline:
-            description += f"（投标截止时间由{_local(a.old_deadline)}顺延至{_local(a.new_deadline)}）"
+            description += f"（{what}由{_local(a.old_deadline)}顺延至{_local(a.new_deadline)}）"
+        doc = "资格预审申请文件" if a.prequal else "投标文件"
         amendments.append({"id": f"{_round_prefix(t)}-{a.seq}", "date": iso(a.created_at),
-                           "rationale": "澄清或修改可能影响投标文件编制" if a.affects_bids else "澄清或修改",
+                           "rationale": f"澄清或修改可能影响{doc}编制" if a.affects_bids
+                           else ("资格预审文件的澄清或修改" if a.prequal else "澄清或修改"),
                            "description": description})
     if amendments:
         tender["amendments"] = amendments

@@ -115,6 +115,8 @@ def bid_submit(*, tender: Tender, user, bidder: Party, envelope: bytes, ip: str 
         common.transition_check(tender, "submit_bid", user)
         if not DocumentObtain.objects.filter(tender=tender, bidder=bidder).exists():
             raise DomainError("trading_not_obtained", "贵单位未获取本项目招标文件，不能递交投标文件")
+        if tender.prequalification and not tender.invitees.filter(pk=bidder.pk).exists():
+            raise common.refuse("trading_not_prequalified", "LATE", "贵单位未通过资格预审，投标文件不予接收")
         slots = _slots(tender)
         size = sealing.stored_len(len(envelope))
         slot = _own_slot(tender, bidder, slots)
@@ -182,37 +184,52 @@ def tender_open(*, tender: Tender, user) -> Tender:
     with common.atomic():
         tender = common.tender_lock(tender.pk)
         common.transition_check(tender, "open", user)
-        now = clock.now()
-        if tender.bid_deadline is None or now < tender.bid_deadline:
-            raise common.refuse("trading_open_early", "OPEN_TIME", "投标截止时间未到，不能开标")
-        by_tag = {bid_tag(tender, o.bidder): o.bidder
-                  for o in DocumentObtain.objects.filter(tender=tender).select_related("bidder")}
-        found = []
-        for s in BidSlot.objects.filter(tender=tender).only("id", "slot", "tag", "sealed_meta").order_by("slot"):
-            bidder = by_tag.get(bytes(s.tag))
-            if bidder is not None:
-                meta = sealing.meta_open(bytes(s.sealed_meta), tender_id=tender.pk, slot=s.slot)
-                found.append(Bid(tender=tender, slot=s, bidder=bidder, status=BidStatus.SEALED,
-                                 submitted_at=dt.datetime.fromisoformat(meta["at"])))
-        found.sort(key=lambda b: (b.submitted_at, b.bidder.uscc))
-        Bid.objects.bulk_create(found)
-        tender.opened_at = now
-        tender.decrypt_until = _window_end(tender, now)
-        common.event_record(tender=tender, action="unseal", actor=user, at=now,
-                            note=f"投标截止，启封密封位：收到投标文件 {len(found)} 份",
-                            data={"bids": len(found), "bidders": [b.bidder.name for b in found]})
-        if len(found) < (1 if tender.method == Method.SINGLE else 3):  # 单一来源 has one supplier
-            tender.save(update_fields=["opened_at", "decrypt_until"])
-            from . import lifecycle
+        return _open(tender, actor=user)
 
-            reason = FEW_BIDS_REASON if tender.project.regime == Regime.ENGINEERING else FEW_BIDS_REASON_G
-            return lifecycle.round_fail(tender=tender, actor=user, reason=reason)
-        tender.status = TenderStatus.OPENING
-        tender.save(update_fields=["opened_at", "decrypt_until", "status"])
-        common.event_record(tender=tender, action="open", actor=user, at=now,
-                            note=f"开标，投标人应于 {common.local_date(tender.decrypt_until)} "
-                                 f"{tender.decrypt_until.astimezone(common.SHANGHAI):%H:%M} 前在线解密",
-                            data={"decrypt_until": tender.decrypt_until.isoformat()})
+
+def tender_open_due(*, tender: Tender) -> Tender:
+    """INTERNAL (``trading_tick``): the platform opens a round at its deadline by itself, as in person
+    (电子招标投标: the platform extracts the bids at the set time and prompts the bidders to decrypt). Only
+    the status and the pause are checked; the event has no actor."""
+    with common.atomic():
+        tender = common.tender_lock(tender.pk)
+        common.system_transition_check(tender, "open")
+        return _open(tender, actor=None)
+
+
+def _open(tender: Tender, *, actor) -> Tender:
+    """``tender_open`` after its checks of who asks (inside its transaction, the round locked)."""
+    now = clock.now()
+    if tender.bid_deadline is None or now < tender.bid_deadline:
+        raise common.refuse("trading_open_early", "OPEN_TIME", "投标截止时间未到，不能开标")
+    by_tag = {bid_tag(tender, o.bidder): o.bidder
+              for o in DocumentObtain.objects.filter(tender=tender).select_related("bidder")}
+    found = []
+    for s in BidSlot.objects.filter(tender=tender).only("id", "slot", "tag", "sealed_meta").order_by("slot"):
+        bidder = by_tag.get(bytes(s.tag))
+        if bidder is not None:
+            meta = sealing.meta_open(bytes(s.sealed_meta), tender_id=tender.pk, slot=s.slot)
+            found.append(Bid(tender=tender, slot=s, bidder=bidder, status=BidStatus.SEALED,
+                             submitted_at=dt.datetime.fromisoformat(meta["at"])))
+    found.sort(key=lambda b: (b.submitted_at, b.bidder.uscc))
+    Bid.objects.bulk_create(found)
+    tender.opened_at = now
+    tender.decrypt_until = _window_end(tender, now)
+    common.event_record(tender=tender, action="unseal", actor=actor, at=now,
+                        note=f"投标截止，启封密封位：收到投标文件 {len(found)} 份",
+                        data={"bids": len(found), "bidders": [b.bidder.name for b in found]})
+    if len(found) < (1 if tender.method == Method.SINGLE else 3):  # 单一来源 has one supplier
+        tender.save(update_fields=["opened_at", "decrypt_until"])
+        from . import lifecycle
+
+        reason = FEW_BIDS_REASON if tender.project.regime == Regime.ENGINEERING else FEW_BIDS_REASON_G
+        return lifecycle.round_fail(tender=tender, actor=actor, reason=reason)
+    tender.status = TenderStatus.OPENING
+    tender.save(update_fields=["opened_at", "decrypt_until", "status"])
+    common.event_record(tender=tender, action="open", actor=actor, at=now,
+                        note=f"开标，投标人应于 {common.local_date(tender.decrypt_until)} "
+                             f"{tender.decrypt_until.astimezone(common.SHANGHAI):%H:%M} 前在线解密",
+                        data={"decrypt_until": tender.decrypt_until.isoformat()})
     return tender
 
 
@@ -332,31 +349,71 @@ def opening_record(tender: Tender) -> list[dict]:
 def opening_close(*, tender: Tender, user) -> Tender:
     """结束开标 once every bid is decrypted or the window has passed: undecrypted bids stay 撤销, the opening
     record is published, the collusion flags computed; engineering with fewer than 3 decrypted → 流标."""
-    from ..ocds import release_emit
-    from . import flags
-
     with common.atomic():
         tender = common.tender_lock(tender.pk)
         target = common.transition_check(tender, "close_opening", user)
-        now = clock.now()
-        pending = Bid.objects.filter(tender=tender, decrypted_at__isnull=True).count()
-        if pending and tender.decrypt_until and now <= tender.decrypt_until:
-            raise DomainError("trading_decrypt_pending",
-                              f"尚有 {pending} 份投标文件未解密，解密时限（"
-                              f"{tender.decrypt_until.astimezone(common.SHANGHAI):%Y-%m-%d %H:%M}）届满前不能结束开标")
-        # A bid left undecrypted by its bidder counts as 撤销 (电子招标投标办法); the others go on.
-        Bid.objects.filter(tender=tender, status=BidStatus.SEALED).update(status=BidStatus.REVOKED)
-        record = opening_record(tender)
-        decrypted = sum(1 for r in record if r["status"] == BidStatus.DECRYPTED)
-        common.event_record(tender=tender, action="close_opening", actor=user, at=now,
-                            note=f"开标记录：解密 {decrypted} 份，未解密（撤销） {len(record) - decrypted} 份",
-                            data={"opening_record": record})
-        flags.flags_compute(tender=tender)
-        if tender.project.regime == Regime.ENGINEERING and decrypted < 3:
-            from . import lifecycle
+        return _close(tender, target, actor=user)
 
-            return lifecycle.round_fail(tender=tender, actor=user, reason=FEW_DECRYPTED_REASON)
-        tender.status = target
-        tender.save(update_fields=["status"])
-        release_emit(project=tender.project, tags=["tenderUpdate"], at=now)
+
+def opening_close_due(*, tender: Tender) -> Tender:
+    """INTERNAL (``trading_tick``): once the decryption window has passed, the platform ends the opening by
+    itself: the bids left undecrypted are 撤销 by rule, the rest goes on as with ``opening_close``."""
+    with common.atomic():
+        tender = common.tender_lock(tender.pk)
+        target = common.system_transition_check(tender, "close_opening")
+        if tender.decrypt_until is None or clock.now() <= tender.decrypt_until:
+            raise DomainError("trading_decrypt_pending", "开标解密时限未届满，不能自动结束开标")
+        return _close(tender, target, actor=None)
+
+
+def _close(tender: Tender, target: str, *, actor) -> Tender:
+    """``opening_close`` after its checks of who asks (inside its transaction, the round locked)."""
+    from ..ocds import release_emit
+    from . import flags
+
+    now = clock.now()
+    pending = Bid.objects.filter(tender=tender, decrypted_at__isnull=True).count()
+    if pending and tender.decrypt_until and now <= tender.decrypt_until:
+        raise DomainError("trading_decrypt_pending",
+                          f"尚有 {pending} 份投标文件未解密，解密时限（"
+                          f"{tender.decrypt_until.astimezone(common.SHANGHAI):%Y-%m-%d %H:%M}）届满前不能结束开标")
+    # A bid left undecrypted by its bidder counts as 撤销 (电子招标投标办法); the others go on.
+    Bid.objects.filter(tender=tender, status=BidStatus.SEALED).update(status=BidStatus.REVOKED)
+    record = opening_record(tender)
+    decrypted = sum(1 for r in record if r["status"] == BidStatus.DECRYPTED)
+    common.event_record(tender=tender, action="close_opening", actor=actor, at=now,
+                        note=f"开标记录：解密 {decrypted} 份，未解密（撤销） {len(record) - decrypted} 份",
+                        data={"opening_record": record})
+    flags.flags_compute(tender=tender)
+    if tender.project.regime == Regime.ENGINEERING and decrypted < 3:
+        from . import lifecycle
+
+        return lifecycle.round_fail(tender=tender, actor=actor, reason=FEW_DECRYPTED_REASON)
+    tender.status = target
+    tender.save(update_fields=["status"])
+    release_emit(project=tender.project, tags=["tenderUpdate"], at=now)
     return tender
+
+
+def rounds_tick() -> dict[str, int]:
+    """The scheduled job's work (``zhengwu trading_tick``, every minute; safe to repeat and to run twice at
+    once): every round past its bid deadline and not paused is opened (unsealed; fewer than 3 bids fail it),
+    every opening whose decryption window has passed is ended. Each round in its own transaction; a round
+    another run or a person moved first is skipped. Decryption itself still needs each bidder."""
+    now = clock.now()
+    done = {"opened": 0, "closed": 0, "failed": 0, "skipped": 0}
+    steps = (
+        (Tender.objects.filter(status=TenderStatus.PUBLISHED, paused=False, bid_deadline__lte=now), tender_open_due,
+         "opened"),
+        (Tender.objects.filter(status=TenderStatus.OPENING, paused=False, decrypt_until__lt=now), opening_close_due,
+         "closed"),
+    )
+    for rows, step, key in steps:
+        for pk in list(rows.order_by("id").values_list("id", flat=True)):
+            try:
+                tender = step(tender=Tender(pk=pk))
+            except DomainError:
+                done["skipped"] += 1
+                continue
+            done["failed" if tender.status == TenderStatus.FAILED else key] += 1
+    return done

@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
@@ -23,6 +24,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 ARTICLES = {
     "T1": "招标投标法第二十四条：自招标文件开始发出之日起至投标人提交投标文件截止之日止，最短不得少于二十日",
     "T2": "招标投标法实施条例第十六条：资格预审文件或者招标文件的发售期不得少于5日",
+    "T3": "招标投标法实施条例第十七条：依法必须进行招标的项目提交资格预审申请文件的时间，自资格预审文件停止发售之日起不得少于5日",
+    "T4P": "招标投标法实施条例第二十一条：澄清或者修改的内容可能影响资格预审申请文件编制的，招标人应当在提交资格预审申请文件截止时间"
+           "至少3日前，以书面形式通知所有获取资格预审文件的潜在投标人；不足3日的，招标人应当顺延提交资格预审申请文件的截止时间",
+    "T5P": "招标投标法实施条例第二十二条：潜在投标人或者其他利害关系人对资格预审文件有异议的，应当在提交资格预审申请文件截止时间2日前提出",
+    "PQ15": "招标投标法实施条例第十五条：招标人采用资格预审办法对潜在投标人进行资格审查的，应当发布资格预审公告、编制资格预审文件",
+    "PQ19": "招标投标法实施条例第十九条：未通过资格预审的申请人不具有投标资格。通过资格预审的申请人少于3个的，应当重新招标",
     "T4": "招标投标法实施条例第二十一条：澄清或者修改的内容可能影响投标文件编制的，招标人应当在投标截止时间至少15日前书面通知"
           "所有获取招标文件的潜在投标人；不足15日的，招标人应当顺延提交投标文件的截止时间",
     "T5": "招标投标法实施条例第二十二条：招标人应当自收到异议之日起3日内作出答复；作出答复前，应当暂停招标投标活动",
@@ -54,6 +61,10 @@ ARTICLES = {
     "G4R": "政府采购法实施条例第三十三条：采购人或者采购代理机构应当自中标通知书发出之日起5个工作日内退还未中标供应商的投标保证金，"
            "自政府采购合同签订之日起5个工作日内退还中标供应商的投标保证金",
     "G5": "政府采购法实施条例第四十三条：采购人应当自收到评审报告之日起5个工作日内，在评审报告推荐的中标或者成交候选人中按顺序确定中标或者成交供应商",
+    "G5N": "政府采购法实施条例第四十三条：采购人或者采购代理机构应当自中标、成交供应商确定之日起2个工作日内，发出中标、成交通知书，"
+           "并在省级以上人民政府财政部门指定的媒体上公告中标、成交结果",
+    "G6P": "政府采购法实施条例第五十条：采购人应当自政府采购合同签订之日起2个工作日内，将政府采购合同在省级以上人民政府财政部门指定的媒体上公告",
+    "G6F": "政府采购法第四十七条：政府采购项目的采购合同自签订之日起七个工作日内，采购人应当将合同副本报同级政府采购监督管理部门和有关部门备案",
     "G8": "政府采购法第五十三条：采购人应当在收到供应商的书面质疑后七个工作日内作出答复",
     "G11": "政府采购法实施条例第三十八条：采用单一来源采购方式的，应当将采购项目信息和唯一供应商名称在指定媒体上公示，公示期不得少于5个工作日",
     "G13N": "政府采购非招标采购方式管理办法（财政部令第74号）第二十九条：从谈判文件发出之日起至供应商提交首次响应文件截止之日止不得少于3个工作日",
@@ -124,6 +135,12 @@ def _staff_role(user, code: str, project: Project) -> bool:
                                                             and staff.region_id == project.region_id)
 
 
+def seat_of(user) -> Q:
+    """The committee seats ``user`` holds: as a drawn expert, or as a 招标人代表 given an account (an
+    authenticated user only: an anonymous one would match the seats without either)."""
+    return Q(expert__user=user) | Q(expert__isnull=True, user=user)
+
+
 def actor_is(user, actor: str, tender: Tender) -> bool:
     project = tender.project
     if actor == AGENCY:
@@ -131,9 +148,9 @@ def actor_is(user, actor: str, tender: Tender) -> bool:
     if actor == BIDDER:
         return user.trading_parties.filter(is_bidder=True).exists()
     if actor == EXPERT:
-        expert = getattr(user, "trading_expert", None)
-        return expert is not None and tender.committee.members.filter(expert=expert, active=True).exists() \
-            if hasattr(tender, "committee") else False
+        if not getattr(user, "is_authenticated", False) or not hasattr(tender, "committee"):
+            return False
+        return tender.committee.members.filter(seat_of(user), active=True).exists()
     if actor == CENTRE:
         return _staff_role(user, Role.TRADING_ADMIN, project)
     if actor == SUPERVISOR:
@@ -146,6 +163,18 @@ def transition_check(tender: Tender, action: str, user) -> str:
     t = TRANSITIONS[action]
     if not user.is_authenticated or not any(actor_is(user, a, tender) for a in t.actors):
         raise PermissionDenied(f"您无权对该项目进行“{t.label}”操作")
+    if tender.status not in t.sources:
+        raise DomainError("trading_status", f"项目当前状态为“{tender.get_status_display()}”，不能{t.label}")
+    if tender.paused and action in PAUSABLE:
+        raise refuse("trading_paused", "T5" if tender.project.regime == "engineering" else "G8",
+                     f"项目因异议/质疑暂停，答复前不能{t.label}")
+    return t.target
+
+
+def system_transition_check(tender: Tender, action: str) -> str:
+    """``transition_check`` for a step the platform takes by itself at its time (``trading_tick``): the
+    round's status and pause are checked, nobody's permission is (there is no one)."""
+    t = TRANSITIONS[action]
     if tender.status not in t.sources:
         raise DomainError("trading_status", f"项目当前状态为“{tender.get_status_display()}”，不能{t.label}")
     if tender.paused and action in PAUSABLE:

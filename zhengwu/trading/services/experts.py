@@ -22,6 +22,8 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NoReturn
 
+from django.db.models import Q
+
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.services import audit_record
@@ -186,7 +188,8 @@ def _tie_counts(tie: ExpertTie, today: dt.date) -> bool:
 
 
 def _opened(tender: Tender) -> bool:
-    return tender.opened_at is not None or tender.status not in (TenderStatus.DRAFT, TenderStatus.PUBLISHED)
+    return tender.opened_at is not None or tender.status not in (TenderStatus.DRAFT, TenderStatus.PREQUAL,
+                                                                  TenderStatus.PUBLISHED)
 
 
 def _round_parties(tender: Tender, *, told: bool = False) -> list[tuple[str, Party]]:
@@ -392,12 +395,49 @@ def committee_replace(*, tender, user, member, reason) -> CommitteeMember:
     return new
 
 
+def committee_rep_assign(*, tender, user, member, rep_user) -> CommitteeMember:
+    """招标人代表: the 招标人 (or its agency) gives a representative's seat to one of the 招标人's own people,
+    who then scores and signs on the expert's page like the drawn experts (招标投标法第三十七条: the committee
+    is the 招标人's representatives and the experts; the report is signed by all, 实施条例第五十三条). Not
+    someone acting for a bidder or supervising the project (实施条例第四十六条), nor anyone already on the
+    committee; before the report is signed."""
+    with common.atomic():
+        tender = common.tender_lock(tender.pk)
+        common.transition_check(tender, "assign_rep", user)
+        project = tender.project
+        committee = Committee.objects.select_for_update().filter(tender=tender).first()
+        if committee is None:
+            raise DomainError("trading_no_committee", "本轮尚未组建评标委员会")
+        member = CommitteeMember.objects.select_for_update().filter(pk=member.pk, committee=committee).first()
+        if member is None:
+            raise NotFound("未找到该评标委员会成员")
+        if member.expert_id is not None or not member.active:
+            raise DomainError("trading_rep_seat", "只能为在任的招标人代表席位指定账号")
+        if member.user_id is not None:
+            raise DomainError("trading_rep_assigned", "该招标人代表席位已指定账号")
+        if committee.report_signed_at is not None:
+            raise DomainError("trading_report_signed", "评标报告已签署完成，不能再指定招标人代表")
+        if not project.buyer.members.filter(pk=rep_user.pk).exists():
+            raise DomainError("trading_rep_not_buyer", f"招标人代表须为{project.buyer.name}的经办人账号")
+        if rep_user.trading_parties.filter(is_bidder=True).exists() or rep_user.pk in _supervisor_user_ids(tender):
+            raise common.refuse("trading_rep_conflict", "RECUSAL", "该账号属于投标人或本项目行政监督部门，不能担任招标人代表")
+        if committee.members.filter(common.seat_of(rep_user), active=True).exists():
+            raise DomainError("trading_rep_twice", "该账号已是本评标委员会成员")
+        member.user = rep_user
+        member.save(update_fields=["user"])
+        # the seat only: the representative's name stays secret until the result (招标投标法第三十七条)
+        common.event_record(tender=tender, action="assign_rep", actor=user, note=f"已为{member.rep_name}指定账号",
+                            data={"member": member.pk})
+    return member
+
+
 # -------------------------------------------------------------------------------------------- scoring
 
 
 def _my_seat(tender: Tender, user) -> CommitteeMember:
-    member = (CommitteeMember.objects.select_for_update().filter(committee__tender=tender, expert__user=user,
-                                                                 active=True).first())
+    # ``of=("self",)``: the expert's side of the OR is an outer join, which PostgreSQL will not lock
+    member = (CommitteeMember.objects.select_for_update(of=("self",))
+              .filter(common.seat_of(user), committee__tender=tender, active=True).first())
     if member is None:
         raise PermissionDenied("您不是本项目评标委员会的在任成员")
     return member
@@ -465,7 +505,8 @@ def _outcome(bids: list[Bid], members: list[CommitteeMember]) -> tuple[list[dict
             reason = min(counts, key=lambda r: (-counts[r], order[r]))
             bid.status = BidStatus.REJECTED
             bid.reject_reason = reason
-            bid.reject_note = (f"评标委员会{len(members)}名专家成员中{len(rejects)}名认定应予否决："
+            who = "专家成员" if all(m.expert_id for m in members) else "成员"
+            bid.reject_note = (f"评标委员会{len(members)}名{who}中{len(rejects)}名认定应予否决："
                                f"{RejectReason(reason).label}")[:500]
             rejected.append(bid)
         else:
@@ -507,7 +548,8 @@ def report_sign(*, tender, user) -> Committee:
         member.signed_at = now
         member.save(update_fields=["signed_at"])
         common.event_record(tender=tender, action="sign_report", actor=user, at=now, data={"member": member.pk})
-        members = list(committee.members.filter(active=True, expert__isnull=False))
+        # everyone who sits and scores signs: the experts and the 招标人代表 given an account
+        members = list(committee.members.filter(Q(expert__isnull=False) | Q(user__isnull=False), active=True))
         if any(m.signed_at is None for m in members):
             return committee
         ranking, rejected = _outcome(bids, members)
@@ -610,7 +652,8 @@ def committee_view(*, tender, user) -> dict:
     seats = _seats(members, committee.draw_log)
     mine = None
     if viewer == "public" and authenticated:
-        mine = next((m for m in members if m.active and m.expert and m.expert.user_id == user.pk), None)
+        mine = next((m for m in members if m.active and ((m.expert and m.expert.user_id == user.pk)
+                                                          or (m.expert_id is None and m.user_id == user.pk))), None)
         if mine is not None:
             viewer = "expert"
     full = viewer in ("supervisor", "centre")
@@ -623,7 +666,8 @@ def committee_view(*, tender, user) -> dict:
     }
     if viewer == "expert":
         scores = {s.bid_id: s for s in Score.objects.filter(member=mine)}
-        data["seat"] = {"member": mine.pk, "seat": seats[mine.pk], "name": mine.expert.name,
+        data["seat"] = {"member": mine.pk, "seat": seats.get(mine.pk, mine.rep_name),
+                        "name": mine.expert.name if mine.expert_id else (user.real_name or user.get_username()),
                         "is_chair": mine.is_chair, "signed_at": mine.signed_at.isoformat() if mine.signed_at else None}
         data["bids"] = [
             {"bid": b.pk, "bidder": b.bidder.name, "price": None if b.price is None else str(b.price),
@@ -636,16 +680,17 @@ def committee_view(*, tender, user) -> dict:
             .select_related("bidder").order_by("pk")]
         return data
     shown = [m for m in members if full or m.active]
+    agency = authenticated and any(p is not None and p.members.filter(pk=user.pk).exists()
+                                   for p in (tender.project.agency, tender.project.buyer))
     data["members"] = [
-        {"member": m.pk if full else None,
+        {"member": m.pk if full or (agency and not m.expert_id) else None,
+         "rep_assigned": m.user_id is not None if not m.expert_id else None,
          "seat": seats.get(m.pk, m.rep_name),
          "kind": "expert" if m.expert_id else "buyer_rep",
          "name": (m.expert.name if m.expert_id else m.rep_name) if names else None,
          "active": m.active, "replaced_reason": m.replaced_reason if full else "",
          "signed": m.signed_at is not None}
         for m in shown]
-    agency = authenticated and any(p is not None and p.members.filter(pk=user.pk).exists()
-                                   for p in (tender.project.agency, tender.project.buyer))
     if committee.report_signed_at and (full or agency or tender.status in (TenderStatus.PUBLICITY, *NAMES_PUBLIC)):
         data["ranking"] = committee.ranking
     if full:

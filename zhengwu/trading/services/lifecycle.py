@@ -66,8 +66,8 @@ from ..transitions import AGENCY
 from . import common
 
 __all__ = [
-    "candidates_publish", "contract_accept", "contract_sign", "objection_answer", "objection_raise", "payment_record",
-    "project_create", "refund_keep", "refund_record", "report_file", "report_received", "round_fail", "tender_amend",
+    "candidates_publish", "contract_accept", "contract_file", "contract_publish", "contract_sign", "objection_answer",
+    "objection_raise", "payment_record", "prequal_publish", "prequal_result", "project_create", "result_notice_publish", "refund_keep", "refund_record", "report_file", "report_received", "round_fail", "tender_amend",
     "tender_award", "tender_cancel", "tender_create", "tender_fail", "tender_obtain", "tender_publish",
     "tender_retender",
 ]
@@ -269,7 +269,10 @@ def tender_publish(*, tender, user, documents_from, documents_until, bid_deadlin
                    bid_deposit=0, deposit_form="none", bid_validity_days=90, max_price=None, invitees=(),
                    prequalification=False) -> Tender:
     """发布公告: the periods T1/G1, T2/G2, G11, G13, the deposit T6/G4 and the invitees (INVITE) are checked
-    before anything is written; the sealed slots are made (``bids.slots_create``); release ``tender``."""
+    before anything is written; the sealed slots are made (``bids.slots_create``); release ``tender``.
+    After 资格预审 (from 资格预审中, once ``prequal_result`` is fixed) the 招标文件 go to those who passed, who are
+    the round's invitees; ``prequalification`` from 待发布 is refused: the 资格预审公告 comes first
+    (``prequal_publish``, 实施条例第十五条)."""
     documents_from = _aware(documents_from, "招标文件发出时间")
     documents_until = _aware(documents_until, "招标文件发售截止时间")
     bid_deadline = _aware(bid_deadline, "投标截止时间")
@@ -323,7 +326,18 @@ def tender_publish(*, tender, user, documents_from, documents_until, bid_deadlin
         if any(not p.is_bidder for p in pool):
             raise DomainError("trading_invitee", "受邀单位须为已登记的投标人/供应商")
         draw: dict = {}
-        if tender.method == Method.INVITED:
+        if tender.status == TenderStatus.PREQUAL:
+            # 招标投标法实施条例第十九条: the 招标文件 go to those who passed, and to nobody else.
+            if tender.prequal_result_at is None:
+                raise common.refuse("trading_prequal_result", "PQ19", "资格预审结果尚未确定，不能发出招标文件")
+            if pool:
+                raise DomainError("trading_invitees", "资格预审后的招标文件发给通过资格预审的申请人，不另行指定受邀单位")
+            if start < common.local_date(tender.prequal_result_at):
+                raise DomainError("trading_period", "招标文件发出时间不能早于资格预审结果确定之日")
+            prequalification = True
+        elif prequalification:
+            raise common.refuse("trading_prequal", "PQ15", "采用资格预审的，应先发布资格预审公告，资格预审结束后再向通过的申请人发出招标文件")
+        elif tender.method == Method.INVITED:
             if len(pool) < 3:
                 raise common.refuse("trading_invitees", "INVITE", f"受邀投标人只有{len(pool)}个")
             if not engineering:
@@ -361,18 +375,134 @@ def tender_publish(*, tender, user, documents_from, documents_until, bid_deadlin
     return tender
 
 
+# -- 资格预审 (招标投标法实施条例第十五至二十二条) ------------------------------------------------------------------
+
+PREQUAL_ENGINEERING_ONLY = "本平台的资格预审适用于工程建设项目公开招标；政府采购项目请采用公开招标或其他采购方式"
+
+
+def prequal_publish(*, tender, user, documents_from, documents_until, application_deadline) -> Tender:
+    """发布资格预审公告 (实施条例第十五条): the 资格预审文件 on sale from ``documents_from`` to
+    ``documents_until`` (≥ 5 日, T2) and the applications due at ``application_deadline``, at least 5 日 after
+    the sale stops (T3). The round waits in 资格预审中 until ``prequal_result``; the 招标文件 are issued
+    afterwards with ``tender_publish`` to those who passed. Release ``tender``."""
+    documents_from = _aware(documents_from, "资格预审文件发售开始时间")
+    documents_until = _aware(documents_until, "资格预审文件发售截止时间")
+    application_deadline = _aware(application_deadline, "资格预审申请文件提交截止时间")
+    with transaction.atomic():
+        tender = common.tender_lock(tender.pk)
+        target = common.transition_check(tender, "publish_prequal", user)
+        project = tender.project
+        if not _engineering(project) or tender.method != Method.OPEN:
+            raise DomainError("trading_prequal_method", PREQUAL_ENGINEERING_ONLY)
+        start = common.local_date(documents_from)
+        if start < clock.today():
+            raise DomainError("trading_period", "资格预审文件发售开始时间不能早于当前时间")
+        if not documents_from < documents_until <= application_deadline:
+            raise DomainError("trading_period", "须满足：资格预审文件发售开始 < 发售截止 ≤ 资格预审申请文件提交截止")
+        until = common.local_date(documents_until)
+        due = common.calendar_due(start, 5, region=project.region)
+        if until < due:
+            raise common.refuse("trading_period", "T2", f"资格预审文件发售截止日期最早为{due:%Y年%m月%d日}")
+        due = common.calendar_due(until, 5, region=project.region)
+        if common.local_date(application_deadline) < due:
+            raise common.refuse("trading_period", "T3", f"资格预审申请文件提交截止日期最早为{due:%Y年%m月%d日}")
+        now = clock.now()
+        tender.prequalification = True
+        tender.prequal_from, tender.prequal_until = documents_from, documents_until
+        tender.prequal_deadline = application_deadline
+        tender.published_at, tender.status = now, target
+        tender.save(update_fields=["prequalification", "prequal_from", "prequal_until", "prequal_deadline",
+                                   "published_at", "status"])
+        if project.status == ProjectStatus.PLANNING:
+            project.status = ProjectStatus.ACTIVE
+            project.save(update_fields=["status"])
+        common.event_record(tender=tender, action="publish_prequal", actor=user, note=tender.title,
+                            data={"prequal_until": documents_until.isoformat(),
+                                  "prequal_deadline": application_deadline.isoformat()})
+        release_emit(project=project, tags=["tender"])
+    return tender
+
+
+def _prequal_amend(tender: Tender, *, user, summary: str, affects: bool, new_deadline) -> Amendment:
+    """A 资格预审文件 clarification (inside ``tender_amend``'s transaction): one that may affect the
+    applications needs ≥ 3 日 to the (new) applications' deadline, else the same action postpones it
+    (实施条例第二十一条)."""
+    project = tender.project
+    old = tender.prequal_deadline
+    if new_deadline is not None and new_deadline <= old:
+        raise DomainError("trading_amend_deadline", "新的资格预审申请文件提交截止时间须晚于原截止时间（只能顺延）")
+    if clock.now() >= old:
+        raise DomainError("trading_amend_late", "资格预审申请文件提交截止时间已过，不能再澄清/修改资格预审文件")
+    deadline = new_deadline or old
+    if affects:
+        due = common.calendar_due(clock.today(), 3, region=project.region)
+        if common.local_date(deadline) < due:
+            lead = (f"距资格预审申请文件提交截止不足3日，须同时将截止时间顺延至{due:%Y年%m月%d日}或以后"
+                    if new_deadline is None else f"顺延后的资格预审申请文件提交截止时间须不早于{due:%Y年%m月%d日}")
+            raise common.refuse("trading_amend_period", "T4P", lead)
+    seq = tender.amendments.count() + 1
+    amendment = Amendment.objects.create(tender=tender, seq=seq, summary=summary, affects_bids=affects, prequal=True,
+                                         old_deadline=old, new_deadline=deadline, created_at=clock.now(),
+                                         created_by=user)
+    if new_deadline is not None:
+        tender.prequal_deadline = new_deadline
+        tender.save(update_fields=["prequal_deadline"])
+    common.event_record(tender=tender, action="amend", actor=user, note=summary,
+                        data={"seq": seq, "prequal": True, "affects_bids": affects, "old_deadline": old.isoformat(),
+                              "new_deadline": deadline.isoformat()})
+    release_emit(project=project, tags=["tenderAmendment"])
+    return amendment
+
+
+PREQUAL_FEW_REASON = "通过资格预审的申请人少于3个，依法重新招标（招标投标法实施条例第十九条）"
+
+
+def prequal_result(*, tender, user, passed) -> Tender:
+    """资格预审结果 after the applications' deadline: the applicants that passed (each one that obtained the
+    资格预审文件) become the round's invitees, the only ones who may obtain the 招标文件 and bid; fewer than
+    3 → the round fails and is re-tendered (实施条例第十九条). Neither the names nor the number are written to
+    the event log (招标投标法第二十二条)."""
+    passed = list(dict.fromkeys(passed))
+    with transaction.atomic():
+        tender = common.tender_lock(tender.pk)
+        common.transition_check(tender, "prequal_result", user)
+        if tender.prequal_result_at is not None:
+            raise DomainError("trading_prequal_done", "资格预审结果已确定")
+        now = clock.now()
+        if now < tender.prequal_deadline:
+            raise DomainError("trading_prequal_early", "资格预审申请文件提交截止时间未到，不能确定资格预审结果")
+        obtained = set(DocumentObtain.objects.filter(tender=tender).values_list("bidder_id", flat=True))
+        strangers = [p.name for p in passed if p.pk not in obtained]
+        if strangers:
+            raise DomainError("trading_prequal_applicant", f"{'、'.join(strangers)}未获取资格预审文件，不能通过资格预审")
+        if len(passed) < 3:
+            return round_fail(tender=tender, actor=user, reason=PREQUAL_FEW_REASON)
+        tender.invitees.set(passed)
+        tender.prequal_result_at = now
+        tender.save(update_fields=["prequal_result_at"])
+        common.event_record(tender=tender, action="prequal_result", actor=user,
+                            note="资格预审结果已确定，已向资格预审申请人发出资格预审结果通知书")
+    return tender
+
+
 def tender_obtain(*, tender, user, bidder) -> DocumentObtain:
     """获取招标文件 by a bidder's representative while the documents are on sale (invitees only in 邀请招标).
-    Only the row is written: who obtained them stays secret until the opening (招标投标法第二十二条)."""
+    In a round with 资格预审 the same row registers the 资格预审文件 while they are on sale; the 招标文件 then
+    go only to those who passed (the round's invitees), who need not register again. Only the row is written: who obtained them stays secret until the opening (招标投标法第二十二条)."""
     with transaction.atomic():
         tender = common.tender_lock(tender.pk)
         common.transition_check(tender, "obtain", user)
         if not bidder.is_bidder or not bidder.members.filter(pk=user.pk).exists():
             raise PermissionDenied(f"您不是{bidder.name}的经办人")
         now = clock.now()
-        if not tender.documents_from <= now <= tender.documents_until:
+        if tender.status == TenderStatus.PREQUAL:
+            if not tender.prequal_from <= now <= tender.prequal_until:
+                raise common.refuse("trading_obtain_period", "T2", "不在资格预审文件发售期内")
+        elif not tender.documents_from <= now <= tender.documents_until:
             raise DomainError("trading_obtain_period", "不在招标文件发售（提供）期内")
-        if tender.method == Method.INVITED and not tender.invitees.filter(pk=bidder.pk).exists():
+        elif tender.prequalification and not tender.invitees.filter(pk=bidder.pk).exists():
+            raise common.refuse("trading_not_invited", "PQ19", "只有通过资格预审的申请人可以获取招标文件")
+        elif tender.method == Method.INVITED and not tender.invitees.filter(pk=bidder.pk).exists():
             raise DomainError("trading_not_invited", "邀请招标只有受邀单位可以获取招标文件")
         obtain, _ = DocumentObtain.objects.get_or_create(tender=tender, bidder=bidder, defaults={"obtained_at": now})
     return obtain
@@ -381,13 +511,17 @@ def tender_obtain(*, tender, user, bidder) -> DocumentObtain:
 def tender_amend(*, tender, user, summary, affects_bids, new_deadline=None) -> Amendment:
     """澄清/修改. One that may affect bid preparation needs ≥ 15 日 to the (new) deadline (T4/G3): less is
     refused unless the same action postpones the deadline far enough. The deadline may always be
-    postponed, never brought forward. Release ``tenderAmendment``."""
+    postponed, never brought forward. During 资格预审 it is a clarification of the 资格预审文件 and the
+    deadline is the applications' (3 日, ``_prequal_amend``). Release ``tenderAmendment``."""
     summary = common.required_text(summary, "trading_amend_summary", "请填写澄清/修改内容")
     if new_deadline is not None:
         new_deadline = _aware(new_deadline, "新的投标截止时间")
     with transaction.atomic():
         tender = common.tender_lock(tender.pk)
         common.transition_check(tender, "amend", user)
+        if tender.status == TenderStatus.PREQUAL:
+            return _prequal_amend(tender, user=user, summary=summary, affects=bool(affects_bids),
+                                  new_deadline=new_deadline)
         project = tender.project
         key = "T4" if _engineering(project) else "G3"
         today = clock.today()
@@ -436,7 +570,12 @@ def objection_raise(*, tender, user, bidder, stage, text) -> Objection:
         project = tender.project
         engineering = _engineering(project)
         today = clock.today()
-        if stage == ObjectionStage.DOCUMENTS:
+        if stage == ObjectionStage.DOCUMENTS and tender.status == TenderStatus.PREQUAL:
+            # 资格预审文件: at least 2 日 before the applications' deadline (实施条例第二十二条).
+            due = common.calendar_due(today, 2, region=project.region)
+            if clock.now() >= tender.prequal_deadline or common.local_date(tender.prequal_deadline) < due:
+                raise common.refuse("trading_objection_late", "T5P")
+        elif stage == ObjectionStage.DOCUMENTS:
             if tender.status != TenderStatus.PUBLISHED:
                 raise DomainError("trading_objection_stage", "投标截止后不能再对招标文件提出异议")
             if engineering and common.local_date(tender.bid_deadline) < common.calendar_due(today, 10,
@@ -536,7 +675,8 @@ def tender_award(*, tender, user, rank=1, not_first_reason="") -> Award:
     """定标 and the 中标通知书, after the 公示 has ended with no open objection. State-controlled projects
     (and procurement, in ranking order) take the first-ranked candidate unless a listed reason is
     recorded (实施条例第五十五条; 采购条例第四十三条). Starts the 30 日 contract clock (T11) and, for
-    engineering, the 15 日 report clock (T14); procurement's losers get their refunds due in 5 工作日 (G4)."""
+    engineering, the 15 日 report clock (T14); procurement's losers get their refunds due in 5 工作日 (G4) and
+    the result 公告 is due in 2 工作日 (G5, ``result_notice_publish``)."""
     with transaction.atomic():
         tender = common.tender_lock(tender.pk)
         target = common.transition_check(tender, "award", user)
@@ -578,6 +718,7 @@ def tender_award(*, tender, user, rank=1, not_first_reason="") -> Award:
         else:
             _refunds_create(tender, _bidders(tender, exclude_id=bid.bidder_id),
                             common.workday_due(today, 5, region=project.region))
+            _clock_start(tender, kinds.RESULT_NOTICE, common.workday_due(today, 2, region=project.region))
         common.event_record(tender=tender, action="award", actor=user, note=f"{bid.bidder.name} {award.notice_no}",
                             data={"award": award.pk, "rank": rank, "supplier": bid.bidder_id,
                                   "amount": str(award.amount), "not_first_reason": reason})
@@ -590,7 +731,9 @@ def tender_award(*, tender, user, rank=1, not_first_reason="") -> Award:
 
 def contract_sign(*, tender, user, contract_no, amount, signed_on, performance_bond=0, period_end=None) -> Contract:
     """书面合同 (T11): 履约保证金 ≤ 10 % (T13); finishes the contract clock; deposits refunded to everyone
-    left within 5 日 of signing (T12) or to the winner within 5 工作日 (G4); release ``contract``."""
+    left within 5 日 of signing (T12) or to the winner within 5 工作日 (G4); in procurement the contract is
+    due to be published in 2 工作日 and filed in 7 工作日 (G6, ``contract_publish``, ``contract_file``);
+    release ``contract``."""
     contract_no = common.required_text(contract_no, "trading_contract_no", "请填写合同编号")
     amount = _money(amount, "合同金额")
     bond = _money(performance_bond, "履约保证金")
@@ -629,10 +772,73 @@ def contract_sign(*, tender, user, contract_no, amount, signed_on, performance_b
         else:
             _refunds_create(tender, [award.supplier], common.workday_due(signed_on, 5, region=project.region),
                             started_on=signed_on)
+            # G6: the contract is published within 2 工作日 and its copy filed within 7 工作日 of signing.
+            _clock_start(tender, kinds.CONTRACT_PUBLISH, common.workday_due(signed_on, 2, region=project.region),
+                         started_on=signed_on)
+            _clock_start(tender, kinds.CONTRACT_FILE, common.workday_due(signed_on, 7, region=project.region),
+                         started_on=signed_on)
         common.event_record(tender=tender, action="sign_contract", actor=user, note=contract_no,
                             data={"contract": contract.pk, "amount": str(amount), "performance_bond": str(bond),
                                   "signed_on": signed_on.isoformat()})
         release_emit(project=project, tags=["contract"])
+    return contract
+
+
+def _procurement_step(tender_id: int, user, action: str) -> Tender:
+    """Lock the round, check ``action`` and that it is a procurement round (G5/G6 are 政府采购 rules)."""
+    tender = common.tender_lock(tender_id)
+    common.transition_check(tender, action, user)
+    if _engineering(tender.project):
+        article = {"result_notice": "G5N", "publish_contract": "G6P", "file_contract": "G6F"}[action]
+        raise common.refuse("trading_regime", article, "该期限只适用于政府采购项目，工程建设项目不适用")
+    return tender
+
+
+def result_notice_publish(*, tender, user) -> Tender:
+    """中标（成交）结果公告 with the 中标/成交通知书 (G5, 采购条例第四十三条): records the day it was published
+    and finishes its 2-工作日 clock (late is counted late, not refused: the clock's card shows it)."""
+    with transaction.atomic():
+        tender = _procurement_step(tender.pk, user, "result_notice")
+        if tender.result_notice_on is not None:
+            raise DomainError("trading_result_notice_done", "中标（成交）结果已公告")
+        today = clock.today()
+        tender.result_notice_on = today
+        tender.save(update_fields=["result_notice_on"])
+        _clock_finish(tender, kinds.RESULT_NOTICE, "中标（成交）结果已公告")
+        common.event_record(tender=tender, action="result_notice", actor=user,
+                            note=f"中标（成交）结果已于{today:%Y年%m月%d日}在指定媒体公告",
+                            data={"on": today.isoformat()})
+    return tender
+
+
+def contract_publish(*, tender, user) -> Contract:
+    """政府采购合同公告 (G6, 采购条例第五十条): records the day and finishes the 2-工作日 clock."""
+    with transaction.atomic():
+        tender = _procurement_step(tender.pk, user, "publish_contract")
+        contract = Contract.objects.select_for_update().get(tender=tender)
+        if contract.published_on is not None:
+            raise DomainError("trading_contract_published", "政府采购合同已公告")
+        contract.published_on = clock.today()
+        contract.save(update_fields=["published_on"])
+        _clock_finish(tender, kinds.CONTRACT_PUBLISH, "政府采购合同已公告")
+        common.event_record(tender=tender, action="publish_contract", actor=user, note=contract.contract_no,
+                            data={"contract": contract.pk, "on": contract.published_on.isoformat()})
+    return contract
+
+
+def contract_file(*, tender, user) -> Contract:
+    """合同副本备案 with the 政府采购监督管理部门 (G6, 政府采购法第四十七条): records the day and finishes the
+    7-工作日 clock."""
+    with transaction.atomic():
+        tender = _procurement_step(tender.pk, user, "file_contract")
+        contract = Contract.objects.select_for_update().get(tender=tender)
+        if contract.filed_on is not None:
+            raise DomainError("trading_contract_filed", "政府采购合同已备案")
+        contract.filed_on = clock.today()
+        contract.save(update_fields=["filed_on"])
+        _clock_finish(tender, kinds.CONTRACT_FILE, "政府采购合同已备案")
+        common.event_record(tender=tender, action="file_contract", actor=user, note=contract.contract_no,
+                            data={"contract": contract.pk, "on": contract.filed_on.isoformat()})
     return contract
 
 
@@ -757,8 +963,8 @@ def round_fail(*, tender, actor, reason) -> Tender:
     reason = (reason or "").strip() or "流标/废标"
     with transaction.atomic():
         tender = common.tender_lock(tender.pk)
-        if tender.status not in (TenderStatus.PUBLISHED, TenderStatus.OPENING, TenderStatus.EVALUATING,
-                                 TenderStatus.PUBLICITY):
+        if tender.status not in (TenderStatus.PREQUAL, TenderStatus.PUBLISHED, TenderStatus.OPENING,
+                                 TenderStatus.EVALUATING, TenderStatus.PUBLICITY):
             raise DomainError("trading_status", f"项目当前状态为“{tender.get_status_display()}”，不能流标/废标")
         _round_end(tender, status=TenderStatus.FAILED, reason=reason, ended="本轮流标/废标")
         common.event_record(tender=tender, action="fail", actor=actor, note=reason)

@@ -101,9 +101,10 @@ def test_openapi_lists_the_endpoints_and_their_enums(client):
     schemas = spec["components"]["schemas"]
 
     assert schemas["TradingAction"]["enum"] == [
-        "publish", "obtain", "amend", "object", "answer", "open", "close_opening", "draw", "replace_expert",
-        "publish_candidates", "award", "sign_contract", "refund", "pay", "accept", "fail", "cancel"]
-    assert schemas["TradingTenderStatus"]["enum"] == ["draft", "published", "opening", "evaluating", "publicity",
+        "publish_prequal", "prequal_result", "publish", "obtain", "amend", "object", "answer", "open",
+        "close_opening", "draw", "replace_expert", "assign_rep", "publish_candidates", "award", "sign_contract", "refund",
+        "result_notice", "publish_contract", "file_contract", "pay", "accept", "fail", "cancel"]
+    assert schemas["TradingTenderStatus"]["enum"] == ["draft", "prequal", "published", "opening", "evaluating", "publicity",
                                                       "awarded", "contracted", "completed", "failed", "cancelled"]
     assert schemas["TradingMethod"]["enum"] == ["open", "invited", "negotiation", "inquiry", "consultation", "single"]
     assert schemas["TradingRejectReason"]["enum"][0] == "no_seal"

@@ -52,12 +52,43 @@ def demo(django_db_setup, django_db_blocker):
 def test_every_status_under_both_regimes(demo):
     for regime in Regime.values:
         found = set(Tender.objects.filter(project__regime=regime).values_list("status", flat=True))
-        assert found == set(TenderStatus.values), regime
+        # 资格预审 is an engineering procedure (招标投标法实施条例第十五条)
+        expected = set(TenderStatus.values) - ({TenderStatus.PREQUAL} if regime == Regime.PROCUREMENT else set())
+        assert found == expected, regime
     assert demo["created"] is True
-    assert demo["tenders"] == Tender.objects.count() == 25
-    assert demo["projects"] == Project.objects.count() == 23
-    assert sum(demo["statuses"].values()) == 25
+    assert demo["tenders"] == Tender.objects.count() == 26
+    assert demo["projects"] == Project.objects.count() == 24
+    assert sum(demo["statuses"].values()) == 26
     assert set(demo["statuses"]) == set(TenderStatus.labels)
+
+
+def test_prequalification_rounds(demo):
+    waiting = Tender.objects.get(status=TenderStatus.PREQUAL)
+    assert waiting.prequal_deadline is not None and waiting.bid_deadline is None
+    assert waiting.amendments.filter(prequal=True, affects_bids=True).count() == 1
+    done = Tender.objects.get(project__name="示范县第一中学综合楼新建工程")
+    assert done.prequalification and done.prequal_result_at is not None and done.status == TenderStatus.COMPLETED
+    assert done.invitees.count() == 3 and done.documents_from > done.prequal_deadline
+
+
+def test_a_buyer_representative_signed_a_report(demo):
+    from zhengwu.trading.models import CommitteeMember
+
+    seat = CommitteeMember.objects.get(user__username="cg_jyj")
+    assert seat.expert_id is None and seat.signed_at is not None and seat.scores.count() == 3
+    assert seat.committee.tender.project.name == "示范县柳林镇中心小学风雨操场工程"
+    assert seat.committee.report_signed_at is not None
+
+
+def test_procurement_notices_published_and_filed(demo):
+    """G5 and G6 were kept: every procurement award has its result 公告, every contract its 公告 and 备案."""
+    decided = Tender.objects.filter(project__regime=Regime.PROCUREMENT,
+                                    status__in=[TenderStatus.AWARDED, TenderStatus.CONTRACTED, TenderStatus.COMPLETED])
+    assert decided.count() == 5
+    assert all(t.result_notice_on is not None for t in decided)
+    contracts = [t.contract for t in decided if t.status != TenderStatus.AWARDED]
+    assert len(contracts) == 4
+    assert all(c.published_on and c.filed_on and c.filed_on > c.signed_on for c in contracts)
 
 
 def test_retender_after_failed_round(demo):
