@@ -14,7 +14,7 @@ from . import services
 from .models import Appeal
 
 REQUEST_ACTIONS = ["confirm", "ask_supplement", "supplement", "consult", "consult_agency", "consult_receipt",
-                   "consult_reply", "extend", "fee", "waive_fee", "paid", "reply", "abandon", "withdraw", "appeal",
+                   "consult_reply", "consult_undeliverable", "extend", "fee", "waive_fee", "paid", "reply", "abandon", "withdraw", "appeal",
                    "appeal_decide"]
 
 
@@ -52,6 +52,9 @@ def request_action(action: str, req, staff, p, files=()) -> None:
         return s.request_consultation_reply(request=req, officer=staff, opinion=p.get("opinion", ""),
                                             note=p.get("note", ""), received_on=parse_date(p.get("received_on", "")),
                                             delivery=p.get("delivery", ""))
+    if action == "consult_undeliverable":
+        return s.request_consultation_undeliverable(request=req, officer=staff, note=p.get("note", ""),
+                                                    returned_on=parse_date(p.get("returned_on", "")), files=files)
     if action == "extend":
         days = p.get("days", "")
         return s.request_extend(request=req, approver=staff, days=int(days) if days.isdigit() else 0,

@@ -24,7 +24,7 @@ from . import selectors, services
 from .actions import REQUEST_ACTIONS, request_action
 from .api_village import router as village_router
 from .documents import report_sections, report_title
-from .models import Channel, Consultation, InfoRequest, Publication
+from .models import Appeal, Channel, Consultation, InfoRequest, Publication
 from .services.common import duties_of
 from .tables import report_data
 
@@ -40,8 +40,10 @@ def _enum(name: str, values) -> type[Enum]:
 GkChannel = _enum("GkChannel", Channel.values)
 GkConsultKind = _enum("GkConsultKind", Consultation.Kind.values)
 GkDelivery = _enum("GkDelivery", Consultation.Delivery.values)
-GkOpinion = _enum("GkOpinion", Consultation.Opinion.values)
-NOTE_MAX = 2000
+# What ``consult_reply`` records; an undeliverable letter is its own action (``consult_undeliverable``).
+GkOpinion = _enum("GkOpinion", [v for v in Consultation.Opinion.values if v != Consultation.Opinion.UNDELIVERABLE])
+NOTE_MAX = 2000  # notes, reasons for a later entry, the 补正 items
+TEXT_MAX = 10_000  # what a reply or a 补正 says, the reasons of a refusal
 
 
 class BodyOut(Schema):
@@ -121,9 +123,9 @@ class ReqActionIn(Schema):
     confirmed_on: dt.date | None = None
     late_entry_note: str = Field("", max_length=NOTE_MAX,
                                  description="confirm / supplement：确认或收到补正之日早于今天（补录）时必填，记入审计")
-    items: str = ""
+    items: str = Field("", max_length=NOTE_MAX, description="ask_supplement：需要补正的全部事项")
     period_days: int | None = None
-    text: str = ""
+    text: str = Field("", max_length=TEXT_MAX, description="supplement：补正内容")
     third_party: str = column(Consultation, "third_party", "", description="consult：被征求意见的第三方")
     agency: str = column(Consultation, "third_party", "", description="consult_agency：被征求意见的机关（条例第三十四条）")
     received_on: dt.date | None = Field(None, description="consult_receipt / consult_reply：对方收到征求意见书之日；"
@@ -131,17 +133,19 @@ class ReqActionIn(Schema):
     delivery: GkDelivery | None = Field(None, description="consult_receipt：征求意见书的送达方式")
     opinion: GkOpinion | None = Field(None, description="consult_reply：第三方 agree / object / none（逾期未提出意见）；"
                                       "其他机关 agree / object / deemed（逾期未提出意见，视为同意公开）")
-    note: str = ""
+    returned_on: dt.date | None = Field(None, description="consult_undeliverable：征求意见书退回（确认无法送达）之日，默认今天")
+    note: str = Field("", max_length=NOTE_MAX, description="consult、consult_agency、consult_receipt、consult_reply：说明；"
+                      "consult_undeliverable：无法送达的情况和依据（必填，如退件原因、单号、联系记录）")
     days: int | None = None
-    reason: str = ""
+    reason: str = Field("", max_length=TEXT_MAX, description="extend / reply / withdraw：理由")
     method: str = ""
     pages: int | None = None
     result: str = ""
-    reply_text: str = ""
+    reply_text: str = Field("", max_length=TEXT_MAX, description="reply：提供的信息或获取方式")
     kind: str = ""
     filed_on: dt.date | None = None
-    organ: str = ""
-    case_no: str = ""
+    organ: str = column(Appeal, "organ", "", description="appeal：复议机关或人民法院")
+    case_no: str = column(Appeal, "case_no", "", description="appeal：案号")
     after_review: bool = False
     appeal: int | None = None
     outcome: str = ""
@@ -392,7 +396,10 @@ def request_get(request, no: str):
              summary="办理：" + " / ".join(REQUEST_ACTIONS),
              description="consult 征求第三方意见（条例第三十二条）、consult_agency 征求其他机关意见（第三十四条）："
                          "发出之日起暂停计时；consult_receipt 登记对方收到征求意见书之日和送达方式（received_on、delivery），"
-                         "提出意见的15个工作日自该日起算，未登记前不会逾期；consult_reply 登记意见（opinion）。"
+                         "提出意见的15个工作日自该日起算，未登记前不会逾期；consult_reply 登记意见（opinion）；"
+                         "consult_undeliverable 登记向第三方发出的征求意见书无法送达（returned_on、note）：征求意见结束，"
+                         "第三方未能提出意见，由本机关依照条例第三十二条决定是否公开，自退回之日的次日恢复计时。"
+                         "supplement 可登记补正期限内收到、在视为放弃之后才录入的书面补正（received_on、late_entry_note），申请恢复办理。"
                          "confirm、supplement 的日期早于今天时须填 late_entry_note（补录原因，记入审计）。")
 def request_act(request, no: str, action: str, payload: ReqActionIn):
     req = _request_for(request, no)

@@ -10,6 +10,9 @@ follows from these.
   whole 减免: it runs again with the request's recomputed ``due_date``.
 - 延长答复期限: the clock's due follows.
 - 答复: the clock ends (``late`` says whether it was in time); 视为放弃 and 撤回 end it without counting.
+- A written 补正 received in time but typed in after the request was treated as abandoned: a new clock
+  starts on the day the 补正 was received (the abandoned one stays finished, uncounted).
+- A 征求意见书 that could not be delivered: the stop ends on the day it came back; the clock runs again.
 """
 
 from __future__ import annotations

@@ -7,14 +7,29 @@ second time against a server on the Redis cache. Each test pins its requests to 
 (a connection that worker accepted, read from ``/proc``), so "the other worker did not know" cannot
 pass unnoticed. The burst runs twice: with the settings' waits for a pooled connection or SQLite's
 write lock, and against a server that waits only 0.2 s, so that the 503 path is really taken.
+
+What costs the time is set up once per module and overlapped: the servers the module needs (database
+cache, short waits, Redis) are started together and polled until each of their workers answers, and
+stopped together. Migrating an empty database (about two minutes on a loaded 2-core machine) is done once
+per schema: the migrated database is kept, keyed by a digest of the migration files, the project modules
+they import, the settings and Django's version — on SQLite as a file in pytest's cache directory, on
+PostgreSQL as the template database ``<name>_srv_tpl`` — and each run starts from a copy of it, on which
+``migrate`` still runs (nothing left to apply; the post-migrate hooks run with today's code) before the seed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import shutil
+import sqlite3
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -23,7 +38,7 @@ from zhengwu.accounts.views import PER_USER
 from zhengwu.cases.selectors import PROGRESS_FAILURES
 from zhengwu.core.views import BUSY, RETRY_AFTER_SECONDS
 
-from .server import Client, Server, ServerDatabase, migrate_and_seed, server_env
+from .server import ROOT, Client, Server, ServerDatabase, migrate_and_seed, run, server_env
 
 pytestmark = [
     pytest.mark.concurrency,
@@ -42,60 +57,133 @@ USER_LOCKED = "该账号登录失败次数过多，请15分钟后再试"
 PROGRESS_LOCKED = "查询失败次数过多，请10分钟后再试"
 
 
+def _schema_digest(vendor: str) -> str:
+    """What decides the migrated database: the migrations, the project modules they import, the settings,
+    Django's version and the vendor."""
+    import django
+
+    h = hashlib.sha256(f"{django.__version__}|{vendor}".encode())
+    files = {*ROOT.glob("zhengwu/*/migrations/*.py"), ROOT / "zhengwu" / "settings.py"}
+    for module in {m.decode() for f in list(files) for m in re.findall(rb"\bzhengwu(?:\.\w+)+", f.read_bytes())}:
+        parts = module.split(".")
+        for n in range(len(parts), 1, -1):  # the longest prefix that is a module or a package
+            path = ROOT.joinpath(*parts[:n])
+            if path.with_suffix(".py").is_file():
+                files.add(path.with_suffix(".py"))
+                break
+            if path.is_dir():
+                files.update(p for p in path.rglob("*.py") if "tests" not in p.parts)
+                break
+    for f in sorted(files):
+        h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def _from_migrated(db: ServerDatabase, env: dict[str, str], cache) -> None:
+    """Fill the server's empty database with the migrated schema: a copy of the kept one, or migrate now
+    and keep it for the next run."""
+    digest = _schema_digest(db.vendor)
+    if db.vendor == "sqlite":
+        kept = Path(cache.mkdir("serve_workers")) / f"migrated-{digest[:20]}.sqlite3"
+        if kept.is_file():
+            shutil.copyfile(kept, db.name)
+            return
+        run(["-m", "zhengwu.cli", "migrate", "--verbosity", "0"], env)
+        for old in kept.parent.glob("migrated-*.sqlite3"):
+            old.unlink(missing_ok=True)
+        part = kept.with_suffix(f".{os.getpid()}.part")
+        with closing(sqlite3.connect(db.name)) as src, closing(sqlite3.connect(part)) as dst:
+            src.backup(dst)
+        os.replace(part, kept)  # whole or not at all, should two runs race
+        return
+    template = f"{db.name}_tpl"
+    with db._admin() as c:
+        kept = c.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                         [template]).fetchone()
+        if kept is not None and kept[0] == digest:
+            c.execute(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')
+            c.execute(f'CREATE DATABASE "{db.name}" TEMPLATE "{template}"')
+            return
+    run(["-m", "zhengwu.cli", "migrate", "--verbosity", "0"], env)
+    with db._admin() as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{template}" TEMPLATE "{db.name}"')
+        c.execute(f"COMMENT ON DATABASE \"{template}\" IS '{digest}'")
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, request):
     """The server's database, migrated and seeded once for the module: (tmp, database, seed)."""
     tmp = tmp_path_factory.mktemp("served")
     db = ServerDatabase(settings.DATABASES["default"], tmp)
     db.create()
     try:
-        seed = migrate_and_seed(server_env(var_dir=tmp / "var", database_url=db.url))
+        env = server_env(var_dir=tmp / "var", database_url=db.url)
+        _from_migrated(db, env, request.config.cache)
+        seed = migrate_and_seed(env)  # nothing left to apply: the post-migrate hooks, then the seed
         yield tmp, db, seed
     finally:
         db.drop()
 
 
-def _serve(tmp, db, name: str, redis_url: str = "", **env: str):
-    server = Server(
+def _server(tmp, db, name: str, redis_url: str = "", **env: str) -> Server:
+    return Server(
         env=server_env(
             var_dir=tmp / "var", database_url=db.url, redis_url=redis_url, DB_POOL_MAX=POOL_MAX, **env
         ),
         log_path=tmp / f"{name}.log",
         workers=2,
     )
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
+
+
+def _each(servers, method: str) -> list[BaseException | None]:
+    """``method`` of every server at once (starting is mostly waiting for the workers' imports)."""
+    with ThreadPoolExecutor(len(servers)) as pool:
+        futures = [pool.submit(getattr(s, method)) for s in servers]
+        return [f.exception() for f in futures]
 
 
 @pytest.fixture(scope="module")
-def database_cache_server(world):
-    """No REDIS_URL: the guessing counters are in the database cache every worker shares."""
+def servers(world):
+    """Every server the module uses, started together: ``database_cache`` (no REDIS_URL: the guessing
+    counters are in the database cache every worker shares), ``short_wait`` (the database cache, and a
+    request waits 0.2 s for a connection or the write lock before its 503), and ``redis`` when REDIS_URL
+    is set in the test environment."""
     tmp, db, _ = world
-    yield from _serve(tmp, db, "database-cache")
-
-
-@pytest.fixture(scope="module")
-def short_wait_server(world):
-    """The database cache, and a request waits 0.2 s for a connection or the write lock before its 503."""
-    tmp, db, _ = world
-    yield from _serve(tmp, db, "short-wait", **SHORT_WAIT)
-
-
-@pytest.fixture(scope="module")
-def redis_server(world):
+    started = {"database_cache": _server(tmp, db, "database-cache"),
+               "short_wait": _server(tmp, db, "short-wait", **SHORT_WAIT)}
     url = os.environ.get("REDIS_URL", "")
-    if not url:
-        pytest.skip("REDIS_URL is not set")
-    import redis
+    if url:
+        import redis
 
-    r = redis.Redis.from_url(url)
-    for key in r.scan_iter("*zw:throttle:*"):  # counters left by an earlier run within their window
-        r.delete(key)
-    tmp, db, _ = world
-    yield from _serve(tmp, db, "redis", redis_url=url)
+        r = redis.Redis.from_url(url)
+        for key in r.scan_iter("*zw:throttle:*"):  # counters left by an earlier run within their window
+            r.delete(key)
+        started["redis"] = _server(tmp, db, "redis", redis_url=url)
+    try:
+        failed = [e for e in _each(started.values(), "start") if e is not None]
+        if failed:
+            raise failed[0]
+        yield started
+    finally:
+        _each(started.values(), "stop")
+
+
+@pytest.fixture(scope="module")
+def database_cache_server(servers):
+    return servers["database_cache"]
+
+
+@pytest.fixture(scope="module")
+def short_wait_server(servers):
+    return servers["short_wait"]
+
+
+@pytest.fixture(scope="module")
+def redis_server(servers):
+    if "redis" not in servers:
+        pytest.skip("REDIS_URL is not set")
+    return servers["redis"]
 
 
 @pytest.fixture(params=["database_cache", "redis"])

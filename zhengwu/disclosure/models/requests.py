@@ -177,6 +177,7 @@ class RequestAttachment(models.Model):
         APPLICATION = "application", "申请材料"
         SUPPLEMENT = "supplement", "补正材料"
         WAIVER_PROOF = "waiver_proof", "减免证明材料"
+        RETURN_PROOF = "return_proof", "征求意见书无法送达凭证"
 
     request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField("类别", max_length=12, choices=Kind.choices)
@@ -225,8 +226,11 @@ class Consultation(models.Model):
     Either has 15 working days from the day it **receives** the 征求意见书 (``received_on``, recorded
     when known, with how it was delivered); until then ``opinion_due`` is empty and the consultation
     stays open. Silence past ``opinion_due``: a third party's leaves the decision to the body
-    (``none``), an agency's counts as consent (``deemed``). The reply period does not run from the
-    sending to the opinion, or to ``opinion_due`` at the latest (第三十三条第二款).
+    (``none``), an agency's counts as consent (``deemed``). A letter to a third party that could not
+    be delivered (``undeliverable``, with the day it came back and the evidence) ends the consultation
+    without a receipt: the third party has given no opinion and the body decides (第三十二条). The reply
+    period does not run from the sending to the opinion, or to ``opinion_due`` at the latest, or to the
+    day the letter came back (第三十三条第二款).
     """
 
     class Kind(models.TextChoices):
@@ -245,6 +249,7 @@ class Consultation(models.Model):
         OBJECT = "object", "不同意公开"
         NONE = "none", "逾期未提出意见"
         DEEMED = "deemed", "逾期未提出意见，视为同意公开"
+        UNDELIVERABLE = "undeliverable", "征求意见书无法送达，由本机关决定是否公开"
 
     request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="consultations")
     stop = models.OneToOneField(ClockStop, on_delete=models.CASCADE, related_name="consultation")
@@ -258,7 +263,7 @@ class Consultation(models.Model):
     opinion_due = models.DateField("提出意见期限", null=True, blank=True,
                                    help_text="收到征求意见书之日起15个工作日；登记送达前为空")
     replied_on = models.DateField("收到意见日期", null=True, blank=True)
-    opinion = models.CharField("意见", max_length=8, choices=Opinion.choices, blank=True)
+    opinion = models.CharField("意见", max_length=16, choices=Opinion.choices, blank=True)
     note = models.TextField("说明", blank=True)
 
     class Meta:
@@ -272,6 +277,10 @@ class Consultation(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(opinion__in=["none", "deemed"]) | models.Q(received_on__isnull=False),
                 name="gk_consultation_silence_needs_receipt"),
+            models.CheckConstraint(
+                condition=~models.Q(opinion="undeliverable")
+                | models.Q(received_on__isnull=True, kind="third_party", replied_on__isnull=False),
+                name="gk_consultation_undeliverable_not_received"),
         ]
 
     def __str__(self):

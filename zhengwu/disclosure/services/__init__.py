@@ -28,6 +28,7 @@ from .requests import (
     request_consultation_lapse,
     request_consultation_receipt,
     request_consultation_reply,
+    request_consultation_undeliverable,
     request_extend,
     request_file,
     request_record_payment,
@@ -44,6 +45,7 @@ __all__ = [
     "publication_secrecy_review", "publication_sign", "publication_submit", "publication_update", "report_adjust",
     "report_finalise", "report_get_or_create", "report_update_text", "request_abandon", "request_ask_supplement",
     "request_assess_fee", "request_attachment_log_download", "request_confirm_receipt", "request_consult", "request_consult_agency",
-    "request_consultation_lapse", "request_consultation_receipt", "request_consultation_reply", "request_extend", "request_file", "request_record_payment", "request_reply",
+    "request_consultation_lapse", "request_consultation_receipt", "request_consultation_reply",
+    "request_consultation_undeliverable", "request_extend", "request_file", "request_record_payment", "request_reply",
     "request_supplement", "request_waive_fee", "request_withdraw", "requests_sweep",
 ]

@@ -7,11 +7,13 @@ The clock (条例第三十条至第三十三条; REFERENCE §6), every date from
   requests, confirmations and written 补正 keep their real dates when typed in later: such a
   date needs a written reason and writes an audit row (``backdate_days`` bounds how far back).
 - 补正 told once, within 7 working days of receipt, with a reasonable period; the reply period
-  then runs from the day the completed request is received. Not completed in time: abandoned.
+  then runs from the day the completed request is received. Not completed in time: abandoned; a
+  written 补正 that did arrive in time but is typed in after that puts the request back.
 - 征求第三方意见 (第三十二条) and 征求其他机关意见 (第三十四条): 15 working days for the opinion from the
   day the other side receives the 征求意见书 (recorded when known); the days from sending to the
   opinion (or to the end of the 15 days) are not counted (第三十三条第二款). A third party's silence
-  leaves the decision to the body; an agency's counts as consent.
+  leaves the decision to the body; an agency's counts as consent. A letter that cannot be delivered to
+  the third party ends the consultation: its 15 days never began, it gave no opinion, the body decides.
 - Reply within 20 working days; the head of the disclosure office may extend by up to 20.
 - 信息处理费: one method per request (按件 or 按量); from the fee notice to payment the clock
   stops; unpaid after 20 working days: abandoned.
@@ -184,10 +186,10 @@ def _late_note(note: str, *, what: str, day: dt.date) -> str:
     return note
 
 
-def _audit_late_entry(*, staff: Staff, req: InfoRequest, what: str, day: dt.date, note: str) -> None:
+def _audit_late_entry(*, staff: Staff, req: InfoRequest, what: str, day: dt.date, note: str, then: str = "") -> None:
     audit_record(actor=staff.user, action="update", obj=req,
                  summary=f"{staff.name}补录依申请公开 {req.request_no} 的{what}为{day:%Y-%m-%d}"
-                         f"（录入日{clock.today():%Y-%m-%d}），原因：{note}")
+                         f"（录入日{clock.today():%Y-%m-%d}）{then}，原因：{note}")
 
 
 # -- filing and receipt --------------------------------------------------------------------------------------
@@ -348,9 +350,14 @@ def request_supplement(*, request: InfoRequest, text: str, user=None, officer: S
     (条例第三十条: 答复期限自行政机关收到补正的申请之日起计算).
 
     Online that is today; a written 补正 registered by an officer keeps the day it arrived
-    (``received_on``, not before the 补正 was asked for), a day before today with
-    ``late_entry_note`` and an audit row. The 补正 is a text, files (e.g. the missing ID copy), or
-    both; one bad file refuses it all.
+    (``received_on``, not before the 补正 was asked for, not after the 补正 period ended), a day
+    before today with ``late_entry_note`` and an audit row. The 补正 is a text, files (e.g. the
+    missing ID copy), or both; one bad file refuses it all.
+
+    A written 补正 that arrived within the period but is typed in only after the request was treated
+    as abandoned for it (视为放弃, ``other_no_supplement``: the daily run does that the day after the
+    period) puts the request back: the abandonment was wrong (第三十条、第三十一条), so the request is
+    handled again with its reply period from the real day of receipt and a new supervision clock.
     """
     if officer is not None:
         require_duty(officer, request.body, D.OFFICER, action="登记补正")
@@ -365,6 +372,8 @@ def request_supplement(*, request: InfoRequest, text: str, user=None, officer: S
         raise DomainError("supplement_overdue",
                           f"补正期限已于{request.supplement_deadline:%Y-%m-%d}届满。如有正当理由，请与受理机关联系",
                           status=409)
+    reinstate = (officer is not None and request.status == ReqStatus.TERMINATED
+                 and request.result == "other_no_supplement")
     late_note = ""
     if officer is None:
         if received_on is not None:
@@ -372,26 +381,46 @@ def request_supplement(*, request: InfoRequest, text: str, user=None, officer: S
         received = today
     else:
         received = received_on or today
-        if request.status == ReqStatus.SUPPLEMENT and _past_date(
-                received, field="received_on", what="收到补正之日", today=today,
-                not_before=request.supplement_requested_on, not_before_what="告知补正之日"):
-            late_note = _late_note(late_entry_note, what="收到补正之日", day=received)
+        if request.status == ReqStatus.SUPPLEMENT or reinstate:
+            late = _past_date(received, field="received_on", what="收到补正之日", today=today,
+                              not_before=request.supplement_requested_on, not_before_what="告知补正之日")
+            if received > request.supplement_deadline:
+                raise DomainError(
+                    "supplement_overdue",
+                    f"收到补正之日（{received:%Y-%m-%d}）晚于补正期限（{request.supplement_deadline:%Y-%m-%d}），"
+                    "逾期未补正的视为放弃申请（条例第三十条），不能登记为按期补正", status=409)
+            if late:
+                late_note = _late_note(late_entry_note, what="收到补正之日", day=received)
     frm = request.status
     with files_removed_on_failure() as saved, transaction.atomic():
         request.clock_start = received
         due = reply_deadline(request)
-        guarded_update(request, allowed=[ReqStatus.SUPPLEMENT], target=ReqStatus.PROCESSING, what="补正",
-                       labels=LABELS, supplement_received_on=received, supplement_text=text, clock_start=received,
-                       due_date=due.due, due_provisional=due.provisional)
-        gk_clocks.gk_clock_resume(request)
+        changes = {"supplement_received_on": received, "supplement_text": text, "clock_start": received,
+                   "due_date": due.due, "due_provisional": due.provisional}
+        if reinstate:
+            guarded_update(request, allowed=[ReqStatus.TERMINATED], target=ReqStatus.PROCESSING,
+                           what="登记按期收到的补正", labels=LABELS, result="", reason="", closed_on=None,
+                           handled_by=officer, **changes)
+            # The abandonment ended the clock uncounted; the reply period runs again from the real day.
+            gk_clocks.gk_clock_start(request, officer_id=officer.pk)
+        else:
+            guarded_update(request, allowed=[ReqStatus.SUPPLEMENT], target=ReqStatus.PROCESSING, what="补正",
+                           labels=LABELS, **changes)
+            gk_clocks.gk_clock_resume(request)
         names = _store_files(request, files, RequestAttachment.Kind.SUPPLEMENT, saved, staff=officer, user=user)
         note = "；".join(x for x in (f"补录：收到补正之日{received:%Y-%m-%d}，{late_note}" if late_note else "",
-                                    text, f"附件：{'、'.join(names)}" if names else "") if x)
+                                    "补正系在补正期限内收到，撤销“逾期未补正，视为放弃申请”，恢复办理" if reinstate
+                                    else "", text, f"附件：{'、'.join(names)}" if names else "") if x)
         _event(request, "supplement", "收到补正", frm, staff=officer, user=user, note=note,
                data={"received_on": received.isoformat(), "due_date": due.due.isoformat(), "files": names,
-                     "late_entry": bool(late_note)})
+                     "late_entry": bool(late_note), "reinstated": reinstate})
         if late_note:
-            _audit_late_entry(staff=officer, req=request, what="收到补正之日", day=received, note=late_note)
+            _audit_late_entry(staff=officer, req=request, what="收到补正之日", day=received, note=late_note,
+                              then="，撤销“逾期未补正，视为放弃申请”并恢复办理" if reinstate else "")
+        if reinstate:
+            _tell(request, f"您的政府信息公开申请（{request.request_no}）的补正已于{_cn(received)}按期收到，"
+                           f"此前“逾期未补正，视为放弃申请”的处理已撤销，恢复办理，我们将在{_cn(due.due)}前答复。",
+                  "gk_reinstated")
     return request
 
 
@@ -547,6 +576,60 @@ def request_consultation_reply(*, request: InfoRequest, officer: Staff, opinion:
                note="：".join(x for x in (consultation.third_party, Consultation.Opinion(opinion).label,
                                           (note or "").strip()) if x),
                data={"kind": consultation.kind, "opinion": opinion, "due_date": due.due.isoformat()})
+    return request
+
+
+def request_consultation_undeliverable(*, request: InfoRequest, officer: Staff, note: str,
+                                       returned_on: dt.date | None = None, files=()) -> InfoRequest:
+    """The 征求意见书 could not be delivered to the third party (moved away, deregistered, refused at the
+    address, no contact): recorded with the day the body learned it (the letter came back; default
+    today), what happened and the evidence (``note``, and scans such as the returned envelope).
+
+    The third party's 15 working days run from its receipt (条例第三十二条), so they never began; the
+    consultation ends without a receipt and without an opinion, and as for a third party that gave none,
+    the body decides under the 条例 whether to disclose. The days from the sending to the return are not
+    counted (第三十三条第二款): the reply clock runs again from the day after ``returned_on``. Only for a
+    third party (an agency is reached through 公文交换) and only before a receipt is recorded. The body may
+    then consult again at another address (``request_consult``).
+    """
+    require_duty(officer, request.body, D.OFFICER, action="登记征求意见书无法送达")
+    consultation = _consulting(request, "登记征求意见书无法送达")
+    if consultation.kind != Consultation.Kind.THIRD_PARTY:
+        raise DomainError("undeliverable_agency",
+                          "征求其他机关意见的，请通过公文交换等方式送达并登记收到之日，不适用“无法送达”", status=409)
+    if consultation.received_on is not None:
+        raise DomainError("undeliverable_received",
+                          f"已登记第三方于{consultation.received_on:%Y-%m-%d}收到征求意见书，不能再登记为无法送达",
+                          status=409)
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("undeliverable_note", "请写明无法送达的情况和依据（如邮件退回原因、退件单号、联系记录）")
+    files = check_files(files)
+    today = clock.today()
+    returned_on = returned_on or today
+    late = _past_date(returned_on, field="returned_on", what="征求意见书退回（确认无法送达）之日", today=today,
+                      not_before=consultation.sent_on, not_before_what="发出征求意见书之日")
+    frm = request.status
+    with files_removed_on_failure() as saved, transaction.atomic():
+        ClockStop.objects.filter(pk=consultation.stop_id).update(end_on=returned_on)
+        n = Consultation.objects.filter(pk=consultation.pk, replied_on__isnull=True, received_on__isnull=True).update(
+            replied_on=returned_on, opinion=Consultation.Opinion.UNDELIVERABLE, note=note)
+        if n != 1:
+            raise DomainError("conflict", "记录刚刚被其他人更新，请刷新后重试", status=409)
+        due = reply_deadline(request)
+        guarded_update(request, allowed=[ReqStatus.CONSULTING], target=ReqStatus.PROCESSING,
+                       what="登记征求意见书无法送达", labels=LABELS, due_date=due.due, due_provisional=due.provisional)
+        gk_clocks.gk_clock_resume(request)
+        names = _store_files(request, files, RequestAttachment.Kind.RETURN_PROOF, saved, staff=officer)
+        text = (f"{consultation.third_party}：征求意见书无法送达（{returned_on:%Y-%m-%d}确认），第三方未能提出意见，"
+                f"由本机关依照条例第三十二条决定是否公开；{note}")
+        _event(request, "consult_undeliverable", "征求意见书无法送达", frm, staff=officer,
+               note="；".join(x for x in (text, f"凭证：{'、'.join(names)}" if names else "") if x),
+               data={"kind": consultation.kind, "returned_on": returned_on.isoformat(), "files": names,
+                     "due_date": due.due.isoformat()})
+        if late:
+            _audit_late_entry(staff=officer, req=request, what="征求意见书退回（确认无法送达）之日", day=returned_on,
+                              note=note)
     return request
 
 
@@ -887,9 +970,14 @@ def appeal_record(*, request: InfoRequest, officer: Staff, kind: str, filed_on: 
     organ = (organ or "").strip()
     if not organ:
         raise DomainError("organ_required", "请填写复议机关或人民法院")
+    case_no = (case_no or "").strip()
+    for field, value, what in (("organ", organ, "复议机关或人民法院名称"), ("case_no", case_no, "案号")):
+        limit = Appeal._meta.get_field(field).max_length
+        if len(value) > limit:
+            raise DomainError(field, f"{what}不能超过{limit}个字符")
     with transaction.atomic():
         appeal = Appeal.objects.create(request=request, kind=kind, after_review=after_review, filed_on=filed_on,
-                                       organ=organ, case_no=(case_no or "").strip(), note=(note or "").strip(),
+                                       organ=organ, case_no=case_no, note=(note or "").strip(),
                                        recorded_by=officer)
         RequestEvent.objects.create(request=request, action="appeal", at=clock.now(), label=f"登记{appeal.get_kind_display()}",
                                     from_status=request.status, to_status=request.status, note=organ,

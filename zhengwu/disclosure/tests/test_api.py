@@ -121,3 +121,58 @@ def test_publication_through_the_api(client):
     # 20 working days from 05-06: 05-07, 08, 09 (调休), 11…15, 18…22, 25…29, 06-01, 02.
     assert [(p["index_no"], p["published_on"], p["publish_due"]) for p in listed] == [
         ("SFXSCJ/2026-00001", "2026-05-06", "2026-06-02")]
+
+
+def test_overlong_free_text_and_appeal_fields_are_refused_by_name_before_the_database(client):
+    """Before: a 101-character 复议机关 was a 500 on PostgreSQL (DataError) and stored on SQLite; the free
+    texts of the actions had no limit at all."""
+    from zhengwu.core.errors import DomainError
+    from zhengwu.disclosure.models import Appeal
+
+    w = build_world()
+    with clock.frozen(D(2026, 3, 2)):
+        req = s.request_file(body=w.scj, applicant=s.Applicant(kind="person", name="张三", phone="13812345678",
+                                                              id_number=PERSON_ID),
+                             description="2025年食品抽检结果", channel="in_person", officer=w.officer)
+        url = f"/api/disclosure/requests/{req.request_no}/actions"
+        resp = client.post(f"{url}/reply", {"result": "open", "reply_text": "表" * 10_001},
+                           content_type="application/json", headers=token(w.officer.user))
+        assert (resp.status_code, resp.json()["message"]) == (422, "字段“reply_text”长度不能超过10000个字符")
+        s.request_reply(request=req, officer=w.officer, result="open", reply_text="见附件")
+        resp = client.post(f"{url}/appeal", {"kind": "review", "filed_on": "2026-03-02", "organ": "院" * 101},
+                           content_type="application/json", headers=token(w.officer.user))
+        assert (resp.status_code, resp.json()["message"]) == (422, "字段“organ”长度不能超过100个字符")
+        with pytest.raises(DomainError) as exc:
+            s.appeal_record(request=req, officer=w.officer, kind="review", filed_on=D(2026, 3, 2),
+                            organ="示范市人民政府", case_no="号" * 61)
+        assert (exc.value.code, exc.value.message) == ("case_no", "案号不能超过60个字符")
+        assert not Appeal.objects.exists()
+        resp = client.post(f"{url}/appeal", {"kind": "review", "filed_on": "2026-03-02", "organ": "院" * 100},
+                           content_type="application/json", headers=token(w.officer.user))
+    assert resp.status_code == 200, resp.content
+    assert Appeal.objects.get().organ == "院" * 100
+
+
+def test_a_retried_request_or_action_with_the_same_idempotency_key_writes_once(client):
+    """Issue 11: a client retrying after a dropped connection must not file a second request, nor act twice."""
+    from zhengwu.disclosure.models import Consultation, RequestEvent
+
+    w = build_world()
+    body = {"body_code": "SFXSCJ", "description": "2025年食品抽检结果", "channel": "online",
+            "applicant": {"kind": "person", "name": "张三", "phone": "13812345678", "id_number": PERSON_ID}}
+    with clock.frozen(D(2026, 3, 2)):
+        citizen = {**token(w.citizen), "Idempotency-Key": "gk-request-0001"}
+        first = client.post("/api/disclosure/requests", body, content_type="application/json", headers=citizen)
+        again = client.post("/api/disclosure/requests", body, content_type="application/json", headers=citizen)
+        assert (first.status_code, again.status_code, again.content) == (201, 201, first.content)
+        assert InfoRequest.objects.count() == 1
+        no = first.json()["request_no"]
+        req = InfoRequest.objects.get()
+        s.request_confirm_receipt(request=req, officer=w.officer)
+        officer = {**token(w.officer.user), "Idempotency-Key": "gk-consult-0001"}
+        url = f"/api/disclosure/requests/{no}/actions/consult"
+        answers = [client.post(url, {"third_party": "某某公司"}, content_type="application/json", headers=officer)
+                   for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200] and answers[1]["Idempotent-Replayed"] == "true"
+    assert Consultation.objects.count() == 1
+    assert RequestEvent.objects.filter(action="consult").count() == 1

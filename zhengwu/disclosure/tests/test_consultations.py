@@ -397,3 +397,93 @@ def test_the_workbench_page_records_the_receipt_and_the_opinion(client, w):
     with clock.frozen(D(2026, 11, 12)):
         client.post(url + "act/consult_reply/", {"opinion": "agree", "note": "同意公开"})
     assert Consultation.objects.get(request=req).opinion == "agree"
+
+
+def test_an_undeliverable_letter_ends_the_consultation_and_the_body_decides(w, client):
+    """The letter to the third party comes back on Thursday 11-12 (“查无此单位”); typed in on Friday 11-13.
+    Its 15 working days run from receipt (第三十二条) and never began: the consultation ends without a
+    receipt, the third party has given no opinion and the body decides; the days from the sending to the
+    return are not counted (第三十三条第二款)."""
+    from zhengwu.core.models import AuditEvent
+    from zhengwu.disclosure.models import RequestAttachment
+
+    from .test_request_attachments import pdf
+
+    req = consulted(w)
+    agency = consulted(w, kind="agency", party="示范县住房和城乡建设局")
+    before, agency_before = snapshot(req), snapshot(agency)
+    reason = "挂号信被退回，退回原因：查无此单位（单号XA123456789CN），电话无人接听"
+    for r, kw, code, message in (
+        (req, {"note": " "}, "undeliverable_note", "请写明无法送达的情况和依据（如邮件退回原因、退件单号、联系记录）"),
+        (req, {"note": reason, "returned_on": D(2026, 11, 4)}, "returned_on",
+         "征求意见书退回（确认无法送达）之日不能早于发出征求意见书之日（2026-11-05）"),
+        (req, {"note": reason, "returned_on": D(2026, 11, 16)}, "returned_on",
+         "征求意见书退回（确认无法送达）之日不能晚于今天"),
+        (agency, {"note": reason}, "undeliverable_agency",
+         "征求其他机关意见的，请通过公文交换等方式送达并登记收到之日，不适用“无法送达”"),
+    ):
+        with clock.frozen(D(2026, 11, 13)), pytest.raises(DomainError) as exc:
+            s.request_consultation_undeliverable(request=r, officer=w.officer, **kw)
+        assert (exc.value.code, exc.value.message) == (code, message)
+    assert (snapshot(req), snapshot(agency)) == (before, agency_before)
+
+    client.force_login(w.officer.user)
+    with clock.frozen(D(2026, 11, 13)):
+        page = client.get(f"/gk/work/requests/{req.request_no}/").content.decode()
+        assert 'data-action="consult_undeliverable"' in page
+        assert 'data-action="consult_undeliverable"' not in client.get(
+            f"/gk/work/requests/{agency.request_no}/").content.decode()
+        resp = client.post(
+            f"/gk/work/requests/{req.request_no}/act/consult_undeliverable/",
+            {"returned_on": "2026-11-12", "note": reason, "files": [pdf("退件信封.pdf")]},
+        )
+    assert resp.status_code == 302
+    req.refresh_from_db()
+    c = Consultation.objects.get(request=req)
+    assert (c.received_on, c.opinion_due, c.opinion, c.replied_on, c.note) == (
+        None, None, "undeliverable", D(2026, 11, 12), reason)
+    assert list(ClockStop.objects.filter(request=req).values_list("start_on", "end_on")) == [
+        (D(2026, 11, 5), D(2026, 11, 12))]
+    # 11-03, 04 counted before the stop; then 11-13, 16…20, 23…27, 11-30…12-04, 07, 08.
+    assert (req.status, req.due_date) == (ReqStatus.PROCESSING, D(2026, 12, 8))
+    assert gk_clock(req) == ("running", D(2026, 12, 8), None)
+    event = RequestEvent.objects.filter(request=req).last()
+    assert (event.action, event.label, event.note) == (
+        "consult_undeliverable",
+        "征求意见书无法送达",
+        f"某某食品厂：征求意见书无法送达（2026-11-12确认），第三方未能提出意见，由本机关依照条例第三十二条决定是否公开；"
+        f"{reason}；凭证：退件信封.pdf",
+    )
+    assert list(RequestAttachment.objects.filter(request=req).values_list("kind", "name")) == [
+        ("return_proof", "退件信封.pdf")]
+    assert AuditEvent.objects.filter(summary__contains="征求意见书退回（确认无法送达）之日为2026-11-12").count() == 1
+    # Ended: no second return, no receipt, no opinion; the daily run leaves it alone. It may be consulted again.
+    with clock.frozen(D(2026, 11, 16)):
+        for fn in (lambda: s.request_consultation_undeliverable(request=req, officer=w.officer, note=reason),
+                   lambda: s.request_consultation_receipt(request=req, officer=w.officer,
+                                                          received_on=D(2026, 11, 16), delivery="post")):
+            with pytest.raises(DomainError) as exc:
+                fn()
+            assert exc.value.code == "bad_state"
+        assert disclosure_daily().resumed == []
+
+    # The API: the same action after a second letter to another address, by the agreed name.
+    with clock.frozen(D(2026, 11, 16)):
+        s.request_consult(request=req, officer=w.officer, third_party="某某食品厂（新址）")
+    with clock.frozen(D(2026, 11, 18)):
+        resp = client.post(
+            f"/api/disclosure/requests/{req.request_no}/actions/consult_undeliverable",
+            {"note": "新址亦无人签收，邮件退回"},
+            content_type="application/json",
+            headers=token(w.officer.user),
+        )
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["status"] == "processing"
+    assert [(x["opinion"], x["opinion_label"], x["replied_on"]) for x in body["consultations"]] == [
+        ("undeliverable", "征求意见书无法送达，由本机关决定是否公开", "2026-11-12"),
+        ("undeliverable", "征求意见书无法送达，由本机关决定是否公开", "2026-11-18"),
+    ]
+    # Stops 11-05…12 and 11-16…18: 11-03, 04, 13, 19, 20, 23…27, 11-30…12-04, 07…11.
+    assert body["due_date"] == "2026-12-11"
+    assert gk_clock(req) == ("running", D(2026, 12, 11), None)

@@ -280,3 +280,80 @@ def test_the_record_page_and_the_api_take_the_real_dates(client, w):
         (D(2026, 11, 2), D(2026, 11, 2)),
         (None, D(2026, 11, 3)),
     ]
+
+
+def test_a_written_supplement_received_in_time_but_typed_in_after_the_daily_run_puts_the_request_back(
+    client, w, capsys
+):
+    """The 补正 letter arrived on Monday 11-23, inside the period (to 11-24); nobody typed it in, and the
+    daily run of 11-25 treated the request as abandoned. Typed in on 11-26 with its real day, the request
+    is handled again, its reply period from 11-23 (条例第三十条、第三十一条) and a new supervision clock."""
+    from django.core.management import call_command
+
+    from zhengwu.disclosure.models import VillageCategory
+
+    VillageCategory.objects.update(is_active=False)
+    req = supplement_asked(w)
+    assert req.supplement_deadline == D(2026, 11, 24)
+    with clock.frozen(D(2026, 11, 25)):
+        call_command("disclosure_daily")
+    assert capsys.readouterr().out.startswith("视为放弃：1；")
+    req.refresh_from_db()
+    assert (req.status, req.result, req.closed_on) == (ReqStatus.TERMINATED, "other_no_supplement", D(2026, 11, 25))
+    old = Clock.objects.get(subject_type="gk_request", subject_id=req.pk)
+    assert (old.state, old.late) == ("finished", None)
+    before = InfoRequest.objects.filter(pk=req.pk).values().get()
+
+    for kw, code, message in (
+        ({"received_on": D(2026, 11, 25), "late_entry_note": NOTE}, "supplement_overdue",
+         "收到补正之日（2026-11-25）晚于补正期限（2026-11-24），逾期未补正的视为放弃申请（条例第三十条），不能登记为按期补正"),
+        ({"received_on": D(2026, 11, 23)}, "late_entry_note",
+         "收到补正之日（2026-11-23）早于今天，属于补录，请写明补录原因"),
+        ({}, "supplement_overdue",
+         "收到补正之日（2026-11-26）晚于补正期限（2026-11-24），逾期未补正的视为放弃申请（条例第三十条），不能登记为按期补正"),
+    ):
+        with clock.frozen(D(2026, 11, 26)), pytest.raises(DomainError) as exc:
+            s.request_supplement(request=req, officer=w.officer, text="第3批次", **kw)
+        assert (exc.value.code, exc.value.message) == (code, message)
+    with clock.frozen(D(2026, 11, 26)), pytest.raises(DomainError) as exc:
+        s.request_supplement(request=req, user=w.citizen, text="第3批次")
+    assert exc.value.code == "supplement_overdue"
+    assert InfoRequest.objects.filter(pk=req.pk).values().get() == before
+    assert (AuditEvent.objects.count(), Clock.objects.filter(subject_id=req.pk).count()) == (0, 1)
+
+    # The page offers it on the terminated request; the API takes it.
+    client.force_login(w.officer.user)
+    with clock.frozen(D(2026, 11, 26)):
+        page = client.get(f"/gk/work/requests/{req.request_no}/").content.decode()
+        assert "登记补正期限内收到的书面补正（恢复办理）" in page
+        resp = client.post(
+            f"/api/disclosure/requests/{req.request_no}/actions/supplement",
+            {"text": "第3批次", "received_on": "2026-11-23", "late_entry_note": "补正信函周一送达，漏登"},
+            content_type="application/json",
+            headers=token(w.officer.user),
+        )
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    # 20 working days from 11-23: 11-24…27, 11-30…12-04, 12-07…11, 12-14…18, 12-21.
+    assert (body["status"], body["result"], body["due_date"]) == ("processing", "", "2026-12-21")
+    req.refresh_from_db()
+    assert (req.status, req.result, req.reason, req.closed_on, req.supplement_received_on, req.clock_start,
+            req.due_date, req.handled_by) == (
+        ReqStatus.PROCESSING, "", "", None, D(2026, 11, 23), D(2026, 11, 23), D(2026, 12, 21), w.officer)
+    clocks = list(Clock.objects.filter(subject_type="gk_request", subject_id=req.pk).order_by("id")
+                  .values_list("state", "started_on", "due_date", "late"))
+    assert clocks[0][0] == "finished" and clocks[0][3] is None  # the abandonment's, uncounted
+    assert clocks[1] == ("running", D(2026, 11, 23), D(2026, 12, 21), None)
+    event = req.events.order_by("-id").first()
+    assert (event.action, event.from_status, event.to_status, event.data["reinstated"]) == (
+        "supplement", "terminated", "processing", True)
+    assert event.note == ("补录：收到补正之日2026-11-23，补正信函周一送达，漏登；"
+                          "补正系在补正期限内收到，撤销“逾期未补正，视为放弃申请”，恢复办理；第3批次")
+    assert AuditEvent.objects.get().summary == (
+        f"刘经办补录依申请公开 {req.request_no} 的收到补正之日为2026-11-23（录入日2026-11-26），"
+        "撤销“逾期未补正，视为放弃申请”并恢复办理，原因：补正信函周一送达，漏登")
+    # Put back once: a second registration is refused as any 补正 of a request in handling.
+    with clock.frozen(D(2026, 11, 26)), pytest.raises(DomainError) as exc:
+        s.request_supplement(request=req, officer=w.officer, text="再补", received_on=D(2026, 11, 23),
+                             late_entry_note=NOTE)
+    assert exc.value.message == "当前状态为“办理中”，不能补正"
