@@ -181,7 +181,9 @@ def test_services_refuse_overlong_values_from_any_caller(w):
 def test_the_forms_carry_the_columns_and_the_policy(w):
     form = ApplicantForm({"kind": "person", "name": "张" * 101, "address": "路" * 201, "phone": "1" * 21})
     assert not form.is_valid()
-    assert set(form.errors) == {"name", "address", "phone"}
+    # the column limits, and (issue 18: every error at once) the person's missing ID number beside them
+    assert set(form.errors) == {"name", "address", "phone", "id_number"}
+    assert "不能超过" in form.errors["name"][0] or "100" in form.errors["name"][0]
     form = SupplementRequestForm({"missing": "图" * 201})
     assert not form.is_valid() and "每项材料名称不能超过200个字" in form.errors["missing"][0]
     plan = plan_for(w.item.current_id)

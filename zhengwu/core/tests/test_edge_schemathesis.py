@@ -27,6 +27,9 @@ from schemathesis import GenerationMode
 from zhengwu.cases import services as case_services
 from zhengwu.cases.tests.factories import applicant, build_world
 from zhengwu.core import clock
+from zhengwu.disclosure import services as gk_services
+from zhengwu.disclosure.models import Body, BodyMember
+from zhengwu.disclosure.tests import factories as gk_factories
 from zhengwu.hall import services as hall_services
 from zhengwu.hall.models import WindowGroup
 
@@ -61,8 +64,14 @@ def world():
         group = WindowGroup.objects.create(hall=w.center, code="A", name="市场准入", sort=1)
         group.windows.set([w.window])
         ticket = hall_services.ticket_issue(hall=w.center, group=group)
+        # a 依申请公开 request the officer handles, so the disclosure actions reach their services
+        gk = gk_factories.body("SFXSCJ", "示范县市场监督管理局", Body.Kind.DEPARTMENT, w.county,
+                               department=w.officer.department)
+        gk_factories.member(gk, w.officer, *BodyMember.Duty.values)
+        info = gk_services.request_file(body=gk, applicant=gk_factories.person(), description="2025年食品抽检结果",
+                                        channel="online", user=w.citizen)
     w.known = {"code": w.center.code, "case_no": case.case_no, "window_id": w.window.pk, "token": ticket.token,
-               "impl_code": "SFX-SCJG-001", "month": "2026-09"}
+               "impl_code": "SFX-SCJG-001", "month": "2026-09", "no": info.request_no, "body_code": gk.code}
     return w
 
 
