@@ -4,13 +4,18 @@ whoever may see them (a 保密 order never shows them to the handling unit)."""
 
 from __future__ import annotations
 
-from ninja import Query, Router
+from django.db import transaction
+from django.http import FileResponse
+from ninja import File, Form, Query, Router
 from ninja import Status as HttpStatus
+from ninja.files import UploadedFile
 
 from zhengwu.api import AUTH
 from zhengwu.core import throttle
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.models import AuditEvent
 from zhengwu.core.pagination import page, page_limit, page_offset
+from zhengwu.core.services import audit_record
 from zhengwu.org.models import Department, Hall
 from zhengwu.org.selectors import staff_for_user
 
@@ -26,6 +31,7 @@ from .api_schemas import (
     OrderStatusFilter,
     ProgressIn,
     ProgressOut,
+    ReplyFormIn,
     _errors,
 )
 from .models import (
@@ -111,6 +117,18 @@ def _out(order: Order, staff) -> dict:
             }
             for e in selectors.events_for(staff, order)
         ],
+        attachments=[
+            {
+                "id": a.pk,
+                "name": a.name,
+                "size": a.size,
+                "by_unit": a.by_unit,
+                "uploaded_at": a.uploaded_at,
+                "url": f"/hotline/orders/{order.no}/files/{a.pk}/",
+            }
+            for a in order.attachments.all()
+            if a.by_unit or selectors.sees_caller(staff, order)
+        ],
         actions=selectors.actions_for(staff, order),
     )
     return data
@@ -143,6 +161,10 @@ def order_list(
 
 @router.post("/orders", response={201: OrderOut, **_errors(400, 401, 403, 422)}, summary="受理工单（话务员）")
 def order_create(request, body: OrderIn):
+    return _create(request, body, ())
+
+
+def _create(request, body: OrderIn, attachments):
     staff = _staff(request)
     order = services.order_create(
         channel=body.channel.value,
@@ -161,8 +183,25 @@ def order_create(request, body: OrderIn):
         lon=body.lon,
         urgency=body.urgency.value if body.urgency else "",
         actor=staff,
+        attachments=attachments,
     )
     return HttpStatus(201, _out(selectors.order_get_for_staff(no=order.no, staff=staff), staff))
+
+
+_FILES = File(
+    None,
+    description="附件（可重复，最多5个；PDF、JPG、PNG、Word；每个不超过平台的单个文件上限，内容须能按其类型打开）",
+)
+
+
+@router.post(
+    "/orders/upload",
+    response={201: OrderOut, **_errors(400, 401, 403, 413, 422)},
+    summary="受理工单并上传附件（话务员；multipart 表单，字段与受理工单相同，文件字段 attachments）",
+    description="附件类型不允许、内容与扩展名不符、超过大小上限或超过5个的，整单不受理（中文说明），不写入任何记录。",
+)
+def order_create_upload(request, body: Form[OrderIn], attachments: list[UploadedFile] | None = _FILES):
+    return _create(request, body, attachments or ())
 
 
 @router.get("/orders/{no}", response={200: OrderOut, **_errors(401, 403, 404)}, summary="工单详情")
@@ -281,6 +320,61 @@ def order_act(request, no: str, action: OrderAction, body: ActionIn | None = Non
         "status_label": Status(order.status).label,
         "due_on": order.due_on,
     }
+
+
+@router.post(
+    "/orders/{no}/uploads/reply",
+    response={200: ActionOut, **_errors(400, 401, 403, 404, 409, 413, 422)},
+    summary="办结反馈并上传附件（主办单位；multipart 表单：text、solved，文件字段 attachments）",
+    description="附件的检查与受理工单相同；被拒绝时办结反馈不提交，工单不作任何改变。",
+)
+def order_reply_upload(
+    request, no: str, body: Form[ReplyFormIn], attachments: list[UploadedFile] | None = _FILES
+):
+    staff = _staff(request)
+    order = selectors.order_get_for_staff(no=no[:24], staff=staff)
+    order = services.order_reply(
+        order=order, staff=staff, text=body.text, solved=body.solved, attachments=attachments or ()
+    )
+    order = Order.objects.get(pk=order.pk)
+    return {
+        "no": order.no,
+        "status": order.status,
+        "status_label": Status(order.status).label,
+        "due_on": order.due_on,
+    }
+
+
+@router.get(
+    "/orders/{no}/files/{file_id}",
+    response=_errors(401, 403, 404),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "附件文件",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+    summary="下载工单附件（与页面相同：保密工单的来电人附件不对承办单位开放；每次下载记入审计）",
+)
+def order_file(request, no: str, file_id: int):
+    staff = _staff(request)
+    order = selectors.order_get_for_staff(no=no[:24], staff=staff)
+    att = order.attachments.filter(pk=file_id).first()
+    if att is None or not (att.by_unit or selectors.sees_caller(staff, order)):
+        raise NotFound("附件不存在或您无权查看")
+    with transaction.atomic():
+        audit_record(
+            actor=_user(request),
+            action=AuditEvent.Action.VIEW,
+            obj=att,
+            request=request,
+            summary=f"下载12345工单{order.no}的附件“{att.name}”",
+        )
+    return FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.name, content_type="application/octet-stream"
+    )
 
 
 @router.get(

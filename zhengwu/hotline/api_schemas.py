@@ -60,6 +60,20 @@ class OrderIn(Schema):
     urgency: OrderUrgency | None = None
 
 
+class ReplyFormIn(Schema):
+    text: str = Field(max_length=TEXT_MAX, description="办理结果")
+    solved: bool = Field(description="是否解决")
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    by_unit: bool = Field(description="true：承办单位办结反馈的附件；false：诉求的附件")
+    uploaded_at: dt.datetime
+    url: str = Field(description="下载地址（登录后的页面；下载记入审计）")
+
+
 class UnitOut(Schema):
     role: str
     name: str
@@ -112,6 +126,9 @@ class OrderOut(OrderBrief):
     round: int
     units: list[UnitOut]
     events: list[EventOut]
+    attachments: list[AttachmentOut] = Field(
+        description="附件：来电人的附件只对能看到来电人的人列出（保密工单不对承办单位列出），办结反馈的附件对能看工单的人列出"
+    )
     actions: list[str] = Field(description="当前用户此刻可做的操作")
 
 

@@ -34,7 +34,7 @@ def order_reassign(*, order: Order, staff: Staff, main=None, assist=(), note: st
     why = _note(note, field="note", label="改派说明", required=False)
     now, today = clock.now(), clock.today()
     with transaction.atomic():
-        order = common.locked(order)
+        order = common.locked(order, units=True)
         common.check(order, "reassign", staff)
         units = _units_arg(order, main, assist)
         for u in common.live_units(order):
@@ -163,7 +163,7 @@ def order_urge(*, order: Order, staff: Staff, note: str = "") -> Order:
     """催办: the centre reminds the units (SMS to whoever may act for them)."""
     why = _note(note, field="note", label="催办说明", required=False)
     with transaction.atomic():
-        order = common.locked(order)
+        order = common.locked(order, units=True)
         common.check(order, "urge", staff)
         order.urges += 1
         common.save(order, ["urges"])

@@ -59,11 +59,10 @@ def staff_heads_unit(staff: Staff, unit: OrderUnit) -> bool:
 def live_units(order: Order) -> list[OrderUnit]:
     """The order's units still in play, with their department or hall (their names go into events):
     the 主办's from the order when it names the same (``locked`` holds it), the others' read when used."""
-    units = [
-        u
-        for u in _rows(OrderUnit, "units", lambda: OrderUnit.objects.filter(order_id=_ANY), order.pk)
-        if u.state not in (UnitState.WITHDRAWN, UnitState.RETURNED)
-    ]
+    found = order.__dict__.pop("_locked_units", None)  # read with the lock (``locked(units=True)``)
+    if found is None:
+        found = _rows(OrderUnit, "units", lambda: OrderUnit.objects.filter(order_id=_ANY), order.pk)
+    units = [u for u in found if u.state not in (UnitState.WITHDRAWN, UnitState.RETURNED)]
     main_d, main_h = Order.main_department.field, Order.main_hall.field
     for u in units:
         u.order = order
@@ -192,19 +191,109 @@ def _rows(model, key: str, build, pk: int) -> list:
     return out
 
 
-def locked(order: Order) -> Order:
+def _locked_read(pk: int, *, units: bool, pending: bool) -> tuple[Order | None, list[OrderUnit], bool]:
+    """One statement: the order's row under its lock and, as the step asks, its unit rows (a LEFT JOIN,
+    one result row per unit) and whether an 延期申请 waits (an EXISTS column). The SQL and the ORM's
+    converters for each column are prepared once per process and database, like ``_rows``.
+
+    Under READ COMMITTED, a ``FOR UPDATE`` that waited for another transaction gets the order's newest
+    row, but the joined unit rows and the EXISTS come from the statement's snapshot, taken before that
+    transaction committed: stale. So the statement also reads the order's ``row_version`` through a
+    subquery (the snapshot's); when it differs from the locked row's, the statement runs once more,
+    now holding the lock, with a fresh snapshot (only ever after a wait)."""
+    from ..models import Extension, ExtensionState
+
+    conn = transaction.get_connection()
+    key = (conn.alias, "locked", units, pending)
+    got = _compiled.get(key)
+    if got is None:
+        qn = conn.ops.quote_name
+        o_fields = list(Order._meta.concrete_fields)
+        u_fields = list(OrderUnit._meta.concrete_fields) if units else []
+        cols = [f.get_col("o") for f in o_fields] + [f.get_col("u") for f in u_fields]
+        converters = list(
+            Order.objects.none().query.get_compiler(using=conn.alias).get_converters(cols).items()
+        )
+        select = [f"o.{qn(f.column)}" for f in o_fields] + [f"u.{qn(f.column)}" for f in u_fields]
+        params: list = []
+        if pending:
+            select.append(
+                f"EXISTS (SELECT 1 FROM {qn(Extension._meta.db_table)} e "
+                f"WHERE e.{qn('order_id')} = o.{qn('id')} AND e.{qn('state')} = %s)"
+            )
+            params.append(ExtensionState.PENDING.value)
+        if conn.features.has_select_for_update:
+            select.append(
+                f"(SELECT x.{qn('row_version')} FROM {qn(Order._meta.db_table)} x WHERE x.{qn('id')} = o.{qn('id')})"
+            )
+        sql = f"SELECT {', '.join(select)} FROM {qn(Order._meta.db_table)} o"
+        if units:
+            sql += f" LEFT JOIN {qn(OrderUnit._meta.db_table)} u ON u.{qn('order_id')} = o.{qn('id')}"
+        sql += f" WHERE o.{qn('id')} = %s"
+        if units:
+            sql += f" ORDER BY u.{qn('id')}"
+        if conn.features.has_select_for_update:
+            sql += " FOR UPDATE OF o" if conn.features.has_select_for_update_of else " FOR UPDATE"
+        got = _compiled[key] = (
+            sql,
+            params,
+            [f.attname for f in o_fields],
+            [f.attname for f in u_fields],
+            converters,
+        )
+    sql, params, o_names, u_names, converters = got
+    n_o, n_u = len(o_names), len(u_names)
+    version = o_names.index("row_version")
+    with conn.cursor() as cur:
+        cur.execute(sql, [*params, pk])
+        found = cur.fetchall()
+        if found and conn.features.has_select_for_update and found[0][version] != found[0][-1]:
+            cur.execute(sql, [*params, pk])  # waited for a commit: read again under the lock we hold
+            found = cur.fetchall()
+    if not found:
+        return None, [], False
+    rows = []
+    for values in found:
+        values = list(values)
+        for i, (convs, expr) in converters:
+            if values[i] is not None or i < n_o:
+                for convert in convs:
+                    values[i] = convert(values[i], expr, conn)
+        rows.append(values)
+    order = Order.from_db(conn.alias, o_names, rows[0][:n_o])
+    unit_rows = (
+        [OrderUnit.from_db(conn.alias, u_names, r[n_o : n_o + n_u]) for r in rows if r[n_o] is not None]
+        if units
+        else []
+    )
+    return order, unit_rows, bool(rows[0][n_o + n_u]) if pending else False
+
+
+def locked(order: Order, *, units: bool = False, pending: bool = False) -> Order:
     """The order re-read under a row lock (inside the caller's transaction), with what the steps show
     of it: its category, region and 主办 unit (``main_unit``). Those the caller's copy holds already
     (a page's or the previous step's) are taken from it rather than joined again; the ids are the
-    locked row's, so a relation that changed meanwhile is read afresh when used."""
+    locked row's, so a relation that changed meanwhile is read afresh when used.
+
+    ``units``: the step reads the order's unit rows (``live_units``); ``pending``: it asks whether an
+    延期申请 waits (``pending_extension``). The hot path reads them in the same statement as the lock;
+    each answer is used once (the next read of either goes to the database)."""
     assert transaction.get_connection().in_atomic_block
     fields = [Order._meta.get_field(name) for name in _SHOWN]
     held = [f for f in fields if f.is_cached(order)]
     if all(f in held or getattr(order, f.attname) is None for f in fields):
-        found = _rows(
-            Order, "lock", lambda: Order.objects.select_for_update(of=("self",)).filter(pk=_ANY), order.pk
-        )
-        fresh = found[0] if found else None
+        if units or pending:
+            fresh, unit_rows, waiting = _locked_read(order.pk, units=units, pending=pending)
+            if fresh is not None:
+                if units:
+                    fresh.__dict__["_locked_units"] = unit_rows
+                if pending:
+                    fresh.__dict__["_locked_pending"] = waiting
+        else:
+            found = _rows(
+                Order, "lock", lambda: Order.objects.select_for_update(of=("self",)).filter(pk=_ANY), order.pk
+            )
+            fresh = found[0] if found else None
     else:
         qs = Order.objects.select_for_update(of=("self",)).select_related(*_SHOWN)
         fresh = qs.filter(pk=order.pk).first()
@@ -220,6 +309,9 @@ def pending_extension(order: Order) -> bool:
     """Does an 延期申请 of the order wait for the centre's decision (read after the order's lock)."""
     from ..models import Extension, ExtensionState
 
+    waiting = order.__dict__.pop("_locked_pending", None)  # read with the lock (``locked(pending=True)``)
+    if waiting is not None:
+        return waiting
     sql, params = _sql(
         "ext", lambda: Extension.objects.filter(order_id=_ANY, state=ExtensionState.PENDING).values("pk")[:1]
     )

@@ -14,7 +14,6 @@ from .. import clocks as order_clocks
 from ..models import (
     Attachment,
     Extension,
-    ExtensionState,
     Order,
     OrderUnit,
     Status,
@@ -37,7 +36,7 @@ def order_sign(*, order: Order, staff: Staff) -> Order:
     the order to 办理中."""
     now = clock.now()
     with transaction.atomic():
-        order = common.locked(order)
+        order = common.locked(order, units=True)
         t, unit = common.check(order, "sign", staff)
         if unit.state != UnitState.DISPATCHED:
             raise DomainError(
@@ -78,7 +77,7 @@ def order_return(*, order: Order, staff: Staff, reason: str) -> Order:
     why = _note(reason, field="reason", label="退单理由")
     today = clock.today()
     with transaction.atomic():
-        order = common.locked(order)
+        order = common.locked(order, units=True)
         t, unit = common.check(order, "return", staff)
         if today > unit.return_until:
             raise DomainError(
@@ -117,13 +116,13 @@ def order_extend_request(*, order: Order, staff: Staff, days: int, reason: str) 
         raise _field_error("extension_days", "days", f"延期应为1至{most}个工作日")
     today, now = clock.today(), clock.now()
     with transaction.atomic():
-        order = common.locked(order)
+        order = common.locked(order, pending=True)
         t, unit = common.check(order, "extend_request", staff)
         if order.due_on is not None and today > order.due_on:
             raise DomainError(
                 "extension_too_late", f"延期须在办结期限（{order.due_on:%Y-%m-%d}）届满前申请", status=409
             )
-        if order.extensions.filter(state=ExtensionState.PENDING).exists():
+        if common.pending_extension(order):
             raise DomainError("extension_pending", "已有一项延期申请待审批", status=409)
         ext = Extension.objects.create(
             order=order, days=days, reason=why, requested_by=staff, requested_at=now, old_due=order.due_on
@@ -151,7 +150,7 @@ def order_reply(*, order: Order, staff: Staff, text: str, solved: bool, attachme
         check_upload(f, allowed_types=UPLOAD_TYPES)
     now, today = clock.now(), clock.today()
     with transaction.atomic():
-        order = common.locked(order)
+        order = common.locked(order, pending=True)
         t, unit = common.check(order, "reply", staff)
         if common.pending_extension(order):
             raise DomainError("extension_pending", "延期申请审批前不能提交办结反馈", status=409)

@@ -64,3 +64,63 @@ def test_two_people_of_the_unit_signing_at_once_sign_once(w, round_):
     assert (len(wins), [e.code for e in losses]) == (1, ["already_signed"])
     assert OrderUnit.objects.get(order_id=pk).state == "signed"
     assert OrderEvent.objects.filter(order_id=pk, action="sign").count() == 1
+
+
+def test_a_step_that_waited_for_the_lock_sees_the_units_and_extensions_of_the_commit_it_waited_for(w):
+    """The lock read brings the unit rows and the pending 延期 with it; one that waited for another
+    transaction must see what that transaction committed, not its own older snapshot."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from zhengwu.hotline.models import Extension
+
+    pk = dispatched(w).pk
+    officer = _staff(w.officer)
+    services.order_sign(order=Order.objects.get(pk=pk), staff=officer)
+    held, release = threading.Event(), threading.Event()
+
+    def other_request_extension():
+        # what order_extend_request writes, held open until the step below waits for the lock
+        try:
+            with transaction.atomic():
+                o = Order.objects.select_for_update().get(pk=pk)
+                Extension.objects.create(
+                    order=o,
+                    days=2,
+                    reason="需协调",
+                    requested_by=officer,
+                    requested_at=clock.now(),
+                    old_due=o.due_on,
+                )
+                Order.objects.filter(pk=pk).update(row_version=o.row_version + 1)
+                held.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=other_request_extension)
+    t.start()
+    assert held.wait(30)
+    # read before the other commits (no pending 延期 then), with what a page holds: the hot lock path
+    order = Order.objects.select_related("category", "region", "main_department", "main_hall").get(pk=pk)
+    result = []
+
+    def reply():
+        try:
+            result.append(services.order_reply(order=order, staff=officer, text="已处理", solved=True))
+        except DomainError as exc:
+            result.append(exc)
+        finally:
+            connections.close_all()
+
+    r = threading.Thread(target=reply)
+    r.start()
+    time.sleep(0.5)  # the reply now waits for the order's lock (PostgreSQL) or the database (SQLite)
+    release.set()
+    t.join(30)
+    r.join(30)
+    assert [getattr(x, "code", x) for x in result] == ["extension_pending"]
+    assert Order.objects.get(pk=pk).status == "handling"
+    assert OrderEvent.objects.filter(order_id=pk, action="reply").count() == 0

@@ -24,8 +24,8 @@ TX = 2  # SAVEPOINT + RELEASE of the step's own transaction
 BOUNDS = {  # statements + transaction control
     "create": 3 + TX,
     "dispatch": 6 + TX,
-    "sign": 6 + TX,
-    "reply": 4 + TX,
+    "sign": 5 + TX,  # the unit rows come with the lock
+    "reply": 3 + TX,  # the pending 延期 check comes with the lock
     "approve": 5 + TX,
     "callback": 7 + TX + 2,  # the rating's own savepoint
 }
