@@ -94,6 +94,9 @@ def prepare():
     members = [(m.item, js.member_limit(m, bp.version), plan_for(m.item.current_id)) for m in bp.members]
     hall, region = w.center, w.center.region
     cal = engine.calendar_for(region)
+    from zhengwu.supervision.clocks import department_head
+
+    heads = {d: department_head(d, region.code) for d in chiefs}  # precomputed, like the due dates
 
     def orm_steps():
         today, now = clock.today(), clock.now()
@@ -127,8 +130,8 @@ def prepare():
                     Clock.objects.create(kind_id=kind, subject_type="case", subject_id=c.pk, part=part,
                                          subject_no=c.case_no, title=plan.item_name, item_id=item.pk, region=region,
                                          hall=hall, department_id=c.department_id, window=window,
-                                         officer_id=chiefs[c.department_id].pk, started_on=today, started_at=now,
-                                         due_date=d)
+                                         officer_id=chiefs[c.department_id].pk, head_id=heads[c.department_id],
+                                         started_on=today, started_at=now, due_date=d)
                 CaseMaterial.objects.bulk_create([CaseMaterial(case=c, material_id=m, name=n, paper_received=True,
                                                                uploaded_by_id=officer.user_id)
                                                   for m, n in plan.required.items()])
@@ -139,8 +142,10 @@ def prepare():
                 status=JointStatus.IN_REVIEW, accepted_by=officer, accepted_window=window, accepted_on=today,
                 promised_due=cal.due(today, 10, []).due, due_date=max(dues), row_version=F("row_version") + 1)
             JointEvent.objects.create(joint=joint, action="accept", from_status=JointStatus.SUBMITTED,
-                                      to_status=JointStatus.IN_REVIEW, actor_id=officer.user_id,
+                                      to_status=JointStatus.SUBMITTED, actor_id=officer.user_id,
                                       actor_name=officer.name)
+            JointEvent.objects.create(joint=joint, action="status", from_status=JointStatus.SUBMITTED,
+                                      to_status=JointStatus.IN_REVIEW)
         yield "accept"
         for c in kids[1:]:
             with transaction.atomic():
@@ -158,9 +163,11 @@ def prepare():
                 Clock.objects.filter(subject_type="case", subject_id=c.pk, kind_id="case").update(deemable=False)
                 CaseEvent.objects.create(case=c, action="decide", from_status=Status.IN_REVIEW,
                                          to_status=Status.DECIDED, actor_id=who.user_id, actor_name=who.name, step=2)
-        JointCase.objects.filter(pk=joint.pk).update(status=JointStatus.READY, row_version=F("row_version") + 1)
-        JointEvent.objects.create(joint=joint, action="status", from_status=JointStatus.IN_REVIEW,
-                                  to_status=JointStatus.READY)
+                if c is kids[-1]:  # the last decision makes the 联办件 ready, in the same transaction
+                    JointCase.objects.filter(pk=joint.pk).update(status=JointStatus.READY,
+                                                                 row_version=F("row_version") + 1)
+                    JointEvent.objects.create(joint=joint, action="status", from_status=JointStatus.IN_REVIEW,
+                                              to_status=JointStatus.READY)
         yield "decide"
         with transaction.atomic():
             JointCase.objects.filter(pk=joint.pk).update(

@@ -56,30 +56,38 @@ def _step_due(case: Case, plan: Plan, k: int, start: dt.date, stops) -> dt.date 
     return engine.calendar_for(case.hall.region).due(start, plan.step(k).days, stops).due
 
 
-def _start_step(case: Case, plan: Plan, k: int, start: dt.date, head: int | None) -> None:
+def _start_step(case: Case, plan: Plan, k: int, start: dt.date, head: int | None, officer: object = "auto") -> None:
     due = _step_due(case, plan, k, start, ())
     if due is None:
         return
     step = plan.step(k)
     region = case.hall.region
-    officer = responsible_staff(role=step.role, department_id=case.department_id, hall_id=case.hall_id,
-                                region_code=region.code, handler_id=_handler(case), head_id=head)
+    if officer == "auto":
+        officer = responsible_staff(role=step.role, department_id=case.department_id, hall_id=case.hall_id,
+                                    region_code=region.code, handler_id=_handler(case), head_id=head)
     clock_start(kind=STEP.code, subject=_subject(case, plan), region=region, due_date=due, part=k,
                 part_name=step.name, hall=case.hall_id, department=case.department_id,
                 window=case.accepted_window_id, officer=officer, head=head, item=case.item_id, started_on=start)
 
 
-def case_clocks_accept(case: Case, plan: Plan, *, today: dt.date) -> None:
-    """受理: the case's clock and its current step's; a 即办件's clock starts and ends on the spot."""
+def case_clocks_accept(case: Case, plan: Plan, *, today: dt.date, officer: object = "auto",
+                       head: object = "auto") -> None:
+    """受理: the case's clock and its current step's; a 即办件's clock starts and ends on the spot.
+
+    ``officer`` (a staff id or None): who answers for both clocks when the caller knows (a 子件 of a 联办件:
+    its department's 首席代表), else ("auto") the accepting officer and the step's role; ``head``: the
+    department head when the caller has read it."""
     region = case.hall.region
-    head = department_head(case.department_id, region.code)
+    if head == "auto":
+        head = department_head(case.department_id, region.code)
     clock_start(kind=CASE.code, subject=_subject(case, plan), region=region, due_date=case.due_date,
                 hall=case.hall_id, department=case.department_id, window=case.accepted_window_id,
-                officer=_handler(case), head=head, item=case.item_id, started_on=today)
+                officer=_handler(case) if officer == "auto" else officer, head=head, item=case.item_id,
+                started_on=today)
     if plan.immediate:
         clock_finish(subject=("case", case.pk), reason=COMPLETED)
         return
-    _start_step(case, plan, case.current_step, today, head)
+    _start_step(case, plan, case.current_step, today, head, officer)
 
 
 def case_clocks_next_step(case: Case, plan: Plan, *, passed: int, today: dt.date) -> None:
@@ -106,8 +114,11 @@ def case_clocks_move(case: Case) -> None:
     clock_move(subject=("case", case.pk), kind=CASE.code, due_date=case.due_date)
 
 
-def case_clocks_decided(case: Case) -> None:
-    clock_finish(subject=("case", case.pk), kind=STEP.code, reason=DECIDED)
+def case_clocks_decided(case: Case, plan: Plan | None = None) -> None:
+    # step clocks start from the step a case is accepted into (the 2nd, 受理 being the 1st) and only for
+    # steps with time of their own: a version with none of those never had one, nothing to finish
+    if plan is None or any(s.days > 0 for s in plan.steps[min(2, plan.last_seq) - 1:]):
+        clock_finish(subject=("case", case.pk), kind=STEP.code, reason=DECIDED)
     clock_move(subject=("case", case.pk), kind=CASE.code, deemable=False)
 
 

@@ -276,17 +276,49 @@ def clock_move(*, subject, kind: str | None = None, part: int | None = None, due
         changes["deemable"] = deemable
     if not changes:
         return 0
+    if "due_date" not in changes and "due_at" not in changes:  # no cards to clear: one short UPDATE
+        return _update_open(subject, kind, part, changes)
     qs = _open(subject, kind, part)
     if "due_date" in changes:
         qs = qs.filter(due_date__isnull=False)
     if "due_at" in changes:
         qs = qs.filter(due_at__isnull=False)
-    if "due_date" not in changes and "due_at" not in changes:
-        return qs.update(**changes)
     ids = list(qs.select_for_update().values_list("pk", flat=True))
     n = Clock.objects.filter(pk__in=ids).update(**changes)
     _clear_moved(ids)
     return n
+
+
+_update_open_sql: dict[tuple, tuple[str, list]] = {}
+
+
+def _update_open(subject, kind, part, changes: dict) -> int:
+    """``_open(subject, kind, part).update(**changes)`` with its SQL built once per column set and filter
+    shape (compiling it through the ORM cost more than running it on the case services' hot paths)."""
+    stype, sid = _key(subject)
+    kinds = list(kind) if isinstance(kind, (tuple, list)) else [kind] if kind is not None else []
+    key = (connection.vendor, tuple(changes), len(kinds), part is not None)
+    cached = _update_open_sql.get(key)
+    if cached is None:
+        qn = connection.ops.quote_name
+        meta = Clock._meta
+        fields = [meta.get_field(name) for name in changes]
+        where = ["subject_type = %s", "subject_id = %s", "state <> %s"]
+        if kinds:
+            where.append(f"kind_id IN ({', '.join(['%s'] * len(kinds))})")
+        if part is not None:
+            where.append("part = %s")
+        sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        cached = _update_open_sql[key] = (f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {' AND '.join(where)}",
+                                          fields)
+    sql, fields = cached
+    params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, changes.values(), strict=True)]
+    params += [stype, sid, ClockState.FINISHED, *kinds]
+    if part is not None:
+        params.append(part)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.rowcount
 
 
 def clock_finish(*, subject, reason: str, kind: str | tuple[str, ...] | None = None, part: int | None = None,

@@ -25,6 +25,7 @@ from .common import (
     _may_act_for_applicant,
     _next_case_no,
     _update,
+    case_tx,
     check_upload,
     clean_applicant,
     clean_text,
@@ -146,7 +147,7 @@ def case_add_materials(*, case: Case, files, user=None, officer: Staff | None = 
         arrived = {m for m, _ in uploads if m is not None}
         received = [i for i in request.items.all() if i.state == SupplementItem.State.PENDING
                     and i.material_id in arrived]
-    with transaction.atomic():
+    with case_tx(case):
         _update(case, t, case.status)
         _mark_received(received, today=clock.today())
         for material_id, upload in uploads:

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from zhengwu.core import fastsql
 from zhengwu.core.errors import DomainError, PermissionDenied
@@ -142,6 +142,50 @@ def _for_joint(case: Case) -> bool:
     return case.joint_id is not None and _acting_for_joint.get() == case.joint_id
 
 
+# The 联办件 row locked by ``case_tx`` for the action on one of its 子件 (its status is refreshed through it).
+_locked_joint: ContextVar[object | None] = ContextVar("locked_joint", default=None)
+
+
+@contextmanager
+def case_tx(case: Case) -> Iterator[None]:
+    """The transaction of one case action.
+
+    Lock order: on a 子件, the 联办件 row is locked first, before the action's first statement, as the joint
+    services do before they touch their 子件 (``joint.services.common.lock``), so two people acting on the
+    same 联办件 at once (one on the 联办件, one on a 子件) queue on that row instead of deadlocking on
+    PostgreSQL. Inside a joint service (``acting_for_joint``: the 联办件 is locked already) the case action
+    joins the joint service's transaction without a savepoint of its own (an error undoes the whole)."""
+    if case.joint_id is None:
+        with transaction.atomic():
+            yield
+        return
+    if _for_joint(case):
+        with transaction.atomic(savepoint=False):
+            yield
+        return
+    from zhengwu.joint.services.common import lock_row
+
+    with transaction.atomic():
+        joint = lock_row(case.joint_id)
+        token = _locked_joint.set(joint)
+        try:
+            yield
+        finally:
+            _locked_joint.reset(token)
+
+
+def _joint_follow(case: Case) -> None:
+    """A 子件 moved (status or due date): its 联办件's derived status and due date follow, through the row
+    ``case_tx`` locked (else locked here)."""
+    from zhengwu.joint.services import joint_refresh
+
+    joint = _locked_joint.get()
+    if joint is not None and joint.pk == case.joint_id:
+        joint_refresh(joint=joint, locked=True)
+    else:
+        joint_refresh(joint_id=case.joint_id)
+
+
 # -- helpers ------------------------------------------------------------------------------------------
 
 
@@ -256,9 +300,7 @@ def _update(case: Case, t: Transition, target: str, *, event: CaseEvent | None =
     for k, v in changes.items():
         setattr(case, k, v)
     if case.joint_id is not None and not _for_joint(case):  # a 子件 moved: its 联办件 follows
-        from zhengwu.joint.services import joint_refresh
-
-        joint_refresh(joint_id=case.joint_id)
+        _joint_follow(case)
 
 
 _update_and_log_sql: dict[tuple, tuple[str, list]] = {}

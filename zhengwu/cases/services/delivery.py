@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.org.models import Staff, Window
@@ -21,6 +19,7 @@ from .common import (
     _officer_role,
     _tell_applicant,
     _update,
+    case_tx,
     clean_text,
 )
 
@@ -33,7 +32,7 @@ def case_complete(*, case: Case, officer: Staff, note: str = "", window: Window 
     role = _officer_role(officer, t, case, plan)
     note = clean_text(note, field="note", label="办结说明")
     now = clock.now()
-    with transaction.atomic():
+    with case_tx(case):
         _update(case, t, Status.COMPLETED, completed_at=now, completed_on=clock.today(), closed_at=now,
                 event=_event(case, t.action, Status.DECIDED, Status.COMPLETED, officer=officer, role=role,
                              window=window, step=case.current_step, note=note))
@@ -56,7 +55,7 @@ def case_deliver(*, case: Case, officer: Staff, method: str, tracking_no: str = 
                                 label="快递单号")
     if method == Delivery.POST and not tracking_no:
         raise DomainError("tracking_required", "邮寄送达须填写快递单号")
-    with transaction.atomic():
+    with case_tx(case):
         _update(case, t, Status.DELIVERED, delivery_method=method, tracking_no=tracking_no,
                 delivered_at=clock.now())
         _log(case, t.action, Status.COMPLETED, Status.DELIVERED, officer=officer, role=role, window=window,
@@ -72,7 +71,7 @@ def case_withdraw(*, case: Case, user=None, officer: Staff | None = None, reason
     reason = clean_text(reason, field="reason", label="撤回原因")
     now = clock.now()
     frm = case.status
-    with transaction.atomic():
+    with case_tx(case):
         _update(case, t, Status.WITHDRAWN, closed_at=now)
         ClockStop.objects.filter(case=case, end_on__isnull=True).update(end_on=clock.today(), result="申请人撤回")
         case_clocks.case_clocks_finish(case, reason=case_clocks.WITHDRAWN, counts=False)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from zhengwu.core import clock, fastsql
 from zhengwu.core.errors import DomainError
 from zhengwu.org.models import Staff, Window
@@ -21,10 +19,12 @@ from .common import (
     _cn,
     _deadline,
     _event,
+    _joint_follow,
     _log,
     _officer_role,
     _tell_applicant,
     _update,
+    case_tx,
     clean_text,
 )
 
@@ -39,15 +39,20 @@ def case_prereview(*, case: Case, officer: Staff, window: Window | None = None, 
     role = _officer_role(officer, t, case, plan)
     note = clean_text(note, field="note", label="预审意见")
     frm = case.status
-    with transaction.atomic():
+    with case_tx(case):
         _update(case, t, Status.PENDING, first_officer_id=case.first_officer_id or officer.pk)
         _log(case, t.action, frm, case.status, officer=officer, role=role, window=window, note=note)
     return case
 
 
 def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Window | None = None,
-                note: str = "") -> Case:
-    """受理: fixes the due date from the item's promised limit; a 即办件 is decided and finished at once."""
+                note: str = "", have_materials: set[int] | None = None, clock_officer: object = "auto",
+                clock_head: object = "auto") -> Case:
+    """受理: fixes the due date from the item's promised limit; a 即办件 is decided and finished at once.
+
+    For the joint service's 一门受理 (which has read them for every 子件 at once, under the 联办件's lock):
+    ``have_materials``, the case's material ids already held; ``clock_officer``/``clock_head``, who answers
+    for the case's clocks (its department's 首席代表) and the department head to notify."""
     t = TRANSITIONS["accept"]
     _check_state(case, t)
     plan = plan_for(case.item_version_id)
@@ -55,7 +60,9 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
     note = clean_text(note, field="note", label="受理意见")
     paper = [m for m in paper_materials if m in plan.materials]
     have: set[int] = set()
-    if plan.required or paper:  # an item with no required material and nothing on paper skips the query
+    if have_materials is not None:
+        have = set(have_materials)
+    elif plan.required or paper:  # an item with no required material and nothing on paper skips the query
         have = set(CaseMaterial.objects.filter(case=case, material__isnull=False)
                    .values_list("material_id", flat=True))
     missing = [name for mid, name in plan.required.items() if mid not in have and mid not in paper]
@@ -67,7 +74,7 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
     deadline = _deadline(case, plan, start=today, extension_days=0, stops=[])
     frm = case.status
     first = case.first_officer_id or officer.pk
-    with transaction.atomic():
+    with case_tx(case):
         if plan.immediate:
             _update(case, t, Status.COMPLETED, accepted_by_id=officer.pk, accepted_window=window, accepted_on=today,
                     due_date=today, due_provisional=deadline.provisional, current_step=plan.last_seq,
@@ -92,7 +99,7 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
             events = []  # written with the update
             _tell_applicant(case, "accepted", f"您申请的“{plan.item_name}”已受理，办件编号{case.case_no}，"
                             f"承诺于{_cn(deadline.due)}{'（暂定）' if deadline.provisional else ''}前办结。")
-        case_clocks.case_clocks_accept(case, plan, today=today)
+        case_clocks.case_clocks_accept(case, plan, today=today, officer=clock_officer, head=clock_head)
         if paper:
             CaseMaterial.objects.bulk_create(
                 [CaseMaterial(case=case, material_id=m, name=plan.materials[m], paper_received=True,
@@ -119,7 +126,7 @@ def case_reject(*, case: Case, officer: Staff, reason: str, window: Window | Non
         raise DomainError("reason_required", "不予受理必须说明理由和法律依据")
     now = clock.now()
     frm = case.status
-    with transaction.atomic():
+    with case_tx(case):
         _update(case, t, Status.REJECTED, rejection_reason=reason, closed_at=now,
                 first_officer_id=case.first_officer_id or officer.pk)
         _log(case, t.action, frm, case.status, officer=officer, role=role, window=window, note=reason)
@@ -139,7 +146,7 @@ def case_review(*, case: Case, officer: Staff, note: str = "", window: Window | 
     role = _officer_role(officer, t, case, plan)
     note = clean_text(note, field="note", label="审查意见")
     step = case.current_step
-    with transaction.atomic():
+    with case_tx(case):
         _update(case, t, Status.IN_REVIEW, current_step=step + 1,
                 event=_event(case, t.action, Status.IN_REVIEW, Status.IN_REVIEW, officer=officer, role=role,
                              window=window, step=step, note=note, data={"step": plan.step(step).name}))
@@ -164,7 +171,7 @@ def case_suspend(*, case: Case, officer: Staff, kind: str, reason: str, window: 
     if not reason:
         raise DomainError("reason_required", "启动特别程序须写明原因（将书面告知申请人）")
     today = clock.today()
-    with transaction.atomic():
+    with case_tx(case):
         _update(case, t, Status.SUSPENDED)
         stop = ClockStop.objects.create(case=case, kind=kind, reason=reason, start_on=today, started_by=officer)
         case_clocks.case_clocks_stop(case, today=today)
@@ -185,7 +192,7 @@ def case_resume(*, case: Case, officer: Staff, result: str, window: Window | Non
     if not result:
         raise DomainError("result_required", "请填写特别程序的结果")
     today = clock.today()
-    with transaction.atomic():
+    with case_tx(case):
         ClockStop.objects.filter(case=case, end_on__isnull=True).exclude(kind="supplement").update(
             end_on=today, result=result)
         stops = _closed_stops(case)
@@ -230,7 +237,7 @@ def case_extend(*, case: Case, head: Staff, reason: str, days: int | None = None
                                             f"请填写1至{limit}之间的天数")
     total = case.extension_days + days
     deadline = _deadline(case, plan, start=case.accepted_on, extension_days=total, stops=_closed_stops(case))
-    with transaction.atomic():
+    with case_tx(case):
         frm = case.status
         _update(case, t, case.status, extension_days=total, due_date=deadline.due,
                 due_provisional=deadline.provisional)
@@ -258,11 +265,11 @@ def case_decide(*, case: Case, officer: Staff, decision: str, reason: str = "",
     reason = clean_text(reason, field="reason", label="决定理由")
     if decision == Decision.DENY and not reason:
         raise DomainError("reason_required", "作出不予许可决定必须说明理由")
-    with transaction.atomic():
+    with case_tx(case):
         _update(case, t, Status.DECIDED, decision=decision, decision_reason=reason, decided_at=clock.now(),
                 event=_event(case, t.action, Status.IN_REVIEW, Status.DECIDED, officer=officer, role=role,
                              window=window, step=case.current_step, note=reason, data={"decision": decision}))
-        case_clocks.case_clocks_decided(case)
+        case_clocks.case_clocks_decided(case, plan)
     return case
 
 
@@ -282,13 +289,16 @@ def deadlines_refresh_provisional(*, today: dt.date | None = None) -> int:
                              stops=_closed_stops(case))
         if (deadline.due, deadline.provisional) == (case.due_date, case.due_provisional):
             continue
-        with transaction.atomic():
+        with case_tx(case):
             n = fastsql.update_guarded(Case, pk=case.pk, version=case.row_version,
                                        values={"due_date": deadline.due, "due_provisional": deadline.provisional})
             if n != 1:
                 continue
             before, case.due_date = case.due_date, deadline.due
+            case.due_provisional, case.row_version = deadline.provisional, case.row_version + 1
             case_clocks.case_clocks_move(case)
+            if case.joint_id is not None:  # a 子件: its 联办件's due date (the latest of its 子件') follows
+                _joint_follow(case)
             fastsql.insert([CaseEvent(case_id=case.pk, action="recalc", from_status=case.status,
                                       to_status=case.status, actor_name="系统", step=case.current_step,
                                       note="节假日安排公布后重新计算办结期限",

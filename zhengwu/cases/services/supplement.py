@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.uploads import original_name
@@ -27,6 +25,7 @@ from .common import (
     _officer_role,
     _tell_applicant,
     _update,
+    case_tx,
     check_upload,
     clean_text,
 )
@@ -85,7 +84,7 @@ def case_request_supplement(*, case: Case, officer: Staff, missing: list[str] = 
     today = clock.today()
     during_review = case.status == Status.IN_REVIEW
     frm = case.status
-    with transaction.atomic():
+    with case_tx(case):
         _update(case, t, Status.SUPPLEMENT, first_officer_id=case.first_officer_id or officer.pk)
         request = SupplementRequest.objects.create(case=case, requested_on=today, requested_by=officer,
                                                    during_review=during_review, missing=names, note=note)
@@ -167,7 +166,7 @@ def case_supplement(*, case: Case, user=None, officer: Staff | None = None, file
     received = [i for i in pending if i.material_id in arrived]
     remaining = [i.name for i in pending if i not in received]
     uploader = user if user is not None else (officer.user if officer else None)
-    with transaction.atomic():
+    with case_tx(case):
         changes = {}
         if remaining:
             _update(case, t, Status.SUPPLEMENT)
@@ -214,7 +213,7 @@ def case_supplement_item(*, case: Case, officer: Staff, item_id: int, state: str
     remaining = [i.name for i in items if i.state == SupplementItem.State.PENDING and i.pk != item.pk]
     today = clock.today()
     frm = case.status
-    with transaction.atomic():
+    with case_tx(case):
         changes = {}
         if remaining:
             _update(case, t, Status.SUPPLEMENT)

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection, models
 
 from zhengwu.catalog.models import BundleMember, BundleVersion
+from zhengwu.core import fastsql
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.notify import Message, notify
 from zhengwu.org.models import Role, Staff
@@ -31,9 +33,50 @@ def member_limit(member: BundleMember, version: BundleVersion) -> int:
     return min(member.item.current.promised_limit, version.promised_days)
 
 
+_lock_sql: dict[tuple, tuple] = {}
+
+
+def lock_row(joint_id: int) -> JointCase | None:
+    """The 联办件 row ``SELECT … FOR UPDATE`` (a plain SELECT where the database has no row locks), as an
+    instance; the SQL is built once per database vendor (the ORM compiles it again on every call, which
+    costs more than the database spends on it)."""
+    key = (connection.vendor, connection.features.has_select_for_update)
+    cached = _lock_sql.get(key)
+    if cached is None:
+        qn = connection.ops.quote_name
+        meta = JointCase._meta
+        fields = list(meta.concrete_fields)
+        sql = (f"SELECT {', '.join(qn(f.column) for f in fields)} FROM {qn(meta.db_table)} "
+               f"WHERE {qn(meta.pk.column)} = %s")
+        if connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        converters = []  # as the ORM's compiler applies them (JSON; on SQLite dates, times, booleans)
+        for i, f in enumerate(fields):
+            col = f.get_col(meta.db_table)
+            convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if convs:
+                converters.append((i, col, convs))
+        cached = _lock_sql[key] = (sql, [f.attname for f in fields], converters)
+    sql, names, converters = cached
+    with connection.cursor() as cur:
+        cur.execute(sql, [joint_id])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for i, col, convs in converters:
+        for conv in convs:
+            values[i] = conv(values[i], col, connection)
+    return JointCase.from_db(connection.alias, names, values)
+
+
 def lock(joint: JointCase) -> JointCase:
-    """The 联办件 row locked for the transaction (every joint write serialises on it), fresh."""
-    fresh = JointCase.objects.select_for_update().filter(pk=joint.pk).first()
+    """The 联办件 row locked for the transaction (every joint write serialises on it), fresh.
+
+    Lock order (PostgreSQL): every path that writes a 联办件 and its 子件 locks the 联办件 row first, then
+    the 子件 (in ``joint_seq`` order): the joint services here, and every case action on a 子件
+    (``cases.services.common.case_tx`` takes this lock before its first statement)."""
+    fresh = lock_row(joint.pk)
     if fresh is None:
         raise NotFound("未找到该联办件")
     for name in ("hall", "lead_department", "bundle_version"):  # what the caller's instance already loaded
@@ -42,11 +85,29 @@ def lock(joint: JointCase) -> JointCase:
     return fresh
 
 
-def save(joint: JointCase, target: JointCase, **changes) -> None:
-    """Write ``changes`` to the locked row (and bump its version); the caller's instance follows."""
-    from django.db.models import F
+_save_sql: dict[tuple, tuple[str, list]] = {}
 
-    JointCase.objects.filter(pk=target.pk).update(**changes, row_version=F("row_version") + 1)
+
+def save(joint: JointCase, target: JointCase, **changes) -> None:
+    """Write ``changes`` to the locked row (and bump its version); the caller's instance follows.
+
+    One UPDATE whose SQL is built once per column set (values adapted by each field's ``get_db_prep_save``,
+    as ``zhengwu.core.fastsql`` does)."""
+    meta = JointCase._meta
+    key = (connection.vendor, tuple(changes))
+    cached = _save_sql.get(key)
+    if cached is None:
+        qn = connection.ops.quote_name
+        fields = [meta.get_field(name) for name in changes]
+        vcol = qn(meta.get_field("row_version").column)
+        sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        cached = _save_sql[key] = (f"UPDATE {qn(meta.db_table)} SET {sets}, {vcol} = {vcol} + 1 "
+                                   f"WHERE {qn(meta.pk.column)} = %s", fields)
+    sql, fields = cached
+    params = [f.get_db_prep_save(v.pk if isinstance(v, models.Model) else v, connection)
+              for f, v in zip(fields, changes.values(), strict=True)]
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, target.pk])
     version = target.row_version + 1
     for obj in {id(joint): joint, id(target): target}.values():
         for k, v in changes.items():
@@ -72,11 +133,14 @@ def check_lead(officer: Staff, joint: JointCase, *, roles=LEAD_ROLES, label: str
 
 def event(joint: JointCase, action: str, frm: str, to: str, *, officer: Staff | None = None, user=None,
           department_id: int | None = None, note: str = "", data: dict | None = None) -> JointEvent:
-    return JointEvent.objects.create(
+    """The 联办件's event row (append-only: written without the ORM's per-call compilation, pk not read)."""
+    row = JointEvent(
         joint=joint, action=action, from_status=frm, to_status=to,
         actor_id=officer.user_id if officer else (user.pk if user is not None else None),
         actor_name=officer.name if officer else (getattr(user, "display_name", "") if user is not None else "系统"),
         department_id=department_id, note=note, data=data or {})
+    fastsql.insert([row])
+    return row
 
 
 def tell_applicant(joint: JointCase, kind: str, text: str) -> None:

@@ -10,6 +10,7 @@ materials; common materials reviewed once).
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 
 from zhengwu.cases.models import Case, CaseMaterial, Status, SupplementItem
 from zhengwu.cases.plan import plan_for
@@ -27,19 +28,30 @@ from zhengwu.cases.services.supplement import _mark_received
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.org.models import Staff, Window
-from zhengwu.supervision.clocks import clock_move, department_head, responsible_staff
+from zhengwu.supervision.clocks import department_head_pick
 
 from ..models import JointCase, JointStatus
 from .apply import bundle_plan_of, link_files
 from .common import FRONT, check_lead, check_status, cn, event, lock, save, tell_applicant
-from .refresh import joint_refresh
+from .refresh import ChildState, derive, joint_refresh
 
 BEFORE_ACCEPTANCE = (JointStatus.SUBMITTED, JointStatus.SUPPLEMENT)
 
 
-def _children(joint: JointCase) -> list[Case]:
-    return list(Case.objects.select_related("hall__region", "item", "item_version", "department")
-                .filter(joint_id=joint.pk).order_by("joint_seq"))
+def _children(joint: JointCase, *, light: bool = False) -> list[Case]:
+    """The 子件 in ``joint_seq`` order (the order every joint action writes them in); ``light``: only what
+    the case actions need (their hall and region), names are then read when asked for."""
+    related = ("hall__region",) if light else ("hall__region", "item", "item_version", "department")
+    return list(Case.objects.select_related(*related).filter(joint_id=joint.pk).order_by("joint_seq"))
+
+
+def _held(joint: JointCase) -> dict[int, set[int]]:
+    """Per 子件, the ids of the materials it holds (uploaded or received on paper)."""
+    have: dict[int, set[int]] = {}
+    for case_id, mid in CaseMaterial.objects.filter(case__joint_id=joint.pk, material__isnull=False).values_list(
+            "case_id", "material_id"):
+        have.setdefault(case_id, set()).add(mid)
+    return have
 
 
 def _line_materials(bp, lines, child: Case) -> list[int]:
@@ -52,14 +64,11 @@ def _line_materials(bp, lines, child: Case) -> list[int]:
     return out
 
 
-def joint_missing(joint: JointCase, *, paper_lines=(), children=None) -> list[tuple[Case, list[str]]]:
+def joint_missing(joint: JointCase, *, paper_lines=(), children=None, have=None) -> list[tuple[Case, list[str]]]:
     """Per 子件, the required materials still missing (neither uploaded nor received on paper)."""
     bp = bundle_plan_of(joint)
     children = _children(joint) if children is None else children
-    have: dict[int, set[int]] = {}
-    for case_id, mid in CaseMaterial.objects.filter(case__joint_id=joint.pk, material__isnull=False).values_list(
-            "case_id", "material_id"):
-        have.setdefault(case_id, set()).add(mid)
+    have = _held(joint) if have is None else have
     out = []
     for c in children:
         plan = plan_for(c.item_version_id)
@@ -69,17 +78,34 @@ def joint_missing(joint: JointCase, *, paper_lines=(), children=None) -> list[tu
     return out
 
 
-def _department_officer(child: Case, officer: Staff) -> int | None:
-    """Who answers for a 子件's clocks: its own department's 首席代表 in the hall, else its head; the
-    accepting officer only when the 子件 is their own department's."""
-    if officer.department_id == child.department_id:
-        return officer.pk
-    region = child.hall.region
-    head = department_head(child.department_id, region.code)
+def _clock_people(children: list[Case], officer: Staff) -> dict[int, tuple[int | None, int | None]]:
+    """Per department of the 子件: (who answers for its 子件's clocks, its department head).
+
+    The officer: the accepting officer for their own department's 子件; else the department's 首席代表 in
+    the hall (the first by 工号), else its head (``supervision.clocks.responsible_staff``'s rule). The head:
+    ``supervision.clocks.department_head``'s. Read for all departments at once (two queries)."""
     from zhengwu.org.models import Role
 
-    return responsible_staff(role=Role.CHIEF_REP, department_id=child.department_id, hall_id=child.hall_id,
-                             region_code=region.code, handler_id=head)
+    if not children:
+        return {}
+    depts = sorted({c.department_id for c in children})
+    hall_id, region_code = children[0].hall_id, children[0].hall.region.code
+    heads: dict[int, list] = {d: [] for d in depts}
+    chiefs: dict[int, int] = {}
+    for role, dept, sid, hall, code, level in (
+            Staff.objects.filter(Q(roles__code=Role.DEPT_HEAD) | Q(roles__code=Role.CHIEF_REP, hall_id=hall_id),
+                                 is_active=True, department_id__in=depts)
+            .order_by("employee_no")
+            .values_list("roles__code", "department_id", "id", "hall_id", "region__code", "region__level")):
+        if role == Role.DEPT_HEAD:
+            heads[dept].append((sid, code, level))
+        elif hall == hall_id:
+            chiefs.setdefault(dept, sid)
+    out = {}
+    for d in depts:
+        head = department_head_pick(heads[d], region_code)
+        out[d] = (officer.pk if officer.department_id == d else (chiefs.get(d) or head), head)
+    return out
 
 
 def joint_accept(*, joint: JointCase, officer: Staff, paper_lines=(), window: Window | None = None,
@@ -88,33 +114,44 @@ def joint_accept(*, joint: JointCase, officer: Staff, paper_lines=(), window: Wi
     check_status(joint, BEFORE_ACCEPTANCE, "受理")
     check_lead(officer, joint, roles=FRONT, label="联办件受理")
     note = clean_text(note, field="note", label="受理意见")
-    children = _children(joint)
-    gaps = [(c, m) for c, m in joint_missing(joint, paper_lines=paper_lines, children=children) if m]
-    if gaps:
-        text = "；".join(f"{c.department.name}（{c.item_version.name}）：{'、'.join(m)}" for c, m in gaps)
-        raise DomainError("materials_missing", f"缺少必要材料——{text}。请一次性告知申请人补正后再受理",
-                          details={"missing": {c.case_no: m for c, m in gaps}})
     bp = bundle_plan_of(joint)
     today = clock.today()
     with transaction.atomic():
         j = lock(joint)
         check_status(j, BEFORE_ACCEPTANCE, "受理")
         frm = j.status
+        children = _children(j, light=True)
+        have = _held(j)
+        gaps = [(c, m) for c, m in joint_missing(j, paper_lines=paper_lines, children=children, have=have) if m]
+        if gaps:
+            text = "；".join(f"{c.department.name}（{plan_for(c.item_version_id).item_name}）：{'、'.join(m)}"
+                            for c, m in gaps)
+            raise DomainError("materials_missing", f"缺少必要材料——{text}。请一次性告知申请人补正后再受理",
+                              details={"missing": {c.case_no: m for c, m in gaps}})
         if any(c.status == Status.SUPPLEMENT for c in children):
             raise DomainError("supplement_open", "补正尚未完成，请待申请人补齐材料后再受理", status=409)
+        people = _clock_people(children, officer)
         with acting_for_joint(j.pk):
             for c in children:
+                who, head = people[c.department_id]
+                immediate = plan_for(c.item_version_id).immediate  # a 即办件's clock ends at once, as it was
                 case_accept(case=c, officer=officer, paper_materials=_line_materials(bp, paper_lines, c),
-                            window=window, note=note)
-                if c.status != Status.COMPLETED:
-                    clock_move(subject=("case", c.pk), officer=_department_officer(c, officer))
+                            window=window, note=note, have_materials=have.get(c.pk, set()),
+                            clock_officer="auto" if immediate else who, clock_head=head)
         dues = [c.due_date for c in children if c.due_date]
         promised = _promised_due(j, bp.version.promised_days, today)
+        # the derived status (joint_refresh's rule) from the 子件 as just accepted: nothing can be deemed or
+        # disagreed with before acceptance, so no read is needed and one UPDATE writes both
+        j.accepted_on = today
+        states = [ChildState(c.pk, c.case_no, c.status, c.due_date, c.decision, c.department_id, deemed=False)
+                  for c in children]
+        status = derive(j, states, open_disagree=False)
         save(joint, j, accepted_by=officer, accepted_window=window, accepted_on=today, promised_due=promised,
-             due_date=max(dues) if dues else None)
-        event(j, "accept", frm, j.status, officer=officer, department_id=officer.department_id, note=note,
+             due_date=max(dues) if dues else None, status=status)
+        event(j, "accept", frm, frm, officer=officer, department_id=officer.department_id, note=note,
               data={"children": {c.case_no: c.due_date.isoformat() if c.due_date else None for c in children}})
-        joint_refresh(joint=j, locked=True, also=joint)
+        if status != frm:
+            event(j, "status", frm, status, note="根据各子件办理情况更新")
         tell_applicant(j, "accepted", f"您申请的“{bp.version.name}”已统一受理，联办件编号{j.case_no}，"
                        f"共{len(children)}个事项并联办理，承诺于{cn(promised)}前办结。")
     return joint

@@ -10,7 +10,7 @@ be refused for it.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from zhengwu.cases.models import Case, Decision, Status
 from zhengwu.cases.services import clean_text
@@ -21,7 +21,7 @@ from zhengwu.org.scope import staff_can_act_at
 
 from ..models import JointCase, JointOpinion, JointRuling, JointStatus, OpinionKind, RulingKind
 from .common import check_lead, check_status, event, lock, save, tell_applicant
-from .refresh import FINAL, children_state, deemed_case_ids, joint_refresh
+from .refresh import FINAL, children_state, deemed_case_ids, joint_refresh, prepared_rows, refresh_with
 
 OPINION_ROLES = frozenset({Role.CHIEF_REP, Role.DEPT_HEAD, Role.WINDOW_OFFICER})
 
@@ -46,14 +46,49 @@ def joint_opinion(*, case: Case, officer: Staff, kind: str, reason: str = "") ->
         if case.department_id == j.lead_department_id:
             raise DomainError("lead_no_opinion", "牵头部门不出具协办意见，请在联办件上处理", status=409)
         check_status(j, (JointStatus.IN_REVIEW, JointStatus.RULING, JointStatus.READY), "签署协办意见")
-        if JointOpinion.objects.filter(case=case).exists():
+        op = JointOpinion(case=case, joint=j, department_id=case.department_id, kind=kind, reason=reason,
+                          by=officer)
+        if not _insert_once(op):
             raise DomainError("opinion_given", "该子件已签署协办意见", status=409)
-        op = JointOpinion.objects.create(case=case, joint=j, department_id=case.department_id, kind=kind,
-                                         reason=reason, by=officer)
         event(j, "opinion", j.status, j.status, officer=officer, department_id=case.department_id, note=reason,
               data={"case_no": case.case_no, "kind": kind})
-        joint_refresh(joint=j, locked=True)
+        if kind == OpinionKind.DISAGREE:
+            # only a 不同意 changes what the 联办件's status is derived from (it awaits the lead's ruling);
+            # 同意 and 同意但需报上级审批 change neither a 子件's status or due date nor an open 不同意
+            joint_refresh(joint=j, locked=True)
     return op
+
+
+_opinion_sql: dict[str, tuple[str, list]] = {}
+
+
+def _insert_once(op: JointOpinion) -> bool:
+    """INSERT the opinion unless its 子件 has one (one per 子件, a unique column): one statement
+    (``ON CONFLICT (case_id) DO NOTHING RETURNING id``, SQL built once) where the database returns
+    columns from an INSERT, else a look-up and the ORM's INSERT. False when there was one already."""
+    if not connection.features.can_return_columns_from_insert:
+        if JointOpinion.objects.filter(case_id=op.case_id).exists():
+            return False
+        op.save(force_insert=True)
+        return True
+    cached = _opinion_sql.get(connection.vendor)
+    if cached is None:
+        qn = connection.ops.quote_name
+        meta = JointOpinion._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        cached = _opinion_sql[connection.vendor] = (
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({qn(meta.get_field('case').column)}) "
+            f"DO NOTHING RETURNING {qn(meta.pk.column)}", fields)
+    sql, fields = cached
+    with connection.cursor() as cur:
+        cur.execute(sql, [f.get_db_prep_save(f.pre_save(op, True), connection) for f in fields])
+        row = cur.fetchone()
+    if row is None:
+        return False
+    op.pk = row[0]
+    op._state.adding, op._state.db = False, connection.alias
+    return True
 
 
 def joint_ruling(*, joint: JointCase, officer: Staff, kind: str, reason: str, opinion_id: int | None = None
@@ -105,28 +140,30 @@ def joint_resume(*, joint: JointCase, officer: Staff, reason: str) -> JointCase:
     return joint
 
 
-def result_lines(joint: JointCase) -> list[dict]:
-    """Each 子件's result as the combined result states it; a deemed 子件 counts as agreed."""
-    children = {c.id: c for c in children_state(joint)}
-    rows = (Case.objects.filter(joint_id=joint.pk).select_related("department", "item", "item_version")
-            .order_by("joint_seq"))
-    ops = {o.case_id: o for o in JointOpinion.objects.filter(joint=joint)}
+def result_lines(joint: JointCase, children=None) -> list[dict]:
+    """Each 子件's result as the combined result states it; a deemed 子件 counts as agreed. ``children``:
+    ``children_state(joint)`` when the caller has it."""
+    children = {c.id: c for c in (children_state(joint) if children is None else children)}
+    rows = prepared_rows("result_lines", lambda: (
+        Case.objects.filter(joint_id=-1).order_by("joint_seq").values_list(
+            "id", "case_no", "item__impl_code", "item_version__name", "department__name", "status", "decision",
+            "decision_reason", "joint_opinion__kind", "joint_opinion__reason")), joint.pk)
     out = []
-    for c in rows:
-        st = children[c.pk]
-        op = ops.get(c.pk)
-        if c.decision == Decision.APPROVE:
+    for pk, case_no, impl_code, item_name, department, status, decision, decision_reason, kind, why in rows:
+        st = children[pk]
+        op = (kind, why) if kind else None
+        if decision == Decision.APPROVE:
             result = "准予许可"
-        elif c.decision == Decision.DENY:
+        elif decision == Decision.DENY:
             result = "不予许可"
         elif st.deemed:
             result = "超时默认，视为同意"
         else:
-            result = Status(c.status).label
-        out.append({"case_no": c.case_no, "item_code": c.item.impl_code, "item_name": c.item_version.name,
-                    "department": c.department.name, "status": c.status, "decision": c.decision or None,
-                    "deemed": st.deemed, "result": result, "reason": c.decision_reason,
-                    "opinion": op.get_kind_display() if op else "", "opinion_reason": op.reason if op else ""})
+            result = Status(status).label
+        out.append({"case_no": case_no, "item_code": impl_code, "item_name": item_name,
+                    "department": department, "status": status, "decision": decision or None,
+                    "deemed": st.deemed, "result": result, "reason": decision_reason,
+                    "opinion": OpinionKind(op[0]).label if op else "", "opinion_reason": op[1] if op else ""})
     return out
 
 
@@ -140,15 +177,15 @@ def joint_result(*, joint: JointCase, officer: Staff, note: str = "") -> JointCa
     note = clean_text(note, field="note", label="联合审批意见")
     with transaction.atomic():
         j = lock(joint)
-        joint_refresh(joint=j, locked=True)
+        children = refresh_with(j)
         if j.status in FINAL:
             raise DomainError("bad_state", f"联办件当前状态为“{JointStatus(j.status).label}”，不能出具联合审批结果",
                               status=409)
-        waiting = [c for c in children_state(j) if not c.settled]
+        waiting = [c for c in children if not c.settled]
         if waiting:
             raise DomainError("children_open", "尚有部门未作出决定：" + "、".join(c.case_no for c in waiting), status=409)
         check_status(j, (JointStatus.READY,), "出具联合审批结果")
-        lines = result_lines(j)
+        lines = result_lines(j, children)
         all_ok = all(x["decision"] == Decision.APPROVE or (x["deemed"] and x["decision"] != Decision.DENY)
                      for x in lines)
         now = clock.now()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from zhengwu.cases.models import Case, Status
@@ -51,12 +51,51 @@ def children_state(joint: JointCase) -> list[ChildState]:
     return _children_state(joint)[0]
 
 
-def _children_state(joint: JointCase) -> tuple[list[ChildState], bool]:
-    """The 子件's states, and whether a 不同意 awaits the lead's ruling (one query, plus one for 超时默认)."""
+_prepared: dict[tuple, tuple] = {}
+
+
+def prepared_rows(name: str, build, value) -> list[tuple]:
+    """The rows of the ``values_list`` queryset ``build()`` makes (filtered on the placeholder -1), for
+    ``value`` in place of the placeholder: its SQL compiled once per database vendor, then run with the
+    new value (through the ORM, compiling it cost more than running it on every 子件 action). Values are
+    converted as the ORM's compiler converts them (dates on SQLite, booleans, JSON)."""
+    key = (name, connection.vendor)
+    cached = _prepared.get(key)
+    if cached is None:
+        compiler = build().query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        slot = [i for i, p in enumerate(params) if p == -1]
+        if len(slot) != 1:
+            raise RuntimeError(f"{name}: one placeholder expected")
+        converters = compiler.get_converters([c[0] for c in compiler.select])
+        cached = _prepared[key] = (sql, list(params), slot[0], compiler, converters)
+    sql, params, slot, compiler, converters = cached
+    params = list(params)
+    params[slot] = value
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    if converters:
+        rows = [tuple(r) for r in compiler.apply_converters(rows, converters)]
+    return rows
+
+
+def _children_query():
     open_disagree = Exists(JointOpinion.objects.filter(case_id=OuterRef("pk"), kind=OpinionKind.DISAGREE,
                                                        ruling__isnull=True))
-    rows = list(Case.objects.filter(joint_id=joint.pk).annotate(open_disagree=open_disagree).order_by("joint_seq")
-                .values_list("id", "case_no", "status", "due_date", "decision", "department_id", "open_disagree"))
+    return (Case.objects.filter(joint_id=-1).annotate(open_disagree=open_disagree).order_by("joint_seq")
+            .values_list("id", "case_no", "status", "due_date", "decision", "department_id", "open_disagree"))
+
+
+def _children_rows(joint_id: int) -> list[tuple]:
+    """(id, case_no, status, due_date, decision, department_id, open 不同意) of each 子件 in ``joint_seq``
+    order, in one SELECT."""
+    return prepared_rows("children_state", _children_query, joint_id)
+
+
+def _children_state(joint: JointCase) -> tuple[list[ChildState], bool]:
+    """The 子件's states, and whether a 不同意 awaits the lead's ruling (one query, plus one for 超时默认)."""
+    rows = _children_rows(joint.pk)
     # only a 子件 past its due date can have been deemed (the sweep marks it two working days after)
     today = clock.today()
     deemed = deemed_case_ids(r[0] for r in rows if r[3] is not None and r[3] < today)
@@ -79,15 +118,30 @@ def joint_refresh(*, joint: JointCase | None = None, joint_id: int | None = None
                   also: JointCase | None = None) -> JointCase:
     """Recompute and store the 联办件's status and due date (the latest 子件 due date). ``locked``: the
     caller holds the row lock and ``joint`` is fresh; ``also``: another instance of it to update too."""
+    if locked:  # inside the caller's transaction, which holds the row lock: no savepoint needed
+        return _refresh(joint, joint, also)
     with transaction.atomic():
-        j = joint if locked else lock(joint if joint is not None else JointCase(pk=joint_id))
-        children, open_disagree = _children_state(j)
-        status = derive(j, children, open_disagree=open_disagree)
-        dues = [c.due_date for c in children if c.due_date is not None]
-        due = max(dues) if dues else None
-        if (status, due) != (j.status, j.due_date):
-            frm = j.status
-            save(also or (joint if joint is not None else j), j, status=status, due_date=due)
-            if status != frm:
-                event(j, "status", frm, status, note="根据各子件办理情况更新")
+        j = lock(joint if joint is not None else JointCase(pk=joint_id))
+        _refresh(j, joint, also)
         return joint if joint is not None else j
+
+
+def refresh_with(j: JointCase) -> list[ChildState]:
+    """``joint_refresh`` of the locked, fresh ``j``, returning the 子件' states it read (for a caller that
+    needs them too: one read instead of two)."""
+    return _refresh(j, j, None, out=True)
+
+
+def _refresh(j: JointCase, joint: JointCase | None, also: JointCase | None, *, out: bool = False):
+    children, open_disagree = _children_state(j)
+    status = derive(j, children, open_disagree=open_disagree)
+    dues = [c.due_date for c in children if c.due_date is not None]
+    due = max(dues) if dues else None
+    if (status, due) != (j.status, j.due_date):
+        frm = j.status
+        save(also or (joint if joint is not None else j), j, status=status, due_date=due)
+        if status != frm:
+            event(j, "status", frm, status, note="根据各子件办理情况更新")
+    if out:
+        return children
+    return joint if joint is not None else j
