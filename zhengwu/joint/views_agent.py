@@ -11,15 +11,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from zhengwu.cases.forms import ApplicantForm
 from zhengwu.cases.models import Case, Channel
-from zhengwu.cases.services import policy
 from zhengwu.cases.views.common import _forbidden, _staff_ctx, agent_required
 from zhengwu.catalog.models import Bundle, BundleMember
 from zhengwu.core.errors import DomainError
 
 from . import services
 from .models import JointCase
+from .views import apply_page
 
 PAGE_SIZE = 20
 
@@ -57,29 +56,13 @@ def agent_bundle_apply(request, code: str):
         bp = services.bundle_plan(bundle)
     except DomainError as exc:
         return _forbidden(request, exc.message)
-    error = ""
-    form = ApplicantForm(request.POST or None, initial={"kind": "person"})
-    if request.method == "POST":
-        if form.is_valid():
-            files = [(n, request.FILES[f"line_{n}"]) for n in range(1, len(bp.lines) + 1)
-                     if f"line_{n}" in request.FILES]
-            try:
-                joint = services.joint_submit(bundle=bundle, applicant=form.applicant(), channel=Channel.AGENT,
-                                              agent=staff, files=files)
-            except DomainError as exc:
-                error = exc.message
-            else:
-                messages.success(request, f"已为申请人提交代办申请，联办件编号 {joint.case_no}，"
-                                          f"已转{joint.hall.name}统一受理。")
-                return redirect("joint:agent_list")
-        else:
-            error = "请检查填写的内容"
-    types = [t.strip() for t in policy("upload_types").split(",") if t.strip()]
-    depts = {m.item_id: m.item.department.name for m in bp.members}
-    lines = [(n, ln, list(dict.fromkeys(depts[i] for i, _ in ln.uses if i in depts)))
-             for n, ln in enumerate(bp.lines, start=1)]
-    return render(request, "joint/apply.html", {
-        **_staff_ctx(staff), "channel": Channel.AGENT, "bundle": bundle, "bp": bp, "lines": lines, "form": form,
-        "error": error, "accept": ",".join("." + t for t in types),
-        "members": [(m, services.member_limit(m, bp.version)) for m in bp.members],
-    }, status=400 if error else 200)
+    def submit(applicant, files):
+        return services.joint_submit(bundle=bundle, applicant=applicant, channel=Channel.AGENT, agent=staff,
+                                     files=files)
+
+    def done(joint):
+        messages.success(request, f"已为申请人提交代办申请，联办件编号 {joint.case_no}，"
+                                  f"已转{joint.hall.name}统一受理。")
+        return redirect("joint:agent_list")
+
+    return apply_page(request, bundle=bundle, bp=bp, channel=Channel.AGENT, staff=staff, submit=submit, done=done)

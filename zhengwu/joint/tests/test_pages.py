@@ -52,6 +52,24 @@ def test_window_takes_a_bundle_application_and_accepts(client):
     assert joint.case_no in client.get("/joint/").content.decode()
 
 
+def test_a_refused_bundle_application_names_every_problem_beside_its_field(client, settings):
+    """A bad ID check digit, a bad phone and one oversize file: all three at once, each beside its field, with
+    what was typed kept and nothing written (the same form for the window, online and village agents)."""
+    w = build_bundle_world()
+    settings.ZHENGWU_MAX_UPLOAD_BYTES = 1024
+    _login(client, w.officer)
+    first = next(iter(w.lines.values()))
+    with clock.frozen(DAY):
+        r = client.post("/joint/apply/BD-CYD/", {"kind": "person", "name": "张三", "id_number": "110105194912310021",
+                                                 "phone": "123", f"line_{first}": pdf("大文件.pdf", size=4096)})
+    page = r.content.decode()
+    assert r.status_code == 400 and not JointCase.objects.exists() and not Case.objects.exists()
+    assert "提交未成功，请修改以下3处内容" in page
+    for field in ("id_number", "phone", f"line_{first}"):
+        assert f'href="#f-{field}"' in page and f'aria-describedby="f-{field}-error"' in page, field
+    assert 'value="张三"' in page and 'aria-describedby="f-name-error"' not in page
+
+
 def test_scope_of_the_staff_page_and_my_cases(client):
     w = build_bundle_world()
     with clock.frozen(DAY):
