@@ -5,9 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import RegexValidator
 
+from zhengwu.core.errors import DomainError
+from zhengwu.core.formerrors import FieldErrors
+
 from . import reference as ref
 from .models import Appeal, Channel, Consultation, DocKind
 from .services import Applicant
+from .services.requests import clean_applicant
 
 KIND_CHOICES = [("person", "自然人"), ("legal", "法人或其他组织")]
 
@@ -82,3 +86,29 @@ ACTION_FIELDS = {
                if r.code not in ("other_no_supplement", "other_unpaid")],
     "fee_method": ref.FEE_METHODS,
 }
+
+
+APPLICANT_FIELDS = ("kind", "name", "phone", "id_number", "uscc", "legal_rep", "legal_subkind", "contact_name",
+                    "address", "postcode", "email")
+
+
+def page_errors(form: forms.Form, exc: DomainError | None = None) -> FieldErrors:
+    """Every problem of a submitted 申请表 beside its field: the form's own checks, the applicant's (the
+    service's ``clean_applicant``, run on what was typed even when the form failed, so both show at once) and
+    any refusal of the service (``exc``)."""
+    errors = FieldErrors.from_form(form)
+    if not form.is_bound:
+        return errors
+    labels = {name: str(f.label) for name, f in form.fields.items()}
+    if "id_number" in labels:
+        labels["id_number"] = "身份证号码"
+    if exc is None and not form.is_valid() and "kind" in form.fields:
+        raw = {k: str(form.data.get(k, ""))[:300] for k in APPLICANT_FIELDS}
+        try:
+            clean_applicant(Applicant(**raw))
+        except DomainError as found:
+            exc = found
+    if exc is not None:
+        errors.add_domain(exc, labels=labels)
+    errors.mark(form)
+    return errors

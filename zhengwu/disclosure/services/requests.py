@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengwu.core import clock
-from zhengwu.core.errors import DomainError, PermissionDenied
+from zhengwu.core.errors import DomainError, FieldChecks, PermissionDenied
 from zhengwu.core.notify import Message, notify
 from zhengwu.core.services import audit_record
 from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
@@ -90,27 +90,37 @@ def clean_applicant(a: Applicant) -> dict:
     """Validate the applicant (条例第二十九条: name, proof of identity, contact) into model fields."""
     if a.kind not in ApplicantKind.values:
         raise DomainError("applicant_kind", "申请人类型应为自然人或法人或其他组织")
+    checks = FieldChecks()  # every field checked, all refusals at once (pages show each beside its field)
     name = (a.name or "").strip()
-    if not name:
-        raise DomainError("applicant_name", "请填写申请人姓名或名称")
+    with checks.field("name"):
+        if not name:
+            raise DomainError("applicant_name", "请填写申请人姓名或名称")
     postcode = (a.postcode or "").strip()
-    if postcode and not (len(postcode) == 6 and postcode.isascii() and postcode.isdigit()):
-        raise DomainError("applicant_postcode", f"邮政编码应为6位数字（现为“{postcode[:12]}”）")
-    out = {"applicant_kind": a.kind, "applicant_name": name, "phone": validate_phone(a.phone),
+    with checks.field("postcode"):
+        if postcode and not (len(postcode) == 6 and postcode.isascii() and postcode.isdigit()):
+            raise DomainError("applicant_postcode", f"邮政编码应为6位数字（现为“{postcode[:12]}”）")
+    out = {"applicant_kind": a.kind, "applicant_name": name, "phone": a.phone,
            "contact_name": (a.contact_name or "").strip(), "address": (a.address or "").strip(),
-           "postcode": (a.postcode or "").strip(), "email": (a.email or "").strip(),
+           "postcode": postcode, "email": (a.email or "").strip(),
            "id_number": "", "uscc": "", "legal_rep": "", "legal_subkind": ""}
+    with checks.field("phone"):
+        out["phone"] = validate_phone(a.phone)
     if a.kind == ApplicantKind.PERSON:
-        out["id_number"] = validate_id_number(a.id_number)
+        with checks.field("id_number"):
+            out["id_number"] = validate_id_number(a.id_number)
     else:
-        if a.legal_subkind not in ref.LEGAL_SUBKIND_NAMES:
-            names = "、".join(ref.LEGAL_SUBKIND_NAMES.values())
-            raise DomainError("legal_subkind", f"请选择法人或其他组织的类别：{names}")
-        out["uscc"] = validate_uscc(a.uscc)
-        out["legal_subkind"] = a.legal_subkind
+        with checks.field("legal_subkind"):
+            if a.legal_subkind not in ref.LEGAL_SUBKIND_NAMES:
+                names = "、".join(ref.LEGAL_SUBKIND_NAMES.values())
+                raise DomainError("legal_subkind", f"请选择法人或其他组织的类别：{names}")
+            out["legal_subkind"] = a.legal_subkind
+        with checks.field("uscc"):
+            out["uscc"] = validate_uscc(a.uscc)
         out["legal_rep"] = (a.legal_rep or "").strip()
-        if not out["legal_rep"]:
-            raise DomainError("legal_rep", "请填写法定代表人或者负责人")
+        with checks.field("legal_rep"):
+            if not out["legal_rep"]:
+                raise DomainError("legal_rep", "请填写法定代表人或者负责人")
+    checks.done()
     return out
 
 

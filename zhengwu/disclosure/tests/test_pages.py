@@ -80,6 +80,22 @@ def test_village_portal_shows_village_affairs(client, w):
     assert client.get("/gk/DGC/apply/").status_code in (302, 404)
 
 
+def test_the_application_form_names_every_problem_beside_its_field(client, w):
+    """No description (the form's check), a bad ID and a bad postcode (the applicant's checks) and a bad phone:
+    all four at once, beside their fields and in the summary; what was typed stays; nothing is written."""
+    client.force_login(w.citizen)
+    with clock.frozen(D(2026, 6, 1)):
+        bad = client.post("/gk/SFXSCJ/apply/", {"kind": "person", "name": "张三", "id_number": "123",
+                                                "phone": "1", "postcode": "abc", "description": "",
+                                                "wanted_form": "电子文档", "delivery": "网上获取"})
+    page = bad.content.decode()
+    assert bad.status_code == 400 and not InfoRequest.objects.exists()
+    assert "提交未成功，请修改以下4处内容" in page
+    for field in ("id_number", "phone", "postcode", "description"):
+        assert f'href="#f-{field}"' in page and f'aria-describedby="f-{field}-error"' in page, field
+    assert 'value="张三"' in page and 'aria-describedby="f-name-error"' not in page
+
+
 def test_citizen_applies_online_and_staff_acts_through_the_pages(client, w):
     client.force_login(w.citizen)
     with clock.frozen(D(2026, 6, 1)):

@@ -12,7 +12,7 @@ from zhengwu.core.errors import DomainError, NotFound
 
 from .. import selectors, services
 from ..documents import fee_notice_pdf, reply_pdf
-from ..forms import ApplyForm
+from ..forms import ApplyForm, page_errors
 from ..models import ReqStatus
 from ..policy import upload_rules
 from .common import attachment, body_or_404, open_or_404, stream
@@ -31,7 +31,7 @@ def apply(request, code: str):
     body = body_or_404(code)
     if not body.files_reports:
         raise Http404("村（居）民委员会不受理政府信息公开申请")
-    error = ""
+    errors = None
     if request.method == "POST":
         form = ApplyForm(request.POST)
         if form.is_valid():
@@ -42,18 +42,18 @@ def apply(request, code: str):
                                             wanted_form=d["wanted_form"], delivery=d["delivery"],
                                             files=request.FILES.getlist("files"))
             except DomainError as exc:
-                error = exc.message
+                errors = page_errors(form, exc)
             else:
                 messages.success(request, f"申请已提交，申请编号 {req.request_no}。受理机关确认收到之日为收到申请之日。")
                 return redirect("disclosure:my_request", no=req.request_no)
         else:
-            error = "请检查填写的内容"
+            errors = page_errors(form)
     else:
         form = ApplyForm(initial={"name": getattr(request.user, "real_name", ""),
                                   "phone": getattr(request.user, "phone", "")})
-    return render(request, "disclosure/apply.html", {"body": body, "form": form, "error": error,
+    return render(request, "disclosure/apply.html", {"body": body, "form": form, "errors": errors or page_errors(form),
                                                      "uploads": upload_rules()},
-                  status=400 if error else 200)
+                  status=400 if errors else 200)
 
 
 @login_required

@@ -14,7 +14,7 @@ from zhengwu.core.services import audit_record
 from .. import policy, selectors, services
 from .. import reference as ref
 from ..actions import parse_date, request_action
-from ..forms import ACTION_FIELDS, PublicationForm, RecordForm
+from ..forms import ACTION_FIELDS, PublicationForm, RecordForm, page_errors
 from ..models import Body, FeeWaiverReason, PubStatus, ReqStatus
 from ..policy import upload_rules
 from ..services.common import duties_of
@@ -48,7 +48,7 @@ def workbench(request):
 @require_http_methods(["GET", "POST"])
 def record(request, code: str):
     body = _member_body(request, code)
-    error = ""
+    errors = None
     form = RecordForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -62,15 +62,16 @@ def record(request, code: str):
                                             wanted_form=d["wanted_form"], delivery=d["delivery"],
                                             files=request.FILES.getlist("files"))
             except DomainError as exc:
-                error = exc.message
+                errors = page_errors(form, exc)
             else:
                 messages.success(request, f"已登记申请 {req.request_no}")
                 return redirect("disclosure:work_request", no=req.request_no)
         else:
-            error = "请检查填写的内容"
-    return render(request, "disclosure/work/record.html", {"body": body, "form": form, "error": error,
+            errors = page_errors(form)
+    return render(request, "disclosure/work/record.html", {"body": body, "form": form,
+                                                           "errors": errors or page_errors(form),
                                                            "uploads": upload_rules()},
-                  status=400 if error else 200)
+                  status=400 if errors else 200)
 
 
 def _staff_request(request, no: str):
@@ -148,21 +149,22 @@ def publication_new(request, code: str):
     body = _member_body(request, code)
     form = PublicationForm(request.POST or None, categories=selectors.categories_for(body),
                            initial={"made_on": clock.today()})
-    error = ""
+    errors = None
     if request.method == "POST":
         if form.is_valid():
             try:
                 pub = services.publication_create(body=body, officer=request.staff,
                                                   files=request.FILES.getlist("files"), **form.cleaned_data)
             except DomainError as exc:
-                error = exc.message
+                errors = page_errors(form, exc)
             else:
                 messages.success(request, f"已保存草稿，索引号 {pub.index_no}")
                 return redirect("disclosure:work_publication", pk=pub.pk)
         else:
-            error = "请检查填写的内容"
-    return render(request, "disclosure/work/publication_new.html", {"body": body, "form": form, "error": error},
-                  status=400 if error else 200)
+            errors = page_errors(form)
+    return render(request, "disclosure/work/publication_new.html",
+                  {"body": body, "form": form, "errors": errors or page_errors(form)},
+                  status=400 if errors else 200)
 
 
 @staff_required
