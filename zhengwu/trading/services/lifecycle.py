@@ -813,32 +813,29 @@ def result_notice_publish(*, tender, user) -> Tender:
 
 def contract_publish(*, tender, user) -> Contract:
     """政府采购合同公告 (G6, 采购条例第五十条): records the day and finishes the 2-工作日 clock."""
-    with transaction.atomic():
-        tender = _procurement_step(tender.pk, user, "publish_contract")
-        contract = Contract.objects.select_for_update().get(tender=tender)
-        if contract.published_on is not None:
-            raise DomainError("trading_contract_published", "政府采购合同已公告")
-        contract.published_on = clock.today()
-        contract.save(update_fields=["published_on"])
-        _clock_finish(tender, kinds.CONTRACT_PUBLISH, "政府采购合同已公告")
-        common.event_record(tender=tender, action="publish_contract", actor=user, note=contract.contract_no,
-                            data={"contract": contract.pk, "on": contract.published_on.isoformat()})
-    return contract
+    return _contract_step(tender, user, action="publish_contract", field="published_on",
+                          kind=kinds.CONTRACT_PUBLISH, code="trading_contract_published", done="政府采购合同已公告")
 
 
 def contract_file(*, tender, user) -> Contract:
     """合同副本备案 with the 政府采购监督管理部门 (G6, 政府采购法第四十七条): records the day and finishes the
     7-工作日 clock."""
+    return _contract_step(tender, user, action="file_contract", field="filed_on",
+                          kind=kinds.CONTRACT_FILE, code="trading_contract_filed", done="政府采购合同已备案")
+
+
+def _contract_step(tender, user, *, action: str, field: str, kind, code: str, done: str) -> Contract:
+    """One dated step after a procurement contract (公告, 备案): once, its day recorded, its clock finished."""
     with transaction.atomic():
-        tender = _procurement_step(tender.pk, user, "file_contract")
+        tender = _procurement_step(tender.pk, user, action)
         contract = Contract.objects.select_for_update().get(tender=tender)
-        if contract.filed_on is not None:
-            raise DomainError("trading_contract_filed", "政府采购合同已备案")
-        contract.filed_on = clock.today()
-        contract.save(update_fields=["filed_on"])
-        _clock_finish(tender, kinds.CONTRACT_FILE, "政府采购合同已备案")
-        common.event_record(tender=tender, action="file_contract", actor=user, note=contract.contract_no,
-                            data={"contract": contract.pk, "on": contract.filed_on.isoformat()})
+        if getattr(contract, field) is not None:
+            raise DomainError(code, done)
+        setattr(contract, field, clock.today())
+        contract.save(update_fields=[field])
+        _clock_finish(tender, kind, done)
+        common.event_record(tender=tender, action=action, actor=user, note=contract.contract_no,
+                            data={"contract": contract.pk, "on": getattr(contract, field).isoformat()})
     return contract
 
 
