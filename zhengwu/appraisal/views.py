@@ -85,23 +85,35 @@ def index(request):
 def workbench(request):
     staff = request.staff
     rows = selectors.campaign_list_for_supervisor(staff=staff)
-    error = ""
+    errors = FieldErrors()
     if request.method == "POST":
         p = request.POST
+        dates = {}
+        for name, label in (("starts_on", "评议开始日期"), ("ends_on", "评议截止日期")):
+            try:
+                dates[name] = _date(p.get(name), label)
+            except DomainError as exc:
+                dates[name] = None
+                errors.add(name, label, exc.message)
         try:
             c = campaigns.campaign_create(
-                staff=staff, title=p.get("title", ""), starts_on=_date(p.get("starts_on"), "评议开始日期"),
-                ends_on=_date(p.get("ends_on"), "评议截止日期"), bottom_n=p.get("bottom_n") or 3,
-                min_answers=p.get("min_answers") or 5, rectify_workdays=p.get("rectify_workdays") or 20,
-                intro=p.get("intro", ""))
+                staff=staff, title=p.get("title", ""), starts_on=dates["starts_on"], ends_on=dates["ends_on"],
+                bottom_n=p.get("bottom_n") or 3, min_answers=p.get("min_answers") or 5,
+                rectify_workdays=p.get("rectify_workdays") or 20, intro=p.get("intro", ""))
         except DomainError as exc:
             if isinstance(exc, PermissionDenied):
                 raise
-            error = exc.message
+            errors.add_domain(exc, labels=CAMPAIGN_LABELS)
         else:
             messages.success(request, "评议活动已创建，请添加评议科室、评议内容和评议人")
             return redirect("appraisal:campaign", c.pk)
-    return render(request, "appraisal/workbench.html", {"campaigns": rows, "error": error, "form": request.POST})
+    return render(request, "appraisal/workbench.html", {"campaigns": rows, "errors": errors, "form": request.POST},
+                  status=400 if errors else 200)
+
+
+CAMPAIGN_LABELS = {"title": "活动名称", "intro": "评议说明", "starts_on": "评议开始日期", "ends_on": "评议截止日期",
+                   "bottom_n": "公布末位科室数", "min_answers": "最少有效评议数", "rectify_workdays": "整改期限",
+                   "basic_points": "“基本满意”折合分"}
 
 
 def _campaign_context(c, staff) -> dict:

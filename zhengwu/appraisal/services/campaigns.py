@@ -21,7 +21,7 @@ from django.urls import reverse
 from zhengwu.cases.models import Case
 from zhengwu.cases.models import Status as CaseStatus
 from zhengwu.core import clock
-from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.errors import DomainError, FieldChecks, NotFound, PermissionDenied
 from zhengwu.core.notify import Message, notify_many
 from zhengwu.core.services import audit_record
 from zhengwu.core.validators import mask_phone, validate_phone
@@ -77,16 +77,27 @@ def campaign_create(*, staff: Staff, title: str, starts_on: dt.date, ends_on: dt
     """A new campaign in 草稿, organised for the supervisor's own region."""
     if not (staff and staff.has_role(Role.SUPERVISOR)):
         raise PermissionDenied("只有效能监察员可以组织重点科室评议")
-    title = text(title, field="活动名称", max_length=100, required=True)
-    intro = text(intro, field="评议说明", max_length=500)
-    if not isinstance(starts_on, dt.date) or not isinstance(ends_on, dt.date):
-        raise DomainError("invalid_input", "请填写评议开始和截止日期")
-    if ends_on < starts_on:
-        raise DomainError("invalid_period", "评议截止日期不能早于开始日期")
-    fields = dict(bottom_n=_int(bottom_n, field="公布末位科室数", lo=1, hi=50),
-                  min_answers=_int(min_answers, field="最少有效评议数", lo=1, hi=1000),
-                  rectify_workdays=_int(rectify_workdays, field="整改期限（工作日）", lo=1, hi=250),
-                  basic_points=_int(basic_points, field="“基本满意”折合分", lo=0, hi=100))
+    checks = FieldChecks()  # every field checked, all refusals at once (the page shows each beside its field)
+    with checks.field("title"):
+        title = text(title, field="活动名称", max_length=100, required=True)
+    with checks.field("intro"):
+        intro = text(intro, field="评议说明", max_length=500)
+    with checks.field("starts_on"):
+        if not isinstance(starts_on, dt.date):
+            raise DomainError("invalid_input", "请填写评议开始日期")
+    with checks.field("ends_on"):
+        if not isinstance(ends_on, dt.date):
+            raise DomainError("invalid_input", "请填写评议截止日期")
+        if isinstance(starts_on, dt.date) and ends_on < starts_on:
+            raise DomainError("invalid_period", "评议截止日期不能早于开始日期")
+    fields = {}
+    for name, value, label, lo, hi in (("bottom_n", bottom_n, "公布末位科室数", 1, 50),
+                                       ("min_answers", min_answers, "最少有效评议数", 1, 1000),
+                                       ("rectify_workdays", rectify_workdays, "整改期限（工作日）", 1, 250),
+                                       ("basic_points", basic_points, "“基本满意”折合分", 0, 100)):
+        with checks.field(name):
+            fields[name] = _int(value, field=label, lo=lo, hi=hi)
+    checks.done()
     with transaction.atomic():
         c = Campaign.objects.create(title=title, region=staff.region, starts_on=starts_on, ends_on=ends_on,
                                     intro=intro, created_by=staff, created_at=clock.now(), **fields)

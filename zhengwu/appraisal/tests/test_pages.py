@@ -36,8 +36,16 @@ def test_supervisor_forms_and_refusals():
     sup = _as(w.supervisor)
     assert sup.get("/appraisal/").url == "/appraisal/workbench/"
     r = sup.post("/appraisal/workbench/", {"title": "评议", "starts_on": "2026-03-10", "ends_on": "2026-03-01"})
-    assert r.status_code == 200 and "评议截止日期不能早于开始日期" in r.content.decode()
+    assert r.status_code == 400 and "评议截止日期不能早于开始日期" in r.content.decode()
     assert Campaign.objects.count() == 0
+    # no title, a bad start date, a zero bottom count: all three beside their fields at once
+    r = sup.post("/appraisal/workbench/", {"title": "", "starts_on": "2026-13-40", "ends_on": "2026-03-01",
+                                           "bottom_n": "0"})
+    page = r.content.decode()
+    assert r.status_code == 400 and Campaign.objects.count() == 0
+    for field in ("title", "starts_on", "bottom_n"):
+        assert f'aria-describedby="f-{field}-error"' in page and f'href="#f-{field}"' in page, field
+    assert 'aria-describedby="f-ends_on-error"' not in page and 'value="2026-03-01"' in page
     r = sup.post("/appraisal/workbench/", {"title": "2026年度县直部门重点科室评议", "starts_on": "2026-03-02",
                                            "ends_on": "2026-03-31"})
     c = Campaign.objects.get()
