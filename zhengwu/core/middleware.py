@@ -1,8 +1,9 @@
 """Checks every request passes before any view, once for every endpoint and form.
 
 - A body larger than the platform accepts is refused from its ``Content-Length`` before it is read
-  (413 ``body_too_large``): one file's limit plus the form around it for an API upload, several
-  files for a page form, Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for anything else.
+  (413 ``body_too_large``): one file's limit plus the form around it for an API upload (times the
+  number of files its endpoint registered with ``register_upload_files``), several files for a page
+  form, Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for anything else.
 - Text that no column can hold is refused at the edge with the field named (400
   ``invalid_character``): a NUL character (PostgreSQL refuses it, SQLite would store it) or a lone
   UTF-16 surrogate (neither database can encode it), in the path, the query string, form fields,
@@ -118,11 +119,31 @@ def _pairs(data) -> Iterator[tuple[str, str]]:
             yield key, v
 
 
+# API endpoints that take more than one file per request: (full-match path pattern, files). Registered by
+# the app's ``ready()`` (``register_upload_files``); core imports no app. Any other API upload takes one.
+UPLOAD_FILES: list[tuple[re.Pattern, int]] = []
+
+
+def register_upload_files(pattern: str, files: int) -> None:
+    """Let the API endpoints whose path fully matches ``pattern`` take ``files`` files per request: their
+    multipart body may be ``files`` × the file limit plus the form around them."""
+    if files < 1:
+        raise ValueError("files must be at least 1")
+    compiled = re.compile(pattern)
+    UPLOAD_FILES[:] = [(p, n) for p, n in UPLOAD_FILES if p.pattern != compiled.pattern]
+    UPLOAD_FILES.append((compiled, files))
+
+
+def upload_files(path: str) -> int:
+    """How many files an API upload to ``path`` may carry (1 unless registered)."""
+    return max((n for p, n in UPLOAD_FILES if p.fullmatch(path)), default=1)
+
+
 def body_limit(path: str, content_type: str) -> int | None:
     """The largest body accepted for this request, from settings; None when there is no limit."""
     if content_type == "multipart/form-data":
-        if is_api(path):  # every API upload carries one file
-            return settings.ZHENGWU_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES
+        if is_api(path):  # an API upload carries one file, or the files its endpoint registered
+            return upload_files(path) * settings.ZHENGWU_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES
         return settings.ZHENGWU_MAX_REQUEST_BYTES
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
@@ -132,7 +153,9 @@ def too_large(request: HttpRequest, limit: int, size: int | None = None) -> Http
     message = (f"{'上传内容' if upload else '请求内容'}{f'为 {human_size(size)}，' if size else ''}"
                f"超过 {human_size(limit)} 的上限")
     if upload:
-        message += f"（单个文件不超过 {human_size(settings.ZHENGWU_MAX_UPLOAD_BYTES)}）"
+        files = upload_files(request.path) if is_api(request.path) else 0
+        each = f"单个文件不超过 {human_size(settings.ZHENGWU_MAX_UPLOAD_BYTES)}"
+        message += f"（最多 {files} 个文件，{each}）" if files > 1 else f"（{each}）"
     return refuse(request, 413, "body_too_large", message)
 
 

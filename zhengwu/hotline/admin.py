@@ -3,6 +3,9 @@ Work orders hold callers' personal data: they are read in the hotline pages (sco
 
 from django.contrib import admin
 
+from zhengwu.org.admin import lookup_halls
+from zhengwu.org.models import Hall
+
 from .models import Article, Category, DispatchRule, HotlineSetting, TimeLimitRule
 from .services import article_save
 
@@ -12,6 +15,14 @@ class DispatchRuleInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["department", "hall"]
     raw_id_fields = ["region"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # a 热线管理员 picks (and may save) the town centres and village stations of their region: the
+        # same halls the hall search offers them (org.admin.REGION_HALL_LOOKUPS)
+        if db_field.name == "hall" and not request.user.is_superuser:
+            halls = lookup_halls(request, "hotline", "dispatchrule", "hall")
+            kwargs["queryset"] = halls if halls is not None else Hall.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Category)

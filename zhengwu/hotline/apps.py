@@ -13,7 +13,14 @@ class HotlineConfig(AppConfig):
     verbose_name = "12345热线"
 
     def ready(self):
+        from zhengwu.core.middleware import register_upload_files
+
         from . import clocks  # noqa: F401 — declares the hotline clock kinds to supervision
+        from .services.orders import MAX_FILES
+
+        # the API's upload endpoints take up to MAX_FILES files: their body may be that many file limits
+        register_upload_files(r"/api/hotline/orders/upload", MAX_FILES)
+        register_upload_files(r"/api/hotline/orders/[^/]+/uploads/reply", MAX_FILES)
 
         # the default time limits become rows an admin can edit
         post_migrate.connect(_limits, sender=self, dispatch_uid="hotline_limits")

@@ -15,7 +15,7 @@ from zhengwu.org.models import Department, Hall, Region, Role, Staff
 from zhengwu.workdays import engine
 
 from . import services
-from .demo_data import ARTICLES, CATEGORIES, GIVEN, KINDS, LOCAL, PHONES, SURNAMES, TEXTS
+from .demo_data import ARTICLES, CATEGORIES, GIVEN, KINDS, LOCAL, MORE_CATEGORIES, PHONES, SURNAMES, TEXTS
 from .models import Article, Category, DispatchRule, HotlineSetting, Order, Status
 
 SEED = 12345
@@ -56,7 +56,7 @@ def _dept(short: str) -> Department | None:
 
 def _catalogue(county: Region) -> dict[str, Category]:
     cats = {}
-    for sort, (code, name, unit, keywords, urgency) in enumerate(CATEGORIES, start=1):
+    for sort, (code, name, unit, keywords, urgency) in enumerate([*CATEGORIES, *MORE_CATEGORIES], start=1):
         cat, _ = Category.objects.get_or_create(
             code=code,
             defaults={
@@ -160,7 +160,7 @@ def _orders(county: Region, cats: dict[str, Category]) -> int:
     today = clock.today()
     towns = list(Region.objects.filter(level=Region.Level.TOWN, code__startswith=county.code_prefix))
     villages = list(Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=county.code_prefix))
-    codes = list(cats)
+    codes = [c[0] for c in CATEGORIES]  # the first list only: the orders stay as they were
     days = [today - dt.timedelta(days=d) for d in range(DAYS, -1, -1)]
     made: list[Order] = []
     specials = {"transfer": 0, "merge": 0, "return": 0, "redo": 0, "extend": 0, "answer": 0}

@@ -40,6 +40,36 @@ CATEGORIES = [
     ("XC-03", "村务公开", LOCAL, "村务 公开 补贴发放", Urgency.NORMAL),
 ]
 
+# The other departments stationed in the centre: each takes the citizens' matters of its own duty. These
+# come after the first list (their sort follows it) and the demo's orders are drawn from the first list
+# only, so the generated orders stay what they were.
+MORE_CATEGORIES = [
+    ("YC-01", "烟草专卖", "YCJ", "假烟 无证售烟 向未成年人售烟 烟草", Urgency.NORMAL),
+    ("SM-01", "商贸流通与成品油", "SWJ", "超市 商场 加油站 报废汽车 家电以旧换新", Urgency.NORMAL),
+    ("LS-01", "粮食收购与储备", "LSJ", "粮食收购 压级压价 储备粮 粮库", Urgency.NORMAL),
+    ("WL-01", "文化旅游市场", "WLJ", "网吧 歌厅 景区 导游 演出 游泳场所", Urgency.NORMAL),
+    ("LY-01", "林木与野生动物", "LYJ", "砍伐 林木 野生动物 森林防火 古树", Urgency.NORMAL),
+    ("KG-01", "科技与工业企业", "KGJ", "科技项目 高新技术企业 工业企业 无线电干扰", Urgency.NORMAL),
+    ("TJ-01", "统计调查", "TJJ", "统计调查 普查 统计员 统计数据", Urgency.NORMAL),
+    ("CZ-01", "惠民惠农补贴发放", "CZJ", "一卡通 补贴资金 未到账 惠民", Urgency.NORMAL),
+    ("YZ-01", "邮政快递", "YZGS", "快递 包裹 邮件 丢失 投递 邮政", Urgency.NORMAL),
+    ("CL-01", "残疾人服务", "CLH", "残疾证 辅助器具 两项补贴 残疾人就业", Urgency.NORMAL),
+    ("JK-01", "传染病防控与狂犬病暴露处置", "JKZX", "传染病 狂犬疫苗 犬伤 流感 职业病", Urgency.NORMAL),
+    ("TY-01", "退役军人服务", "TYJ", "退役军人 优抚 优待证 伤残军人 安置", Urgency.NORMAL),
+    ("SF-01", "人民调解与社区矫正", "SFJ", "人民调解 社区矫正 普法 律师执业", Urgency.NORMAL),
+    ("FY-01", "法律援助", "FYZX", "法律援助 免费律师 讨薪诉讼 代理", Urgency.NORMAL),
+    ("GZ-01", "公证服务", "GZC", "公证 委托书 继承 公证费", Urgency.NORMAL),
+    ("ZG-01", "职工权益与困难帮扶", "ZGH", "工会 困难职工 帮扶 职工维权", Urgency.NORMAL),
+    ("HS-01", "红十字与无偿捐献", "HSZ", "献血 造血干细胞 遗体捐献 救护培训", Urgency.NORMAL),
+    ("FG-01", "政府定价与项目建设", "FGJ", "定价 收费标准 水价 项目 以工代赈", Urgency.NORMAL),
+    ("FC-01", "保障性住房与房产交易", "FCZX", "公租房 保障房 商品房 网签 预售", Urgency.NORMAL),
+    ("RF-01", "人防工程与防空警报", "RFB", "人防工程 地下车库 防空警报 试鸣", Urgency.NORMAL),
+    ("QX-01", "气象服务与防雷", "QXJ", "天气预报 气象灾害 防雷 人工增雨", Urgency.NORMAL),
+    ("XF-01", "消防安全隐患", "XFDD", "消防通道 堵塞 灭火器 消防设施 电动车充电", Urgency.NORMAL),
+    ("GG-01", "公共资源交易", "JYZX", "招标 投标 政府采购 保证金 开标", Urgency.NORMAL),
+    ("DA-01", "档案查询", "DAG", "档案 查档 婚姻档案 知青档案 学籍", Urgency.NORMAL),
+]
+
 # (title, category code, body) — what a call-taker reads out or works from
 ARTICLES = [
     (

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.formerrors import FieldErrors
 from zhengwu.core.models import AuditEvent
 from zhengwu.core.pages import staff_pages
 from zhengwu.core.services import audit_record
-from zhengwu.core.validators import validate_lengths
 from zhengwu.org.models import Department, Hall, Region, Role
 
 from . import selectors, services
@@ -103,6 +103,41 @@ def _regions(staff) -> list[Region]:
     return list(Region.objects.filter(code__startswith=juris.code_prefix).order_by("code"))
 
 
+INTAKE_LABELS = {
+    "caller_phone": "联系电话",
+    "caller_name": "姓名",
+    "channel": "渠道",
+    "source": "来源热线",
+    "kind": "诉求类型",
+    "category": "派单目录",
+    "urgency": "紧急程度",
+    "region": "所在区划",
+    "address": "详细地址",
+    "text": "诉求内容",
+    "attachments": "附件",
+    "main_department": "主办部门",
+    "main_hall": "属地承办",
+    "answer": "答复内容",
+    "to": "转至",
+    "reason": "原因",
+}
+
+
+def add_service_errors(errors: FieldErrors, exc: DomainError, labels: dict[str, str]) -> None:
+    """A service's refusal beside its fields: this app's services name them in ``details`` as a list of
+    ``{field, message}`` (``services.orders.fields_done``); anything else is a general error."""
+    named = [d for d in exc.details if isinstance(d, dict) and d.get("field") in labels] if isinstance(
+        exc.details, list) else []
+    if not named:
+        errors.add_domain(exc, labels=labels)
+        return
+    for d in exc.details:
+        if isinstance(d, dict) and d.get("field") in labels:
+            errors.add(d["field"], labels[d["field"]], d.get("message") or exc.message)
+        else:
+            errors.add_general(d.get("message") if isinstance(d, dict) and d.get("message") else exc.message)
+
+
 def _intake_form(post) -> dict:
     return {f: (post.get(f) or "").strip() for f in INTAKE_FIELDS} | {
         "anonymous": bool(post.get("anonymous")),
@@ -119,7 +154,7 @@ def intake(request):
     q = (request.GET.get("q") or "").strip()[:40]
     form = _intake_form(request.POST) if request.method == "POST" else {"channel": "phone", "source": "12345"}
     found = selectors.knowledge_search(q=q) if q else None
-    dupes, suggest, error = [], None, ""
+    dupes, suggest, errors = [], None, FieldErrors()
     if request.method == "POST":
         op = request.POST.get("op", "check")
         cat = Category.objects.filter(code=form["category"], active=True).first()
@@ -131,7 +166,7 @@ def intake(request):
             try:
                 order = _intake_submit(request, form, op)
             except DomainError as exc:
-                error = exc.message
+                add_service_errors(errors, exc, INTAKE_LABELS)
             else:
                 return redirect("hotline:order", no=order.no)
     return render(
@@ -144,7 +179,7 @@ def intake(request):
             form=form,
             dupes=dupes,
             suggest=suggest,
-            error=error,
+            errors=errors,
             categories=Category.objects.filter(active=True).order_by("sort", "code"),
             regions=_regions(staff),
             departments=Department.objects.filter(is_active=True).order_by("code"),
@@ -155,7 +190,7 @@ def intake(request):
             urgencies=Urgency.choices,
             emergencies=Emergency.choices,
         ),
-        status=422 if error else 200,  # a refused call wrote nothing: its one-time form token is not kept
+        status=422 if errors else 200,  # a refused call wrote nothing: its one-time form token is not kept
     )
 
 
@@ -176,7 +211,6 @@ def _unit_from(form) -> object | None:
 def _intake_submit(request, form: dict, op: str) -> Order:
     """One call: create the order and, in the same request, dispatch, answer or transfer it."""
     staff = request.staff
-    validate_lengths(form, Order, ["address", "caller_phone", "caller_name"])
     if op not in ("dispatch", "answer", "transfer", "save"):
         raise DomainError("invalid_op", "请选择派单、直接答复、转警或暂存")
     with transaction.atomic():

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhengwu.core import clock, throttle
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
+from zhengwu.core.formerrors import FieldErrors
 from zhengwu.org.models import Role
 
 from . import kpi, selectors
@@ -96,13 +97,15 @@ class ProgressForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def progress(request):
     """A caller follows their own order; a wrong phone looks exactly like a missing order. Every query
-    is counted before it is answered and given back once it is right (shared with the cases' query)."""
+    is counted before it is answered and given back once it is right (shared with the cases' query).
+    Each field's problem is shown beside it and in the summary at the top; what was typed stays."""
     form = ProgressForm(request.POST or None, initial={"no": request.GET.get("no", "")[:24]})
-    ctx: dict = {"form": form}
+    errors = FieldErrors.from_form(form)
+    ctx: dict = {"form": form, "errors": errors}
     status = 200
     if request.method == "POST":
-        if not form.is_valid():
-            ctx["error"], status = "请输入工单编号（24字以内）和来电号码（20字以内）", 400
+        if errors:
+            status = 400
         else:
             who = throttle.client_key(request)
             try:
@@ -115,10 +118,12 @@ def progress(request):
                 order = selectors.order_progress_public(
                     no=form.cleaned_data["no"], phone=form.cleaned_data["phone"]
                 )
-            except NotFound as exc:  # the attempt stays counted
-                ctx["error"], status = exc.message, 404
+            except NotFound as exc:  # the attempt stays counted; no field is blamed (a wrong phone = no order)
+                errors.add_general(exc.message)
+                status = 404
             except DomainError as exc:
-                ctx["error"], status = exc.message, exc.status
+                errors.add_general(exc.message)
+                status = exc.status
             else:
                 throttle.forgive(selectors.PROGRESS_SCOPE, who)
                 ctx["p"] = selectors.order_progress(order)

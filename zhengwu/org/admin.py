@@ -28,6 +28,46 @@ def scoped_halls(staff) -> Q:
     return q
 
 
+# Look-ups that reach past the admin's own hall: (app label, model, field) of the form asking → the role
+# that may pick, for that field only, the town centres and village stations inside their own region.
+# Only the 派单目录's 属地 rules: a 热线管理员 dispatches to the towns and villages of the county they
+# serve. Every other look-up, list and form of halls stays ``scoped_halls``.
+REGION_HALL_LOOKUPS = {("hotline", "dispatchrule", "hall"): Role.HOTLINE_ADMIN}
+
+
+def region_halls(staff):
+    """The town centres and village stations inside the staff's region (their hall's, when none)."""
+    region = staff.region or (staff.hall.region if staff.hall_id else None)
+    if region is None:
+        return Hall.objects.none()
+    return Hall.objects.filter(
+        kind__in=[Hall.Kind.TOWN_CENTER, Hall.Kind.VILLAGE_STATION], region__code__startswith=region.code_prefix
+    )
+
+
+def lookup_halls(request, app_label: str, model_name: str, field_name: str):
+    """The halls ``request``'s user may pick for that field, when ``REGION_HALL_LOOKUPS`` widens it for a
+    role they hold (their own hall's scope plus the halls in their region); None otherwise (the usual
+    scope applies)."""
+    role = REGION_HALL_LOOKUPS.get((app_label, model_name, field_name))
+    if role is None or request.user.is_superuser:
+        return None
+    staff = staff_for_user(request.user)
+    if staff is None or not staff.is_active or not staff.roles.filter(code=role).exists():
+        return None
+    own = Hall.objects.filter(scoped_halls(staff)).values("pk") if staff.hall_id else Hall.objects.none()
+    return Hall.objects.filter(Q(pk__in=region_halls(staff).values("pk")) | Q(pk__in=own))
+
+
+def _autocomplete_halls(request):
+    """The wider halls of an admin autocomplete request coming from a ``REGION_HALL_LOOKUPS`` field."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name != "autocomplete":
+        return None
+    g = request.GET
+    return lookup_halls(request, g.get("app_label", ""), g.get("model_name", ""), g.get("field_name", ""))
+
+
 def _ancestors(region) -> list[int]:
     ids, r = [], region.parent
     while r is not None:
@@ -46,6 +86,10 @@ class HallScopedAdmin(admin.ModelAdmin):
         scope = admin_scope(request)
         if scope is None:
             return qs
+        if self.hall_path == "pk":
+            wider = _autocomplete_halls(request)  # the hall admin's search from a widened look-up
+            if wider is not None:
+                return qs.filter(pk__in=wider.values("pk"))
         if scope is False:
             return qs.none()
         halls = Hall.objects.filter(scoped_halls(scope))

@@ -176,15 +176,16 @@ def rating_record(*, kind: str, channel: str, overall: int, dims: dict | None = 
         raise DomainError("invite_mismatch", "评价链接与所评价的办件不符")
     if case is not None and Rating.objects.filter(case=case, kind=kind).exists():
         raise DomainError("already_rated", "该办件已经评价过，每件只能评价一次", status=409)
-    if ticket_ref and case is None and Rating.objects.filter(hall=hall, ticket_ref=ticket_ref).exists():
-        raise DomainError("already_rated", "该排队号的服务已经评价过", status=409)
 
     now = clock.now()
     today = clock.today()
     is_bad = levels["overall"] <= BAD_MAX
     pol = policy_get() if is_bad else None
+    # A second rating of one ticket (排队号, 12345 工单轮次) is refused by the partial unique constraint, not
+    # by a read first. Inside a caller's transaction no savepoint is taken: the refusal (a DomainError)
+    # aborts the caller's transaction anyway.
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not transaction.get_connection().in_atomic_block):
             if invite is not None:
                 used = RatingInvite.objects.filter(pk=invite.pk, used_at__isnull=True, expires_at__gt=now).update(
                     used_at=now)
@@ -222,7 +223,9 @@ def rating_record(*, kind: str, channel: str, overall: int, dims: dict | None = 
                         data={"rating_id": rating.pk},
                     ))
             RatingEvent.objects.bulk_create(events)
-    except IntegrityError as exc:  # the unique constraints caught a rating made at the same moment
+    except IntegrityError as exc:  # the unique constraints: this ticket (or case) is rated already
+        if ticket_ref and case is None:
+            raise DomainError("already_rated", "该排队号的服务已经评价过", status=409) from exc
         raise DomainError("already_rated", "该服务已经评价过，每次服务只能评价一次", status=409) from exc
     return rating
 

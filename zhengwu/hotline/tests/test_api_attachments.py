@@ -88,10 +88,28 @@ def test_an_oversize_attachment_is_refused_in_chinese_and_writes_nothing(w, sett
 
 
 def test_a_body_beyond_the_upload_limit_is_refused_unread(w, settings):
-    settings.ZHENGWU_MAX_UPLOAD_BYTES = 2000  # the API's multipart limit: one file's limit plus the form
-    r = intake(w, attachments=[upload("照片.pdf", pdf_bytes(size=2000 + 1024 * 1024 + 10))])
+    settings.ZHENGWU_MAX_UPLOAD_BYTES = 2000  # the endpoint's multipart limit: five files' limit plus the form
+    r = intake(w, attachments=[upload("照片.pdf", pdf_bytes(size=5 * 2000 + 1024 * 1024 + 10))])
     assert (r.status_code, r.json()["code"]) == (413, "body_too_large")
+    assert "最多 5 个文件" in r.json()["message"]
     assert written() == (0, 0, 0)
+
+
+def test_several_files_beyond_one_files_limit_in_total_are_taken_at_intake_and_reply(w, settings):
+    settings.ZHENGWU_MAX_UPLOAD_BYTES = 1024 * 1024  # 3 × 0.9 MB: over one file's limit plus the form
+    size = 1024 * 1024 * 9 // 10
+    r = intake(w, attachments=[upload(f"照片{i}.pdf", pdf_bytes(size=size)) for i in range(3)])
+    assert r.status_code == 201, r.content
+    assert len(r.json()["attachments"]) == 3
+    order = signed(w)
+    r = Client().post(
+        f"/api/hotline/orders/{order.no}/uploads/reply",
+        {"text": "已更换", "solved": "true",
+         "attachments": [upload(f"完工{i}.pdf", pdf_bytes(size=size)) for i in range(3)]},
+        **api(w.officer),
+    )
+    assert r.status_code == 200, r.content
+    assert order.attachments.filter(by_unit=True).count() == 3
 
 
 @pytest.mark.parametrize(

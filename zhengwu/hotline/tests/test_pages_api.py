@@ -129,6 +129,47 @@ def test_intake_page_refusal_writes_nothing_and_says_why(w):
     assert (Order.objects.count(), OrderEvent.objects.count()) == (0, 0)
 
 
+def test_intake_page_shows_every_error_beside_its_field_and_keeps_what_was_typed(w):
+    r = client_for(w.taker).post(
+        "/hotline/intake/",
+        {
+            "op": "dispatch",
+            "channel": "phone",
+            "source": "12345",
+            "kind": "",
+            "category": "NOPE-9",
+            "region": w.town.code,
+            "text": "",
+            "caller_phone": "12345",
+            "caller_name": "赵六",
+            "address": "东大街" + "号" * 300,
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 422
+    assert 'data-testid="error-summary"' in body and "请修改以下5处内容" in body
+    for name in ("kind", "category", "text", "caller_phone", "address"):
+        assert f'id="f-{name}" aria-invalid="true" aria-describedby="f-{name}-error"' in body, name
+        assert f'id="f-{name}-error"' in body and f'href="#f-{name}"' in body, name
+    assert 'id="f-region" aria-invalid' not in body  # a good field is not marked
+    assert "派单目录中没有编码为“NOPE-9”的类别" in body and "请填写诉求内容" in body
+    assert "联系电话应为11位手机号码" in body and "地址不能超过200个字" in body
+    assert 'value="赵六"' in body and 'value="12345"' in body  # what was typed stays
+    assert 'data-testid="intake-form" novalidate' in body
+    assert (Order.objects.count(), OrderEvent.objects.count()) == (0, 0)
+
+
+def test_the_service_reports_every_field_at_once(w):
+    from zhengwu.core.errors import DomainError
+
+    with pytest.raises(DomainError) as exc:
+        services.order_create(channel="fax", kind="x", category="NOPE", region="000", text="", actor=w.taker)
+    assert exc.value.status == 422
+    assert [d["field"] for d in exc.value.details] == ["channel", "kind", "category", "region", "text",
+                                                       "caller_phone"]
+    assert Order.objects.count() == 0
+
+
 def test_intake_page_check_suggests_duplicates_and_the_unit(w):
     old = new_order(w)
     page = (

@@ -145,7 +145,23 @@ def test_bad_input_is_refused_in_code_and_message(w):
     r = Client().post(API, {"no": "x" * 30, "phone": PHONE}, content_type="application/json")
     assert r.status_code == 422 and set(r.json()) >= {"code", "message"}
     page = Client().post(PAGE, {"no": "", "phone": ""})
-    assert page.status_code == 400 and "请输入工单编号" in page.content.decode()
+    assert page.status_code == 400 and "请填写工单编号" in page.content.decode()
+
+
+def test_the_page_shows_each_field_error_beside_its_field_and_keeps_what_was_typed(w):
+    body = Client().post(PAGE, {"no": "RX" + "9" * 30, "phone": ""}).content.decode()
+    assert 'data-testid="error-summary"' in body and "请修改以下2处内容" in body
+    assert 'id="f-no" aria-invalid="true" aria-describedby="f-no-error"' in body
+    assert 'id="f-phone" aria-invalid="true" aria-describedby="f-phone-error"' in body
+    assert 'id="f-phone-error"' in body and "请填写来电号码" in body
+    assert "RX" + "9" * 30 in body  # kept as typed
+    assert "novalidate" in body
+
+
+def test_a_wrong_phone_blames_no_field(w):
+    order = dispatched(w)
+    body = Client().post(PAGE, {"no": order.no, "phone": "13900000000"}).content.decode()
+    assert 'data-testid="error-summary"' in body and 'aria-invalid="true"' not in body
 
 
 def test_a_citizens_my_page_links_the_hotline_progress_query(w):

@@ -152,6 +152,23 @@ def test_ticket_rated_twice_is_refused(w):
     assert e.value.message == "该排队号的服务已经评价过"
 
 
+def test_a_second_ticket_rating_is_refused_by_the_constraint_with_no_read_and_no_savepoint(w):
+    """No duplicate read first, and no savepoint of its own inside the caller's transaction: the unique
+    constraint refuses, with the ticket's message, and the caller's transaction is aborted."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    pad(w, None, overall=4, ticket_ref="A013")
+    with CaptureQueriesContext(connection) as q, pytest.raises(DomainError) as e:
+        with transaction.atomic():  # the caller's transaction (e.g. the 12345 回访)
+            pad(w, None, overall=5, ticket_ref="A013")
+    assert (e.value.code, e.value.status, e.value.message) == ("already_rated", 409, "该排队号的服务已经评价过")
+    sql = [x["sql"] for x in q.captured_queries]
+    assert not [x for x in sql if x.lstrip().upper().startswith("SELECT") and "ticket_ref" in x], sql
+    opened = [x for x in sql if x.upper().startswith("SAVEPOINT")]
+    assert len(opened) == 1, sql  # the caller's only
+
+
 def test_unfinished_case_cannot_be_rated(w):
     case = open_case(w, D(2026, 9, 28))
     before = snapshot()
@@ -249,7 +266,10 @@ def test_an_expired_invite_is_refused_and_nothing_changes(w, outbox, sending):
 
     invite = invite_get_by_token(token=_token(outbox[0]))
     before = snapshot()
-    with pytest.raises(DomainError) as e, clock.frozen(dt.datetime(2026, 10, 5, 10, 1)):
+    from django.db import transaction
+
+    # in the caller's transaction, which the refusal aborts (the service takes no savepoint of its own)
+    with pytest.raises(DomainError) as e, clock.frozen(dt.datetime(2026, 10, 5, 10, 1)), transaction.atomic():
         s.rating_record(kind=invite.kind, channel=Channel.SMS, overall=4, case=case, invite=invite)
     assert (e.value.code, e.value.message) == ("invite_expired", "该评价链接已过期")
     assert snapshot() == before
