@@ -407,13 +407,47 @@ def list_cases(request,
                offset: int = page_offset()):
     user = _user(request)
     staff = staff_for_user(user)
-    if staff is not None:  # a village agent's scope is the cases they submitted (in the same selector)
-        qs = selectors.case_list_for_staff(staff=staff, status=status.value if status else "", q=q.strip())
-    else:
-        qs = selectors.case_list_for_applicant(user=user)
+    if staff is None:  # an applicant: a 联办件 is one entry with its 子件 under it, as on 我的办件
+        return _applicant_rows(user, limit=limit, offset=offset)
+    # a village agent's scope is the cases they submitted (in the same selector)
+    qs = selectors.case_list_for_staff(staff=staff, status=status.value if status else "", q=q.strip())
     rows = []
     for c in page(qs.select_related("hall__region"), limit=limit, offset=offset):
         name, _ = selectors.applicant_name_for(case=c, user=user, staff=staff)
         rows.append({"case_no": c.case_no, "status": c.status, "item_name": c.item.name, "applicant_name": name,
                      "id_number": mask_id_number(c.id_number), "due_date": c.due_date})
+    return rows
+
+
+def _applicant_rows(user, *, limit: int, offset: int) -> list[dict]:
+    """The applicant's ordinary cases and 联办件 (not their 子件 one by one), newest first: each list read up to
+    ``offset + limit`` rows, merged, then the page cut (an applicant has a handful of cases)."""
+    from django.db.models import Prefetch
+
+    from zhengwu.joint.selectors import joint_list_for_applicant
+    from zhengwu.joint.services.refresh import deemed_case_ids
+
+    end = offset + limit
+    singles = list(selectors.case_list_for_applicant(user=user).filter(joint__isnull=True)[:end])
+    kids = Case.objects.select_related("item", "department").order_by("joint_seq")
+    joints = list(joint_list_for_applicant(user=user).prefetch_related(Prefetch("children", queryset=kids))[:end])
+    merged = sorted([(c.submitted_at, c) for c in singles] + [(j.submitted_at, j) for j in joints],
+                    key=lambda r: r[0], reverse=True)[offset:end]
+    deemed = deemed_case_ids(k.pk for _at, j in merged if not isinstance(j, Case) for k in j.children.all())
+    rows = []
+    for _at, obj in merged:
+        if isinstance(obj, Case):
+            name, _ = selectors.applicant_name_for(case=obj, user=user, staff=None)
+            rows.append({"kind": "single", "case_no": obj.case_no, "status": obj.status, "item_name": obj.item.name,
+                         "applicant_name": name, "id_number": mask_id_number(obj.id_number),
+                         "due_date": obj.due_date})
+            continue
+        children = list(obj.children.all())
+        rows.append({
+            "kind": "joint", "case_no": obj.case_no, "status": obj.status, "item_name": obj.bundle_version.name,
+            "applicant_name": obj.applicant_name,
+            "id_number": mask_id_number(children[0].id_number) if children else "",
+            "due_date": obj.due_date,
+            "children": [{"case_no": k.case_no, "item_name": k.item.name, "department": k.department.name,
+                          "status": k.status, "due_date": k.due_date, "deemed": k.pk in deemed} for k in children]})
     return rows

@@ -213,13 +213,25 @@ class ActionOut(Schema):
     due_provisional: bool
 
 
-class CaseBrief(Schema):
-    case_no: str
-    status: CaseStatus
+class CaseChildBrief(Schema):
+    case_no: str = Field(description="子件编号（联办件编号-序号）")
     item_name: str
+    department: str
+    status: CaseStatus
+    due_date: dt.date | None
+    deemed: bool = Field(description="部门逾期未办结，已由监察按超时默认视为同意")
+
+
+class CaseBrief(Schema):
+    kind: CaseKind = Field(CaseKind("single"), description="single 普通办件；joint 联办件（申请人的列表中一个联办件为"
+                                                          "一项，其子件列在 children 中，不再单列）")
+    case_no: str
+    status: CaseStatus | JointStatusOut = Field(description="办件状态；联办件为由各子件派生的联办件状态")
+    item_name: str = Field(description="事项名称；联办件为联办事项名称")
     applicant_name: str = Field(description="不办理本件的工作人员看到部分隐藏的名称")
     id_number: str
-    due_date: dt.date | None
+    due_date: dt.date | None = Field(description="办结期限；联办件为各子件办结期限中最晚者")
+    children: list[CaseChildBrief] | None = Field(None, description="联办件的子件概要（仅 kind 为 joint 时）")
 
 
 # -- 联办件 ---------------------------------------------------------------------------------------------------

@@ -26,6 +26,11 @@ It goes through the cases services ``case_suspend`` / ``case_resume`` (ClockStop
 clocks, the applicant told), never the clocks directly. A 子件 is stopped only when it is 审查中, its
 item's 实施清单 lists 现场踏勘, and an officer may act on it: the recorder, else the department's staff
 who confirmed the invitation. Others are left running and named in the event row.
+
+Lock order (PostgreSQL; docs/joint.md): every service here locks the 联办件 row first and alone
+(``FOR UPDATE OF`` the 联办件, never the rows joined to it: the hall, the department, the bundle version),
+then the inspection or invitation row, then the 子件 in ``joint_seq`` order (``case_suspend`` /
+``case_resume``) — the order of every other joint and case action.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from .models import (
     JointEvent,
     JointStatus,
 )
+from .services.opinions import joint_opinion_absent
 
 # the 联办件 states in which the lead may organise an inspection (during the parallel review)
 SCHEDULE_STATES = (JointStatus.IN_REVIEW, JointStatus.RULING)
@@ -174,6 +180,26 @@ def notice_no_for(inspection: Inspection, seq: int) -> str:
     return f"缺默〔{inspection.date.year}〕{inspection.joint.case_no}-{inspection.round}-{seq}号"
 
 
+# -- locks ------------------------------------------------------------------------------------------------
+
+
+def _lock_joint(joint_id: int, *related: str) -> JointCase:
+    """The 联办件 row, locked first and alone (with what the caller reads of it joined, not locked)."""
+    joint = JointCase.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=joint_id).first()
+    if joint is None:
+        raise NotFound("未找到该联办件")
+    return joint
+
+
+def _lock_inspection(inspection: Inspection, joint: JointCase) -> Inspection:
+    """The inspection row, locked after its 联办件's."""
+    fresh = Inspection.objects.select_for_update(of=("self",)).filter(pk=inspection.pk, joint=joint).first()
+    if fresh is None:
+        raise NotFound("未找到该联合踏勘", code="inspection_not_found")
+    fresh.joint = joint
+    return fresh
+
+
 # -- services ---------------------------------------------------------------------------------------------
 
 
@@ -193,7 +219,7 @@ def inspection_schedule(*, joint: JointCase, staff: Staff, date: dt.date, place:
     if not engine.is_workday(date, region=joint.hall.region):
         raise DomainError("date_not_workday", f"{_cn(date)}不是工作日，请选择工作日踏勘")
     with transaction.atomic():
-        joint = JointCase.objects.select_for_update().select_related(
+        joint = JointCase.objects.select_for_update(of=("self",)).select_related(
             "bundle_version", "lead_department", "hall").get(pk=joint.pk)
         _require_open_joint(joint)
         if joint.status not in SCHEDULE_STATES:
@@ -241,11 +267,15 @@ def inspection_schedule(*, joint: JointCase, staff: Staff, date: dt.date, place:
 
 def inspection_confirm(*, invite: InspectionInvite, staff: Staff) -> InspectionInvite:
     """The invited department confirms it will take part (any of its staff in the hall)."""
+    joint_id = InspectionInvite.objects.filter(pk=invite.pk).values_list("inspection__joint_id", flat=True).first()
+    if joint_id is None:
+        raise NotFound("未找到该联合踏勘邀请")
     with transaction.atomic():
-        invite = InspectionInvite.objects.select_for_update().select_related(
-            "inspection__joint__hall", "inspection__joint__lead_department", "department").get(pk=invite.pk)
+        joint = _lock_joint(joint_id, "hall", "lead_department")
+        invite = InspectionInvite.objects.select_for_update(of=("self",)).select_related(
+            "inspection", "department").get(pk=invite.pk)
         inspection = invite.inspection
-        joint = inspection.joint
+        inspection.joint = joint
         if not is_department_staff(staff, joint, invite.department_id):
             raise PermissionDenied("只有受邀部门的工作人员可以确认参加", code="not_invited")
         _require_open_joint(joint)
@@ -349,11 +379,12 @@ def _resume_clocks(inspection: Inspection, staff: Staff):
 
     resumed, left = [], []
     result = f"联合踏勘已结束，踏勘记录{inspection.record_no}已签认"
-    for row in inspection.clock_stops:
-        case = Case.objects.select_related("hall").filter(pk=row["case_id"]).first()
-        if case is None or case.status != Status.SUSPENDED:
+    starters = {row["case_id"]: row.get("officer_id") for row in inspection.clock_stops}
+    # the 子件 in joint_seq order (the lock order)
+    for case in Case.objects.select_related("hall").filter(pk__in=list(starters)).order_by("joint_seq", "id"):
+        if case.status != Status.SUSPENDED:
             continue
-        starter = Staff.objects.filter(pk=row.get("officer_id")).first()
+        starter = Staff.objects.filter(pk=starters[case.pk]).first()
         officer = next((o for o in (staff, starter) if _can_handle(o, case)), None)
         if officer is None:
             left.append(case.case_no)
@@ -372,9 +403,8 @@ def inspection_record(*, inspection: Inspection, staff: Staff, attendance: list[
     """
     conclusion = _text(conclusion, label="踏勘结论", required=True, code="conclusion_required")
     with transaction.atomic():
-        inspection = Inspection.objects.select_for_update().select_related(
-            "joint__bundle_version", "joint__hall__region", "joint__lead_department").get(pk=inspection.pk)
-        joint = inspection.joint
+        joint = _lock_joint(inspection.joint_id, "bundle_version", "hall__region", "lead_department")
+        inspection = _lock_inspection(inspection, joint)
         _require_lead(staff, joint, "记录联合踏勘")
         _require_open_joint(joint)
         _require_status(inspection, InspectionStatus.SCHEDULED, what="记录")
@@ -409,10 +439,15 @@ def inspection_record(*, inspection: Inspection, staff: Staff, attendance: list[
                      "deemed": [i.department_id for i in deemed],
                      "clock_stopped": [s["case_no"] for s in stopped], "clock_not_stopped": skipped})
         for inv in deemed:
+            # recorded as the department's opinion (同意, deemed by absence) on its 子件: the lead's combined
+            # result reads it there
+            inv.inspection = inspection
+            opinions = joint_opinion_absent(joint=joint, invite=inv, recorder=staff)
             _event(joint, "inspection_absent_deemed", staff=staff, department=inv.department,
                    note=f"{inv.department.name}无正当理由未参加第{inspection.round}轮联合踏勘，视为同意踏勘议定事项，"
                         f"已发出缺席默认告知书（{inv.notice_no}）",
-                   data={"inspection_id": inspection.pk, "invite_id": inv.pk, "notice_no": inv.notice_no})
+                   data={"inspection_id": inspection.pk, "invite_id": inv.pk, "notice_no": inv.notice_no,
+                         "opinions": [o.pk for o in opinions]})
             _tell([inv.department_id], joint, kind="joint_absent_deemed",
                   text=f"【缺席默认告知】贵单位未说明理由缺席{_cn(inspection.date)}联办件{joint.case_no}第{inspection.round}"
                        f"轮联合踏勘，依照缺席默认制视为同意踏勘议定事项，程序继续进行。告知书编号：{inv.notice_no}",
@@ -424,9 +459,8 @@ def inspection_sign(*, inspection: Inspection, staff: Staff) -> Inspection:
     """The lead's 首席代表 or 部门负责人 signs the 踏勘记录: it becomes final with its number; stopped clocks
     run again."""
     with transaction.atomic():
-        inspection = Inspection.objects.select_for_update().select_related(
-            "joint__lead_department", "joint__hall").get(pk=inspection.pk)
-        joint = inspection.joint
+        joint = _lock_joint(inspection.joint_id, "lead_department", "hall")
+        inspection = _lock_inspection(inspection, joint)
         _require_lead(staff, joint, "签认踏勘记录")
         if not may_sign(staff, joint):
             raise PermissionDenied("踏勘记录由牵头部门的首席代表或部门负责人签认", code="wrong_role")
@@ -446,9 +480,8 @@ def inspection_cancel(*, inspection: Inspection, staff: Staff, reason: str) -> I
     """The lead cancels a scheduled (not yet recorded) inspection; the invited departments are told."""
     reason = _text(reason, label="取消原因", max_len=300, required=True, code="reason_required")
     with transaction.atomic():
-        inspection = Inspection.objects.select_for_update().select_related(
-            "joint__lead_department", "joint__hall").get(pk=inspection.pk)
-        joint = inspection.joint
+        joint = _lock_joint(inspection.joint_id, "lead_department", "hall")
+        inspection = _lock_inspection(inspection, joint)
         _require_lead(staff, joint, "取消联合踏勘")
         _require_status(inspection, InspectionStatus.SCHEDULED, what="取消")
         inspection.status, inspection.cancel_reason = InspectionStatus.CANCELLED, reason

@@ -98,6 +98,9 @@ class JointOpinion(models.Model):
     reason = models.TextField("理由", blank=True)
     by = models.ForeignKey(Staff, verbose_name="签署人", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("时间", default=clock.now)
+    absent_invite = models.ForeignKey("InspectionInvite", verbose_name="缺席默认（联合踏勘邀请）", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+",
+                                      help_text="该部门无正当理由缺席联合踏勘，视为同意（缺席默认）；为空则是部门自己签署的意见")
 
     class Meta:
         verbose_name = verbose_name_plural = "协办部门意见"
@@ -106,6 +109,11 @@ class JointOpinion(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    @property
+    def deemed_absent(self) -> bool:
+        """缺席默认 (``by`` is then the lead's staff who recorded the inspection)."""
+        return self.absent_invite_id is not None
 
 
 class RulingKind(models.TextChoices):

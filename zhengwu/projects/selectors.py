@@ -7,6 +7,12 @@ stages is not approval time, as 国办发〔2019〕11号 counts 审批时间. �
 not added. A stage is over its limit when its days used exceed the stage limit; the project when the sum
 exceeds the whole-process limit.
 
+特别程序 (听证、检验检测、专家评审、现场踏勘…) is not approval time (行政许可法 第45条; 国办发〔2019〕11号 counts
+审批时间 the same way): a working day of a stage is not counted when no 子件 of its joint case was being
+worked that day — at least one was stopped under a 特别程序 (a ``ClockStop`` covering the day, its first and
+last day included; an open one up to today) and every other had been decided before it (``decided_at``).
+While any department is still working, the stage's time runs.
+
 What blocks a project: for its current stage, the joint case missing (or not yet accepted), each open 子件
 with its department and due date (overdue, or 超时默认 when supervision has issued a notice on the 子件's
 clock), or, all 子件 decided, the lead department's combined result.
@@ -144,7 +150,29 @@ class Progress:
         return self.over_limit or self.stage_over
 
 
-def _stage_view(row: ProjectStage, calendar, today: dt.date) -> StageView:
+def _stopped_days(calendar, started: dt.date, end: dt.date, kids: list[tuple[int, dt.date | None]],
+                  stops: dict[int, list[tuple[dt.date, dt.date]]]) -> int:
+    """Working days d with started < d ≤ end on which no 子件 was being worked (see the module docstring).
+    ``kids``: (case id, decided date) of the joint case's 子件; ``stops``: each 子件's stops (inclusive)."""
+    if not kids or not any(stops.get(cid) for cid, _ in kids):
+        return 0
+    n, d = 0, started
+    while d < end:
+        d += dt.timedelta(days=1)
+        if not calendar.is_workday(d):
+            continue
+        stopped = False
+        for cid, decided in kids:
+            if any(first <= d <= last for first, last in stops.get(cid, ())):
+                stopped = True
+            elif decided is None or decided >= d:
+                break  # this department was working that day
+        else:
+            n += stopped
+    return n
+
+
+def _stage_view(row: ProjectStage, calendar, today: dt.date, children=None) -> StageView:
     j = row.joint
     started = finished = None
     if j is None:
@@ -161,6 +189,9 @@ def _stage_view(row: ProjectStage, calendar, today: dt.date) -> StageView:
         else:
             state = "running"
     days = calendar.count(started, finished or today) if started else 0  # a failed joint case counts nothing
+    if days and children is not None:
+        kids, stops = children.get(j.pk, ([], {}))
+        days -= _stopped_days(calendar, started, finished or today, kids, stops)
     return StageView(stage=row.stage, label=StageCode(row.stage).label, limit_days=row.limit_days, joint=j,
                      started_on=started, finished_on=finished, days_used=days, state=state)
 
@@ -171,18 +202,39 @@ def _stages_prefetch() -> Prefetch:
 
 
 def progress_many(projects, *, today: dt.date) -> list[Progress]:
-    """Days used of many projects: two queries whatever their number (projects, then stages with joints)."""
+    """Days used of many projects: three queries whatever their number (projects, stages with joints, the
+    joint cases' 特别程序 stops), a fourth (those joint cases' 子件) when there are stops."""
     projects = list(projects)
     if projects and "stages" not in getattr(projects[0], "_prefetched_objects_cache", {}):
         prefetch_related_objects(projects, _stages_prefetch())
+    children = _children_stops([r.joint_id for p in projects for r in p.stages.all()
+                                if r.joint_id is not None and r.joint.accepted_on is not None], today)
     out = []
     for p in projects:
         calendar = engine.calendar_for(p.hall.region)
         rows = list(p.stages.all())
-        views = [_stage_view(r, calendar, today) for r in rows]
+        views = [_stage_view(r, calendar, today, children) for r in rows]
         main = [v for v in views if v.stage in MAIN_STAGES]
         parallel = next((v for v in views if v.stage == PARALLEL), None)
         out.append(Progress(project=p, stages=main, parallel=parallel, today=today))
+    return out
+
+
+def _children_stops(joint_ids: list[int], today: dt.date) -> dict[int, tuple[list, dict]]:
+    """Per joint case with a 特别程序 stop: its 子件 as (id, decided date) and their stops (first, last day
+    inclusive; an open stop up to ``today``). One query, and a second only when there are stops."""
+    if not joint_ids:
+        return {}
+    from zhengwu.cases.models import ClockStop
+
+    out: dict[int, tuple[list, dict]] = {}
+    for jid, cid, first, last in ClockStop.objects.filter(case__joint_id__in=joint_ids).values_list(
+            "case__joint_id", "case_id", "start_on", "end_on"):
+        out.setdefault(jid, ([], {}))[1].setdefault(cid, []).append((first, last or today))
+    if out:
+        for cid, jid, decided_at in Case.objects.filter(joint_id__in=list(out)).order_by("joint_seq").values_list(
+                "id", "joint_id", "decided_at"):
+            out[jid][0].append((cid, timezone.localdate(decided_at) if decided_at else None))
     return out
 
 

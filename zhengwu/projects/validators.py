@@ -9,8 +9,10 @@
 - Then two 2-digit groups (the industry or central guiding department, and the project type, e.g.
   审批/核准/备案) and a 6-digit serial (under GB/T 40058 a random part and a check digit).
 
-The standard's check-digit algorithm (§4.7) was not available to verify here, so the structure, the
-time group and the province are checked, not the last digit. Codes seen in public documents
+The standard's check-digit algorithm (§4.7 校验码) is not in the shared domain notes (../shared/domain/) and
+its text was not available, so the last digit is not verified; the format is checked strictly instead: the
+structure, the time group (a year or a valid YYMM, not after the current month), the province of the region
+code, and non-zero type and serial. Codes seen in public documents
 (``2017-330000-47-02-000001``, ``2306-520103-04-01-123456``) pass.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 
 PROJECT_CODE_RE = re.compile(r"^(\d{4})-(\d{6})-(\d{2})-(\d{2})-(\d{6})$")
@@ -27,11 +30,14 @@ PROVINCES = frozenset([11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 3
 
 
 def _time_group_ok(group: str) -> bool:
+    today = clock.today()
     year = int(group)
     if 2015 <= year <= 2099:  # a year
-        return True
-    month = int(group[2:])
-    return 1 <= month <= 12 and int(group[:2]) >= 21  # GB/T 40058-2021: YYMM, in force from 2021-08
+        return year <= today.year
+    yy, month = int(group[:2]), int(group[2:])
+    if not (1 <= month <= 12 and (yy, month) >= (21, 8)):  # GB/T 40058-2021: YYMM, in force from 2021-08
+        return False
+    return (2000 + yy, month) <= (today.year, today.month)  # never given in the future
 
 
 def validate_project_code(value: str) -> str:
@@ -43,7 +49,7 @@ def validate_project_code(value: str) -> str:
                           "项目代码应为投资项目在线审批监管平台赋予的24位代码，格式如 2026-130621-47-01-000001")
     when, area, _a, kind, serial = m.groups()
     if not _time_group_ok(when):
-        raise DomainError("invalid_project_code", f"项目代码的赋码时间“{when}”不正确（应为年份或年月）")
+        raise DomainError("invalid_project_code", f"项目代码的赋码时间“{when}”不正确（应为不晚于本月的年份或年月）")
     if area != "000000" and int(area[:2]) not in PROVINCES:
         raise DomainError("invalid_project_code", f"项目代码的地区代码“{area}”不是有效的行政区划代码")
     if kind == "00" or serial == "000000":

@@ -228,10 +228,14 @@ def clocks_start_many(*, kind: str | None = None, starts: list[dict]) -> list[Cl
 
 
 def clock_stop(*, subject, kind: str | None = None, part: int | None = None, on: dt.date | None = None) -> int:
-    """Stop the running clocks of ``subject`` (all of them unless ``kind``/``part`` say which)."""
+    """Stop the running clocks of ``subject`` (all of them unless ``kind``/``part`` say which).
+
+    The clocks are locked ``FOR NO KEY UPDATE`` here and in ``clock_resume``/``clock_move`` (what their UPDATE
+    takes anyway): a plain ``FOR UPDATE`` also waited for the key-share lock a row referring to the clock
+    holds (the sweep's DeemedApproval, a card) until that transaction ended."""
     now = wall.now()
     n = 0
-    for c in _open(subject, kind, part).filter(state=ClockState.RUNNING).select_for_update():
+    for c in _open(subject, kind, part).filter(state=ClockState.RUNNING).select_for_update(no_key=True):
         c.state = ClockState.STOPPED
         c.stopped_on = on or wall.today()
         if c.due_at is not None:
@@ -247,7 +251,7 @@ def clock_resume(*, subject, kind: str | None = None, part: int | None = None, d
     (the stop taken out), minute clocks the time they had left unless ``due_at`` is given."""
     now = wall.now()
     moved = []
-    for c in _open(subject, kind, part).filter(state=ClockState.STOPPED).select_for_update():
+    for c in _open(subject, kind, part).filter(state=ClockState.STOPPED).select_for_update(no_key=True):
         if c.due_date is not None and due_date is not None:
             c.due_date = due_date
         elif c.due_at is not None:
@@ -283,7 +287,7 @@ def clock_move(*, subject, kind: str | None = None, part: int | None = None, due
         qs = qs.filter(due_date__isnull=False)
     if "due_at" in changes:
         qs = qs.filter(due_at__isnull=False)
-    ids = list(qs.select_for_update().values_list("pk", flat=True))
+    ids = list(qs.select_for_update(no_key=True).values_list("pk", flat=True))
     n = Clock.objects.filter(pk__in=ids).update(**changes)
     _clear_moved(ids)
     return n

@@ -16,12 +16,19 @@ from .intake import (
     joint_supplement,
     joint_withdraw,
 )
-from .opinions import joint_opinion, joint_result, joint_resume, joint_ruling, result_lines
+from .opinions import (
+    joint_opinion,
+    joint_opinion_absent,
+    joint_result,
+    joint_resume,
+    joint_ruling,
+    result_lines,
+)
 from .refresh import children_state, deemed_case_ids, joint_refresh
 
 __all__ = [
     "bundle_plan", "bundle_plan_of", "children_state", "joint_add_materials", "deemed_case_ids", "joint_accept", "joint_missing",
-    "joint_opinion", "joint_refresh", "joint_reject", "joint_request_supplement", "joint_result", "joint_resume",
+    "joint_opinion", "joint_opinion_absent", "joint_refresh", "joint_reject", "joint_request_supplement", "joint_result", "joint_resume",
     "joint_may_withdraw", "joint_ruling", "joint_submit", "joint_supplement", "joint_withdraw", "lead_member", "link_files",
     "member_limit", "result_lines",
 ]

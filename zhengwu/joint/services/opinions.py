@@ -19,7 +19,15 @@ from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.org.models import Role, Staff
 from zhengwu.org.scope import staff_can_act_at
 
-from ..models import JointCase, JointOpinion, JointRuling, JointStatus, OpinionKind, RulingKind
+from ..models import (
+    InspectionInvite,
+    JointCase,
+    JointOpinion,
+    JointRuling,
+    JointStatus,
+    OpinionKind,
+    RulingKind,
+)
 from .common import check_lead, check_status, event, lock, save, tell_applicant
 from .refresh import FINAL, children_state, deemed_case_ids, joint_refresh, prepared_rows, refresh_with
 
@@ -57,6 +65,30 @@ def joint_opinion(*, case: Case, officer: Staff, kind: str, reason: str = "") ->
             # 同意 and 同意但需报上级审批 change neither a 子件's status or due date nor an open 不同意
             joint_refresh(joint=j, locked=True)
     return op
+
+
+def joint_opinion_absent(*, joint: JointCase, invite: InspectionInvite, recorder: Staff) -> list[JointOpinion]:
+    """缺席默认 (联合踏勘) as the department's opinion: 同意, marked deemed by absence (``absent_invite``), on
+    each of that department's 子件 in this 联办件 that has no opinion yet (a department's own opinion stands).
+    Called by ``inspections.inspection_record`` inside its transaction (the 联办件 locked first); ``by`` is
+    the lead's staff who recorded the inspection. Returns the opinions written."""
+    reason = (f"无正当理由未参加第{invite.inspection.round}轮联合踏勘，依照缺席默认制视为同意踏勘议定事项"
+              f"（缺席默认告知书{invite.notice_no}）")
+    out = []
+    with transaction.atomic(savepoint=False):
+        j = lock(joint)
+        kids = Case.objects.filter(joint_id=j.pk, department_id=invite.department_id).exclude(
+            department_id=j.lead_department_id).order_by("joint_seq").values_list("id", "case_no")
+        for case_id, case_no in kids:
+            op = JointOpinion(case_id=case_id, joint=j, department_id=invite.department_id, kind=OpinionKind.AGREE,
+                              reason=reason, by=recorder, absent_invite=invite)
+            if not _insert_once(op):
+                continue
+            event(j, "opinion", j.status, j.status, officer=recorder, department_id=invite.department_id,
+                  note=reason, data={"case_no": case_no, "kind": OpinionKind.AGREE, "deemed_absent": True,
+                                     "notice_no": invite.notice_no})
+            out.append(op)
+    return out
 
 
 _opinion_sql: dict[str, tuple[str, list]] = {}
@@ -147,9 +179,10 @@ def result_lines(joint: JointCase, children=None) -> list[dict]:
     rows = prepared_rows("result_lines", lambda: (
         Case.objects.filter(joint_id=-1).order_by("joint_seq").values_list(
             "id", "case_no", "item__impl_code", "item_version__name", "department__name", "status", "decision",
-            "decision_reason", "joint_opinion__kind", "joint_opinion__reason")), joint.pk)
+            "decision_reason", "joint_opinion__kind", "joint_opinion__reason",
+            "joint_opinion__absent_invite_id")), joint.pk)
     out = []
-    for pk, case_no, impl_code, item_name, department, status, decision, decision_reason, kind, why in rows:
+    for pk, case_no, impl_code, item_name, department, status, decision, decision_reason, kind, why, absent in rows:
         st = children[pk]
         op = (kind, why) if kind else None
         if decision == Decision.APPROVE:
@@ -163,7 +196,8 @@ def result_lines(joint: JointCase, children=None) -> list[dict]:
         out.append({"case_no": case_no, "item_code": impl_code, "item_name": item_name,
                     "department": department, "status": status, "decision": decision or None,
                     "deemed": st.deemed, "result": result, "reason": decision_reason,
-                    "opinion": OpinionKind(op[0]).label if op else "", "opinion_reason": op[1] if op else ""})
+                    "opinion": (OpinionKind(op[0]).label + ("（缺席默认）" if absent else "")) if op else "",
+                    "opinion_reason": op[1] if op else "", "opinion_deemed_absent": absent is not None})
     return out
 
 

@@ -359,5 +359,5 @@ def test_actions_drive_a_whole_inspection(w):
         act["sign_inspection"](joint=w.joint, staff=w.chief, payload={"round": 1})
     assert fresh(ins).status == InspectionStatus.SIGNED
     assert list(JointEvent.objects.filter(joint=w.joint).values_list("action", flat=True)) == [
-        "inspection_schedule", "inspection_confirm", "inspection_record", "inspection_absent_deemed",
-        "inspection_sign"]
+        "inspection_schedule", "inspection_confirm", "inspection_record", "opinion", "inspection_absent_deemed",
+        "inspection_sign"]  # 缺席默认 is also 消防's opinion on its 子件 (test_inspection_opinions.py)
