@@ -185,9 +185,11 @@ def test_sweep_query_count_does_not_grow_with_cases(w, django_assert_max_num_que
     for i in range(6):
         accept_case(w, D(2026, 9, 28), name=f"申请人{i}")
     # A constant set of statements per calendar and per distinct warning period among the registered kinds
-    # (one card INSERT each; gk_village warns 2 working days ahead), plus PostgreSQL's SET LOCAL jit: 30 there,
-    # 29 on SQLite; never per case.
-    with django_assert_max_num_queries(30):
+    # (one card INSERT each; gk_village warns 2 working days ahead), plus on PostgreSQL the SET LOCAL jit and the
+    # 超时默认 scope's lock of its candidate 联办件 before any write (joint lock order): 31 there, 29 on SQLite;
+    # never per case.
+    limit = 31 if connection.vendor == "postgresql" else 29
+    with django_assert_max_num_queries(limit):
         r = sweep(D(2026, 10, 12))
     assert (r.cases, r.raised_red) == (12, 12)  # 6 case clocks and 6 step clocks running
     for i in range(6, 18):
@@ -196,7 +198,7 @@ def test_sweep_query_count_does_not_grow_with_cases(w, django_assert_max_num_que
         sweep_run(today=D(2026, 10, 13))
     with CaptureQueriesContext(connection) as again, clock.frozen(D(2026, 10, 14)):
         sweep_run(today=D(2026, 10, 14))
-    assert len(first) == len(again) <= 30
+    assert len(first) == len(again) <= limit
 
 
 @pytest.fixture
