@@ -56,6 +56,13 @@ def _staff(request):
     return staff
 
 
+def _action_out(order: Order) -> dict:
+    """An action's answer: the order as it now stands."""
+    order = Order.objects.get(pk=order.pk)
+    return {"no": order.no, "status": order.status, "status_label": Status(order.status).label,
+            "due_on": order.due_on}
+
+
 def _brief(order: Order, staff) -> dict:
     caller = selectors.caller_for(staff, order)
     return {
@@ -313,13 +320,7 @@ def order_act(request, no: str, action: OrderAction, body: ActionIn | None = Non
             unit_fault=body.unit_fault,
             note=body.note,
         )
-    order = Order.objects.get(pk=order.pk)
-    return {
-        "no": order.no,
-        "status": order.status,
-        "status_label": Status(order.status).label,
-        "due_on": order.due_on,
-    }
+    return _action_out(order)
 
 
 @router.post(
@@ -336,13 +337,7 @@ def order_reply_upload(
     order = services.order_reply(
         order=order, staff=staff, text=body.text, solved=body.solved, attachments=attachments or ()
     )
-    order = Order.objects.get(pk=order.pk)
-    return {
-        "no": order.no,
-        "status": order.status,
-        "status_label": Status(order.status).label,
-        "due_on": order.due_on,
-    }
+    return _action_out(order)
 
 
 @router.get(
