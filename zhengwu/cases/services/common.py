@@ -142,8 +142,9 @@ def _for_joint(case: Case) -> bool:
     return case.joint_id is not None and _acting_for_joint.get() == case.joint_id
 
 
-# The 联办件 row locked by ``case_tx`` for the action on one of its 子件 (its status is refreshed through it).
-_locked_joint: ContextVar[object | None] = ContextVar("locked_joint", default=None)
+# The 联办件 row locked by ``case_tx`` for the action on one of its 子件 (its status is refreshed through it),
+# and its 子件' states read with the lock ({id: row}; the acting 子件's row follows the action's changes).
+_locked_joint: ContextVar[tuple | None] = ContextVar("locked_joint", default=None)
 
 
 @contextmanager
@@ -163,11 +164,11 @@ def case_tx(case: Case) -> Iterator[None]:
         with transaction.atomic(savepoint=False):
             yield
         return
-    from zhengwu.joint.services.common import lock_row
+    from zhengwu.joint.services.common import lock_row_children
 
     with transaction.atomic():
-        joint = lock_row(case.joint_id)
-        token = _locked_joint.set(joint)
+        joint, kids = lock_row_children(case.joint_id)
+        token = _locked_joint.set((joint, {k[0]: k for k in kids}) if joint is not None else None)
         try:
             yield
         finally:
@@ -179,9 +180,13 @@ def _joint_follow(case: Case) -> None:
     ``case_tx`` locked (else locked here)."""
     from zhengwu.joint.services import joint_refresh
 
-    joint = _locked_joint.get()
-    if joint is not None and joint.pk == case.joint_id:
-        joint_refresh(joint=joint, locked=True)
+    held = _locked_joint.get()
+    if held is not None and held[0].pk == case.joint_id:
+        joint, kids = held
+        row = kids.get(case.pk)
+        if row is not None:  # the acting 子件 as the action left it (its other columns and 不同意 unchanged)
+            kids[case.pk] = (row[0], row[1], case.status, case.due_date, case.decision, row[5], row[6])
+        joint_refresh(joint=joint, locked=True, rows=list(kids.values()))
     else:
         joint_refresh(joint_id=case.joint_id)
 

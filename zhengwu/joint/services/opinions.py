@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from zhengwu.cases.models import Case, Decision, Status
 from zhengwu.cases.services import clean_text
-from zhengwu.core import clock
+from zhengwu.core import clock, fastsql
 from zhengwu.core.errors import DomainError, PermissionDenied
 from zhengwu.org.models import Role, Staff
 from zhengwu.org.scope import staff_can_act_at
@@ -22,13 +22,14 @@ from zhengwu.org.scope import staff_can_act_at
 from ..models import (
     InspectionInvite,
     JointCase,
+    JointEvent,
     JointOpinion,
     JointRuling,
     JointStatus,
     OpinionKind,
     RulingKind,
 )
-from .common import check_lead, check_status, event, lock, save, tell_applicant
+from .common import check_lead, check_status, event, event_row, lock, lock_children, save, tell_applicant
 from .refresh import FINAL, children_state, deemed_case_ids, joint_refresh, prepared_rows, refresh_with
 
 OPINION_ROLES = frozenset({Role.CHIEF_REP, Role.DEPT_HEAD, Role.WINDOW_OFFICER})
@@ -56,10 +57,10 @@ def joint_opinion(*, case: Case, officer: Staff, kind: str, reason: str = "") ->
         check_status(j, (JointStatus.IN_REVIEW, JointStatus.RULING, JointStatus.READY), "签署协办意见")
         op = JointOpinion(case=case, joint=j, department_id=case.department_id, kind=kind, reason=reason,
                           by=officer)
-        if not _insert_once(op):
+        ev = event_row(j, "opinion", j.status, j.status, officer=officer, department_id=case.department_id,
+                       note=reason, data={"case_no": case.case_no, "kind": kind})
+        if not _insert_once(op, ev):
             raise DomainError("opinion_given", "该子件已签署协办意见", status=409)
-        event(j, "opinion", j.status, j.status, officer=officer, department_id=case.department_id, note=reason,
-              data={"case_no": case.case_no, "kind": kind})
         if kind == OpinionKind.DISAGREE:
             # only a 不同意 changes what the 联办件's status is derived from (it awaits the lead's ruling);
             # 同意 and 同意但需报上级审批 change neither a 子件's status or due date nor an open 不同意
@@ -82,39 +83,50 @@ def joint_opinion_absent(*, joint: JointCase, invite: InspectionInvite, recorder
         for case_id, case_no in kids:
             op = JointOpinion(case_id=case_id, joint=j, department_id=invite.department_id, kind=OpinionKind.AGREE,
                               reason=reason, by=recorder, absent_invite=invite)
-            if not _insert_once(op):
-                continue
-            event(j, "opinion", j.status, j.status, officer=recorder, department_id=invite.department_id,
-                  note=reason, data={"case_no": case_no, "kind": OpinionKind.AGREE, "deemed_absent": True,
-                                     "notice_no": invite.notice_no})
-            out.append(op)
+            ev = event_row(j, "opinion", j.status, j.status, officer=recorder, department_id=invite.department_id,
+                           note=reason, data={"case_no": case_no, "kind": OpinionKind.AGREE, "deemed_absent": True,
+                                              "notice_no": invite.notice_no})
+            if _insert_once(op, ev):
+                out.append(op)
     return out
 
 
-_opinion_sql: dict[str, tuple[str, list]] = {}
+_opinion_sql: dict[bool, tuple[str, list, list]] = {}
 
 
-def _insert_once(op: JointOpinion) -> bool:
-    """INSERT the opinion unless its 子件 has one (one per 子件, a unique column): one statement
-    (``ON CONFLICT (case_id) DO NOTHING RETURNING id``, SQL built once) where the database returns
-    columns from an INSERT, else a look-up and the ORM's INSERT. False when there was one already."""
-    if not connection.features.can_return_columns_from_insert:
+def _insert_once(op: JointOpinion, ev: JointEvent | None = None) -> bool:
+    """INSERT the opinion unless its 子件 has one (one per 子件, a unique column), and then its event row
+    ``ev``: on PostgreSQL one statement (``WITH o AS (INSERT … ON CONFLICT (case_id) DO NOTHING RETURNING
+    id) INSERT INTO joint_jointevent … SELECT … FROM o``, SQL built once: the event is written only if the
+    opinion was), elsewhere a look-up, the ORM's INSERT and the event's. False when there was one already."""
+    if connection.vendor != "postgresql":
         if JointOpinion.objects.filter(case_id=op.case_id).exists():
             return False
         op.save(force_insert=True)
+        if ev is not None:
+            fastsql.insert([ev])
         return True
-    cached = _opinion_sql.get(connection.vendor)
+    key = ev is not None
+    cached = _opinion_sql.get(key)
     if cached is None:
         qn = connection.ops.quote_name
-        meta = JointOpinion._meta
+        meta, emeta = JointOpinion._meta, JointEvent._meta
         fields = [f for f in meta.concrete_fields if not f.primary_key]
-        cached = _opinion_sql[connection.vendor] = (
-            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({qn(meta.get_field('case').column)}) "
-            f"DO NOTHING RETURNING {qn(meta.pk.column)}", fields)
-    sql, fields = cached
+        ev_fields = [f for f in emeta.concrete_fields if not f.primary_key] if key else []
+        sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+               f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({qn(meta.get_field('case').column)}) "
+               f"DO NOTHING RETURNING {qn(meta.pk.column)}")
+        if key:
+            sql = (f"WITH o AS ({sql}), e AS (INSERT INTO {qn(emeta.db_table)} "
+                   f"({', '.join(qn(f.column) for f in ev_fields)}) "
+                   f"SELECT {', '.join(['%s'] * len(ev_fields))} FROM o) SELECT {qn(meta.pk.column)} FROM o")
+        cached = _opinion_sql[key] = (sql, fields, ev_fields)
+    sql, fields, ev_fields = cached
+    params = [f.get_db_prep_save(f.pre_save(op, True), connection) for f in fields]
+    if ev is not None:
+        params += [f.get_db_prep_save(f.pre_save(ev, True), connection) for f in ev_fields]
     with connection.cursor() as cur:
-        cur.execute(sql, [f.get_db_prep_save(f.pre_save(op, True), connection) for f in fields])
+        cur.execute(sql, params)
         row = cur.fetchone()
     if row is None:
         return False
@@ -210,8 +222,8 @@ def joint_result(*, joint: JointCase, officer: Staff, note: str = "") -> JointCa
                label="出具联合审批结果")
     note = clean_text(note, field="note", label="联合审批意见")
     with transaction.atomic():
-        j = lock(joint)
-        children = refresh_with(j)
+        j, rows = lock_children(joint)
+        children = refresh_with(j, rows)
         if j.status in FINAL:
             raise DomainError("bad_state", f"联办件当前状态为“{JointStatus(j.status).label}”，不能出具联合审批结果",
                               status=409)

@@ -93,9 +93,11 @@ def _children_rows(joint_id: int) -> list[tuple]:
     return prepared_rows("children_state", _children_query, joint_id)
 
 
-def _children_state(joint: JointCase) -> tuple[list[ChildState], bool]:
-    """The 子件's states, and whether a 不同意 awaits the lead's ruling (one query, plus one for 超时默认)."""
-    rows = _children_rows(joint.pk)
+def _children_state(joint: JointCase, rows: list[tuple] | None = None) -> tuple[list[ChildState], bool]:
+    """The 子件's states, and whether a 不同意 awaits the lead's ruling (one query, plus one for 超时默认).
+    ``rows``: those the caller read with the 联办件's lock (``common.lock_row_children``), current."""
+    if rows is None:
+        rows = _children_rows(joint.pk)
     # only a 子件 past its due date can have been deemed (the sweep marks it two working days after)
     today = clock.today()
     deemed = deemed_case_ids(r[0] for r in rows if r[3] is not None and r[3] < today)
@@ -115,25 +117,27 @@ def derive(joint: JointCase, children: list[ChildState], *, open_disagree: bool)
 
 
 def joint_refresh(*, joint: JointCase | None = None, joint_id: int | None = None, locked: bool = False,
-                  also: JointCase | None = None) -> JointCase:
+                  also: JointCase | None = None, rows: list[tuple] | None = None) -> JointCase:
     """Recompute and store the 联办件's status and due date (the latest 子件 due date). ``locked``: the
-    caller holds the row lock and ``joint`` is fresh; ``also``: another instance of it to update too."""
+    caller holds the row lock and ``joint`` is fresh; ``also``: another instance of it to update too;
+    ``rows``: the 子件' current states when the caller has them (read with the lock, kept up to date)."""
     if locked:  # inside the caller's transaction, which holds the row lock: no savepoint needed
-        return _refresh(joint, joint, also)
+        return _refresh(joint, joint, also, rows=rows)
     with transaction.atomic():
         j = lock(joint if joint is not None else JointCase(pk=joint_id))
         _refresh(j, joint, also)
         return joint if joint is not None else j
 
 
-def refresh_with(j: JointCase) -> list[ChildState]:
+def refresh_with(j: JointCase, rows: list[tuple] | None = None) -> list[ChildState]:
     """``joint_refresh`` of the locked, fresh ``j``, returning the 子件' states it read (for a caller that
-    needs them too: one read instead of two)."""
-    return _refresh(j, j, None, out=True)
+    needs them too: one read instead of two); ``rows`` as ``joint_refresh`` takes them."""
+    return _refresh(j, j, None, out=True, rows=rows)
 
 
-def _refresh(j: JointCase, joint: JointCase | None, also: JointCase | None, *, out: bool = False):
-    children, open_disagree = _children_state(j)
+def _refresh(j: JointCase, joint: JointCase | None, also: JointCase | None, *, out: bool = False,
+             rows: list[tuple] | None = None):
+    children, open_disagree = _children_state(j, rows)
     status = derive(j, children, open_disagree=open_disagree)
     dues = [c.due_date for c in children if c.due_date is not None]
     due = max(dues) if dues else None

@@ -113,6 +113,42 @@ def test_a_subcase_decision_and_a_joint_withdrawal_in_the_worst_order(w, monkeyp
     assert Case.objects.get(pk=kid.pk).status == Status.DECIDED
 
 
+def test_the_last_two_decisions_at_once_leave_the_joint_case_ready(w, monkeypatch):
+    """The 子件 action reads its siblings with the 联办件's lock (one statement): one that waited for the lock
+    while another 子件 was decided must see that decision (PostgreSQL re-reads the locked 子件 rows at their
+    latest version), so the last decision moves the 联办件 to 待出具联合结果 whichever commits second."""
+    joint = _accepted(w)
+    kids = list(Case.objects.select_related("hall__region").filter(joint=joint).order_by("joint_seq"))
+    assert len(kids) == 3
+    cs.case_review(case=kids[0], officer=_staff(w.chief))  # the lead's item has a 审核 step first
+    cs.case_decide(case=Case.objects.select_related("hall__region").get(pk=kids[0].pk), officer=_staff(w.head),
+                   decision="approve")
+    first, second = _staff(w.co1_chief), _staff(w.co2_chief)
+    wrote = threading.Event()
+    original = case_common._joint_follow
+
+    def slow_follow(case):
+        if threading.current_thread().name == "held":
+            wrote.set()
+            time.sleep(1.0)  # the other decision starts and waits for the 联办件's lock meanwhile
+        return original(case)
+
+    monkeypatch.setattr(case_common, "_joint_follow", slow_follow)
+
+    def held():
+        threading.current_thread().name = "held"
+        return cs.case_decide(case=kids[1], officer=first, decision="approve").status
+
+    def waiting():
+        assert wrote.wait(20)
+        return cs.case_decide(case=kids[2], officer=second, decision="approve").status
+
+    results = _run(held, waiting)
+    _clean(results)
+    assert results == [Status.DECIDED, Status.DECIDED]
+    assert JointCase.objects.get(pk=joint.pk).status == JointStatus.READY
+
+
 @pytest.mark.parametrize("round_", range(4))
 def test_a_subcase_action_and_a_joint_action_at_once(w, round_):
     """Started together: both finish, or one is refused cleanly; the 联办件 agrees with its 子件."""
