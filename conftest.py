@@ -45,6 +45,7 @@ def _fresh_process_state(request):
 
     from zhengwu.cases import plan
     from zhengwu.core import clock
+    from zhengwu.joint.services import apply as joint_apply
     from zhengwu.workdays import engine
 
     notifier = settings.ZHENGWU_NOTIFIER  # the demo command switches it to the boxed console one
@@ -53,6 +54,7 @@ def _fresh_process_state(request):
     if not db_cache:
         cache.clear()  # throttling counters and the like start at zero
     plan._plans.clear()
+    joint_apply._plans.clear()  # bundle plans, kept per version id: a rolled-back test's ids come back
     engine._calendars.clear()
     engine._state.update(version=None, checked=0.0)
     from zhengwu.hotline.services import policy as hotline_policy
@@ -69,6 +71,7 @@ def _fresh_process_state(request):
             Role.objects.bulk_create([Role(code=c, name=n) for c, n in Role.DEFAULTS], ignore_conflicts=True)
     yield
     plan._plans.clear()
+    joint_apply._plans.clear()
     engine._calendars.clear()
     clock.set_offset(dt.timedelta(0))  # the demo command's --at (or its next-working-morning default)
     settings.ZHENGWU_NOTIFIER = notifier

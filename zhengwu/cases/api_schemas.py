@@ -247,6 +247,8 @@ class JointChildOut(Schema):
     decision: CaseDecision | None = Field(description="部门的决定：approve 准予、deny 不予；未决定为空")
     deemed: bool = Field(description="部门逾期未办结，已由监察按超时默认视为同意")
     opinion: JointOpinionKindIn | None = Field(description="协办意见（本部门或牵头部门可见；联合结果出具后全部可见）")
+    opinion_deemed_absent: bool = Field(
+        False, description="该意见是联合踏勘缺席默认视为同意（部门无正当理由未参加踏勘），不是部门自己签署的")
 
 
 class JointMaterialOut(Schema):

@@ -37,7 +37,7 @@ def detail(joint: JointCase, *, user, staff) -> dict:
     view = selectors.joint_view(joint=joint, user=user, staff=staff)
     kids = selectors.joint_children(joint)
     state = {c.id: c for c in children_state(joint)}
-    ops = {o.case_id: o.kind for o in view.opinions()}
+    ops = {o.case_id: (o.kind, o.absent_invite_id is not None) for o in view.opinions()}
     bp = bundle_plan_of(joint)
     depts = {m.item_id: m.item.department.name for m in bp.members}
     materials = [{"line": n, "name": ln.name, "required": ln.necessity == Material.Necessity.REQUIRED,
@@ -55,7 +55,9 @@ def detail(joint: JointCase, *, user, staff) -> dict:
         "due_date": joint.due_date,
         "children": [{"case_no": c.case_no, "item_code": c.item.impl_code, "item_name": c.item_version.name,
                       "department": c.department.name, "status": c.status, "due_date": c.due_date,
-                      "decision": c.decision or None, "deemed": state[c.pk].deemed, "opinion": ops.get(c.pk)}
+                      "decision": c.decision or None, "deemed": state[c.pk].deemed,
+                      "opinion": ops[c.pk][0] if c.pk in ops else None,
+                      "opinion_deemed_absent": ops[c.pk][1] if c.pk in ops else False}
                      for c in kids],
         "materials": materials, "result": result,
         "events": [{"action": e.action, "at": e.at, "actor_name": e.actor_name,

@@ -37,6 +37,12 @@ def test_a_whole_inspection_through_the_api(client):
         assert act(client, w, "sign_inspection", w.chief, round=1).status_code == 200
     assert Inspection.objects.get().status == InspectionStatus.SIGNED
     assert InspectionInvite.objects.get(department=w.co2).deemed_agree
+    # the lead sees the absent department's 子件 with its opinion marked as deemed by absence (缺席默认)
+    r = client.get(f"/api/cases/{w.joint.case_no}", headers=token(w.chief.user))
+    assert r.status_code == 200, r.content
+    marks = {c["department"]: (c["opinion"], c["opinion_deemed_absent"]) for c in r.json()["children"]}
+    assert marks[w.co2.name] == ("agree", True)
+    assert marks[w.co1.name] == (None, False)  # present: no opinion written for it
 
 
 @pytest.mark.parametrize("action,who,data,status,code", [
