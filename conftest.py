@@ -61,6 +61,10 @@ def _fresh_process_state(request):
 
     hotline_policy._cached.clear()  # the hotline's time limits, settings and 派单目录 rules
     hotline_policy._state.update(version=None, checked=0.0)
+    from zhengwu.hall import policy as hall_policy
+
+    hall_policy._forget()  # the halls' queue policies (a transactional test's flush sends no signal)
+    hall_policy._state.update(version=None, checked=0.0)
     if request.node.get_closest_marker("django_db") is not None:
         request.getfixturevalue("_django_db_helper")
         if db_cache:

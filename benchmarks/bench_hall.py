@@ -4,7 +4,9 @@ bare ORM doing the same writes, and the live board's delay from a call to 100 co
 Run: .venv/bin/python benchmarks/bench_hall.py [--tickets 1000] [--boards 100] [--calls 20]
      (--boards 0: part 1 only)
 
-Part 1 runs in this process on a throw-away SQLite database (or DATABASE_URL). Part 2 starts
+Part 1 runs in this process on a throw-away SQLite database (or DATABASE_URL: an empty database,
+created afresh for each run; the script migrates it and builds its hall, which a database left by an
+earlier run already holds, so that run stops with an IntegrityError). Part 2 starts
 ``uvicorn zhengwu.asgi:application`` on 127.0.0.1 (a free port, loopback only) against the same
 database, opens the board streams, calls through the API and times each screen's arrival; once
 with one worker and the in-process broker, then (when Redis answers at REDIS_URL, default
@@ -31,10 +33,12 @@ from _setup import setup
 
 def world():
     from zhengwu.hall.models import QueuePolicy
+    from zhengwu.hall.policy import policy_invalidate
     from zhengwu.hall.tests import factories as fx
 
     w = fx.build_hall()
     QueuePolicy.objects.filter(hall__isnull=True).update(enforce_hours=False)  # any hour of the day
+    policy_invalidate()  # a bulk update sends no signal: the services' in-process copy is dropped
     return w
 
 

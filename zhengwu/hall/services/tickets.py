@@ -42,10 +42,11 @@ from ._common import (
     publish_windows,
     require_at_window,
     require_seated,
-    require_seated_to_call,
+    seat_and_waiting,
+    ticket_from_row,
     ticket_insert,
     ticket_update_guarded,
-    waiting_sql,
+    waiting_rows,
 )
 
 # -- issue --------------------------------------------------------------------------------------------
@@ -152,9 +153,13 @@ def ticket_issue(*, hall: Hall, group: WindowGroup | None = None, item: Item | N
 # -- calling ------------------------------------------------------------------------------------------------
 
 
-def _update(ticket: Ticket, statuses, **changes) -> None:
-    """The guarded UPDATE: applies only if nobody changed the ticket since it was read."""
-    if ticket_update_guarded(ticket, statuses, changes) != 1:
+def _update(ticket: Ticket, statuses, *, seated: tuple[Window, Staff] | None = None, **changes) -> None:
+    """The guarded UPDATE: applies only if nobody changed the ticket since it was read (and, with
+    ``seated``, only while the officer is signed in at the window and not away: ``require_seated``
+    in the same statement, its refusal raised when that is why nothing changed)."""
+    if ticket_update_guarded(ticket, statuses, changes, seated=seated) != 1:
+        if seated is not None:
+            require_seated(*seated)
         raise DomainError("conflict", f"{ticket.number}号刚刚被其他操作更新，请刷新后重试", status=409)
     ticket.row_version += 1
     for k, v in changes.items():
@@ -202,29 +207,28 @@ def _announce_call(ticket: Ticket, window: Window, *, recall: int) -> None:
 def ticket_call_next(*, window: Window, officer: Staff) -> Ticket | None:
     """叫号: the next ticket this window may take, or ``None`` when nobody is waiting for it.
 
-    The same choice as ``waiting_for_window`` (there as querysets for the pages), here as one
-    hand-written query per try; the seat check and the policy's streak limit come in one more.
+    The same choice as ``waiting_for_window`` (there as querysets for the pages), here written out:
+    the seat check, the policy's streak limit and the first candidates come in one query; a retry
+    (every candidate taken by other windows meanwhile) or a priority streak reads the queue again.
     """
-    current, streak_limit = require_seated_to_call(window, officer)
+    day = clock.today()
+    (_, current, streak_limit), rows = seat_and_waiting(window, officer, day=day)
     if not window.is_open:
         raise DomainError("window_closed", f"{window.number}号窗口已暂停服务", status=409)
     if current:
         raise DomainError("window_busy", f"请先办结、转移或过号当前的{current}号", status=409)
-    day = clock.today()
-    queues = [waiting_sql(window, day=day, normal_only=False)]
-    if streak_limit and _priority_streak(window, streak_limit):
-        queues.insert(0, waiting_sql(window, day=day, normal_only=True))
-    for _ in range(5):
-        candidates: list[Ticket] = []
-        for sql, params in queues:
-            candidates = list(Ticket.objects.raw(sql, params))
-            if candidates:
-                break
-        if not candidates:
+    streak = bool(streak_limit) and _priority_streak(window, streak_limit)
+    for attempt in range(5):
+        if attempt:
+            rows = waiting_rows(window, day=day, normal_only=False)
+        if streak:
+            rows = waiting_rows(window, day=day, normal_only=True) or rows
+        if not rows:
             if not window.queue_groups.filter(is_active=True).exists():
                 raise DomainError("no_group", f"{window.number}号窗口未加入任何叫号分组，请联系中心管理员")
             return None
-        for t in candidates:
+        for row in rows:
+            t = ticket_from_row(row)
             now = clock.now()
             first = t.called_at is None
             called_at = now if first else t.called_at
@@ -315,16 +319,21 @@ def ticket_finish(*, ticket: Ticket, window: Window, officer: Staff, case_no: st
     (a ``cases.services.Applicant``) a window case is opened for the person. The rating pad of the
     window then shows this ticket.
     """
-    require_seated(window, officer)
-    require_at_window(ticket, window, TicketStatus.SERVING, TicketStatus.CALLED)
+    statuses = (TicketStatus.SERVING, TicketStatus.CALLED)
+    linking = bool(case_no) or applicant is not None
+    if linking or ticket.window_id != window.pk or ticket.status not in statuses:
+        require_seated(window, officer)  # before a case is opened, and before the refusals below
+    require_at_window(ticket, window, *statuses)
     now = clock.now()
     started = ticket.started_at or ticket.last_called_at or now
     with transaction.atomic():
         case = None
-        if case_no or applicant is not None:
+        if linking:
             case = _link_case(officer=officer, window=window, ticket=ticket, case_no=case_no, applicant=applicant,
                               case_item=case_item)
-        _update(ticket, [TicketStatus.SERVING, TicketStatus.CALLED], status=TicketStatus.DONE, finished_at=now,
+        # the seat check (when not made above) in the guarded UPDATE itself
+        _update(ticket, list(statuses), seated=None if linking else (window, officer), status=TicketStatus.DONE,
+                finished_at=now,
                 started_at=started, service_seconds=max(0, int((now - started).total_seconds())), case=case,
                 officer=officer)
         fastsql.insert([event(ticket, "finish", window=window, officer=officer, at=now,
