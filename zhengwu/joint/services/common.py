@@ -50,20 +50,30 @@ def lock_row(joint_id: int) -> JointCase | None:
                f"WHERE {qn(meta.pk.column)} = %s")
         if connection.features.has_select_for_update:
             sql += " FOR UPDATE"
-        converters = []  # as the ORM's compiler applies them (JSON; on SQLite dates, times, booleans)
-        for i, f in enumerate(fields):
-            col = f.get_col(meta.db_table)
-            convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            if convs:
-                converters.append((i, col, convs))
-        cached = _lock_sql[key] = (sql, [f.attname for f in fields], converters)
+        cached = _lock_sql[key] = (sql, [f.attname for f in fields], _converters(fields))
     sql, names, converters = cached
     with connection.cursor() as cur:
         cur.execute(sql, [joint_id])
         row = cur.fetchone()
     if row is None:
         return None
-    values = list(row)
+    return _joint_from_row(row, names, converters)
+
+
+def _converters(fields) -> list[tuple]:
+    """(index, column, converters) of the JointCase ``fields`` as the ORM's compiler applies them (JSON; on
+    SQLite dates, times, booleans)."""
+    out = []
+    for i, f in enumerate(fields):
+        col = f.get_col(JointCase._meta.db_table)
+        convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if convs:
+            out.append((i, col, convs))
+    return out
+
+
+def _joint_from_row(row, names: list[str], converters: list[tuple]) -> JointCase:
+    values = list(row[:len(names)])
     for i, col, convs in converters:
         for conv in convs:
             values[i] = conv(values[i], col, connection)
@@ -109,12 +119,7 @@ def lock_row_children(joint_id: int) -> tuple[JointCase | None, list[tuple]]:
         if has_lock:
             sql += (" FOR UPDATE OF j FOR NO KEY UPDATE OF c" if connection.vendor == "postgresql"
                     else " FOR UPDATE")
-        converters = []
-        for i, f in enumerate(fields):
-            col = f.get_col(meta.db_table)
-            convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            if convs:
-                converters.append((i, col, convs))
+        converters = _converters(fields)
         due = cmeta.get_field("due_date").get_col(cmeta.db_table)
         due_convs = connection.ops.get_db_converters(due) + due.get_db_converters(connection)
         cached = _children_lock_sql[key] = (sql, [f.attname for f in fields], converters, (due, due_convs),
@@ -125,11 +130,7 @@ def lock_row_children(joint_id: int) -> tuple[JointCase | None, list[tuple]]:
         found = cur.fetchall()
     if not found:  # no such 联办件, or one without 子件 (the join is inner: PostgreSQL locks no outer side)
         return lock_row(joint_id), []
-    values = list(found[0][:len(names)])
-    for i, col, convs in converters:
-        for conv in convs:
-            values[i] = conv(values[i], col, connection)
-    joint = JointCase.from_db(connection.alias, names, values)
+    joint = _joint_from_row(found[0], names, converters)
     n = len(names)
     kids = []
     for r in found:
