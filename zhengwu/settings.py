@@ -11,6 +11,8 @@ Environment:
 - ``DATABASE_REPLICA_URLS``: comma-separated PostgreSQL hot standbys for reads that tolerate a little lag
   (``zhengwu.core.replicas``); ``REPLICA_MAX_LAG_SECONDS``, ``READ_YOUR_WRITES_SECONDS``.
 - ``REDIS_URL``: shared cache (and, later, live-board fan-out) for several app processes.
+- ``PAGE_CACHE_SECONDS``: how long a public page may be served from the shared cache to anonymous
+  visitors at most (default 120 with Redis, 0 = off; ``zhengwu.core.pagecache``).
 - ``ALLOWED_HOSTS``: comma-separated host names (production).
 - ``ZHENGWU_VAR_DIR``: where SQLite, media and collected static files go (default ``./var``).
 """
@@ -167,6 +169,10 @@ else:
     # let each worker count on its own.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "zhengwu_cache"}}
+
+# Whole public pages (事项查询, 办事指南) kept for anonymous visitors, renewed when the catalog changes
+# (zhengwu.core.pagecache); only with Redis as the shared cache. 0 turns it off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "120" if REDIS_URL else "0"))
 
 # Sessions live in the database so any app process can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

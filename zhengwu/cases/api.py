@@ -292,7 +292,7 @@ def progress(request, body: ProgressIn):
     throttle.attempt("progress", who, limit=selectors.PROGRESS_FAILURES, window=selectors.PROGRESS_WINDOW)
     case = selectors.case_progress_public(case_no=case_no, credential=credential)  # NotFound: stays counted
     throttle.forgive("progress", who)
-    events = list(case.events.order_by("id"))
+    events = selectors.case_progress_events(case)
     return {
         "case_no": case.case_no, "item_name": case.item_version.name, "department": case.department.name,
         "hall": case.hall.name, "applicant_name": mask_name(case.applicant_name), "status": case.status,

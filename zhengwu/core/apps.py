@@ -17,3 +17,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="core_create_cache_table")
+        from .pagecache import connect_signals
+
+        connect_signals()

@@ -22,6 +22,7 @@ import time
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
 
 from .errors import DomainError
@@ -39,11 +40,39 @@ def _read(key: str) -> int:
     return value[0] if isinstance(value, tuple | list) else (value or 0)
 
 
+# Redis: the whole step in one round trip (the cache API needs up to three: SET NX, EXISTS, INCRBY). A counter
+# that comes back to zero is removed; a give-back on a counter that has expired changes nothing.
+_REDIS_ADD = """
+local n
+if tonumber(ARGV[1]) > 0 then
+  n = redis.call('INCRBY', KEYS[1], ARGV[1])
+  if n == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+  return n
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if n <= 0 then redis.call('DEL', KEYS[1]) return 0 end
+return n
+"""
+_redis_script = None  # redis-py's Script: EVALSHA, loading the script again where a server lacks it
+
+
+def _add_in_redis(backend, key: str, delta: int, window: int) -> int:
+    global _redis_script
+    full = backend.make_and_validate_key(key)
+    client = backend._cache.get_client(full, write=True)
+    if _redis_script is None:
+        _redis_script = client.register_script(_REDIS_ADD)
+    return int(_redis_script(keys=[full], args=[delta, window], client=client))
+
+
 def _add(key: str, delta: int, window: int) -> int:
     """Add ``delta`` to the counter atomically; the new count. A new counter lives ``window`` seconds."""
     backend = caches["default"]
     if isinstance(backend, DatabaseCache):
         return _add_in_database(backend, key, delta, window)
+    if isinstance(backend, RedisCache):
+        return _add_in_redis(backend, key, delta, window)
     if delta > 0 and cache.add(key, delta, window):
         return delta
     try:

@@ -21,6 +21,7 @@ from zhengwu.catalog.kpi import KPI_FIELDS, catalog_kpi_by_department, catalog_k
 from zhengwu.catalog.models import TIERS, Item, ItemKind, ItemVersion, ServiceObject, SpecialProcedure
 from zhengwu.catalog.selectors import item_get_public, item_search
 from zhengwu.core.errors import NotFound
+from zhengwu.core.pagecache import public_page
 from zhengwu.intermediary.services.catalog import services_for_item
 from zhengwu.org.models import Department, Hall, Role
 
@@ -119,6 +120,7 @@ def _clean_query(raw: str) -> str:
     return q
 
 
+@public_page("catalog")
 def items(request):
     params = request.GET
     q = _clean_query(params.get("q", ""))
@@ -157,6 +159,7 @@ def _role_names(codes: set[str]) -> dict[str, str]:
     return names
 
 
+@public_page("catalog")
 def item_guide(request, impl_code: str):
     try:
         item = item_get_public(impl_code=impl_code)

@@ -246,6 +246,6 @@ def progress(request):
         else:
             throttle.forgive("progress", who)
             plan = plan_for(case.item_version_id)
-            events = list(case.events.order_by("id"))
+            events = selectors.case_progress_events(case)
             ctx.update(case=case, events=events, stages=_stages(case, plan, events))
     return render(request, "cases/progress.html", ctx, status=status)

@@ -51,3 +51,24 @@ def test_the_database_cache_keeps_the_window_where_the_first_failure_started_it(
     if expires.tzinfo is None:  # SQLite hands back the stored UTC time naive
         expires = expires.replace(tzinfo=dt.UTC)
     assert 895 <= expires.timestamp() - started <= 905
+
+
+def test_in_redis_one_step_keeps_the_window_and_a_late_give_back_creates_nothing():
+    """On Redis a count or a give-back is one script (one round trip): the first count starts the window,
+    later ones keep its end, a counter back at zero is removed, and giving back after the window ended
+    leaves no counter behind (a key without expiry would lock the client out for good)."""
+    if type(caches["default"]).__name__ != "RedisCache":
+        pytest.skip("Redis as the shared cache (REDIS_URL set)")
+    backend = caches["default"]
+    client = backend._cache.get_client(write=True)
+    key = backend.make_and_validate_key(throttle._key("t-redis", "10.0.0.9"))
+    throttle.fail("t-redis", "10.0.0.9", window=900)
+    first_ttl = client.ttl(key)
+    throttle.fail("t-redis", "10.0.0.9", window=60)  # a later count does not move the end of the window
+    assert throttle.count("t-redis", "10.0.0.9") == 2
+    assert 890 <= client.ttl(key) <= first_ttl <= 900
+    throttle.forgive("t-redis", "10.0.0.9")
+    throttle.forgive("t-redis", "10.0.0.9")
+    assert throttle.count("t-redis", "10.0.0.9") == 0 and not client.exists(key)
+    throttle.forgive("t-redis", "10.0.0.9")  # nothing counted any more
+    assert not client.exists(key)
