@@ -12,7 +12,8 @@ What costs the time is set up once per module and overlapped: the servers the mo
 cache, short waits, Redis) are started together and polled until each of their workers answers, and
 stopped together. Migrating an empty database (about two minutes on a loaded 2-core machine) is done once
 per schema: the migrated database is kept, keyed by a digest of the migration files, the project modules
-they import, the settings and Django's version — on SQLite as a file in pytest's cache directory, on
+they import, the settings and Django's version — on SQLite as a file in the user's cache directory
+(``~/.cache/zhengwu-tests``, outside the checkout, so a fresh clone on the same machine finds it), on
 PostgreSQL as the template database ``<name>_srv_tpl`` — and each run starts from a copy of it, on which
 ``migrate`` still runs (nothing left to apply; the post-migrate hooks run with today's code) before the seed.
 """
@@ -79,12 +80,15 @@ def _schema_digest(vendor: str) -> str:
     return h.hexdigest()
 
 
-def _from_migrated(db: ServerDatabase, env: dict[str, str], cache) -> None:
+def _from_migrated(db: ServerDatabase, env: dict[str, str]) -> None:
     """Fill the server's empty database with the migrated schema: a copy of the kept one, or migrate now
     and keep it for the next run."""
     digest = _schema_digest(db.vendor)
     if db.vendor == "sqlite":
-        kept = Path(cache.mkdir("serve_workers")) / f"migrated-{digest[:20]}.sqlite3"
+        # Outside the checkout (like pip's cache), so a fresh clone on the same machine, as CI's is, finds it
+        kept_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "zhengwu-tests" / "serve_workers"
+        kept_dir.mkdir(parents=True, exist_ok=True)
+        kept = kept_dir / f"migrated-{digest[:20]}.sqlite3"
         if kept.is_file():
             shutil.copyfile(kept, db.name)
             return
@@ -112,14 +116,14 @@ def _from_migrated(db: ServerDatabase, env: dict[str, str], cache) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, request):
+def world(tmp_path_factory):
     """The server's database, migrated and seeded once for the module: (tmp, database, seed)."""
     tmp = tmp_path_factory.mktemp("served")
     db = ServerDatabase(settings.DATABASES["default"], tmp)
     db.create()
     try:
         env = server_env(var_dir=tmp / "var", database_url=db.url)
-        _from_migrated(db, env, request.config.cache)
+        _from_migrated(db, env)
         seed = migrate_and_seed(env)  # nothing left to apply: the post-migrate hooks, then the seed
         yield tmp, db, seed
     finally:
