@@ -16,6 +16,21 @@ from zhengwu.catalog.models import Item
 from zhengwu.org.models import Department, Hall, Region, Staff, Window
 
 
+class AppendIndex(models.Index):
+    """A BRIN index on PostgreSQL, a B-tree elsewhere: for a column whose values grow with the rows' order in
+    the table (cards are appended day by day, ``raised_on`` being the day). A BRIN index keeps one summary
+    per range of table pages, so the rows the sweep appends cost it next to nothing, where a B-tree takes one
+    more entry per row; a range of days still reads only the pages holding them. ``autosummarize``: a range
+    of pages is summarised (by autovacuum) as soon as it is full, not at the table's next vacuum."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        statement = super().create_sql(model, schema_editor, using=" USING brin", **kwargs)
+        statement.parts["extra"] = " WITH (autosummarize = on)" + statement.parts["extra"]
+        return statement
+
+
 class ClockKind(models.Model):
     """One kind of clock (policy data): what it is called, how it is judged, what it weighs.
 
@@ -146,8 +161,10 @@ class Card(models.Model):
     due_at = models.DateTimeField("期限时刻", null=True, blank=True)
     raised_on = models.DateField("亮牌日期")
     raised_at = models.DateTimeField("亮牌时间")
+    # No index of its own: a run's cards are the ids from where the run started (only the sweep writes cards,
+    # one run at a time), read by primary key.
     run = models.ForeignKey("SweepRun", verbose_name="监察运行", null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="+", db_constraint=False)
+                            related_name="+", db_constraint=False, db_index=False)
     officer = models.ForeignKey(Staff, verbose_name="责任人", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="supervision_cards", db_constraint=False, db_index=False)
     head = models.ForeignKey(Staff, verbose_name="部门负责人", null=True, blank=True, on_delete=models.SET_NULL,
@@ -174,7 +191,7 @@ class Card(models.Model):
         indexes = [
             models.Index(fields=["hall", "level"], condition=Q(cleared_on__isnull=True), name="card_active_hall"),
             models.Index(fields=["clock"], condition=Q(cleared_on__isnull=True), name="card_active_clock"),
-            models.Index(fields=["raised_on"], name="card_raised_on"),
+            AppendIndex(fields=["raised_on"], name="card_raised_on"),
         ]
 
     def __str__(self):
