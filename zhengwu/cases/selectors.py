@@ -6,7 +6,7 @@ import datetime as dt
 import unicodedata
 
 from django.db import connections, router
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from zhengwu.catalog.models import ItemVersion
 from zhengwu.core import clock
@@ -96,6 +96,19 @@ def case_list_for_staff(*, staff: Staff, status: str = "", q: str = "", due: str
         elif due == "soon":
             qs = qs.filter(open_q, due_date__gte=today, due_date__lte=engine.add_workdays(today, 1))
     return qs.order_by("-submitted_at", "-id")
+
+
+def case_counts_for_staff(*, staff: Staff) -> dict[str, int]:
+    """The workbench's counters (在办, 待补正, 即将到期, 已超期) over the same inbox as ``case_list_for_staff``,
+    in one query over the open cases (all four are open) instead of one ``COUNT`` each."""
+    today = clock.today()
+    in_review = Q(status=Status.IN_REVIEW)  # stopped clocks (特别程序, 补正) are neither late nor due
+    return case_list_for_staff(staff=staff, status="open").order_by().aggregate(
+        open=Count("id"),
+        supplement=Count("id", filter=Q(status=Status.SUPPLEMENT)),
+        soon=Count("id", filter=in_review & Q(due_date__gte=today, due_date__lte=engine.add_workdays(today, 1))),
+        overdue=Count("id", filter=in_review & Q(due_date__lt=today)),
+    )
 
 
 def case_list_for_applicant(*, user) -> QuerySet[Case]:

@@ -689,3 +689,35 @@ def test_pick_item_redirects_to_the_form(client, w):
     assert response.url == reverse("cases:window_apply", args=["SFX-SCJG-001"])
     response = client.get(reverse("cases:pick_item"), {"impl_code": "SFX-SCJG-001", "for": "agent"})
     assert response.url == reverse("cases:agent_apply", args=["SFX-SCJG-001"])
+
+
+def test_workbench_counters_are_the_lists_they_link_to(client, w):
+    """The four counters come from one query; each must equal the length of the list its link opens, for
+    cases in review (due later, tomorrow, overdue), waiting for 补正, in 特别程序 (stopped: neither due nor
+    late) and closed."""
+    from zhengwu.core import clock
+    from zhengwu.workdays import engine
+
+    today = clock.today()
+    docs = [(w.m1.pk, pdf()), (w.m2.pk, pdf())]
+    later, tomorrow, late, paused = (s.case_accept(case=submit(w, files=docs), officer=w.officer) for _ in range(4))
+    Case.objects.filter(pk=later.pk).update(due_date=engine.add_workdays(today, 5))
+    Case.objects.filter(pk=tomorrow.pk).update(due_date=engine.add_workdays(today, 1))
+    Case.objects.filter(pk=late.pk).update(due_date=today.replace(year=today.year - 1))
+    Case.objects.filter(pk=paused.pk).update(due_date=today.replace(year=today.year - 1))
+    s.case_suspend(case=Case.objects.get(pk=paused.pk), officer=w.chief, kind="expert_review", reason="组织专家评审")
+    s.case_request_supplement(case=submit(w), officer=w.officer, material_ids=[w.m1.pk])
+    s.case_reject(case=submit(w), officer=w.officer, reason="不属于本部门职责")
+    submit(w)  # submitted, not yet accepted: open, no due date
+
+    from zhengwu.cases import selectors
+    from zhengwu.org.models import Staff
+
+    counts = selectors.case_counts_for_staff(staff=Staff.objects.get(pk=w.officer.pk))
+    assert counts == {"open": 6, "supplement": 1, "soon": 1, "overdue": 1}
+    login(client, w.officer.user)
+    for key, params in (("open", {}), ("supplement", {"status": "supplement"}), ("soon", {"due": "soon"}),
+                        ("overdue", {"due": "overdue"})):
+        page = client.get(reverse("cases:workbench"), params).content.decode()
+        assert len(re.findall(r"<tr[^>]*data-case-no=", page)) == counts[key], key
+        assert re.search(rf'<span class="n">{counts[key]}</span><span class="l">', page)

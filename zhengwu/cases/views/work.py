@@ -58,12 +58,7 @@ def workbench(request):
     for c in attach_cards(page.object_list):
         c.shown_name, _ = selectors.applicant_name_for(case=c, staff=staff)
         rows.append((c, selectors.due_state(c, today)))
-    counts = {
-        "open": selectors.case_list_for_staff(staff=staff, status="open").count(),
-        "supplement": selectors.case_list_for_staff(staff=staff, status=Status.SUPPLEMENT).count(),
-        "soon": selectors.case_list_for_staff(staff=staff, due="soon").count(),
-        "overdue": selectors.case_list_for_staff(staff=staff, due="overdue").count(),
-    }
+    counts = selectors.case_counts_for_staff(staff=staff)
     intake_items = []
     if staff.role_codes() & FRONT_ROLES and staff.hall_id:
         items = Item.objects.filter(current__isnull=False, status=ItemVersion.Status.ACTIVE)
