@@ -162,7 +162,8 @@ READ_YOUR_WRITES_SECONDS = float(os.environ.get("READ_YOUR_WRITES_SECONDS", "5")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's RedisCache with its connection pool kept per process, not per thread (zhengwu.core.cache)
+    CACHES = {"default": {"BACKEND": "zhengwu.core.cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}}
 else:
     # Without Redis the guessing counters and the calendar signal must still be shared by every worker
     # process: the database cache (its table is created after every migrate). A per-process cache would

@@ -85,9 +85,10 @@ def _shared_key(version_id: int) -> str:
 
 def _shared_cache():
     from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
 
     backend = caches["default"]
-    return backend if type(backend).__name__ == "RedisCache" else None
+    return backend if isinstance(backend, RedisCache) else None
 
 
 def plan_for(version: ItemVersion | int) -> Plan:

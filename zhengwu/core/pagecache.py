@@ -45,7 +45,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
 }
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
 # Cache backends every app process shares (a per-process cache would keep a generation per process)
-SHARED_BACKENDS = frozenset({"RedisCache"})
+SHARED_BACKENDS = frozenset({"RedisCache", "SharedPoolRedisCache"})
 
 
 def _gen_key(scope: str) -> str:

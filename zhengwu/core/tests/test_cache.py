@@ -1,0 +1,41 @@
+"""The Redis cache keeps one connection pool per process: under ASGI each request's synchronous code runs
+on a thread of its own, and Django keeps a cache backend per thread, so a pool per backend instance meant a
+new TCP connection to Redis for every request (``zhengwu.core.cache``)."""
+
+import threading
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+
+from zhengwu.core.cache import SharedPoolRedisCache
+
+
+def test_the_setting_uses_the_shared_pool_backend_with_redis():
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL unset: the database cache")
+    assert isinstance(caches["default"], SharedPoolRedisCache)
+
+
+def test_backends_of_other_threads_take_connections_from_one_pool():
+    """Runs against the machine's Redis (CI has one); the backend's first command opens the connection."""
+    location = getattr(settings, "REDIS_URL", "") or "redis://127.0.0.1:6379/15"
+    pools, errors = [], []
+
+    def use():
+        try:
+            backend = SharedPoolRedisCache(location, {})  # what Django builds for each thread
+            backend.set("zw:test:shared-pool", 1, 5)
+            pools.append(backend._cache._get_connection_pool(True))
+        except Exception as exc:  # Redis not running on this machine
+            errors.append(exc)
+
+    threads = [threading.Thread(target=use) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        pytest.skip(f"no Redis at {location}: {errors[0]}")
+    assert len(pools) == 5 and len({id(p) for p in pools}) == 1
+    assert len(pools[0]._available_connections) + len(pools[0]._in_use_connections) <= 5
