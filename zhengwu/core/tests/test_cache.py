@@ -21,6 +21,11 @@ def test_backends_of_other_threads_take_connections_from_one_pool():
     """Runs against the machine's Redis (CI has one); the backend's first command opens the connection."""
     location = getattr(settings, "REDIS_URL", "") or "redis://127.0.0.1:6379/15"
     pools, errors = [], []
+    try:  # the process's pool may already hold connections other tests opened (50-thread tests, say)
+        pool = SharedPoolRedisCache(location, {})._cache._get_connection_pool(True)
+        before = len(pool._available_connections) + len(pool._in_use_connections)
+    except Exception as exc:
+        pytest.skip(f"no Redis at {location}: {exc}")
 
     def use():
         try:
@@ -37,5 +42,6 @@ def test_backends_of_other_threads_take_connections_from_one_pool():
         t.join()
     if errors:
         pytest.skip(f"no Redis at {location}: {errors[0]}")
-    assert len(pools) == 5 and len({id(p) for p in pools}) == 1
-    assert len(pools[0]._available_connections) + len(pools[0]._in_use_connections) <= 5
+    assert len(pools) == 5 and {id(p) for p in pools} == {id(pool)}
+    # at most one new connection per thread, and none when idle ones were there to take
+    assert len(pool._available_connections) + len(pool._in_use_connections) <= max(before, 5)
