@@ -44,9 +44,8 @@ def _fresh_process_state(request):
     from django.core.cache import cache, caches
 
     from zhengwu.cases import plan
-    from zhengwu.core import clock
+    from zhengwu.core import clock, localmemo
     from zhengwu.joint.services import apply as joint_apply
-    from zhengwu.workdays import engine
 
     notifier = settings.ZHENGWU_NOTIFIER  # the demo command switches it to the boxed console one
 
@@ -55,16 +54,9 @@ def _fresh_process_state(request):
         cache.clear()  # throttling counters and the like start at zero
     plan._plans.clear()
     joint_apply._plans.clear()  # bundle plans, kept per version id: a rolled-back test's ids come back
-    engine._calendars.clear()
-    engine._state.update(version=None, checked=0.0)
-    from zhengwu.hotline.services import policy as hotline_policy
-
-    hotline_policy._cached.clear()  # the hotline's time limits, settings and 派单目录 rules
-    hotline_policy._state.update(version=None, checked=0.0)
-    from zhengwu.hall import policy as hall_policy
-
-    hall_policy._forget()  # the halls' queue policies (a transactional test's flush sends no signal)
-    hall_policy._state.update(version=None, checked=0.0)
+    # the per-process copies (calendars, the hotline's time limits and rules, the halls' queue policies, the
+    # staff supervision's clocks name): a transactional test's flush sends no signal
+    localmemo.reset_all()
     if request.node.get_closest_marker("django_db") is not None:
         request.getfixturevalue("_django_db_helper")
         if db_cache:
@@ -76,7 +68,7 @@ def _fresh_process_state(request):
     yield
     plan._plans.clear()
     joint_apply._plans.clear()
-    engine._calendars.clear()
+    localmemo.reset_all()
     clock.set_offset(dt.timedelta(0))  # the demo command's --at (or its next-working-morning default)
     settings.ZHENGWU_NOTIFIER = notifier
 

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from bisect import bisect_right
 from dataclasses import dataclass
 
 import chinese_calendar
-from django.core.cache import cache
 from lunar_python import Lunar, Solar
 
 from zhengwu.core.errors import DomainError
+from zhengwu.core.localmemo import LocalMemo
 
 PACKAGE_YEARS = range(2004, 2027)  # years chinesecalendar 1.11 carries; checked at import below
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -258,47 +257,26 @@ def _statutory_cached(year: int) -> dict[dt.date, str]:
 
 
 # -- calendars per region, shared in-process, invalidated across processes ----
-_VERSION_KEY = "zhengwu:workdays:version"
-_RECHECK_SECONDS = 30.0
-_calendars: dict[int | None, Calendar] = {}
-_state = {"version": None, "checked": 0.0}
+_memo = LocalMemo("zhengwu:workdays:version")  # region id (None: nationwide) -> Calendar
 _build_lock = threading.Lock()
 
 
 def invalidate() -> None:
-    """Drop the tables here and tell other processes (through the shared cache) to do the same."""
-    _calendars.clear()
-    try:
-        cache.set(_VERSION_KEY, time.time_ns(), None)
-    except Exception:  # a cache outage must not block saving an override
-        pass
-    _state["checked"] = 0.0
-
-
-def _check_version() -> None:
-    now = time.monotonic()
-    if now - _state["checked"] < _RECHECK_SECONDS:
-        return
-    _state["checked"] = now
-    try:
-        version = cache.get(_VERSION_KEY)
-    except Exception:
-        return
-    if version != _state["version"]:
-        _state["version"] = version
-        _calendars.clear()
+    """Drop the tables here and tell other processes (through the shared cache) to do the same, now and once
+    the current transaction commits."""
+    _memo.invalidate()
 
 
 def calendar_for(region=None) -> Calendar:
     """The calendar of ``region`` (a Region or None for nationwide)."""
-    _check_version()
     key = region.pk if region is not None else None
-    cal = _calendars.get(key)
+    cal = _memo.fresh().get(key)
     if cal is not None:
         return cal
     from .models import DayOverride, YearNotice
 
     with _build_lock:
+        generation = _memo.generation()
         chain = []
         if region is not None:
             chain = [region, *region.ancestors()]
@@ -308,7 +286,8 @@ def calendar_for(region=None) -> Calendar:
             rows = rows | DayOverride.objects.filter(region_id__in=list(specificity))
         overrides = [(o.date, o.kind, o.name, specificity.get(o.region_id, 0)) for o in rows]
         confirmed = set(YearNotice.objects.filter(confirmed=True).values_list("year", flat=True))
-        cal = _calendars[key] = Calendar(overrides, confirmed)
+        cal = Calendar(overrides, confirmed)
+        _memo.keep(key, cal, generation)
     return cal
 
 

@@ -9,19 +9,17 @@ The policy rows (the settings, the time limits, the 派单目录's rules) are re
 order but change a few times a year: they are kept in-process the way the working-day engine keeps its
 calendars (``zhengwu.workdays.engine``). Saving or deleting one of them (admin, demo, services) clears
 this process's copy at once and tells the other processes through the shared cache, which each checks
-at most every ``RECHECK_SECONDS``; an edit made with a bulk ``update()`` must call ``policy_invalidate``.
+at most every 30 seconds (``zhengwu.core.localmemo``); an edit made with a bulk ``update()`` must call ``policy_invalidate``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils import timezone
 
+from zhengwu.core.localmemo import LocalMemo
 from zhengwu.workdays import engine
 
 from ..models import DispatchRule, HotlineSetting, Kind, LimitUnit, TimeLimitRule, Urgency
@@ -57,46 +55,23 @@ class Limit:
 
 
 # -- the in-process copy of the policy rows -------------------------------------------------------------
-VERSION_KEY = "zhengwu:hotline:policy"
-RECHECK_SECONDS = 30.0
-_cached: dict = {}
-_state = {"version": None, "checked": 0.0}
-_lock = threading.Lock()
+_memo = LocalMemo("zhengwu:hotline:policy")  # "limits", "setting", "rules" (zhengwu.core.localmemo)
 
 
 def policy_invalidate(**_kwargs) -> None:
     """Forget the policy rows here and tell the other processes (a receiver of the policy models' saves)."""
-    _cached.clear()
-    try:
-        cache.set(VERSION_KEY, time.time_ns(), None)
-    except Exception:  # a cache outage must not block saving a rule
-        pass
-    _state["checked"] = 0.0
-
-
-def _fresh() -> dict:
-    now = time.monotonic()
-    if now - _state["checked"] >= RECHECK_SECONDS:
-        _state["checked"] = now
-        try:
-            version = cache.get(VERSION_KEY)
-        except Exception:
-            return _cached
-        if version != _state["version"]:
-            _state["version"] = version
-            _cached.clear()
-    return _cached
+    _memo.invalidate()
 
 
 def _limit_rows() -> dict[str, Limit]:
-    rows = _fresh().get("limits")
+    rows = _memo.fresh().get("limits")
     if rows is None:
-        with _lock:
-            rows = {
-                r.code: Limit(r.code, r.name, r.amount, r.unit, r.around_the_clock)
-                for r in TimeLimitRule.objects.all()
-            }
-            _cached["limits"] = rows
+        generation = _memo.generation()
+        rows = {
+            r.code: Limit(r.code, r.name, r.amount, r.unit, r.around_the_clock)
+            for r in TimeLimitRule.objects.all()
+        }
+        _memo.keep("limits", rows, generation)
     return rows
 
 
@@ -129,12 +104,12 @@ def limits_ensure() -> int:
 
 def setting_get() -> HotlineSetting:
     """The hotline's settings (the row an admin entered, else the defaults). Shared: read, never change it."""
-    row = _fresh().get("setting")
+    row = _memo.fresh().get("setting")
     if row is None:
-        with _lock:
-            row = HotlineSetting.objects.select_related("jurisdiction", "centre_hall").order_by("pk").first()
-            row = row if row is not None else HotlineSetting()
-            _cached["setting"] = row
+        generation = _memo.generation()
+        row = HotlineSetting.objects.select_related("jurisdiction", "centre_hall").order_by("pk").first()
+        row = row if row is not None else HotlineSetting()
+        _memo.keep("setting", row, generation)
     return row
 
 
@@ -145,14 +120,11 @@ def text_max_chars() -> int:
 
 def dispatch_rules(category_id: int) -> list[DispatchRule]:
     """The 派单目录's rules of a category with their region, department and hall. Shared: read only."""
-    rules = _fresh().setdefault("rules", {})
-    got = rules.get(category_id)
+    got = _memo.fresh().get(("rules", category_id))
     if got is None:
-        got = rules[category_id] = list(
-            DispatchRule.objects.filter(category_id=category_id).select_related(
-                "region", "department", "hall"
-            )
-        )
+        generation = _memo.generation()
+        got = list(DispatchRule.objects.filter(category_id=category_id).select_related("region", "department", "hall"))
+        _memo.keep(("rules", category_id), got, generation)
     return got
 
 
