@@ -30,12 +30,21 @@ For each sweep it also prints the cards raised and cleared, checks the active ca
 pass's counts, and splits the time into SQL statements (the longest shown), the commit (where the
 deferred foreign-key checks of the new rows run) and the rest. The dashboard is no longer timed here:
 it reads cases and the ``CaseStat`` rollups, which this benchmark does not seed any more. The load
-average is printed too: on a busy machine the figures are not the database's.
+average is printed too: on a busy machine the figures are not the database's; so is the CPU time the
+database server process spent on the sweep (when it runs on this machine), which other work on the machine
+does not inflate: compare old and new code by it.
+
+Before each timed step, untimed and printed (PostgreSQL): what autovacuum would do by then with the tables'
+settings (migration 0016: the clocks are vacuumed after every 10,000 rows changed or inserted, the cards
+after every 1,000 and analysed as often; the test server runs with autovacuum off, so it is done by hand;
+``--no-autovacuum`` leaves it out, as on a server with PostgreSQL's defaults), then a CHECKPOINT (the
+checkpointer would have written the pages the reset and the day's work left dirty long before a nightly
+sweep; ``--no-checkpoint`` leaves them for the sweep to write).
 
 Run:  createdb -h 127.0.0.1 -U postgres zhengwu_bench_clocks
       DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhengwu_bench_clocks \\
       .venv/bin/python benchmarks/bench_supervision.py [N] [--open M] [--reuse] [--no-churn] [--no-history]
-      [--no-delivery]
+      [--no-delivery] [--no-autovacuum] [--no-checkpoint]
       (``--reuse`` keeps the clocks of an earlier run and only resets what the sweeps wrote; seeding
       the full size takes about 12 minutes on 2 cores, the timed part about 5, most of it delivery)
 Quick run (SQLite): .venv/bin/python benchmarks/bench_supervision.py 200000 --open 20000
@@ -409,7 +418,9 @@ def check_columns() -> None:
     for table, want in (("supervision_clock", COLS), ("supervision_card", CARD_COLS)):
         with connection.cursor() as cur:
             have = tuple(c.name for c in connection.introspection.get_table_description(cur, table))
-        if have != want:
+        # The rows name their columns (COPY and INSERT): the order may differ (SQLite rebuilds a table on an
+        # altered column and puts it last), not the set.
+        if sorted(have) != sorted(want):
             raise SystemExit(f"{table} columns changed; update the benchmark:\n  have {have}\n  want {want}")
 
 
@@ -539,6 +550,78 @@ def reset(vendor: str) -> None:
 # -- measuring ---------------------------------------------------------------------------------------------
 
 
+AUTOVACUUM_TABLES = ("supervision_clock", "supervision_card")
+AUTOVACUUM_SETTINGS = ("autovacuum_vacuum_threshold", "autovacuum_vacuum_scale_factor",
+                       "autovacuum_vacuum_insert_threshold", "autovacuum_vacuum_insert_scale_factor",
+                       "autovacuum_analyze_threshold", "autovacuum_analyze_scale_factor")
+
+
+def autovacuum() -> str:
+    """Between the timed steps, what autovacuum does on a server running it (PostgreSQL's default) with the
+    tables' own settings (migration 0016 gives clocks and cards theirs): VACUUM a table once its dead rows, or
+    the rows inserted since its last vacuum, pass the threshold; ANALYZE it once the rows changed since its
+    last analysis do. Done here, at once and untimed, because the test machine's server runs with autovacuum
+    off; a server running it does the same in the background within a minute or so (``--no-autovacuum``:
+    nothing, as on a server without it or with its defaults, where these tables wait for a fifth of their
+    rows to change). Returns what it did, for the report."""
+    from django.db import connection
+
+    done = []
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_force_next_flush()")  # this session's counts of the rows it wrote
+        cur.execute("SELECT 1")
+        defaults = {}
+        for name in AUTOVACUUM_SETTINGS:
+            cur.execute("SELECT current_setting(%s)", [name])
+            defaults[name] = float(cur.fetchone()[0])
+        for table in AUTOVACUUM_TABLES:
+            cur.execute("SELECT c.reltuples, c.reloptions, s.n_dead_tup, s.n_ins_since_vacuum, s.n_mod_since_analyze "
+                        "FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = %s", [table])
+            tuples, options, dead, inserted, changed = cur.fetchone()
+            own = dict(o.split("=", 1) for o in options or [])
+
+            def limit(kind, own=own, tuples=tuples):
+                threshold, factor = f"autovacuum_{kind}_threshold", f"autovacuum_{kind}_scale_factor"
+                return (float(own.get(threshold, defaults[threshold]))
+                        + float(own.get(factor, defaults[factor])) * max(tuples, 0))
+
+            vacuum = dead > limit("vacuum") or inserted > limit("vacuum_insert")
+            analyze = changed > limit("analyze")
+            if vacuum or analyze:
+                what = "VACUUM (ANALYZE)" if vacuum and analyze else "VACUUM" if vacuum else "ANALYZE"
+                t0 = time.perf_counter()
+                cur.execute(f"{what} {table}")
+                done.append(f"{what} {table} ({dead:,} dead, {inserted:,} inserted, {changed:,} changed rows) "
+                            f"{time.perf_counter() - t0:.2f} s")
+    return "; ".join(done) or "nothing past its thresholds"
+
+
+def checkpoint() -> float:
+    """Write out the pages the untimed work before a timed step left dirty (the reset, the day's work), as the
+    checkpointer would have long before a nightly sweep. Without it the sweep, whose reads of the running
+    clocks pass through the whole of a small buffer cache (the test server's is 128 MB), writes them itself
+    on the way (over 10,000 pages on the first sweep after a reset). Returns the time it took."""
+    from django.db import connection
+
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("CHECKPOINT")
+    return time.perf_counter() - t0
+
+
+def between(label: str, args, vendor: str) -> None:
+    """The untimed maintenance before a timed step (see ``autovacuum`` and ``checkpoint``), reported."""
+    if vendor != "postgresql":
+        return
+    what = []
+    if not args.no_autovacuum:
+        what.append(f"autovacuum as configured: {autovacuum()}")
+    if not args.no_checkpoint:
+        what.append(f"CHECKPOINT {checkpoint():.1f} s")
+    if what:
+        print(f"  before {label} (not timed): {'; '.join(what)}")
+
+
 def cutoffs(today: dt.date) -> tuple[dt.date, dt.date]:
     from zhengwu.supervision.policy import policy_get
     from zhengwu.supervision.services.conditions import calendar_groups
@@ -571,8 +654,28 @@ def plain_pass(today: dt.date) -> tuple[float, dict]:
     return statistics.median(times), out
 
 
+def backend_cpu() -> float | None:
+    """CPU seconds (user + system) the database server process of this connection has used so far, when the
+    server runs on this machine (PostgreSQL on 127.0.0.1 or localhost); else None. Unlike the wall time it does
+    not grow when other work on the machine takes the CPU, so old and new code compare in the same window.
+    Parallel workers (the plain pass, the counts) are not in it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.settings_dict.get("HOST") not in ("127.0.0.1", "localhost"):
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def sweep(today: dt.date):
-    """One sweep (no delivery), with the time each SQL statement took and the commit's."""
+    """One sweep (no delivery), with the time each SQL statement took, the commit's, and the database's CPU."""
     from django.db import connection, transaction
 
     from zhengwu.core import clock
@@ -589,13 +692,15 @@ def sweep(today: dt.date):
 
     # An outer transaction (the sweep's own becomes a savepoint) only to tell the commit apart: the
     # deferred foreign-key checks of the new cards and notices run there.
+    cpu0 = backend_cpu()
     with connection.execute_wrapper(wrapper), clock.frozen(today):
         t0 = time.perf_counter()
         with transaction.atomic():
             result = sweep_run(today=today, deliver=False)
             t_body = time.perf_counter() - t0
         t = time.perf_counter() - t0
-    return t, result, stmts, t - t_body
+    cpu1 = backend_cpu()
+    return t, result, stmts, t - t_body, (None if cpu0 is None or cpu1 is None else cpu1 - cpu0)
 
 
 def active_cards() -> dict:
@@ -634,7 +739,7 @@ def short(sql: str) -> str:
     return q[:110] if where < 0 else f"{q[:40]} … {q[where + 1:where + 140]}"
 
 
-def report(label: str, key: str, t: float, r, stmts, t_commit: float, t_plain: float, plain: dict,
+def report(label: str, key: str, t: float, r, stmts, t_commit: float, cpu: float | None, t_plain: float, plain: dict,
            cards: dict) -> bool:
     ratio = t / t_plain if t_plain else float("inf")
     ok_t, ok_r = t <= TARGETS[key], ratio <= RATIO
@@ -649,7 +754,8 @@ def report(label: str, key: str, t: float, r, stmts, t_commit: float, t_plain: f
     top = sorted(stmts, key=lambda x: x[0], reverse=True)[:5]
     t_sql = sum(s for s, _q in stmts)
     print(f"    {len(stmts)} statements {t_sql:.3f} s, commit {t_commit:.3f} s, the rest (Python) "
-          f"{t - t_sql - t_commit:.3f} s; the longest statements:")
+          f"{t - t_sql - t_commit:.3f} s; database CPU {'n/a' if cpu is None else f'{cpu:.2f} s'}; "
+          f"load {os.getloadavg()[0]:.1f}; the longest statements:")
     for s, q in top:
         print(f"      {s:7.3f} s  {short(q)}")
     return ok_t and ok_r
@@ -664,6 +770,10 @@ def main() -> None:
                         help="start with an empty card table (the day of the cutover), not a year of cleared cards")
     parser.add_argument("--no-churn", action="store_true", help="no clocks finish between the two days")
     parser.add_argument("--no-delivery", action="store_true", help="do not time delivering the queued notices")
+    parser.add_argument("--no-autovacuum", action="store_true",
+                        help="do not do between the steps what autovacuum would do with the tables' settings")
+    parser.add_argument("--no-checkpoint", action="store_true",
+                        help="no CHECKPOINT before a timed step (the sweep then writes the pages left dirty before it)")
     args = parser.parse_args()
     vendor = setup()
     logging.getLogger("zhengwu.notify").setLevel(logging.WARNING)  # the console notifier logs each message
@@ -700,19 +810,22 @@ def main() -> None:
 
     next_day = TODAY + dt.timedelta(days=3)  # Monday 2026-11-02, the next working day
     ok = True
+    between("the first sweep", args, vendor)
     t_plain, plain = plain_pass(TODAY)
-    t, r, stmts, t_commit = sweep(TODAY)
-    ok &= report("first sweep (Fri 10-30)", "first", t, r, stmts, t_commit, t_plain, plain, active_cards())
+    t, r, stmts, t_commit, cpu = sweep(TODAY)
+    ok &= report("first sweep (Fri 10-30)", "first", t, r, stmts, t_commit, cpu, t_plain, plain, active_cards())
+    between("the second sweep", args, vendor)
     t_plain, plain = plain_pass(TODAY)
-    t, r, stmts, t_commit = sweep(TODAY)
-    ok &= report("again the same day", "again", t, r, stmts, t_commit, t_plain, plain, active_cards())
+    t, r, stmts, t_commit, cpu = sweep(TODAY)
+    ok &= report("again the same day", "again", t, r, stmts, t_commit, cpu, t_plain, plain, active_cards())
     if not args.no_churn:
         t_churn, n_churn = timed(churn, next_day)
         print(f"  between the days: {n_churn:,} running clocks finished (one subject in {CHURN_MOD}; "
               f"{t_churn:.1f} s, not timed)")
+    between("the next working day", args, vendor)
     t_plain, plain = plain_pass(next_day)
-    t, r, stmts, t_commit = sweep(next_day)
-    ok &= report("next working day (Mon 11-02)", "next", t, r, stmts, t_commit, t_plain, plain, active_cards())
+    t, r, stmts, t_commit, cpu = sweep(next_day)
+    ok &= report("next working day (Mon 11-02)", "next", t, r, stmts, t_commit, cpu, t_plain, plain, active_cards())
 
     if args.no_delivery:
         print(f"\nall sweep targets {'met' if ok else 'NOT met'} ({vendor}); load average at the end "
