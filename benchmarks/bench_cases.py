@@ -4,8 +4,8 @@ and, on PostgreSQL, beside the raw-SQL floor sending those same statements throu
 A lifecycle is submit (at the window) → accept → review → decide → complete on a three-step item
 without materials or fees. The services check state, scope, role and input in memory, compute the
 due date, and write one guarded UPDATE plus one event per action (submit: counter upsert, case
-INSERT, event INSERT; on PostgreSQL the case write and its event go as one statement), plus the
-supervision clocks the action starts or ends. The peer writes the same rows with the ORM and nothing else: per step one
+INSERT, event INSERT), plus the supervision clocks the action starts or ends; on PostgreSQL each action's
+writes, its clocks' included, go as one statement (the clocks only if the guarded write applied). The peer writes the same rows with the ORM and nothing else: per step one
 transaction with one Case UPDATE and one CaseEvent INSERT; submit is one Case INSERT and one event
 INSERT.
 The floor (PostgreSQL only) sends exactly the bare ORM path's statements in the same transactions,

@@ -13,24 +13,44 @@ the domain never disagree. Nothing else writes clocks. Supervision imports no do
 - ``clock_move``: a new due (延期, a recomputed provisional date), a new responsible officer, or the
   end of 超时默认 eligibility (a decision is made).
 - ``clock_finish``: the clock ends with a reason the board shows on the cards it clears ("办件已办结").
+- ``clocks_batch()``: the clock writes made inside go to PostgreSQL as one statement when it ends (an
+  action that ends one clock and starts the next pays one round trip, not two).
+
+Who answers for a clock (the department head, the hall's 首席代表) is read on every case accepted and
+every review step passed but changes a few times a year, so those look-ups are kept in-process
+(``zhengwu.core.localmemo``): saving or deleting a ``Staff``, ``Role`` or ``Region`` row, or changing a staff
+member's roles (admin, services, tests), empties this process's copy at once and again when the change
+commits, and tells the other processes through the shared cache, which each checks at most every 30
+seconds; an entry is also read again once it is ``STAFF_MAX_AGE_SECONDS`` old, so a write that sends no
+signal (a bulk load such as the demo build's, SQL by hand) shows everywhere within that time too. A look-up
+inside a transaction that has itself changed staff or roles (not committed yet; it may roll back) is used
+but not kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, connections
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from zhengwu.core import clock as wall
+from zhengwu.core import fastsql
 from zhengwu.core.errors import DomainError
-from zhengwu.org.models import Role, Staff
+from zhengwu.core.localmemo import LocalMemo
+from zhengwu.org.models import Region, Role, Staff
 
 from .models import Card, Clock, ClockKind, ClockState
 
 __all__ = [
     "KindSpec", "Subject", "clock_finish", "clocks_backfill", "register_backfill", "clock_kind_register", "clock_move", "clock_resume", "clock_start",
-    "clock_stop", "clocks_start_many", "department_head", "department_head_pick", "kinds_sync", "open_started_on", "register_kind", "responsible_staff",
+    "clock_stop", "clocks_batch", "clocks_batch_lead", "clocks_start_many", "department_head", "department_head_pick", "kinds_sync", "open_started_on", "register_kind", "responsible_staff",
+    "staff_lookups_invalidate",
 ]
 
 
@@ -124,6 +144,7 @@ def _key(subject) -> tuple[str, int]:
 
 
 def _open(subject, kind: str | None = None, part: int | None = None):
+    _batch_flush()  # a read or lock of clocks sees the writes queued before it
     stype, sid = _key(subject)
     qs = Clock.objects.filter(subject_type=stype, subject_id=sid).exclude(state=ClockState.FINISHED)
     if isinstance(kind, (tuple, list)):  # one of several kinds (e.g. a 签收 limit in minutes or in days)
@@ -135,13 +156,165 @@ def _open(subject, kind: str | None = None, part: int | None = None):
     return qs
 
 
+# -- department heads and 首席代表, kept in-process (see the module's note) ------------------------------
+
+STAFF_MAX_AGE_SECONDS = 30.0
+# ("head", department id) -> (read at, its active heads' rows); ("chief", department id, hall id) -> (read at, id)
+_staff = LocalMemo("zhengwu:supervision:staff")
+
+
+def staff_lookups_invalidate(**_kwargs) -> None:
+    """Forget the department heads and 首席代表 here and tell the other processes, now and once the change
+    commits (the receiver of staff, role and region changes; call it after a bulk write of those)."""
+    _staff.invalidate()
+
+
+def _staff_roles_changed(sender, action: str, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        _staff.invalidate()
+
+
+def _staff_changed_here() -> bool:
+    """Whether the open transaction has changed staff or roles itself (not committed yet): the memo's
+    announcement is among its on-commit callbacks (Django drops those of a transaction or savepoint that
+    rolls back)."""
+    conn = connections["default"]
+    if not conn.in_atomic_block:
+        return False
+    pending = getattr(conn, "run_on_commit", None)
+    if pending is None:  # not knowable: keep nothing read inside a transaction
+        return True
+    announce = _staff._announce
+    return any(entry[1] == announce for entry in pending)
+
+
+def _looked_up(key: tuple, read):
+    """``read()``, or what it gave for ``key`` before if that is younger than ``STAFF_MAX_AGE_SECONDS`` and no
+    change was announced since."""
+    now = time.monotonic()
+    hit = _staff.fresh().get(key)
+    if hit is not None and now - hit[0] < STAFF_MAX_AGE_SECONDS:
+        return hit[1]
+    generation = _staff.generation()
+    value = read()
+    if not _staff_changed_here():
+        _staff.keep(key, (now, value), generation)
+    return value
+
+
+for _model in (Staff, Role, Region):
+    post_save.connect(staff_lookups_invalidate, sender=_model,
+                      dispatch_uid=f"supervision_staff_saved_{_model.__name__}")
+    post_delete.connect(staff_lookups_invalidate, sender=_model,
+                        dispatch_uid=f"supervision_staff_deleted_{_model.__name__}")
+m2m_changed.connect(_staff_roles_changed, sender=Staff.roles.through, dispatch_uid="supervision_staff_roles")
+
+
+# -- several clock writes in one statement -----------------------------------------------------------------
+# Inside ``clocks_batch`` on PostgreSQL, ``clock_start``, ``clock_finish`` and the short ``clock_move`` queue
+# their statement instead of sending it; the queue goes as one statement (``fastsql.together``) when the
+# batch ends, before any read or lock of clocks (``_open``) and before a write that touches the same clocks
+# as one queued (the statements of one ``WITH`` see one snapshot and must not touch the same rows).
+# A domain may put its own guarded write first (``clocks_batch_lead``): what is sent with it then applies
+# only if that write changed its row, and its ``done`` sees the result (and refuses, raising) before anything
+# queued later is sent.
+
+
+@dataclass
+class _Queued:
+    build: object  # (source: the lead's name or None) -> (sql, params)
+    returns: bool
+    scope: tuple | None  # (subject type, subject id, kinds or None for all, part or None for all); None: no clock
+    done: object = None  # called with the statement's RETURNING values
+    lead: bool = False
+
+
+_batch: ContextVar[list | None] = ContextVar("clocks_batch", default=None)
+
+
+@contextmanager
+def clocks_batch() -> Iterator[None]:
+    """Send the clock writes made inside as one statement at the end (PostgreSQL; elsewhere each is sent at
+    once, as outside a batch). Use it inside the caller's transaction; an exception inside drops what was
+    queued (the transaction is being undone anyway). Inside, ``clock_start`` returns the clock without its
+    primary key until the batch is sent, and ``clock_finish``/``clock_move`` return None (the count is not
+    known before)."""
+    if connection.vendor != "postgresql" or _batch.get() is not None:
+        yield
+        return
+    queue: list[_Queued] = []
+    token = _batch.set(queue)
+    try:
+        yield
+        _batch_flush()
+    finally:
+        _batch.reset(token)
+
+
+def clocks_batch_lead(sql: str, params: list, *, done, inserts=()) -> bool:
+    """Put a domain's own guarded write first in the open batch (False: no batch here; run it yourself).
+
+    ``sql`` changes at most one row and returns one column (``UPDATE … RETURNING id``); ``inserts`` are
+    unsaved rows (the action's event) written with it only if it changed its row, as is every clock write
+    sent in the same statement; ``done(values)`` gets what it returned when the batch is sent, and raises
+    to refuse (the clock writes queued after it are then never sent)."""
+    queue = _batch.get()
+    if queue is None:
+        return False
+    _batch_flush()
+    queue.append(_Queued(lambda source: (sql, params), True, None, done, lead=True))
+    for obj in inserts:
+        queue.append(_Queued(lambda source, obj=obj: fastsql.insert_statement(obj, source=source, returning=False),
+                             False, None))
+    return True
+
+
+def _scope(subject, kind, part) -> tuple:
+    stype, sid = _key(subject)
+    kinds = frozenset(kind) if isinstance(kind, (tuple, list)) else frozenset([kind]) if kind is not None else None
+    return stype, sid, kinds, part
+
+
+def _overlap(a: tuple | None, b: tuple | None) -> bool:
+    if a is None or b is None:
+        return False
+    return (a[0] == b[0] and a[1] == b[1] and (a[2] is None or b[2] is None or bool(a[2] & b[2]))
+            and (a[3] is None or b[3] is None or a[3] == b[3]))
+
+
+def _queue(q: _Queued) -> bool:
+    """Queue ``q`` in the open batch (False: no batch, send it now)."""
+    queue = _batch.get()
+    if queue is None:
+        return False
+    if any(_overlap(q.scope, other.scope) for other in queue):
+        _batch_flush()
+    queue.append(q)
+    return True
+
+
+def _batch_flush() -> None:
+    queue = _batch.get()
+    if not queue:
+        return
+    todo = list(queue)
+    queue.clear()
+    source = "s0" if todo[0].lead else None
+    statements = [(*q.build(None if q.lead else source), q.returns) for q in todo]
+    results = fastsql.together(statements)
+    for q, result in zip(todo, results, strict=True):
+        if q.done is not None:
+            q.done(result)
+
+
 def responsible_staff(*, role: str, department_id: int | None, hall_id: int | None, region_code: str,
                       handler_id: int | None = None, head_id: object = "auto") -> int | None:
     """Who answers for a clock held by ``role``: the 首席代表 of the department in that hall, the
     department head whose region covers ``region_code``, or else the handler."""
     if role == Role.CHIEF_REP and department_id and hall_id:
-        sid = (Staff.objects.filter(is_active=True, roles__code=Role.CHIEF_REP, department_id=department_id,
-                                    hall_id=hall_id).order_by("employee_no").values_list("id", flat=True).first())
+        sid = _looked_up(("chief", department_id, hall_id), lambda: (
+            Staff.objects.filter(is_active=True, roles__code=Role.CHIEF_REP, department_id=department_id,
+                                 hall_id=hall_id).order_by("employee_no").values_list("id", flat=True).first()))
         return sid or handler_id
     if role == Role.DEPT_HEAD and department_id:
         head = department_head(department_id, region_code) if head_id == "auto" else head_id
@@ -161,8 +334,9 @@ def department_head(department_id: int | None, region_code: str) -> int | None:
     """The active head of the department whose own region covers ``region_code`` (the nearest first)."""
     if not department_id:
         return None
-    rows = (Staff.objects.filter(is_active=True, roles__code=Role.DEPT_HEAD, department_id=department_id)
-            .order_by("employee_no").values_list("id", "region__code", "region__level"))
+    rows = _looked_up(("head", department_id), lambda: tuple(
+        Staff.objects.filter(is_active=True, roles__code=Role.DEPT_HEAD, department_id=department_id)
+        .order_by("employee_no").values_list("id", "region__code", "region__level")))
     return department_head_pick(rows, region_code)
 
 
@@ -191,7 +365,7 @@ def clock_start(*, kind: str, subject: Subject, region, due_date: dt.date | None
     if head == "auto":
         head = department_head(dept_id, region.code) if dept_id else None
     # A second open clock of the same subject, kind and part is refused by a unique constraint.
-    return Clock.objects.create(
+    c = Clock(
         kind_id=kind, subject_type=subject.type, subject_id=subject.id, part=part, part_name=part_name[:64],
         subject_no=subject.no[:64], title=subject.title[:200], url=subject.url[:200],
         item_id=getattr(item, "pk", item), region=region, hall_id=getattr(hall, "pk", hall),
@@ -199,11 +373,23 @@ def clock_start(*, kind: str, subject: Subject, region, due_date: dt.date | None
         officer_id=getattr(officer, "pk", officer), head_id=getattr(head, "pk", head),
         started_on=started_on or wall.today(), started_at=now, due_date=due_date, due_at=due_at)
 
+    def saved(ids):
+        if ids:  # none when the batch's lead changed nothing (it refuses, raising, right after)
+            c.pk = ids[0]
+            c._state.adding = False
+            c._state.db = connection.alias
+
+    if not _queue(_Queued(lambda source: fastsql.insert_statement(c, source=source), True,
+                          _scope(subject, kind, part), saved)):
+        fastsql.insert_one(c)
+    return c
+
 
 def clocks_start_many(*, kind: str | None = None, starts: list[dict]) -> list[Clock]:
     """Many running clocks in one statement (the sweep's 超时默认 notices start hundreds at once; a
     dispatch starts a unit's 签收 clock and the 办结 clock together). Each dict holds ``clock_start``'s
     keywords; its own ``kind`` or else the ``kind`` given here; ``head`` must be given (no "auto")."""
+    _batch_flush()
     now, today = wall.now(), wall.today()
     rows = []
     for a in starts:
@@ -267,7 +453,7 @@ _UNSET = object()
 
 
 def clock_move(*, subject, kind: str | None = None, part: int | None = None, due_date: dt.date | None = None,
-               due_at: dt.datetime | None = None, officer=_UNSET, deemable: bool | None = None) -> int:
+               due_at: dt.datetime | None = None, officer=_UNSET, deemable: bool | None = None) -> int | None:
     """Change what an open clock says: its due (延期, a confirmed calendar), its officer, 超时默认."""
     changes: dict = {}
     if due_date is not None:
@@ -296,7 +482,7 @@ def clock_move(*, subject, kind: str | None = None, part: int | None = None, due
 _update_open_sql: dict[tuple, tuple[str, list]] = {}
 
 
-def _update_open(subject, kind, part, changes: dict) -> int:
+def _update_open(subject, kind, part, changes: dict) -> int | None:
     """``_open(subject, kind, part).update(**changes)`` with its SQL built once per column set and filter
     shape (compiling it through the ORM cost more than running it on the case services' hot paths)."""
     stype, sid = _key(subject)
@@ -320,13 +506,15 @@ def _update_open(subject, kind, part, changes: dict) -> int:
     params += [stype, sid, ClockState.FINISHED, *kinds]
     if part is not None:
         params.append(part)
+    if _queue(_Queued(lambda source: (_guarded(sql, source), params), False, _scope(subject, kind, part))):
+        return None
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return cur.rowcount
 
 
 def clock_finish(*, subject, reason: str, kind: str | tuple[str, ...] | None = None, part: int | None = None,
-                 counts: bool = True) -> int:
+                 counts: bool = True) -> int | None:
     """End the open clocks of ``subject``; ``late`` records whether the due had passed (for the
     按时办结率). ``counts=False`` when the work ended undone (withdrawn, terminated): ``late`` stays
     unset and the rate leaves the clock out. Their active cards are cleared at once with ``reason``.
@@ -356,24 +544,43 @@ def clock_finish(*, subject, reason: str, kind: str | tuple[str, ...] | None = N
         sets += ", late = CASE WHEN due_date < %s OR due_at < %s THEN %s ELSE %s END"
         set_params += [p_today, p_now, True, False]
     clocks, cards = Clock._meta.db_table, Card._meta.db_table
+    sql = f"UPDATE {clocks} SET {sets} WHERE {cond} AND state <> %s"
+    clear_sql = (f"UPDATE {cards} SET cleared_on = %s, cleared_at = %s, cleared_reason = %s "
+                 f"WHERE cleared_on IS NULL AND clock_id IN (SELECT id FROM {clocks} WHERE {cond} AND state = %s)")
+    clear_params = [p_today, p_now, (reason or "监察时钟已结束")[:64], *params, ClockState.FINISHED]
+    returning = connection.features.can_return_columns_from_insert  # UPDATE … RETURNING too (PG, SQLite ≥ 3.35)
+    if returning:
+        sql += "{guard}"
+        sql += (f" RETURNING EXISTS (SELECT 1 FROM {cards} WHERE {cards}.clock_id = {clocks}.id "
+                f"AND {cards}.cleared_on IS NULL)")
+
+    def clear_cards(carded):
+        if any(carded):
+            with connection.cursor() as cur:
+                cur.execute(clear_sql, clear_params)
+
+    all_params = [*set_params, *params, ClockState.FINISHED]
+    if returning and _queue(_Queued(lambda source: (_guarded(sql, source), all_params), True,
+                                    _scope(subject, kind, part), clear_cards)):
+        return None
+    sql = _guarded(sql, None)
     with connection.cursor() as cur:
-        sql = f"UPDATE {clocks} SET {sets} WHERE {cond} AND state <> %s"
-        if connection.features.can_return_columns_from_insert:  # UPDATE … RETURNING too (PG, SQLite ≥ 3.35)
-            cur.execute(f"{sql} RETURNING EXISTS (SELECT 1 FROM {cards} WHERE {cards}.clock_id = {clocks}.id "
-                        f"AND {cards}.cleared_on IS NULL)", [*set_params, *params, ClockState.FINISHED])
+        cur.execute(sql, all_params)
+        if returning:
             carded = [bool(row[0]) for row in cur.fetchall()]
             n = len(carded)
         else:
-            cur.execute(sql, [*set_params, *params, ClockState.FINISHED])
             n = cur.rowcount
             carded = [True] if n else []
-        if any(carded):
-            cur.execute(
-                f"UPDATE {cards} SET cleared_on = %s, cleared_at = %s, cleared_reason = %s "
-                f"WHERE cleared_on IS NULL AND clock_id IN (SELECT id FROM {clocks} "
-                f"WHERE {cond} AND state = %s)",
-                [p_today, p_now, (reason or "监察时钟已结束")[:64], *params, ClockState.FINISHED])
+    clear_cards(carded)
     return n
+
+
+def _guarded(sql: str, source: str | None) -> str:
+    """An UPDATE of clocks (with ``{guard}`` where its WHERE ends, or at its end) applied only if the batch's
+    lead, ``source``, changed its row."""
+    guard = f" AND EXISTS (SELECT 1 FROM {source})" if source else ""
+    return sql.replace("{guard}", guard) if "{guard}" in sql else sql + guard
 
 
 def _clear_moved(ids: list[int]) -> None:

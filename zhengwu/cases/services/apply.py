@@ -23,7 +23,6 @@ from .common import (
     _insert_case,
     _log,
     _may_act_for_applicant,
-    _next_case_no,
     _update,
     case_tx,
     check_upload,
@@ -105,7 +104,7 @@ def case_submit(*, item: Item, applicant: Applicant, channel: str, hall: Hall | 
     today = clock.today()
     with transaction.atomic():
         case = Case(
-            case_no=_next_case_no(hall, today), item=item, item_version=version, department_id=item.department_id,
+            case_no="", item=item, item_version=version, department_id=item.department_id,
             hall=hall, channel=channel, status=status, applicant_kind=a.kind, applicant_name=a.name,
             id_number=a.id_number, uscc=a.uscc, legal_rep=a.legal_rep, contact_phone=a.phone, address=a.address,
             applicant_user=user if (user is not None and channel == Channel.ONLINE) else None,
@@ -115,7 +114,7 @@ def case_submit(*, item: Item, applicant: Applicant, channel: str, hall: Hall | 
             promised_days=plan.promised_limit,
         )
         actor_user = user if officer is None and agent is None else None
-        _insert_case(case, event=_event(
+        _insert_case(case, numbered=(hall, today), event=_event(
             case, t.action, "", status, officer=officer or agent, user=actor_user,
             role=Role.WINDOW_OFFICER if officer else (Role.VILLAGE_AGENT if agent else "applicant"),
             window=window, note=note, data={"channel": channel}))

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 from zhengwu.core import fastsql
 from zhengwu.core.errors import DomainError, PermissionDenied
@@ -20,6 +20,7 @@ from zhengwu.core.uploads import check_upload as core_check_upload
 from zhengwu.core.validators import validate_id_number, validate_phone, validate_uscc
 from zhengwu.org.models import Hall, Role, Staff
 from zhengwu.org.scope import staff_can_act_at
+from zhengwu.supervision.clocks import clocks_batch_lead
 from zhengwu.workdays import engine
 
 from ..models import ApplicantKind, Case, CaseEvent, ClockStop, PolicySetting, Status
@@ -209,40 +210,68 @@ def _next_case_no(hall: Hall, day: dt.date) -> str:
 _insert_case_sql: dict[tuple, tuple[str, list, list]] = {}
 
 
-def _insert_case(case: Case, *, event: CaseEvent | None = None) -> None:
+_COUNTER_UPSERT = ("INSERT INTO cases_casecounter (hall_id, day, last) VALUES (%s, %s, 1) "
+                   "ON CONFLICT (hall_id, day) DO UPDATE SET last = cases_casecounter.last + 1 RETURNING last")
+
+
+def _insert_case(case: Case, *, event: CaseEvent | None = None, numbered: tuple[Hall, dt.date] | None = None) -> None:
     """INSERT a new case and set its primary key: ``Case.objects.create`` written out once per database
     vendor (values adapted by each field's ``get_db_prep_save``, as ``zhengwu.core.fastsql`` does).
 
     With ``event`` (its ``case_id`` filled in here) the event row goes with it: on PostgreSQL in the same
     statement (``WITH c AS (INSERT … RETURNING id) INSERT … SELECT c.id, … FROM c``), elsewhere right after.
+    With ``numbered`` (the hall and the day) the case is given its number here (``_next_case_no``): on
+    PostgreSQL with an event, by the same statement (the counter's upsert first in it), elsewhere before.
     """
     merged = event is not None and connection.vendor == "postgresql"
+    if numbered is not None and not merged:
+        case.case_no = _next_case_no(*numbered)
     if not connection.features.can_return_columns_from_insert:
         case.save(force_insert=True)
     else:
-        key = (connection.vendor, merged)
+        counted = merged and numbered is not None
+        key = (connection.vendor, merged, counted)
         cached = _insert_case_sql.get(key)
         if cached is None:
             qn = connection.ops.quote_name
             meta = Case._meta
             fields = [f for f in meta.concrete_fields if not f.primary_key]
             pk = qn(meta.pk.column)
-            sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-                   f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {pk}")
+            if counted:  # the number from the counter: the hall's prefix and the sequence, 5 digits at least
+                marks = ", ".join("%s || lpad(n.last::text, greatest(5, length(n.last::text)), '0')"
+                                  if f.name == "case_no" else "%s" for f in fields)
+                sql = (f"WITH n AS ({_COUNTER_UPSERT}), c AS (INSERT INTO {qn(meta.db_table)} "
+                       f"({', '.join(qn(f.column) for f in fields)}) SELECT {marks} FROM n "
+                       f"RETURNING {pk}, {qn(meta.get_field('case_no').column)})")
+            else:
+                sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+                       f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {pk}")
             ev_fields = []
             if merged:
                 ev_fields = [f for f in CaseEvent._meta.concrete_fields if not f.primary_key]
                 cols = ", ".join(qn(f.column) for f in ev_fields)
                 marks = ", ".join(f"c.{pk}" if f.name == "case" else "%s" for f in ev_fields)
-                sql = (f"WITH c AS ({sql}) INSERT INTO {qn(CaseEvent._meta.db_table)} ({cols}) "
-                       f"SELECT {marks} FROM c RETURNING {qn(CaseEvent._meta.get_field('case').column)}")
+                insert_event = (f"INSERT INTO {qn(CaseEvent._meta.db_table)} ({cols}) SELECT {marks} FROM c")
+                if counted:
+                    sql = f"{sql}, e AS ({insert_event}) SELECT c.{pk}, c.{qn(meta.get_field('case_no').column)} FROM c"
+                else:
+                    sql = (f"WITH c AS ({sql}) {insert_event} "
+                           f"RETURNING {qn(CaseEvent._meta.get_field('case').column)}")
             cached = _insert_case_sql[key] = (sql, fields, [f for f in ev_fields if f.name != "case"])
         sql, fields, ev_fields = cached
-        params = [f.get_db_prep_save(f.pre_save(case, True), connection) for f in fields]
-        params += [f.get_db_prep_save(f.pre_save(event, True), connection) for f in ev_fields]
+        conn = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy, for the many values
+        params = [f.get_db_prep_save(f.pre_save(case, True), conn) for f in fields]
+        if counted:
+            hall, day = numbered
+            params = [hall.pk, day, *params]
+            params[2 + [f.name for f in fields].index("case_no")] = f"{hall.code}-{day:%Y%m%d}-"
+        params += [f.get_db_prep_save(f.pre_save(event, True), conn) for f in ev_fields]
         with connection.cursor() as cur:
             cur.execute(sql, params)
-            case.pk = cur.fetchone()[0]
+            row = cur.fetchone()
+            case.pk = row[0]
+            if counted:
+                case.case_no = row[1]
         case._state.adding = False
         case._state.db = connection.alias
     if event is not None:
@@ -286,9 +315,13 @@ def _update(case: Case, t: Transition, target: str, *, event: CaseEvent | None =
 
     With ``event`` (the action's event row) the row is written with it: on PostgreSQL in the same
     statement (``WITH u AS (UPDATE … RETURNING id) INSERT … SELECT … FROM u``, one round trip fewer;
-    the event is written only if the update applied), elsewhere right after it.
+    the event is written only if the update applied), elsewhere right after it. Inside ``clocks_batch`` on
+    PostgreSQL (an action whose clocks move with it) the UPDATE and its event go with the clock writes, in one
+    statement sent when the batch ends (``_update_in_batch``).
     """
     values = {"status": target, **changes}
+    if case.joint_id is None and _update_in_batch(case, t, values, event):
+        return  # sent with the action's clock writes (the case shows the changes already)
     if event is not None and connection.vendor == "postgresql":
         n = _update_and_log(case, values, event)
     else:
@@ -296,16 +329,45 @@ def _update(case: Case, t: Transition, target: str, *, event: CaseEvent | None =
         if n == 1 and event is not None:
             fastsql.insert([event])
     if n != 1:
-        fresh = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
-        if fresh is not None and fresh not in t.sources:
-            raise DomainError("bad_state", f"办件当前状态为“{Status(fresh).label}”，不能{t.label}", status=409)
-        raise DomainError("conflict", "办件刚刚被其他人更新，请刷新后重试", status=409)
+        _refuse(case, t)
     case.status = target
     case.row_version += 1
     for k, v in changes.items():
         setattr(case, k, v)
     if case.joint_id is not None and not _for_joint(case):  # a 子件 moved: its 联办件 follows
         _joint_follow(case)
+
+
+def _refuse(case: Case, t: Transition):
+    """The guarded UPDATE changed nothing: say why (the case moved on, or someone else just changed it)."""
+    fresh = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+    if fresh is not None and fresh not in t.sources:
+        raise DomainError("bad_state", f"办件当前状态为“{Status(fresh).label}”，不能{t.label}", status=409)
+    raise DomainError("conflict", "办件刚刚被其他人更新，请刷新后重试", status=409)
+
+
+def _update_in_batch(case: Case, t: Transition, values: dict, event: CaseEvent | None) -> bool:
+    """Inside ``clocks_batch`` (PostgreSQL): the guarded UPDATE and its event go first in the batch, sent with
+    the clock writes the action makes next, in one statement that writes those only if the UPDATE applied.
+    The case shows the action's changes meanwhile (the clock code reads them); if the UPDATE changed nothing
+    they are put back and the action is refused when the batch is sent (before anything else is).
+    False: no batch open here (the caller runs the UPDATE itself)."""
+    sql, params = fastsql.update_guarded_statement(Case, pk=case.pk, version=case.row_version, values=values)
+    attnames = [Case._meta.get_field(k).attname for k in ("row_version", *values)]  # no related-object reads
+    before = {k: getattr(case, k) for k in attnames}
+
+    def done(ids):
+        if len(ids) != 1:
+            for k, v in before.items():
+                setattr(case, k, v)
+            _refuse(case, t)
+
+    if not clocks_batch_lead(sql, params, done=done, inserts=[event] if event is not None else []):
+        return False
+    for k, v in values.items():
+        setattr(case, k, v)
+    case.row_version += 1
+    return True
 
 
 _update_and_log_sql: dict[tuple, tuple[str, list]] = {}

@@ -8,6 +8,7 @@ import datetime as dt
 from zhengwu.core import clock, fastsql
 from zhengwu.core.errors import DomainError
 from zhengwu.org.models import Staff, Window
+from zhengwu.supervision.clocks import clocks_batch
 
 from .. import clocks as case_clocks
 from ..models import Case, CaseEvent, CaseMaterial, ClockStop, Decision, Extension, FeeLine, Status
@@ -75,31 +76,32 @@ def case_accept(*, case: Case, officer: Staff, paper_materials=(), window: Windo
     frm = case.status
     first = case.first_officer_id or officer.pk
     with case_tx(case):
-        if plan.immediate:
-            _update(case, t, Status.COMPLETED, accepted_by_id=officer.pk, accepted_window=window, accepted_on=today,
-                    due_date=today, due_provisional=deadline.provisional, current_step=plan.last_seq,
-                    decision=Decision.APPROVE, decided_at=now, completed_at=now, completed_on=today, closed_at=now,
-                    first_officer_id=first)
-            events = [
-                _event(case, "accept", frm, Status.IN_REVIEW, officer=officer, role=role, window=window, step=1,
-                       note=note, data={"due_date": today.isoformat(), "immediate": True}),
-                _event(case, "decide", Status.IN_REVIEW, Status.DECIDED, officer=officer, role=role, window=window,
-                       step=plan.last_seq, data={"decision": Decision.APPROVE}),
-                _event(case, "complete", Status.DECIDED, Status.COMPLETED, officer=officer, role=role,
-                       window=window, step=plan.last_seq, note="即办件当场办结"),
-            ]
-            _tell_applicant(case, "completed", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）已当场办结。")
-        else:
-            _update(case, t, Status.IN_REVIEW, accepted_by_id=officer.pk, accepted_window=window, accepted_on=today,
-                    due_date=deadline.due, due_provisional=deadline.provisional,
-                    current_step=min(2, plan.last_seq), first_officer_id=first,
-                    event=_event(case, t.action, frm, Status.IN_REVIEW, officer=officer, role=role, window=window,
-                                 step=1, note=note, data={"due_date": deadline.due.isoformat(),
-                                                          "provisional": deadline.provisional}))
-            events = []  # written with the update
-            _tell_applicant(case, "accepted", f"您申请的“{plan.item_name}”已受理，办件编号{case.case_no}，"
-                            f"承诺于{_cn(deadline.due)}{'（暂定）' if deadline.provisional else ''}前办结。")
-        case_clocks.case_clocks_accept(case, plan, today=today, officer=clock_officer, head=clock_head)
+        with clocks_batch():  # the UPDATE, its event and the clocks: one statement
+            if plan.immediate:
+                _update(case, t, Status.COMPLETED, accepted_by_id=officer.pk, accepted_window=window, accepted_on=today,
+                        due_date=today, due_provisional=deadline.provisional, current_step=plan.last_seq,
+                        decision=Decision.APPROVE, decided_at=now, completed_at=now, completed_on=today, closed_at=now,
+                        first_officer_id=first)
+                events = [
+                    _event(case, "accept", frm, Status.IN_REVIEW, officer=officer, role=role, window=window, step=1,
+                           note=note, data={"due_date": today.isoformat(), "immediate": True}),
+                    _event(case, "decide", Status.IN_REVIEW, Status.DECIDED, officer=officer, role=role, window=window,
+                           step=plan.last_seq, data={"decision": Decision.APPROVE}),
+                    _event(case, "complete", Status.DECIDED, Status.COMPLETED, officer=officer, role=role,
+                           window=window, step=plan.last_seq, note="即办件当场办结"),
+                ]
+                _tell_applicant(case, "completed", f"您申请的“{plan.item_name}”（办件编号{case.case_no}）已当场办结。")
+            else:
+                _update(case, t, Status.IN_REVIEW, accepted_by_id=officer.pk, accepted_window=window, accepted_on=today,
+                        due_date=deadline.due, due_provisional=deadline.provisional,
+                        current_step=min(2, plan.last_seq), first_officer_id=first,
+                        event=_event(case, t.action, frm, Status.IN_REVIEW, officer=officer, role=role, window=window,
+                                     step=1, note=note, data={"due_date": deadline.due.isoformat(),
+                                                              "provisional": deadline.provisional}))
+                events = []  # written with the update
+                _tell_applicant(case, "accepted", f"您申请的“{plan.item_name}”已受理，办件编号{case.case_no}，"
+                                f"承诺于{_cn(deadline.due)}{'（暂定）' if deadline.provisional else ''}前办结。")
+            case_clocks.case_clocks_accept(case, plan, today=today, officer=clock_officer, head=clock_head)
         if paper:
             CaseMaterial.objects.bulk_create(
                 [CaseMaterial(case=case, material_id=m, name=plan.materials[m], paper_received=True,
@@ -147,10 +149,11 @@ def case_review(*, case: Case, officer: Staff, note: str = "", window: Window | 
     note = clean_text(note, field="note", label="审查意见")
     step = case.current_step
     with case_tx(case):
-        _update(case, t, Status.IN_REVIEW, current_step=step + 1,
-                event=_event(case, t.action, Status.IN_REVIEW, Status.IN_REVIEW, officer=officer, role=role,
-                             window=window, step=step, note=note, data={"step": plan.step(step).name}))
-        case_clocks.case_clocks_next_step(case, plan, passed=step, today=clock.today())
+        with clocks_batch():  # the UPDATE, its event, the passed step's clock and the next one's: one statement
+            _update(case, t, Status.IN_REVIEW, current_step=step + 1,
+                    event=_event(case, t.action, Status.IN_REVIEW, Status.IN_REVIEW, officer=officer, role=role,
+                                 window=window, step=step, note=note, data={"step": plan.step(step).name}))
+            case_clocks.case_clocks_next_step(case, plan, passed=step, today=clock.today())
     return case
 
 
@@ -266,10 +269,11 @@ def case_decide(*, case: Case, officer: Staff, decision: str, reason: str = "",
     if decision == Decision.DENY and not reason:
         raise DomainError("reason_required", "作出不予许可决定必须说明理由")
     with case_tx(case):
-        _update(case, t, Status.DECIDED, decision=decision, decision_reason=reason, decided_at=clock.now(),
-                event=_event(case, t.action, Status.IN_REVIEW, Status.DECIDED, officer=officer, role=role,
-                             window=window, step=case.current_step, note=reason, data={"decision": decision}))
-        case_clocks.case_clocks_decided(case, plan)
+        with clocks_batch():  # the UPDATE, its event, the step clocks' end and the case clock's: one statement
+            _update(case, t, Status.DECIDED, decision=decision, decision_reason=reason, decided_at=clock.now(),
+                    event=_event(case, t.action, Status.IN_REVIEW, Status.DECIDED, officer=officer, role=role,
+                                 window=window, step=case.current_step, note=reason, data={"decision": decision}))
+            case_clocks.case_clocks_decided(case, plan)
     return case
 
 
