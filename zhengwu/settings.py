@@ -13,6 +13,8 @@ Environment:
 - ``REDIS_URL``: shared cache (and, later, live-board fan-out) for several app processes.
 - ``PAGE_CACHE_SECONDS``: how long a public page may be served from the shared cache to anonymous
   visitors at most (default 120 with Redis, 0 = off; ``zhengwu.core.pagecache``).
+- ``PROGRESS_CACHE_SECONDS``: how long a progress-query answer may be kept in the shared cache at most; a
+  change of the case drops it at once (default 120 with Redis, 0 = off; ``zhengwu.cases.progress``).
 - ``ALLOWED_HOSTS``: comma-separated host names (production).
 - ``ZHENGWU_VAR_DIR``: where SQLite, media and collected static files go (default ``./var``).
 """
@@ -109,7 +111,8 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "builtins": ["zhengwu.core.templatetags.form_once",  # {% form_once %} in every form that acts
-                         "zhengwu.core.templatetags.formerrors"],  # {% error_summary %}, {% invalid %}, {% field_error %}
+                         "zhengwu.core.templatetags.formerrors",  # {% error_summary %}, {% invalid %}, {% field_error %}
+                         "zhengwu.core.templatetags.url_memo"],  # {% url %} without arguments remembered
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -174,6 +177,9 @@ else:
 # Whole public pages (事项查询, 办事指南) kept for anonymous visitors, renewed when the catalog changes
 # (zhengwu.core.pagecache); only with Redis as the shared cache. 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "120" if REDIS_URL else "0"))
+# Answers of the public progress query kept in the shared cache, dropped when their case changes
+# (zhengwu.cases.progress); only with Redis. 0 turns it off.
+PROGRESS_CACHE_SECONDS = int(os.environ.get("PROGRESS_CACHE_SECONDS", "120" if REDIS_URL else "0"))
 
 # Sessions live in the database so any app process can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

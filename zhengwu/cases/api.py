@@ -17,7 +17,7 @@ from zhengwu.catalog.models import Item
 from zhengwu.core import throttle
 from zhengwu.core.errors import DomainError, NotFound, PermissionDenied
 from zhengwu.core.pagination import page, page_limit, page_offset
-from zhengwu.core.validators import mask_id_number, mask_name
+from zhengwu.core.validators import mask_id_number
 from zhengwu.org.models import Hall
 from zhengwu.org.selectors import staff_for_user
 
@@ -36,9 +36,8 @@ from .api_schemas import (
 )
 from .models import CLAIM_CODE_TRIES, Case, CaseEvent, Channel, Status
 from .plan import plan_for
-from .templatetags.cases_tags import event_label
+from .progress import answer as progress_answer
 from .transitions import TRANSITIONS
-from .views.common import _stages
 
 router = Router(tags=["办件"], auth=AUTH)
 router.add_router("", docs_router)
@@ -288,20 +287,7 @@ def progress(request, body: ProgressIn):
     case_no, credential = body.case_no.strip(), body.credential.strip()
     if not case_no or not credential or len(case_no) > 40 or len(credential) > 20:
         raise DomainError("progress_input", "请输入办件编号（40字以内）和联系电话或身份证号（20字以内）")
-    who = throttle.client_key(request)
-    throttle.attempt("progress", who, limit=selectors.PROGRESS_FAILURES, window=selectors.PROGRESS_WINDOW)
-    case = selectors.case_progress_public(case_no=case_no, credential=credential)  # NotFound: stays counted
-    throttle.forgive("progress", who)
-    events = selectors.case_progress_events(case)
-    return {
-        "case_no": case.case_no, "item_name": case.item_version.name, "department": case.department.name,
-        "hall": case.hall.name, "applicant_name": mask_name(case.applicant_name), "status": case.status,
-        "status_label": Status(case.status).label, "submitted_at": case.submitted_at,
-        "accepted_on": case.accepted_on, "due_date": case.due_date, "due_provisional": case.due_provisional,
-        "clock_stopped": case.status in (Status.SUSPENDED, Status.SUPPLEMENT), "completed_on": case.completed_on,
-        "stages": _stages(case, plan_for(case.item_version_id), events),
-        "events": [{"action": e.action, "label": event_label(e), "at": e.at} for e in events],
-    }
+    return progress_answer(who=throttle.client_key(request), case_no=case_no, credential=credential, form="api")
 
 
 # -- 认领办件: linking a window or agent case to the caller's account (also before GET /{case_no}) ------------

@@ -7,3 +7,6 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from . import clocks  # noqa: F401 — declares the case clock kinds to supervision
+        from .progress import connect_signals
+
+        connect_signals()

@@ -85,10 +85,10 @@ def _shared_key(version_id: int) -> str:
 
 def _shared_cache():
     from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
 
-    backend = caches["default"]
-    return backend if isinstance(backend, RedisCache) else None
+    from zhengwu.core.cache import is_shared
+
+    return caches["default"] if is_shared() else None
 
 
 def plan_for(version: ItemVersion | int) -> Plan:

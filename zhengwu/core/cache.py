@@ -14,7 +14,14 @@ from __future__ import annotations
 import os
 import threading
 
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+# Cache backends every app process shares, by class name (tests stand LocMemCache in for Redis by adding its
+# name). Whatever is kept for all processes — whole public pages, progress answers, published plans — is kept
+# only in one of these: a per-process cache would miss the other processes' invalidations, and the database
+# cache would turn every hit into a query.
+SHARED_BACKENDS = {"RedisCache", "SharedPoolRedisCache"}
 
 _pools: dict[tuple, object] = {}
 _lock = threading.Lock()
@@ -38,3 +45,8 @@ class SharedPoolRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedPoolRedisCacheClient
+
+
+def is_shared(alias: str = "default") -> bool:
+    """Is the cache ``alias`` one every app process shares (Redis)?"""
+    return type(caches[alias]).__name__ in SHARED_BACKENDS

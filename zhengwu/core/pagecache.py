@@ -26,12 +26,13 @@ from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
+from .cache import is_shared
 from .context_processors import ELDER_COOKIE
 from .replicas import RYW_COOKIE
 
@@ -44,8 +45,6 @@ SCOPES: dict[str, tuple[str, ...]] = {
                 "intermediary.Service", "intermediary.ServiceLink", "intermediary.Qualification"),
 }
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
-# Cache backends every app process shares (a per-process cache would keep a generation per process)
-SHARED_BACKENDS = frozenset({"RedisCache", "SharedPoolRedisCache"})
 
 
 def _gen_key(scope: str) -> str:
@@ -60,7 +59,7 @@ def _page_key(scope: str, request) -> str:
 
 def enabled() -> bool:
     seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
-    return bool(seconds and seconds > 0 and type(caches["default"]).__name__ in SHARED_BACKENDS)
+    return bool(seconds and seconds > 0 and is_shared())
 
 
 def _cacheable_request(request) -> bool:

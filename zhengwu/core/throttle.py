@@ -137,6 +137,19 @@ def check(scope: str, who: str, *, limit: int, window: int, what: str = "查询"
         raise _refusal(window, what)
 
 
+def check_and_get(scope: str, who: str, keys: list[str], *, limit: int, window: int, what: str = "查询") -> dict:
+    """``check`` and a read of other cache ``keys`` in one round trip (Redis MGET); the values found.
+
+    For an answer kept in the cache: a client that is refused must not get it from there either, and a
+    right answer read from the cache needs no ``attempt``/``forgive`` (it leaves the count as it was)."""
+    counter = _key(scope, who)
+    found = cache.get_many([counter, *keys])
+    value = found.pop(counter, None)
+    if (value[0] if isinstance(value, tuple | list) else (value or 0)) >= limit:
+        raise _refusal(window, what)
+    return found
+
+
 def fail(scope: str, who: str, *, window: int) -> None:
     _add(_key(scope, who), 1, window)
 

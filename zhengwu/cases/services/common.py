@@ -23,6 +23,7 @@ from zhengwu.org.scope import staff_can_act_at
 from zhengwu.supervision.clocks import clocks_batch_lead
 from zhengwu.workdays import engine
 
+from .. import progress
 from ..models import ApplicantKind, Case, CaseEvent, ClockStop, PolicySetting, Status
 from ..plan import Plan
 from ..transitions import APPLICANT, Transition
@@ -156,18 +157,24 @@ def case_tx(case: Case) -> Iterator[None]:
     services do before they touch their 子件 (``joint.services.common.lock``), so two people acting on the
     same 联办件 at once (one on the 联办件, one on a 子件) queue on that row instead of deadlocking on
     PostgreSQL. Inside a joint service (``acting_for_joint``: the 联办件 is locked already) the case action
-    joins the joint service's transaction without a savepoint of its own (an error undoes the whole)."""
+    joins the joint service's transaction without a savepoint of its own (an error undoes the whole).
+
+    Every action's transaction tells the progress query's kept answers (``zhengwu.cases.progress``) that the
+    case changed, once it commits."""
     if case.joint_id is None:
         with transaction.atomic():
+            progress.changed(case.case_no)
             yield
         return
     if _for_joint(case):
         with transaction.atomic(savepoint=False):
+            progress.changed(case.case_no)
             yield
         return
     from zhengwu.joint.services.common import lock_row_children
 
     with transaction.atomic():
+        progress.changed(case.case_no)
         joint, kids = lock_row_children(case.joint_id)
         token = _locked_joint.set((joint, {k[0]: k for k in kids}) if joint is not None else None)
         try:
@@ -320,6 +327,7 @@ def _update(case: Case, t: Transition, target: str, *, event: CaseEvent | None =
     statement sent when the batch ends (``_update_in_batch``).
     """
     values = {"status": target, **changes}
+    progress.changed(case.case_no)  # (case_tx says so too; an _update outside one is told here)
     if case.joint_id is None and _update_in_batch(case, t, values, event):
         return  # sent with the action's clock writes (the case shows the changes already)
     if event is not None and connection.vendor == "postgresql":
@@ -414,6 +422,7 @@ def _event(case, action, from_status, to_status, *, officer=None, user=None, rol
 
 def _log(case, action, from_status, to_status, **kw) -> None:
     """Write the action's event row (append-only, so without the ORM's per-call compilation)."""
+    progress.changed(case.case_no)
     fastsql.insert([_event(case, action, from_status, to_status, **kw)])
 
 

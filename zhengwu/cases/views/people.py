@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.core import throttle
@@ -20,6 +21,7 @@ from .. import claims, selectors, services
 from ..forms import ClaimForm, ProgressForm, RegisterForm
 from ..models import Channel, Status, SupplementItem
 from ..plan import plan_for
+from ..progress import answer as progress_answer
 from ..transitions import TRANSITIONS
 from .common import (
     PAGE_SIZE,
@@ -29,7 +31,6 @@ from .common import (
     _item_or_404,
     _material_response,
     _safe_next,
-    _stages,
 )
 
 # -- people: sign-up and applications -------------------------------------------------------------------
@@ -234,18 +235,13 @@ def progress(request):
     ctx: dict = {"form": form, "errors": errors}
     status = 400 if errors else 200
     if request.method == "POST" and form.is_valid():
-        who = throttle.client_key(request)
         try:
-            throttle.attempt("progress", who, limit=PROGRESS_FAILURES, window=PROGRESS_WINDOW)
-            case = selectors.case_progress_public(case_no=form.cleaned_data["case_no"],
-                                                  credential=form.cleaned_data["credential"])
+            result = progress_answer(who=throttle.client_key(request), case_no=form.cleaned_data["case_no"],
+                                     credential=form.cleaned_data["credential"], form="page")
         except NotFound as exc:  # the attempt stays counted
             ctx["error"] = exc.message
         except DomainError as exc:
             ctx["error"], status = exc.message, exc.status
         else:
-            throttle.forgive("progress", who)
-            plan = plan_for(case.item_version_id)
-            events = selectors.case_progress_events(case)
-            ctx.update(case=case, events=events, stages=_stages(case, plan, events))
+            ctx["result"] = mark_safe(result)  # rendered from the template cases/_progress_result.html
     return render(request, "cases/progress.html", ctx, status=status)

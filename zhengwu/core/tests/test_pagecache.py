@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from zhengwu.catalog.models import Item
 from zhengwu.catalog.services import item_draft_create, item_publish
+from zhengwu.core import cache as shared_cache
 from zhengwu.core import pagecache
 from zhengwu.portal.tests.factories import WindowFactory, make_item
 
@@ -21,7 +22,7 @@ def page_cache(settings, monkeypatch):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "pagecache-tests"}}
     settings.PAGE_CACHE_SECONDS = 120
-    monkeypatch.setattr(pagecache, "SHARED_BACKENDS", frozenset({"LocMemCache"}))
+    monkeypatch.setattr(shared_cache, "SHARED_BACKENDS", {"LocMemCache"})
     from django.core.cache import cache
 
     cache.clear()
