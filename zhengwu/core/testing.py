@@ -129,3 +129,16 @@ def browser_login(browser, live_server, username: str, next_url: str, *, width: 
     pg.set_default_timeout(20000)
     browser_log_in(pg, username, next_url)
     return pg
+
+
+def shared_locmem_cache(settings, monkeypatch, location: str):
+    """Stand a LocMemCache in for Redis — a cache every app process shares (``zhengwu.core.cache.is_shared``) —
+    in a one-process test (pytest's ``settings`` and ``monkeypatch``); emptied and returned."""
+    from django.core.cache import cache
+
+    from zhengwu.core import cache as shared
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": location}}
+    monkeypatch.setattr(shared, "SHARED_BACKENDS", {"LocMemCache"})
+    cache.clear()
+    return cache

@@ -16,8 +16,8 @@ from zhengwu.cases import progress as progress_cache
 from zhengwu.cases import selectors
 from zhengwu.cases import services as s
 from zhengwu.cases.models import Case
-from zhengwu.core import cache as shared_cache
 from zhengwu.core import clock
+from zhengwu.core.testing import shared_locmem_cache
 
 from .factories import PERSON_ID, build_world
 from .test_api_more import JSON, accepted
@@ -33,13 +33,8 @@ def w():
 
 @pytest.fixture
 def kept(settings, monkeypatch):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "progress-tests"}}
     settings.PROGRESS_CACHE_SECONDS = 120
-    monkeypatch.setattr(shared_cache, "SHARED_BACKENDS", {"LocMemCache"})
-    from django.core.cache import cache
-
-    cache.clear()
+    cache = shared_locmem_cache(settings, monkeypatch, "progress-tests")
     assert progress_cache.enabled()
     yield cache
     cache.clear()

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from zhengwu.catalog.models import Item
 from zhengwu.catalog.services import item_draft_create, item_publish
-from zhengwu.core import cache as shared_cache
 from zhengwu.core import pagecache
+from zhengwu.core.testing import shared_locmem_cache
 from zhengwu.portal.tests.factories import WindowFactory, make_item
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +19,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def page_cache(settings, monkeypatch):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "pagecache-tests"}}
     settings.PAGE_CACHE_SECONDS = 120
-    monkeypatch.setattr(shared_cache, "SHARED_BACKENDS", {"LocMemCache"})
-    from django.core.cache import cache
-
-    cache.clear()
+    cache = shared_locmem_cache(settings, monkeypatch, "pagecache-tests")
     assert pagecache.enabled()
     return cache
 
