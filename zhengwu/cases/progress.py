@@ -91,25 +91,21 @@ def _opens(digests, credential: str) -> bool:
 
 
 def _api_answer(case, events) -> dict:
-    from .views.common import _stages
-
     return {
         "case_no": case.case_no, "item_name": case.item_version.name, "department": case.department.name,
         "hall": case.hall.name, "applicant_name": mask_name(case.applicant_name), "status": case.status,
         "status_label": Status(case.status).label, "submitted_at": case.submitted_at,
         "accepted_on": case.accepted_on, "due_date": case.due_date, "due_provisional": case.due_provisional,
         "clock_stopped": case.status in (Status.SUSPENDED, Status.SUPPLEMENT), "completed_on": case.completed_on,
-        "stages": _stages(case, plan_for(case.item_version_id), events),
+        "stages": selectors.case_stages(case, plan_for(case.item_version_id), events),
         "events": [{"action": e.action, "label": event_label(e), "at": e.at} for e in events],
     }
 
 
 def _page_answer(case, events) -> str:
     """The page's result block, rendered (the rest of the page — form, CSRF token — is rendered per request)."""
-    from .views.common import _stages
-
     return render_to_string("cases/_progress_result.html", {
-        "case": case, "events": events, "stages": _stages(case, plan_for(case.item_version_id), events)})
+        "case": case, "events": events, "stages": selectors.case_stages(case, plan_for(case.item_version_id), events)})
 
 
 _BUILD = {"api": _api_answer, "page": _page_answer}

@@ -205,6 +205,32 @@ def case_progress_public(*, case_no: str, credential: str) -> Case:
     return case
 
 
+def case_stages(case, plan, events) -> list[dict]:
+    """The road of a case: 提交申请 → 受理 → the item's review steps → 办结, each with its date."""
+    first = {}
+    by_step = {}
+    for e in events:
+        first.setdefault(e.action, e.at)
+        if e.action in ("review", "decide"):
+            by_step.setdefault(e.step, e.at)
+    stages = [{"name": "提交申请", "at": case.submitted_at}, {"name": "受理", "at": first.get("accept")}]
+    stages += [{"name": s.name, "at": by_step.get(s.seq)} for s in plan.steps[1:]]
+    if case.status == Status.REJECTED:
+        stages = stages[:1] + [{"name": "不予受理", "at": first.get("reject")}]
+    elif case.status == Status.WITHDRAWN:
+        stages = [s for s in stages if s["at"]] + [{"name": "已撤回", "at": first.get("withdraw")}]
+    else:
+        stages.append({"name": "办结", "at": first.get("complete")})
+        if case.delivery_method or case.status == Status.DELIVERED:
+            stages.append({"name": "送达", "at": first.get("deliver")})
+    current_set = False
+    for s in stages:
+        s["state"] = "done" if s["at"] else "todo"
+        if not s["at"] and not current_set and case.is_open:
+            s["state"], current_set = "current", True
+    return stages
+
+
 def due_state(case: Case, today: dt.date | None = None) -> str:
     """ok / soon (due within one working day) / overdue / paused / none — for the workbench colours.
 

@@ -98,32 +98,6 @@ def _documents(case) -> list[tuple[str, str, str, str]]:
              reverse("casedocs:document_pdf", args=[case.case_no, d.code])) for d in document_list(case)]
 
 
-def _stages(case, plan, events) -> list[dict]:
-    """The road of a case: 提交申请 → 受理 → the item's review steps → 办结, each with its date."""
-    first = {}
-    by_step = {}
-    for e in events:
-        first.setdefault(e.action, e.at)
-        if e.action in ("review", "decide"):
-            by_step.setdefault(e.step, e.at)
-    stages = [{"name": "提交申请", "at": case.submitted_at}, {"name": "受理", "at": first.get("accept")}]
-    stages += [{"name": s.name, "at": by_step.get(s.seq)} for s in plan.steps[1:]]
-    if case.status == Status.REJECTED:
-        stages = stages[:1] + [{"name": "不予受理", "at": first.get("reject")}]
-    elif case.status == Status.WITHDRAWN:
-        stages = [s for s in stages if s["at"]] + [{"name": "已撤回", "at": first.get("withdraw")}]
-    else:
-        stages.append({"name": "办结", "at": first.get("complete")})
-        if case.delivery_method or case.status == Status.DELIVERED:
-            stages.append({"name": "送达", "at": first.get("deliver")})
-    current_set = False
-    for s in stages:
-        s["state"] = "done" if s["at"] else "todo"
-        if not s["at"] and not current_set and case.is_open:
-            s["state"], current_set = "current", True
-    return stages
-
-
 def _case_context(case) -> dict:
     plan = plan_for(case.item_version_id)
     events = list(case.events.select_related("window").order_by("id"))
@@ -144,7 +118,7 @@ def _case_context(case) -> dict:
         "case": case,
         "plan": plan,
         "events": events,
-        "stages": _stages(case, plan, events),
+        "stages": selectors.case_stages(case, plan, events),
         "material_rows": material_rows,
         "extra_materials": extras,
         "missing_required": [(mid, name) for mid, name in plan.required.items() if mid not in by_mid],

@@ -2,6 +2,9 @@
 on a thread of its own, and Django keeps a cache backend per thread, so a pool per backend instance meant a
 new TCP connection to Redis for every request (``zhengwu.core.cache``)."""
 
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -12,9 +15,17 @@ from zhengwu.core.cache import SharedPoolRedisCache
 
 
 def test_the_setting_uses_the_shared_pool_backend_with_redis():
-    if not settings.REDIS_URL:
-        pytest.skip("REDIS_URL unset: the database cache")
-    assert isinstance(caches["default"], SharedPoolRedisCache)
+    """settings.py read afresh with and without REDIS_URL (a new interpreter: settings are read once)."""
+    code = ("import django.conf as c, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'zhengwu.settings'; "
+            "print(c.settings.CACHES['default']['BACKEND'])")
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    without = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    with_redis = subprocess.run([sys.executable, "-c", code], env={**env, "REDIS_URL": "redis://127.0.0.1:6379/15"},
+                                capture_output=True, text=True, check=True)
+    assert without.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    assert with_redis.stdout.strip() == "zhengwu.core.cache.SharedPoolRedisCache"
+    if settings.REDIS_URL:  # and this process, when it was started with Redis
+        assert isinstance(caches["default"], SharedPoolRedisCache)
 
 
 def test_backends_of_other_threads_take_connections_from_one_pool():
